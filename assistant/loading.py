@@ -1,0 +1,559 @@
+"""Loading: find documents in the corpus and parse PDF, HTML and Markdown.
+
+Every parser returns a :class:`ParsedDocument`: document metadata plus an ordered
+list of :class:`Block` records, each with its place in the source (section path
+and, for PDFs, the 1-based page number of the PDF file).  Parsers raise
+:class:`~assistant.errors.DocumentError` for unreadable input; the ingest step
+catches it per file so one broken file never stops the rest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import DocumentError
+
+DOC_TYPES = ("publicatie", "toolbox", "decreetgids")
+SUPPORTED_SUFFIXES = {".pdf": "pdf", ".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown"}
+_DEFAULT_TYPE = {"pdf": "publicatie", "html": "toolbox", "markdown": "decreetgids"}
+MANIFEST_NAME = "manifest.json"
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """What the manifest (or the file itself) says about one document."""
+
+    path: str  # relative to the corpus folder, with forward slashes
+    doc_id: str
+    title: str
+    doc_type: str
+    url: str = ""
+    date: str = ""
+
+
+@dataclass(frozen=True)
+class Block:
+    """A run of text with one place in the source: a section path and a page."""
+
+    text: str
+    section: tuple[str, ...] = ()
+    page: int | None = None
+
+
+@dataclass
+class ParsedDocument:
+    """A parsed document: its metadata and its blocks in reading order."""
+
+    meta: DocumentMeta
+    blocks: list[Block] = field(default_factory=list)
+    pages: int = 0
+
+    @property
+    def text(self) -> str:
+        """All text, blocks separated by blank lines (for tests and debugging)."""
+        return "\n\n".join(b.text for b in self.blocks)
+
+
+# --------------------------------------------------------------------------- corpus
+
+
+def file_sha256(path: Path) -> str:
+    """Content hash of a file (used by the incremental index manifest)."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "document"
+
+
+def read_manifest(corpus_dir: Path) -> dict[str, DocumentMeta]:
+    """Read ``corpus/manifest.json``; a missing manifest is an empty one.
+
+    Raises DocumentError when the manifest exists but is not valid, because then
+    every title and URL would silently be wrong.
+    """
+    path = corpus_dir / MANIFEST_NAME
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        entries = data["documents"]
+        out: dict[str, DocumentMeta] = {}
+        for e in entries:
+            doc_type = e.get("doc_type") or _DEFAULT_TYPE.get(
+                SUPPORTED_SUFFIXES.get(Path(e["path"]).suffix.lower(), ""), "publicatie"
+            )
+            if doc_type not in DOC_TYPES:
+                raise ValueError(f"doc_type {doc_type!r} of {e['path']} is not one of {DOC_TYPES}")
+            out[e["path"]] = DocumentMeta(
+                path=e["path"],
+                doc_id=e.get("doc_id") or _slug(Path(e["path"]).stem),
+                title=e.get("title") or Path(e["path"]).stem,
+                doc_type=doc_type,
+                url=e.get("url", ""),
+                date=str(e.get("date", "")),
+            )
+        return out
+    except (ValueError, KeyError, TypeError) as err:
+        raise DocumentError(
+            str(path), f"manifest is not valid ({err}); fix the JSON: {{'documents': [{{'path': ...}}]}}"
+        ) from err
+
+
+def discover(corpus_dir: Path) -> Iterator[Path]:
+    """All files under the corpus folder except the manifest and hidden/readme files."""
+    for path in sorted(corpus_dir.rglob("*")):
+        if not path.is_file():
+            continue
+        rel = path.relative_to(corpus_dir)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if path.name == MANIFEST_NAME or path.name.lower() == "readme.md":
+            continue
+        yield path
+
+
+def meta_for(path: Path, corpus_dir: Path, manifest: dict[str, DocumentMeta]) -> DocumentMeta:
+    """Metadata for a file: the manifest entry, or defaults derived from the file name."""
+    rel = path.relative_to(corpus_dir).as_posix()
+    if rel in manifest:
+        return manifest[rel]
+    kind = SUPPORTED_SUFFIXES.get(path.suffix.lower(), "")
+    return DocumentMeta(
+        path=rel,
+        doc_id=_slug(Path(rel).with_suffix("").as_posix()),
+        title=path.stem.replace("-", " ").replace("_", " ").strip().capitalize(),
+        doc_type=_DEFAULT_TYPE.get(kind, "publicatie"),
+    )
+
+
+def parse_file(path: Path, meta: DocumentMeta, max_bytes: int | None = None) -> ParsedDocument:
+    """Parse one file by its extension.  Raises DocumentError for any unreadable input."""
+    kind = SUPPORTED_SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise DocumentError(
+            meta.path,
+            f"unknown file type {path.suffix or '(none)'}; supported: "
+            + ", ".join(sorted(SUPPORTED_SUFFIXES))
+            + ". Convert it or move it out of the corpus folder.",
+        )
+    size = path.stat().st_size
+    if size == 0:
+        raise DocumentError(meta.path, "the file is empty; replace it with the real document.")
+    if max_bytes is not None and size > max_bytes:
+        raise DocumentError(
+            meta.path,
+            f"the file is {size / 1e6:.1f} MB, over the limit of {max_bytes / 1e6:.1f} MB; "
+            "split it or raise ASSISTANT_MAX_FILE_MB.",
+        )
+    if kind == "pdf":
+        doc = parse_pdf(path, meta)
+    elif kind == "html":
+        doc = parse_html(_read_text(path, meta), meta)
+    else:
+        doc = parse_markdown(_read_text(path, meta), meta)
+    if not any(b.text.strip() for b in doc.blocks):
+        raise DocumentError(meta.path, "no text found in the document; check that it has content.")
+    return doc
+
+
+def _read_text(path: Path, meta: DocumentMeta) -> str:
+    raw = path.read_bytes()
+    if b"\x00" in raw[:4096]:
+        raise DocumentError(meta.path, "this is a binary file, not text; check the file extension.")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        # Older toolbox exports are Windows-1252; that decoding cannot fail on text.
+        return raw.decode("cp1252", errors="replace")
+
+
+# --------------------------------------------------------------------------- PDF
+
+# pypdf renders some ligatures of the report's font as a wrong glyph ("oÛ-" for
+# "off-", "eÛiciënt" for "efficiënt"), and splits others with a space
+# ("refl ectief").  The mapping was read off the annual report.
+_LIGATURE_GLYPHS = {"Û": "ff", "ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
+_SPLIT_LIGATURE = re.compile(r"(?<=[a-zà-ÿ])(ff|fi|fl) (?=[a-zà-ÿ])")
+# Glyphs that are decoration (arrows, bullets drawn from a symbol font).
+_PRINTER_MARKS = re.compile(r"[â\uf0b7\uf0a7\uf0d8\u25aa\u25cf\u2192\u2794\ufffd]")
+_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+([A-ZÀ-Ý‘'\"].{2,90})$")
+_WORD_RE = re.compile(r"[A-Za-zÀ-ÿ]+(?:-[A-Za-zÀ-ÿ]+)*")
+
+
+def parse_pdf(path: Path, meta: DocumentMeta) -> ParsedDocument:
+    """Parse a PDF with pypdf into one or more blocks per page.
+
+    Cleans what pypdf gets wrong on real reports: running headers and footers,
+    printer marks, wrong ligature glyphs, line-break hyphenation (real Dutch
+    compounds such as "sociaal-cultureel" keep their hyphen) and the one-letter
+    lines that rotated text in diagrams turns into.
+    """
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(str(path))
+        if reader.is_encrypted:
+            try:
+                ok = reader.decrypt("")
+            except Exception as err:  # pypdf raises several types for unsupported crypto
+                raise DocumentError(meta.path, "the PDF is encrypted; save an unprotected copy.") from err
+            if not ok:
+                raise DocumentError(meta.path, "the PDF is password-protected; save an unprotected copy.")
+        raw_pages = [page.extract_text() or "" for page in reader.pages]
+        title = meta.title
+    except DocumentError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError, AttributeError, IndexError) as err:
+        raise DocumentError(
+            meta.path, f"the PDF cannot be read ({type(err).__name__}: {err}); re-export or replace it."
+        ) from err
+    except Exception as err:  # pypdf has no single error root; nothing else may escape a parser
+        raise DocumentError(
+            meta.path, f"the PDF cannot be read ({type(err).__name__}); re-export or replace it."
+        ) from err
+    if not raw_pages:
+        raise DocumentError(meta.path, "the PDF has no pages; replace it with the real document.")
+    if not any(p.strip() for p in raw_pages):
+        raise DocumentError(
+            meta.path,
+            "the PDF has no text layer (scanned images only); run OCR on it first and re-ingest.",
+        )
+    pages = [_fix_glyphs(p).splitlines() for p in raw_pages]
+    running = _running_lines(pages)
+    cleaned = [_clean_page_lines(lines, running) for lines in pages]
+    vocab = _vocabulary(line for lines in cleaned for line in lines)
+    # An upper-case line that recurs ("ONZE WERKING") is a chapter label, not a title.
+    line_counts = Counter(line for lines in cleaned for line in lines)
+    repeated = {line for line, n in line_counts.items() if n >= 3}
+    # Repeated bare labels ("onze werking", "ONZE WERKING") are page furniture.
+    # Lower-case ones count only where they sit at a page edge, because a
+    # wrapped line ("cultureel werk") can repeat too.
+    edge_counts = Counter(ln for lines in cleaned for ln in set(lines[:2] + lines[-2:]))
+    furniture = {
+        ln for ln in repeated
+        if len(ln.split()) <= 4 and not any(c.isdigit() for c in ln)
+        and (ln.isupper() or (ln.islower() and edge_counts[ln] >= 2))
+    }
+    cleaned = [
+        [ln for i, ln in enumerate(lines) if ln not in furniture or (i and lines[i - 1].endswith("-"))]
+        for lines in cleaned
+    ]
+    blocks: list[Block] = []
+    section: tuple[str, ...] = ()
+    for page_no, lines in enumerate(cleaned, start=1):
+        current: list[str] = []
+        caps: list[str] = []
+        for idx, line in enumerate(lines):
+            if _is_caps_heading(line) and line not in repeated:
+                # Feature articles ("Uitgelicht") have upper-case titles over 1-2 lines.
+                caps.append(line)
+                following = lines[idx + 1] if idx + 1 < len(lines) else ""
+                if _is_caps_heading(following) and following not in repeated:
+                    continue
+                if current:
+                    blocks.append(Block(_join_lines(current, vocab), section, page_no))
+                    current = []
+                title_text = re.sub(r"- ", "-", " ".join(caps)).capitalize()
+                section = (*section[:1], title_text)
+                current.append(title_text)
+                caps = []
+                continue
+            heading = _heading_of(line)
+            following = lines[idx + 1] if idx + 1 < len(lines) else ""
+            if heading is not None and _continues_sentence(following):
+                heading = None  # a wrapped numbered list item, not a heading
+            if heading is not None:
+                if current:
+                    blocks.append(Block(_join_lines(current, vocab), section, page_no))
+                    current = []
+                section = _nest(section, heading)
+                current.append(line)
+            else:
+                current.append(line)
+        if current:
+            blocks.append(Block(_join_lines(current, vocab), section, page_no))
+    blocks = [b for b in blocks if b.text.strip()]
+    return ParsedDocument(meta=DocumentMeta(**{**meta.__dict__, "title": title}), blocks=blocks, pages=len(raw_pages))
+
+
+def _fix_glyphs(text: str) -> str:
+    for bad, good in _LIGATURE_GLYPHS.items():
+        text = text.replace(bad, good)
+    # "treff en" (the glyph was followed by a space in the content stream) -> "treffen"
+    text = re.sub(r"(?<=[a-zà-ÿ])ff (?=(?:en|e|er|ers|elijk|iciënt|ectief|ect|ecten)\b)", "ff", text)
+    text = _SPLIT_LIGATURE.sub(r"\1", text)
+    return _PRINTER_MARKS.sub(" ", text)
+
+
+def _header_key(line: str) -> str:
+    return re.sub(r"\d+", "#", line.strip().lower())
+
+
+def _running_lines(pages: list[list[str]]) -> set[str]:
+    """Lines near the top or bottom that recur on several pages: running headers/footers."""
+    counts: Counter[str] = Counter()
+    for lines in pages:
+        edge = [ln for ln in lines if ln.strip()]
+        for ln in set(edge[:3] + edge[-3:]):
+            counts[_header_key(ln)] += 1
+    threshold = max(3, len(pages) // 10)
+    return {key for key, n in counts.items() if n >= threshold and len(key) <= 60}
+
+
+def _clean_page_lines(lines: list[str], running: set[str]) -> list[str]:
+    out: list[str] = []
+    nonblank = [i for i, ln in enumerate(lines) if ln.strip()]
+    edge = set(nonblank[:3] + nonblank[-3:])
+    # Rotated diagram text comes out as runs of 1-3 character lines ("w", "el", "ko").
+    short_run = _short_line_runs(lines)
+    for i, line in enumerate(lines):
+        s = re.sub(r"[ \t]+", " ", line).strip()
+        if not s:
+            continue
+        if i in short_run:
+            continue
+        key = _header_key(s)
+        if i in edge and key in running:
+            continue
+        # A page number beside an upper-case label, anywhere: pypdf may emit the
+        # running header mid-page ("27 ONZE WERKING").
+        if re.fullmatch(r"\d{1,3} (?=[A-Z0-9 ]*[A-Z]{3})[A-Z0-9 ]{4,40}", s):
+            continue
+        if re.fullmatch(r"\d{1,3}", s) and i in edge:  # a bare page number
+            continue
+        out.append(s)
+    return out
+
+
+def _short_line_runs(lines: list[str], min_run: int = 4) -> set[int]:
+    drop: set[int] = set()
+    run: list[int] = []
+    for i, line in enumerate([*lines, "a long line that ends the last run"]):
+        if 0 < len(line.strip()) <= 3 and not line.strip().isdigit():
+            run.append(i)
+            continue
+        if len(run) >= min_run:
+            drop.update(run)
+        run = []
+    return drop
+
+
+def _vocabulary(lines: Iterable[str]) -> Counter[str]:
+    vocab: Counter[str] = Counter()
+    for line in lines:
+        for w in _WORD_RE.findall(line):
+            vocab[w.lower()] += 1
+    return vocab
+
+
+def _join_lines(lines: list[str], vocab: Counter[str]) -> str:
+    """Join PDF lines into running text, repairing line-break hyphenation.
+
+    A line ending in "woord-" followed by a lower-case word is either a
+    hyphenated line break ("vraag-" + "gestuurde") or a real compound that
+    happens to break at its hyphen ("sociaal-" + "cultureel").  The document's
+    own vocabulary decides: the form that occurs elsewhere in the document wins;
+    when neither does, two known words keep their hyphen.
+    """
+    text = ""
+    for line in lines:
+        if not text:
+            text = line
+            continue
+        m = re.search(r"([A-Za-zÀ-ÿ]+)-$", text)
+        n = re.match(r"([a-zà-ÿ]+)", line)
+        if m and n:
+            left, right = m.group(1).lower(), n.group(1).lower()
+            joined, hyphened = left + right, f"{left}-{right}"
+            if vocab[joined] > vocab[hyphened]:
+                text = text[:-1] + line
+            elif vocab[hyphened] > 0 or (vocab[left] > 0 and vocab[right] > 0):
+                text = text + line
+            else:
+                text = text[:-1] + line
+            continue
+        if _is_list_item(line) or _heading_of(line) is not None:
+            text += "\n" + line
+        else:
+            text += " " + line
+    return text.strip()
+
+
+def _is_list_item(line: str) -> bool:
+    return bool(re.match(r"^(?:[•\-–·*]|\d{1,2}[.)])\s", line))
+
+
+def _heading_of(line: str) -> tuple[int, str] | None:
+    """(depth, heading) when a line looks like a numbered heading ("2.1 Vorming")."""
+    m = _HEADING.match(line)
+    if not m:
+        return None
+    number, rest = m.group(1), m.group(2).strip()
+    if rest.endswith((".", ":", ",", ";")) or len(rest.split()) > 12 or rest.isupper():
+        return None
+    if re.search(r"/|www\.|\.be\b|^Zie\b", rest):  # a footnote with a link
+        return None
+    if re.search(r"[.!?] [A-Z]", rest):  # a sentence, not a heading
+        return None
+    return number.count(".") + 1, f"{number}. {rest}" if "." not in number else f"{number} {rest}"
+
+
+def _is_caps_heading(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 8 and line.isupper() and not line[:1].isdigit() and len(line) <= 80
+
+
+def _continues_sentence(next_line: str) -> bool:
+    """True when the next line finishes a sentence started on this line."""
+    if not next_line or not next_line[0].islower():
+        return False
+    return bool(re.search(r"[.:;,]\s|[.:;,]$", next_line))
+
+
+def _nest(path: tuple[str, ...], heading: tuple[int, str]) -> tuple[str, ...]:
+    depth, text = heading
+    return (*path[: depth - 1], text)
+
+
+# --------------------------------------------------------------------------- HTML
+
+_DROP_TAGS = ("script", "style", "nav", "header", "footer", "aside", "noscript", "form", "template", "svg", "iframe")
+
+
+def parse_html(source: str, meta: DocumentMeta) -> ParsedDocument:
+    """Main content of an HTML page, with its heading hierarchy as section path.
+
+    Uses ``<main>`` (or ``<article>``, or ``role=main``) when present, else the
+    body without navigation, header, footer, scripts and styles.
+    """
+    from bs4 import BeautifulSoup
+    from bs4.element import NavigableString, Tag
+
+    try:
+        soup = BeautifulSoup(source, "lxml")
+    except Exception as err:  # lxml/bs4 raise assorted types on garbage; translate all
+        raise DocumentError(meta.path, f"the HTML cannot be parsed ({type(err).__name__}); fix the markup.") from err
+    if soup.find(["html", "body", "main", "article", "p", "h1", "div"]) is None:
+        raise DocumentError(meta.path, "this does not look like HTML (no html/body/p elements); check the file.")
+    title_tag = soup.find("title")
+    root = soup.find("main") or soup.find("article") or soup.find(attrs={"role": "main"}) or soup.body or soup
+    for tag in root.find_all(_DROP_TAGS):
+        tag.decompose()
+
+    blocks: list[Block] = []
+    path: tuple[str, ...] = ()
+    buf: list[str] = []
+
+    def flush() -> None:
+        text = "\n".join(t for t in buf if t).strip()
+        if text:
+            blocks.append(Block(text, path))
+        buf.clear()
+
+    for el in root.descendants:
+        if not isinstance(el, Tag):
+            continue
+        name = el.name or ""
+        if re.fullmatch(r"h[1-6]", name):
+            flush()
+            depth = int(name[1])
+            heading = _clean_ws(el.get_text(" "))
+            path = (*path[: depth - 1], heading)
+            # Pad skipped levels so depth stays meaningful (h1 -> h3).
+            path = tuple(p for p in path if p)
+        elif name in ("p", "li", "dd", "dt", "blockquote", "figcaption", "pre"):
+            if el.find_parent(["li", "p", "blockquote"]) is not None and name != "li":
+                continue
+            if name == "li" and el.find_parent("li") is not None:
+                continue
+            text = _clean_ws(el.get_text(" "))
+            buf.append(f"• {text}" if name == "li" and text else text)
+        elif name == "tr":
+            cells = [_clean_ws(c.get_text(" ")) for c in el.find_all(["th", "td"])]
+            buf.append(" | ".join(c for c in cells if c))
+    # Text directly inside divs without p tags (older pages) must not be lost.
+    stray = [s for s in root.find_all(string=True, recursive=False) if isinstance(s, NavigableString)]
+    buf.extend(_clean_ws(str(s)) for s in stray if _clean_ws(str(s)))
+    flush()
+    title = meta.title
+    if (not title or title == Path(meta.path).stem) and title_tag is not None:
+        title = _clean_ws(title_tag.get_text())
+    return ParsedDocument(meta=DocumentMeta(**{**meta.__dict__, "title": title}), blocks=blocks)
+
+
+def _clean_ws(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+# --------------------------------------------------------------------------- Markdown
+
+
+def parse_markdown(source: str, meta: DocumentMeta) -> ParsedDocument:
+    """Markdown with its ``#`` headings as section path (front matter is skipped)."""
+    from markdown_it import MarkdownIt
+
+    body = re.sub(r"\A---\n.*?\n---\n", "", source, flags=re.S)
+    try:
+        tokens = MarkdownIt("commonmark").enable("table").parse(body)
+    except Exception as err:  # markdown-it is lenient; this is a safety net
+        raise DocumentError(meta.path, f"the Markdown cannot be parsed ({type(err).__name__}).") from err
+    blocks: list[Block] = []
+    path: tuple[str, ...] = ()
+    buf: list[str] = []
+    row: list[str] = []
+    i = 0
+    in_heading = 0
+    list_depth = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok.type == "heading_open":
+            text = "\n".join(buf).strip()
+            if text:
+                blocks.append(Block(text, path))
+            buf = []
+            in_heading = int(tok.tag[1])
+        elif tok.type == "inline" and in_heading:
+            path = (*path[: in_heading - 1], _clean_ws(tok.content))
+        elif tok.type == "heading_close":
+            in_heading = 0
+        elif tok.type in ("bullet_list_open", "ordered_list_open"):
+            list_depth += 1
+        elif tok.type in ("bullet_list_close", "ordered_list_close"):
+            list_depth -= 1
+        elif tok.type == "tr_open":
+            row = []
+        elif tok.type == "tr_close":
+            buf.append(" | ".join(row))
+        elif tok.type == "inline" and tokens[i - 1].type in ("th_open", "td_open"):
+            row.append(_clean_ws(_strip_md(tok.content)))
+        elif tok.type == "inline":
+            text = _clean_ws(_strip_md(tok.content))
+            buf.append(f"• {text}" if list_depth else text)
+        elif tok.type in ("fence", "code_block"):
+            buf.append(tok.content.strip())
+        i += 1
+    text = "\n".join(buf).strip()
+    if text:
+        blocks.append(Block(text, path))
+    title = meta.title
+    if blocks and blocks[0].section and title == Path(meta.path).stem:
+        title = blocks[0].section[0]
+    return ParsedDocument(meta=DocumentMeta(**{**meta.__dict__, "title": title}), blocks=blocks)
+
+
+def _strip_md(text: str) -> str:
+    text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    return re.sub(r"[*_`]{1,3}", "", text)

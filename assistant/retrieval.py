@@ -1,0 +1,290 @@
+"""Hybrid retrieval: BM25 (Dutch analysis) + dense vectors from Chroma, fused by weighted RRF.
+
+The plain function :func:`retrieve` does the work; :class:`HybridRetriever` wraps
+it as a LangChain retriever (a Runnable) for chains and for users who compose
+their own.  We fuse ourselves rather than with LangChain's EnsembleRetriever
+(now in ``langchain-classic``) because we need the per-retriever ranks and the
+lexical evidence score of each hit for citations, routing and evaluation.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+
+from .analysis import STOPWORDS, stem, words
+from .chunking import Chunk
+from .embedding import Embedder, get_embedder, slug
+from .settings import Settings
+from .store import Snapshot, open_snapshot
+
+CANDIDATES = 50  # depth of each ranked list that goes into fusion
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Metadata filters: restrict to document types and/or documents."""
+
+    doc_types: tuple[str, ...] = ()
+    doc_ids: tuple[str, ...] = ()
+
+    def chroma_where(self) -> dict[str, Any] | None:
+        """The same filter as a Chroma ``where`` clause."""
+        clauses: list[dict[str, Any]] = []
+        if self.doc_types:
+            clauses.append({"doc_type": {"$in": list(self.doc_types)}})
+        if self.doc_ids:
+            clauses.append({"doc_id": {"$in": list(self.doc_ids)}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def mask(self, chunks: list[Chunk]) -> np.ndarray | None:
+        """A 0/1 weight per chunk for the lexical side."""
+        if not (self.doc_types or self.doc_ids):
+            return None
+        return np.array(
+            [
+                (not self.doc_types or c.doc_type in self.doc_types) and (not self.doc_ids or c.doc_id in self.doc_ids)
+                for c in chunks
+            ],
+            dtype=np.float32,
+        )
+
+
+@dataclass
+class Hit:
+    """One retrieved chunk with its fused score and the ranks behind it."""
+
+    chunk: Chunk
+    score: float
+    lexical_rank: int | None = None
+    dense_rank: int | None = None
+    lexical_score: float = 0.0
+    dense_score: float = 0.0
+    coverage: float = 0.0
+
+    def to_dict(self, with_text: bool = True) -> dict[str, Any]:
+        """JSON-ready form used by ``ask --json``."""
+        c = self.chunk
+        d: dict[str, Any] = {
+            "chunk_id": c.chunk_id,
+            "doc_id": c.doc_id,
+            "title": c.title,
+            "doc_type": c.doc_type,
+            "section": c.section,
+            "page": c.page_start,
+            "page_end": c.page_end,
+            "url": c.url,
+            "score": round(self.score, 6),
+            "lexical_rank": self.lexical_rank,
+            "dense_rank": self.dense_rank,
+            "dense_score": round(self.dense_score, 4),
+            "coverage": round(self.coverage, 4),
+        }
+        if with_text:
+            d["text"] = c.text
+        return d
+
+
+@dataclass
+class RetrievalResult:
+    """Ranked hits plus the evidence strength of the best ones and timings."""
+
+    hits: list[Hit]
+    evidence: float
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+def retrieve(
+    snapshot: Snapshot,
+    embedder: Embedder | None,
+    query: str,
+    k: int = 10,
+    lexical_weight: float = 1.0,
+    dense_weight: float = 1.0,
+    rrf_k: int = 60,
+    filters: Filters | None = None,
+    type_prior: dict[str, float] | None = None,
+) -> RetrievalResult:
+    """Rank chunks for ``query`` by weighted reciprocal rank fusion.
+
+    ``score = w_lex / (rrf_k + rank_lex) + w_dense / (rrf_k + rank_dense)``; a
+    zero weight switches a side off (and skips its cost).
+    """
+    filters = filters or Filters()
+    chunks = snapshot.chunks
+    timings: dict[str, float] = {}
+    lex_ranked: list[tuple[int, float]] = []
+    lex_scores = np.zeros(len(chunks), dtype=np.float32)
+    if lexical_weight > 0 and chunks:
+        t = time.perf_counter()
+        lex_scores = snapshot.lexical.scores(query, filters.mask(chunks))
+        top = np.argsort(-lex_scores)[:CANDIDATES]
+        lex_ranked = [(int(i), float(lex_scores[i])) for i in top if lex_scores[i] > 0]
+        timings["lexical"] = (time.perf_counter() - t) * 1000
+    dense_ranked: list[tuple[int, float]] = []
+    if dense_weight > 0 and embedder is not None and chunks:
+        t = time.perf_counter()
+        qvec = embedder.embed_query(query)
+        timings["embed"] = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        n = min(CANDIDATES, len(chunks))
+        for cid, sim in snapshot.vectors.query(qvec, n, filters.chroma_where()):
+            pos = snapshot.position.get(cid)
+            if pos is not None:
+                dense_ranked.append((pos, sim))
+        timings["dense"] = (time.perf_counter() - t) * 1000
+
+    fused: dict[int, Hit] = {}
+    for rank, (pos, s) in enumerate(lex_ranked, start=1):
+        hit = fused.setdefault(pos, Hit(chunks[pos], 0.0))
+        hit.score += lexical_weight / (rrf_k + rank)
+        hit.lexical_rank, hit.lexical_score = rank, s
+    for rank, (pos, sim) in enumerate(dense_ranked, start=1):
+        hit = fused.setdefault(pos, Hit(chunks[pos], 0.0))
+        hit.score += dense_weight / (rrf_k + rank)
+        hit.dense_rank, hit.dense_score = rank, sim
+    if type_prior:
+        # Primary publications outrank pages that summarise them (see Settings.type_prior).
+        for hit in fused.values():
+            hit.score *= type_prior.get(hit.chunk.doc_type, 1.0)
+    hits = sorted(fused.values(), key=lambda h: -h.score)[:k]
+    qterms = query_terms(query)
+    idf = _idf(snapshot)
+    for h in hits:
+        h.coverage = coverage(qterms, h.chunk, snapshot, idf)
+    evidence = max((h.coverage for h in hits[:5]), default=0.0)
+    return RetrievalResult(hits, evidence, timings)
+
+
+def query_terms(text: str) -> list[str]:
+    """Distinct content stems of a question (what evidence must cover)."""
+    seen: list[str] = []
+    for w in words(text):
+        if w in STOPWORDS or len(w) < 2 or w in _QUESTION_NOISE:
+            continue
+        s = stem(w)
+        if s not in seen:
+            seen.append(s)
+    return seen
+
+
+# Words that phrase a question but say nothing about its topic.
+_QUESTION_NOISE = frozenset(
+    "socius steunpunt jaarverslag 2023 vraag vragen weten info informatie uitleg vertel leg uit "
+    "noem geef welke wat hoe zeg eens kan kunnen jij je".split()
+)
+
+
+_IDF_CACHE: dict[int, dict[str, float]] = {}
+
+
+def _idf(snapshot: Snapshot) -> dict[str, float]:
+    key = id(snapshot)
+    cached = _IDF_CACHE.get(key)
+    if cached is None:
+        df: dict[str, int] = {}
+        for c in snapshot.chunks:
+            for s in {stem(w) for w in words(c.index_text)}:
+                df[s] = df.get(s, 0) + 1
+        n = max(1, len(snapshot.chunks))
+        cached = {s: float(np.log(1 + n / d)) for s, d in df.items()}
+        _IDF_CACHE.clear()
+        _IDF_CACHE[key] = cached
+    return cached
+
+
+def coverage(qterms: list[str], chunk: Chunk, snapshot: Snapshot, idf: dict[str, float] | None = None) -> float:
+    """IDF-weighted share of the question's content stems found in the chunk (0..1).
+
+    Also counts a question term as found when it is a part of a compound in the
+    chunk ("beleid" in "vrijwilligersbeleid").  Unknown terms weigh most: a
+    question about something the corpus never mentions gets low coverage.
+    """
+    if not qterms:
+        return 0.0
+    idf = idf if idf is not None else _idf(snapshot)
+    unknown = max(idf.values(), default=1.0)
+    chunk_stems = {stem(w) for w in words(chunk.index_text)}
+    analyzer = snapshot.lexical.analyzer
+    for w in words(chunk.index_text):
+        for part in analyzer.split_compound(w):
+            chunk_stems.add(stem(part))
+    total = found = 0.0
+    for t in qterms:
+        weight = idf.get(t, unknown)
+        total += weight
+        if t in chunk_stems or (len(t) >= 5 and any(s.startswith(t) for s in chunk_stems)):
+            found += weight
+    return found / total if total else 0.0
+
+
+class HybridRetriever(BaseRetriever):
+    """LangChain retriever over the Vraagbaak index (BM25 + Chroma, weighted RRF).
+
+    Example::
+
+        retriever = HybridRetriever.from_settings(load_settings())
+        docs = retriever.invoke("Hoeveel vragen kwamen binnen?")
+    """
+
+    settings: Any
+    filters: Any = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, filters: Filters | None = None) -> HybridRetriever:
+        """Build a retriever; the index and embedder load on first use."""
+        return cls(settings=settings, filters=filters)
+
+    def search(self, query: str) -> RetrievalResult:
+        """Retrieval with scores (what the answering chain uses)."""
+        s: Settings = self.settings
+        snapshot = open_snapshot(s.index_dir, slug(s.embedder), s.chroma_url)
+        embedder = get_embedder(s.embedder) if s.dense_weight > 0 else None
+        return retrieve(
+            snapshot, embedder, query, k=s.top_k, lexical_weight=s.lexical_weight,
+            dense_weight=s.dense_weight, rrf_k=s.rrf_k, filters=self.filters,
+        )
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        result = self.search(query)
+        return [
+            Document(page_content=h.chunk.text, id=h.chunk.chunk_id, metadata={**h.chunk.metadata(), "score": h.score})
+            for h in result.hits
+        ]
+
+
+_FOLLOW_UP = re.compile(
+    r"^(?:en|maar|ook|of|dus|en wat|en hoe|en wie|en hoeveel|en waar|en waarom)\b"
+    r"|\b(?:daarvan|hiervan|ervan|daarin|daarbij|die|dat|deze|dit|hun|ze|zij|hij|het|hem|daar|toen|dezelfde|zelfde)\b",
+    re.IGNORECASE,
+)
+
+
+def contextualise(question: str, history: list[dict[str, str]] | None) -> str:
+    """The retrieval query for a turn: follow-ups borrow the previous user question.
+
+    Without an LLM we cannot rewrite "en hoeveel daarvan werden opgenomen?" into
+    a full question, but BM25 and the embedder both do well on the previous
+    question's words plus the new ones; the new question is repeated so its own
+    terms still weigh most.  A self-contained question (many content words, no
+    pointing words) is used as it is.
+    """
+    if not history:
+        return question
+    previous = [m.get("content", "") for m in history if m.get("role") == "user" and m.get("content")]
+    if not previous:
+        return question
+    content = query_terms(question)
+    elliptic = bool(_FOLLOW_UP.search(question.strip())) or len(content) <= 3
+    if not elliptic:
+        return question
+    return f"{question} {question} {previous[-1]}"

