@@ -29,6 +29,7 @@ STOPWORDS = frozenset(
 )
 
 _stemmer = Stemmer.Stemmer("dutch")
+PREFIX = 5
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
 
 
@@ -80,6 +81,11 @@ class Analyzer:
             out.append(stem(w))
             for part in self.split_compound(w):
                 out.append(stem(part))
+            # A 5-letter prefix term joins forms the Snowball stemmer keeps apart
+            # ("verbouwd" / "verbouwingswerken", "overleg" / "overlegmomenten");
+            # it raised hit@5 from 0.72 to 0.79 on the gold set (evals/reports).
+            if len(w) >= PREFIX + 2 and not w[0].isdigit():
+                out.append("~" + w[:PREFIX])
         return out
 
     def split_compound(self, word: str) -> tuple[str, ...]:

@@ -37,6 +37,8 @@ class Chunk:
     page_end: int | None
     text: str
     ordinal: int = 0
+    #: "offset:page;offset:page" where the page changes inside the text (PDFs).
+    page_offsets: str = ""
 
     @property
     def header(self) -> str:
@@ -47,6 +49,20 @@ class Chunk:
     def index_text(self) -> str:
         """The text that is embedded and lexically indexed."""
         return f"{self.header}\n{self.text}"
+
+    def page_at(self, offset: int) -> int | None:
+        """The PDF page of the character at ``offset`` in :attr:`text`."""
+        page = self.page_start
+        for part in filter(None, self.page_offsets.split(";")):
+            off, _, p = part.partition(":")
+            if int(off) <= offset:
+                page = int(p)
+        return page
+
+    def page_of(self, quote: str) -> int | None:
+        """The page a quoted passage starts on (chunks may span two pages)."""
+        pos = self.text.find(quote)
+        return self.page_at(pos) if pos >= 0 else self.page_start
 
     @property
     def page_label(self) -> str:
@@ -94,6 +110,13 @@ def chunk_document(
         for sentences in _windows(unit.sentences, size, overlap):
             text = " ".join(s for s, _ in sentences)
             pages = [p for _, p in sentences if p is not None]
+            offsets, pos, last = [], 0, None
+            for sentence, page in sentences:
+                if page is not None and page != last:
+                    if last is not None:
+                        offsets.append(f"{pos}:{page}")
+                    last = page
+                pos += len(sentence) + 1
             section = SECTION_SEP.join(unit.section)
             digest = hashlib.sha256(f"{doc.meta.doc_id}\n{section}\n{text}".encode()).hexdigest()[:20]
             chunks.append(
@@ -108,6 +131,7 @@ def chunk_document(
                     page_end=max(pages) if pages else None,
                     text=text,
                     ordinal=len(chunks),
+                    page_offsets=";".join(offsets),
                 )
             )
     return _dedupe(chunks)

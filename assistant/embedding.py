@@ -70,6 +70,7 @@ class USEEmbedder:
         # Two threads: this is a 2-core machine and the web app serves one question at a time per core.
         self._model = USE(threads=2)
         self._lock = threading.Lock()  # the numpy backend keeps per-call buffers
+        self._recent: dict[str, np.ndarray] = {}
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -79,8 +80,16 @@ class USEEmbedder:
         return _normalise(np.vstack(out))
 
     def embed_query(self, text: str) -> np.ndarray:
+        # Retrieval and the router embed the same question: memoise the last few.
+        cached = self._recent.get(text)
+        if cached is not None:
+            return cached
         with self._lock:
-            return _normalise(self._model.encode([text]))[0]
+            vec = _normalise(self._model.encode([text]))[0]
+        if len(self._recent) > 64:
+            self._recent.clear()
+        self._recent[text] = vec
+        return vec
 
 
 class SentenceTransformerEmbedder:

@@ -184,7 +184,7 @@ def _read_text(path: Path, meta: DocumentMeta) -> str:
 # "off-", "eÛiciënt" for "efficiënt"), and splits others with a space
 # ("refl ectief").  The mapping was read off the annual report.
 _LIGATURE_GLYPHS = {"Û": "ff", "ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
-_SPLIT_LIGATURE = re.compile(r"(?<=[a-zà-ÿ])(ff|fi|fl) (?=[a-zà-ÿ])")
+_SPLIT_LIGATURE = re.compile(r"(?<=[a-zà-ÿ])(ff|fi|fl) (?=[a-zà-ÿ])|(?<![A-Za-zÀ-ÿ])(fi|fl) (?=[a-zà-ÿ]{3,})")
 # Glyphs that are decoration (arrows, bullets drawn from a symbol font).
 _PRINTER_MARKS = re.compile(r"[â\uf0b7\uf0a7\uf0d8\u25aa\u25cf\u2192\u2794\ufffd]")
 _HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+([A-ZÀ-Ý‘'\"].{2,90})$")
@@ -293,7 +293,7 @@ def _fix_glyphs(text: str) -> str:
         text = text.replace(bad, good)
     # "treff en" (the glyph was followed by a space in the content stream) -> "treffen"
     text = re.sub(r"(?<=[a-zà-ÿ])ff (?=(?:en|e|er|ers|elijk|iciënt|ectief|ect|ecten)\b)", "ff", text)
-    text = _SPLIT_LIGATURE.sub(r"\1", text)
+    text = _SPLIT_LIGATURE.sub(lambda m: m.group(1) or m.group(2), text)
     return _PRINTER_MARKS.sub(" ", text)
 
 
@@ -384,7 +384,8 @@ def _join_lines(lines: list[str], vocab: Counter[str]) -> str:
             else:
                 text = text[:-1] + line
             continue
-        if _is_list_item(line) or _heading_of(line) is not None:
+        previous_line = text.rsplit("\n", 1)[-1]
+        if _is_list_item(line) or _heading_of(line) is not None or _heading_of(previous_line) is not None:
             text += "\n" + line
         else:
             text += " " + line

@@ -127,6 +127,8 @@ def retrieve(
     if lexical_weight > 0 and chunks:
         t = time.perf_counter()
         lex_scores = snapshot.lexical.scores(query, filters.mask(chunks))
+        if type_prior:
+            lex_scores = lex_scores * _prior_vector(snapshot, type_prior)
         top = np.argsort(-lex_scores)[:CANDIDATES]
         lex_ranked = [(int(i), float(lex_scores[i])) for i in top if lex_scores[i] > 0]
         timings["lexical"] = (time.perf_counter() - t) * 1000
@@ -140,7 +142,8 @@ def retrieve(
         for cid, sim in snapshot.vectors.query(qvec, n, filters.chroma_where()):
             pos = snapshot.position.get(cid)
             if pos is not None:
-                dense_ranked.append((pos, sim))
+                dense_ranked.append((pos, sim * (type_prior or {}).get(chunks[pos].doc_type, 1.0)))
+        dense_ranked.sort(key=lambda x: -x[1])
         timings["dense"] = (time.perf_counter() - t) * 1000
 
     fused: dict[int, Hit] = {}
@@ -152,10 +155,6 @@ def retrieve(
         hit = fused.setdefault(pos, Hit(chunks[pos], 0.0))
         hit.score += dense_weight / (rrf_k + rank)
         hit.dense_rank, hit.dense_score = rank, sim
-    if type_prior:
-        # Primary publications outrank pages that summarise them (see Settings.type_prior).
-        for hit in fused.values():
-            hit.score *= type_prior.get(hit.chunk.doc_type, 1.0)
     hits = sorted(fused.values(), key=lambda h: -h.score)[:k]
     qterms = query_terms(query)
     idf = _idf(snapshot)
@@ -163,6 +162,17 @@ def retrieve(
         h.coverage = coverage(qterms, h.chunk, snapshot, idf)
     evidence = max((h.coverage for h in hits[:5]), default=0.0)
     return RetrievalResult(hits, evidence, timings)
+
+
+def _prior_vector(snapshot: Snapshot, type_prior: dict[str, float]) -> np.ndarray:
+    """Per-chunk multiplier: publications outrank pages that summarise them."""
+    key = ("prior", tuple(sorted(type_prior.items())))
+    vec: np.ndarray | None = snapshot.memo.get(key)
+    if vec is None:
+        vec = snapshot.memo[key] = np.array(
+            [type_prior.get(c.doc_type, 1.0) for c in snapshot.chunks], dtype=np.float32
+        )
+    return vec
 
 
 def query_terms(text: str) -> list[str]:
@@ -184,21 +194,28 @@ _QUESTION_NOISE = frozenset(
 )
 
 
-_IDF_CACHE: dict[int, dict[str, float]] = {}
-
-
 def _idf(snapshot: Snapshot) -> dict[str, float]:
-    key = id(snapshot)
-    cached = _IDF_CACHE.get(key)
+    cached: dict[str, float] | None = snapshot.memo.get("stem_idf")
     if cached is None:
         df: dict[str, int] = {}
         for c in snapshot.chunks:
             for s in {stem(w) for w in words(c.index_text)}:
                 df[s] = df.get(s, 0) + 1
         n = max(1, len(snapshot.chunks))
-        cached = {s: float(np.log(1 + n / d)) for s, d in df.items()}
-        _IDF_CACHE.clear()
-        _IDF_CACHE[key] = cached
+        cached = snapshot.memo["stem_idf"] = {s: float(np.log(1 + n / d)) for s, d in df.items()}
+    return cached
+
+
+def _chunk_stems(snapshot: Snapshot, chunk: Chunk) -> frozenset[str]:
+    key = ("stems", chunk.chunk_id)
+    cached: frozenset[str] | None = snapshot.memo.get(key)
+    if cached is None:
+        analyzer = snapshot.lexical.analyzer
+        stems = set()
+        for w in words(chunk.index_text):
+            stems.add(stem(w))
+            stems.update(stem(part) for part in analyzer.split_compound(w))
+        cached = snapshot.memo[key] = frozenset(stems)
     return cached
 
 
@@ -213,11 +230,7 @@ def coverage(qterms: list[str], chunk: Chunk, snapshot: Snapshot, idf: dict[str,
         return 0.0
     idf = idf if idf is not None else _idf(snapshot)
     unknown = max(idf.values(), default=1.0)
-    chunk_stems = {stem(w) for w in words(chunk.index_text)}
-    analyzer = snapshot.lexical.analyzer
-    for w in words(chunk.index_text):
-        for part in analyzer.split_compound(w):
-            chunk_stems.add(stem(part))
+    chunk_stems = _chunk_stems(snapshot, chunk)
     total = found = 0.0
     for t in qterms:
         weight = idf.get(t, unknown)
@@ -251,7 +264,7 @@ class HybridRetriever(BaseRetriever):
         embedder = get_embedder(s.embedder) if s.dense_weight > 0 else None
         return retrieve(
             snapshot, embedder, query, k=s.top_k, lexical_weight=s.lexical_weight,
-            dense_weight=s.dense_weight, rrf_k=s.rrf_k, filters=self.filters,
+            dense_weight=s.dense_weight, rrf_k=s.rrf_k, filters=self.filters, type_prior=dict(s.type_prior),
         )
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:

@@ -41,10 +41,13 @@ class Settings:
     # Retrieval.  Defaults are the best configuration of the eval report.
     top_k: int = 10
     lexical_weight: float = 1.0
-    dense_weight: float = 1.0
-    rrf_k: int = 60
-    chunk_size: int = 900
-    chunk_overlap: int = 150
+    dense_weight: float = 0.2
+    rrf_k: int = 10
+    chunk_size: int = 1200
+    chunk_overlap: int = 200
+    #: Multiplier of the fused score per document type: toolbox pages and decree
+    #: guides summarise the publications, so on a tie the publication is cited.
+    type_prior: tuple[tuple[str, float], ...] = (("publicatie", 1.0), ("toolbox", 0.8), ("decreetgids", 0.8))
     #: Fused evidence score below which the assistant says it does not know.
     min_evidence: float = 0.0
     # Limits on input.
@@ -58,7 +61,6 @@ class Settings:
     staff_file: Path = PROJECT_ROOT / "data" / "staff.txt"
     retention_days: int = 365
     login_attempts_per_minute: int = 5
-    extra: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
     def replace(self, **changes: Any) -> Settings:
         """Return a copy with some fields changed (the object itself is frozen)."""
@@ -68,13 +70,22 @@ class Settings:
         """The LLM API key, read from the variable named in ``llm_api_key_env``."""
         if not self.llm_api_key_env:
             return None
-        return os.environ.get(self.llm_api_key_env)
+        return read_secret(self.llm_api_key_env)
 
     def __repr__(self) -> str:  # pragma: no cover - trivial
         fields = ", ".join(
-            f"{f.name}={getattr(self, f.name)!r}" for f in dataclasses.fields(self) if f.name != "extra"
+            f"{f.name}={getattr(self, f.name)!r}" for f in dataclasses.fields(self)
         )
         return f"Settings({fields})"
+
+
+def _parse_prior(raw: str) -> tuple[tuple[str, float], ...]:
+    """``publicatie=1,toolbox=0.8`` -> (("publicatie", 1.0), ("toolbox", 0.8))."""
+    pairs = []
+    for part in raw.split(","):
+        name, _, value = part.partition("=")
+        pairs.append((name.strip(), float(value)))
+    return tuple(pairs)
 
 
 # Environment variable -> (field, parser).
@@ -91,6 +102,7 @@ _ENV: dict[str, tuple[str, Any]] = {
     "ASSISTANT_LEXICAL_WEIGHT": ("lexical_weight", float),
     "ASSISTANT_DENSE_WEIGHT": ("dense_weight", float),
     "ASSISTANT_RRF_K": ("rrf_k", int),
+    "ASSISTANT_TYPE_PRIOR": ("type_prior", _parse_prior),
     "ASSISTANT_CHUNK_SIZE": ("chunk_size", int),
     "ASSISTANT_CHUNK_OVERLAP": ("chunk_overlap", int),
     "ASSISTANT_MIN_EVIDENCE": ("min_evidence", float),
@@ -149,3 +161,8 @@ def _validate(s: Settings) -> None:
         raise ConfigError(
             f"ASSISTANT_LLM={s.llm!r} must be provider:model, e.g. ollama:llama3.1."
         )
+
+
+def read_secret(var: str) -> str | None:
+    """The value of a secret environment variable, by name (never logged)."""
+    return os.environ.get(var)

@@ -197,6 +197,21 @@ class LexicalIndex:
         s = np.asarray(self.bm25.get_scores(terms), dtype=np.float32)
         return s * mask if mask is not None else s
 
+    @property
+    def idf(self) -> dict[str, float]:
+        """IDF of every index term (document frequency from the BM25 matrix)."""
+        cached: dict[str, float] | None = getattr(self, "_idf", None)
+        if cached is None:
+            cached = {}
+            if self.n_docs:
+                indptr = np.asarray(self.bm25.scores["indptr"])
+                df = np.diff(indptr)
+                for term, i in self.bm25.vocab_dict.items():
+                    if i < len(df) and df[i] > 0:
+                        cached[term] = float(np.log(1 + self.n_docs / df[i]))
+            self._idf = cached
+        return cached
+
     def save(self, path: Path) -> None:
         """Pickle to ``path`` (written to a temp file first)."""
         tmp = path.with_suffix(".tmp")
@@ -226,6 +241,8 @@ class Snapshot:
     vectors: VectorStore
     manifest: dict[str, Any] = field(default_factory=dict)
     position: dict[str, int] = field(default_factory=dict)
+    #: Per-snapshot memo for derived data (term sets, priors); dies with the snapshot.
+    memo: dict[Any, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.position = {c.chunk_id: i for i, c in enumerate(self.chunks)}

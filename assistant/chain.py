@@ -1,0 +1,195 @@
+"""The retrieval chain: question -> retrieval -> answer -> route, for one turn.
+
+:class:`Vraagbaak` holds the heavy parts (index snapshot, embedder, router,
+optional chat model), loads each lazily once, and answers turns.  The CLI, the
+web app and the evaluations all go through :meth:`Vraagbaak.ask` or
+:meth:`Vraagbaak.stream`, so they measure and show the same thing.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import unicodedata
+from collections.abc import Iterator
+from typing import Any
+
+from .answering import NOT_FOUND_TEXT, Answer, Answerer, ExtractiveAnswerer, stream_text
+from .embedding import Embedder, get_embedder, slug
+from .errors import QuestionError
+from .retrieval import Filters, RetrievalResult, contextualise, retrieve
+from .settings import Settings
+from .store import Snapshot, open_snapshot
+
+Message = dict[str, str]
+
+
+def clean_question(text: str, max_chars: int) -> str:
+    """Validate and normalise a question; raise QuestionError with a Dutch message.
+
+    Over-long questions are cut (not refused): people paste whole e-mails, and
+    the first part usually holds the question.
+    """
+    if not isinstance(text, str):
+        raise QuestionError("Stel je vraag als tekst.")
+    text = unicodedata.normalize("NFC", text).replace("\x00", "")
+    controls = sum(1 for c in text if unicodedata.category(c) in ("Cc", "Cs", "Co") and c not in "\n\t\r")
+    if text and controls / len(text) > 0.05:
+        raise QuestionError("Je vraag bevat onleesbare tekens. Typ je vraag opnieuw in gewone tekst.")
+    text = re.sub(r"\s+", " ", text).strip()
+    if not text:
+        raise QuestionError("Stel een vraag, bijvoorbeeld: 'Hoeveel vragen kwamen binnen via de vraaggestuurde werking?'")
+    if len(text) > max_chars:
+        text = text[:max_chars].rsplit(" ", 1)[0]
+    return text
+
+
+def clean_history(history: list[dict[str, Any]] | None, max_chars: int) -> list[Message]:
+    """Keep the last turns as plain {role, content} strings; drop anything else."""
+    out: list[Message] = []
+    for m in (history or [])[-10:]:
+        role = m.get("role") if isinstance(m, dict) else None
+        content = m.get("content") if isinstance(m, dict) else None
+        if role in ("user", "assistant") and isinstance(content, str) and content.strip():
+            out.append({"role": role, "content": content[: max_chars * 2]})
+    return out
+
+
+class Vraagbaak:
+    """The assistant for one configuration; thread-safe, heavy parts loaded once."""
+
+    def __init__(self, settings: Settings, answerer: Answerer | None = None, llm: Any = None) -> None:
+        self.settings = settings
+        self._answerer = answerer or ExtractiveAnswerer()
+        self._llm = llm
+        self._lock = threading.Lock()
+        self._router: Any = None
+
+    # -- heavy parts -------------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        """The current index generation (re-opened when an ingest publishes a new one)."""
+        s = self.settings
+        return open_snapshot(s.index_dir, slug(s.embedder), s.chroma_url)
+
+    def embedder(self) -> Embedder | None:
+        """The query embedder, or None when dense retrieval is switched off."""
+        return get_embedder(self.settings.embedder) if self.settings.dense_weight > 0 else None
+
+    def router(self) -> Any:
+        """The question router (loaded on first use)."""
+        if self._router is None:
+            with self._lock:
+                if self._router is None:
+                    from .routing import Router
+
+                    self._router = Router(embedder=self.embedder())
+        return self._router
+
+    def llm(self) -> Any:
+        """The configured chat model, or None for extractive answers."""
+        if self._llm is None and self.settings.llm:
+            from .llm import chat_model
+
+            self._llm = chat_model(self.settings)
+        return self._llm
+
+    def warm(self) -> None:
+        """Load index, embedder and router now (so the first question is fast)."""
+        self.snapshot()
+        self.embedder()
+        self.router()
+
+    # -- one turn ----------------------------------------------------------
+    def retrieve(self, question: str, history: list[Message] | None = None, filters: Filters | None = None) -> RetrievalResult:
+        """Hybrid retrieval for a turn, follow-ups resolved against the history."""
+        s = self.settings
+        query = contextualise(question, history)
+        return retrieve(
+            self.snapshot(), self.embedder(), query, k=max(s.top_k, 10), lexical_weight=s.lexical_weight,
+            dense_weight=s.dense_weight, rrf_k=s.rrf_k, filters=filters, type_prior=dict(s.type_prior),
+        )
+
+    def ask(
+        self, question: str, history: list[dict[str, Any]] | None = None, filters: Filters | None = None
+    ) -> Answer:
+        """Answer one turn; never raises for weak evidence (it says so and routes)."""
+        final: Answer | None = None
+        for item in self.stream(question, history, filters):
+            if isinstance(item, Answer):
+                final = item
+        assert final is not None
+        return final
+
+    def stream(
+        self, question: str, history: list[dict[str, Any]] | None = None, filters: Filters | None = None
+    ) -> Iterator[str | Answer]:
+        """Yield text pieces as they are ready, then the complete :class:`Answer`."""
+        t0 = time.perf_counter()
+        s = self.settings
+        question = clean_question(question, s.max_question_chars)
+        hist = clean_history(history, s.max_question_chars)
+        result = self.retrieve(question, hist, filters)
+        t1 = time.perf_counter()
+        snapshot = self.snapshot()
+        query = contextualise(question, hist)
+        context = query[len(question) * 2 + 2 :] if query != question else ""
+        decision = self.router().decide(question, hist, evidence=result.evidence, evidence_threshold=s.min_evidence)
+        answer = Answer(question=question, text="", retrieved=result.hits, evidence=result.evidence)
+        answer.route, answer.route_reason, answer.topic = decision.route, decision.reason, decision.topic
+        if decision.route == "decline":
+            from .routing import decline_message
+
+            answer.text = decline_message(decision)
+            answer.retrieved = []
+            yield answer.text
+        else:
+            weak = result.evidence < s.min_evidence
+            text, citations = (NOT_FOUND_TEXT, []) if weak else self._answerer.compose(question, result, snapshot.lexical, context)
+            llm = self.llm() if citations else None
+            if llm is not None:
+                from .llm import generate
+
+                text_parts: list[str] = []
+                for piece in generate(llm, question, hist, result, snapshot.lexical, (text, citations)):
+                    if isinstance(piece, str):
+                        text_parts.append(piece)
+                        yield piece
+                    else:
+                        text, citations, answer.mode = piece
+            else:
+                yield from stream_text(text)
+            answer.text, answer.citations = text, citations
+            if decision.route == "escalate":
+                from .routing import escalation_offer
+
+                answer.text = f"{answer.text}\n\n{escalation_offer(decision)}" if citations else escalation_offer(decision)
+                yield "\n\n" + escalation_offer(decision)
+        t2 = time.perf_counter()
+        answer.timings_ms = {
+            "retrieve": (t1 - t0) * 1000,
+            "answer": (t2 - t1) * 1000,
+            "total": (t2 - t0) * 1000,
+            **{f"retrieve_{k}": v for k, v in result.timings_ms.items()},
+        }
+        yield answer
+
+
+_ASSISTANTS: dict[Settings, Vraagbaak] = {}
+_ASSISTANTS_LOCK = threading.Lock()
+
+
+def get_assistant(settings: Settings) -> Vraagbaak:
+    """One :class:`Vraagbaak` per configuration per process (models load once)."""
+    with _ASSISTANTS_LOCK:
+        va = _ASSISTANTS.get(settings)
+        if va is None:
+            va = _ASSISTANTS[settings] = Vraagbaak(settings)
+        return va
+
+
+def ask(question: str, history: list[dict[str, Any]] | None = None, settings: Settings | None = None) -> Answer:
+    """Answer one question with the default (or given) settings."""
+    from .settings import load_settings
+
+    return get_assistant(settings or load_settings()).ask(question, history)

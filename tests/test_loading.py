@@ -1,0 +1,151 @@
+"""Parsers on real files: the annual report, sample pages, generated and broken PDFs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS, REPORT
+
+from assistant.errors import DocumentError
+from assistant.loading import DocumentMeta, meta_for, parse_file, parse_html, parse_markdown, parse_pdf, read_manifest
+
+
+def _meta(path: str, doc_type: str = "publicatie") -> DocumentMeta:
+    return DocumentMeta(path=path, doc_id=Path(path).stem, title="Test", doc_type=doc_type)
+
+
+@pytest.fixture(scope="module")
+def report():  # type: ignore[no-untyped-def]
+    return parse_pdf(REPORT, _meta("socius-jaarverslag-2023.pdf"))
+
+
+def _page_text(doc, page: int) -> str:  # type: ignore[no-untyped-def]
+    return " ".join(b.text for b in doc.blocks if b.page == page)
+
+
+def test_report_has_every_page_in_order(report) -> None:  # type: ignore[no-untyped-def]
+    assert report.pages == 72
+    pages = [b.page for b in report.blocks]
+    assert pages == sorted(pages)
+    assert set(pages) >= set(range(1, 73)) - {25, 48}  # two full-page images without text
+
+
+def test_report_known_passages_are_on_their_pdf_page(report) -> None:  # type: ignore[no-untyped-def]
+    assert "In totaal ontvingen we 107 vragen naar ondersteuning" in _page_text(report, 32)
+    assert "We namen 68 van die vragen op" in _page_text(report, 32)
+    assert "Fred Dhont" in _page_text(report, 1)
+
+
+def test_report_cleaning(report) -> None:  # type: ignore[no-untyped-def]
+    text = report.text
+    assert "Û" not in text and "â" not in text  # ligature glyph and arrow marks
+    assert "off- en online" in text and "efficiënt" in text  # ligatures repaired
+    assert "reflectief" in text and "refl ectief" not in text
+    assert "sociaal-cultureel" in text  # real compounds keep their hyphen
+    assert "vraag- gestuurde" not in text and "sociaal- cultureel" not in text
+    assert "JAARVERSLAG 2023" not in text  # running header dropped
+    assert "ONZE WERKING" not in text
+    # the rotated one-letter diagram lines are gone
+    assert not any(len(line) <= 3 and line.isalpha() for b in report.blocks for line in b.text.splitlines())
+
+
+def test_report_sections(report) -> None:  # type: ignore[no-untyped-def]
+    sections = {b.section[-1] for b in report.blocks if b.section}
+    assert "3. Vraaggestuurde werking" in sections
+    assert "9.1 Website" in sections
+    p32 = [b for b in report.blocks if b.page == 32]
+    assert p32 and p32[0].section[0] == "3. Vraaggestuurde werking"
+
+
+def test_html_keeps_main_content_and_heading_path() -> None:
+    path = CORPUS / "toolbox" / "beleidsplanning.html"
+    doc = parse_html(path.read_text(encoding="utf-8"), _meta(str(path), "toolbox"))
+    text = doc.text
+    assert "Voorbeeldinhoud" in text
+    assert "function" not in text and "cookie" not in text.lower()  # script and footer gone
+    assert all(b.section for b in doc.blocks)
+    assert any(len(b.section) >= 2 for b in doc.blocks)  # h1 > h2 path
+
+
+def test_html_malformed_and_hostile() -> None:
+    doc = parse_html("<html><body><main><h1>Titel<p>Tekst <b>vet<script>alert(1)</script>", _meta("x.html", "toolbox"))
+    assert "Tekst" in doc.text and "alert" not in doc.text
+    with pytest.raises(DocumentError):
+        parse_file_from_text("not html at all \x00\x01", ".html")
+
+
+def parse_file_from_text(content: str, suffix: str, tmp: Path | None = None) -> object:
+    import tempfile
+
+    d = Path(tempfile.mkdtemp())
+    path = d / f"f{suffix}"
+    path.write_text(content, encoding="utf-8")
+    return parse_file(path, _meta(path.name))
+
+
+def test_markdown_headings_as_sections() -> None:
+    md = "# Gids\n\nIntro.\n\n## Deel A\n\nTekst A.\n\n### Sub\n\n- punt een\n- punt twee\n\n## Deel B\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+    doc = parse_markdown(md, _meta("g.md", "decreetgids"))
+    by = {b.section: b.text for b in doc.blocks}
+    assert by[("Gids", "Deel A")] == "Tekst A."
+    assert "• punt een" in by[("Gids", "Deel A", "Sub")]
+    assert "1 | 2" in by[("Gids", "Deel B")]
+
+
+def test_generated_pdf_pages_and_hyphenation(pdf_factory) -> None:  # type: ignore[no-untyped-def]
+    path = pdf_factory("gen.pdf", ["1. Inleiding\nHet sociaal-\ncultureel werk groeit.", "2. Cijfers\nWe ontvingen 42 vragen."])
+    doc = parse_pdf(path, _meta("gen.pdf"))
+    assert doc.pages == 2
+    assert "sociaal-cultureel werk groeit" in doc.text
+    assert [b.page for b in doc.blocks if "42 vragen" in b.text] == [2]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("leeg.pdf", b"", "empty"),
+        ("kapot.pdf", b"%PDF-1.4\n1 0 obj garbage\n%%EOF", "cannot be read"),
+        ("notes.docx", b"PK\x03\x04 word", "unknown file type"),
+    ],
+)
+def test_bad_files_give_one_clear_error(tmp_path: Path, name: str, content: bytes, message: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(DocumentError) as err:
+        parse_file(path, _meta(name))
+    assert message in str(err.value) or "no text" in str(err.value)
+
+
+def test_encrypted_and_image_only_pdf(tmp_path: Path, pdf_factory) -> None:  # type: ignore[no-untyped-def]
+    from pypdf import PdfReader, PdfWriter
+
+    src = pdf_factory("src.pdf", ["Geheime tekst"])
+    writer = PdfWriter(clone_from=PdfReader(src))
+    writer.encrypt(user_password="geheim", owner_password="eigenaar")
+    enc = tmp_path / "enc.pdf"
+    with enc.open("wb") as fh:
+        writer.write(fh)
+    with pytest.raises(DocumentError, match="password|encrypted"):
+        parse_file(enc, _meta("enc.pdf"))
+    blank = PdfWriter()
+    blank.add_blank_page(width=595, height=842)
+    img = tmp_path / "scan.pdf"
+    with img.open("wb") as fh:
+        blank.write(fh)
+    with pytest.raises(DocumentError, match="OCR"):
+        parse_file(img, _meta("scan.pdf"))
+
+
+def test_size_limit(tmp_path: Path) -> None:
+    path = tmp_path / "groot.md"
+    path.write_text("# T\n\n" + "woord " * 5000, encoding="utf-8")
+    with pytest.raises(DocumentError, match="over the limit"):
+        parse_file(path, _meta("groot.md"), max_bytes=1000)
+
+
+def test_manifest_gives_titles_and_types() -> None:
+    manifest = read_manifest(CORPUS)
+    meta = meta_for(REPORT, CORPUS, manifest)
+    assert meta.doc_type == "publicatie" and meta.title == "Jaarverslag 2023" and meta.url
+    assert {m.doc_type for m in manifest.values()} == {"publicatie", "toolbox", "decreetgids"}
