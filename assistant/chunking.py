@@ -13,6 +13,7 @@ helps find a passage that only says "we ontvingen 107 vragen".
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -108,7 +109,11 @@ def chunk_document(
     chunks: list[Chunk] = []
     for unit in units:
         for sentences in _windows(unit.sentences, size, overlap):
-            text = " ".join(s for s, _ in sentences)
+            # Lines without a sentence end (headings, list items, table rows) keep
+            # their line break, so answering can split them off again.
+            text = "".join(
+                s + (" " if re.search(r"[.!?…:;\"”’)]$", s) else "\n") for s, _ in sentences
+            ).strip()
             pages = [p for _, p in sentences if p is not None]
             offsets, pos, last = [], 0, None
             for sentence, page in sentences:

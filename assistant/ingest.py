@@ -34,7 +34,7 @@ from .store import (
 )
 
 #: Bump when parsing or chunking changes so every file is re-processed once.
-PIPELINE_VERSION = 4
+PIPELINE_VERSION = 5
 
 
 @dataclass

@@ -232,12 +232,18 @@ def coverage(qterms: list[str], chunk: Chunk, snapshot: Snapshot, idf: dict[str,
     unknown = max(idf.values(), default=1.0)
     chunk_stems = _chunk_stems(snapshot, chunk)
     total = found = 0.0
+    missing_number = False
     for t in qterms:
         weight = idf.get(t, unknown)
         total += weight
         if t in chunk_stems or (len(t) >= 5 and any(s.startswith(t) for s in chunk_stems)):
             found += weight
-    return found / total if total else 0.0
+        elif t.isdigit():
+            missing_number = True
+    score = found / total if total else 0.0
+    # A number in the question (a year, an amount) is a hard constraint: a passage
+    # about 2023 does not answer a question about 2019, however similar the words.
+    return score * 0.5 if missing_number else score
 
 
 class HybridRetriever(BaseRetriever):

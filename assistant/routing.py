@@ -36,6 +36,7 @@ change.  Every decision carries the numbers that led to it in ``signals``.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -112,14 +113,34 @@ _DECLINE_REASONS: Final[Mapping[str, str]] = {
 _ESCALATE_REASONS: Final[Mapping[str, str]] = {
     "contact": "Je vraagt om contact met een medewerker van Socius; ik kan je vraag aan hen doorgeven.",
     "afspraak": "Een afspraak of gesprek regelt een medewerker van Socius; ik kan je vraag aan hen doorgeven.",
-    "plan_nalezen": "Feedback op een plan of tekst van je eigen organisatie is maatwerk dat een medewerker van Socius met je kan bekijken.",
+    "plan_nalezen": (
+        "Feedback op een plan of tekst van je eigen organisatie is maatwerk dat een medewerker van Socius "
+        "met je kan bekijken."
+    ),
     "vorming_op_maat": "Een vorming op maat of bij jullie ter plaatse vraagt overleg met een medewerker van Socius.",
-    "coaching": "Coaching op maat van je organisatie is iets waarvoor een medewerker van Socius bekijkt wat mogelijk is of naar wie je terechtkunt.",
-    "begeleiding": "Begeleiding van je eigen organisatie is maatwerk waarover een medewerker van Socius met je kan overleggen.",
-    "bemiddeling": "Bemiddelen in een situatie binnen je organisatie kan ik niet, maar een medewerker van Socius bekijkt graag hoe je geholpen kunt worden.",
-    "eigen_dossier": "Dit gaat over het dossier of de situatie van je eigen organisatie, en dat kan alleen een medewerker van Socius bekijken.",
-    "eigen_financien": "Vragen over de financiën van je eigen organisatie bekijkt een medewerker van Socius het best persoonlijk met je.",
-    "eigen_situatie": "Dit gaat over de eigen situatie van je organisatie, en daarover denkt een medewerker van Socius graag met je mee.",
+    "coaching": (
+        "Voor coaching op maat van je organisatie bekijkt een medewerker van Socius wat mogelijk is "
+        "of bij wie je terechtkunt."
+    ),
+    "begeleiding": (
+        "Begeleiding van je eigen organisatie is maatwerk waarover een medewerker van Socius met je kan overleggen."
+    ),
+    "bemiddeling": (
+        "Bemiddelen in een situatie binnen je organisatie kan ik niet, maar een medewerker van Socius "
+        "bekijkt graag hoe je geholpen kunt worden."
+    ),
+    "eigen_dossier": (
+        "Dit gaat over het dossier of de situatie van je eigen organisatie, en dat kan alleen een medewerker "
+        "van Socius bekijken."
+    ),
+    "eigen_financien": (
+        "Vragen over de financiën van je eigen organisatie bekijkt een medewerker van Socius het best "
+        "persoonlijk met je."
+    ),
+    "eigen_situatie": (
+        "Dit gaat over de eigen situatie van je organisatie, en daarover denkt een medewerker van Socius "
+        "graag met je mee."
+    ),
     "geen_bron": NO_EVIDENCE_REASON,
 }
 _DEFAULT_ESCALATE_KIND: Final = "begeleiding"
@@ -246,7 +267,9 @@ def load_examples(path: Path) -> list[RouteExample]:
             row = json.loads(line)
             ex = RouteExample(str(row["text"]).strip(), row["route"], str(row.get("kind", "")), row["topic"])
         except (json.JSONDecodeError, KeyError, TypeError) as err:
-            raise ConfigError(f"{path}:{number}: not a valid example ({err}); expected text, route, kind, topic.") from err
+            raise ConfigError(
+                f"{path}:{number}: not a valid example ({err}); expected text, route, kind, topic."
+            ) from err
         if ex.route not in ROUTES or ex.topic not in TOPICS or not ex.text:
             raise ConfigError(f"{path}:{number}: route must be one of {ROUTES}, topic one of {TOPICS}, text non-empty.")
         out.append(ex)
@@ -273,7 +296,7 @@ class _LexicalIndex:
     @staticmethod
     def _features(text: str) -> Counter[str]:
         stems = [stem(w) for w in words(text)]
-        return Counter(stems + [f"{a}_{b}" for a, b in zip(stems, stems[1:], strict=False)])
+        return Counter(stems + [f"{a}_{b}" for a, b in itertools.pairwise(stems)])
 
     def _vector(self, feats: Counter[str]) -> npt.NDArray[np.float32]:
         v = np.zeros(len(self._vocab), dtype=np.float32)
@@ -332,7 +355,9 @@ class Router:
         except OSError as err:
             raise ConfigError(f"cannot read topic data {path}: {err.strerror}; check the path.") from err
         except (json.JSONDecodeError, KeyError, TypeError) as err:
-            raise ConfigError(f"{path}: invalid topic data ({err}); expected topics, sector_terms, route_patterns.") from err
+            raise ConfigError(
+                f"{path}: invalid topic data ({err}); expected topics, sector_terms, route_patterns."
+            ) from err
         unknown = set(topics) - set(TOPICS)
         if unknown:
             raise ConfigError(f"{path}: unknown topics {sorted(unknown)}; use the topics of assistant.routing.TOPICS.")
@@ -340,9 +365,7 @@ class Router:
         self._sector_keywords = [_keyword(k) for k in sector]
         where = f"{path} route_patterns"
         self._decline = [
-            (kind, _compile(p, f"{where}.decline.{kind}"))
-            for kind, plist in patterns["decline"].items()
-            for p in plist
+            (kind, _compile(p, f"{where}.decline.{kind}")) for kind, plist in patterns["decline"].items() for p in plist
         ]
         self._out_of_sector = [
             (tier, _compile(p, f"{where}.buiten_sector.{tier}"))
@@ -350,7 +373,9 @@ class Router:
             for p in plist
         ]
         self._escalate = [
-            _EscalateCue(str(c["group"]), float(c["weight"]), str(c.get("kind", "")), _compile(c["pattern"], f"{where}.escalate"))
+            _EscalateCue(
+                str(c["group"]), float(c["weight"]), str(c.get("kind", "")), _compile(c["pattern"], f"{where}.escalate")
+            )
             for c in patterns["escalate"]
         ]
         self.escalate_threshold = float(patterns.get("escalate_threshold", 2.0))
@@ -385,14 +410,15 @@ class Router:
         weights = [max(s, 0.0) for s, _ in ranked]
         total = sum(weights) or 1.0
         votes = dict.fromkeys(ROUTES, 0.0)
-        kinds: Counter[str] = Counter()
+        kinds: dict[str, float] = {}
         for w, (_, ex) in zip(weights, ranked, strict=True):
             votes[ex.route] += w / total
-            kinds[f"{ex.route}:{ex.kind}"] += w / total
+            key = f"{ex.route}:{ex.kind}"
+            kinds[key] = kinds.get(key, 0.0) + w / total
         top_sim, top = ranked[0]
         return {
             "votes": {r: round(v, 3) for r, v in votes.items()},
-            "kinds": {k: round(v, 3) for k, v in kinds.most_common(3)},
+            "kinds": {k: round(v, 3) for k, v in sorted(kinds.items(), key=lambda kv: -kv[1])[:3]},
             "top_sim": round(top_sim, 3),
             "top_route": top.route,
             "top_kind": top.kind,

@@ -1,0 +1,101 @@
+"""``python -m evals run|harvest``: answer-quality evaluations and the feedback loop."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from assistant.errors import VraagbaakError
+from assistant.ingest import ingest
+from assistant.settings import Settings, load_settings
+
+from .gold import load_gold
+from .report import write_report
+from .runner import calibrate_threshold, run_config
+
+#: Named configurations compared side by side (embedder x fusion weights x chunk size).
+CONFIGS: dict[str, dict[str, object]] = {
+    "default": {},
+    "lexical-only": {"dense_weight": 0.0},
+    "dense-only": {"lexical_weight": 0.0, "dense_weight": 1.0},
+    "fusion-equal-rrf60": {"dense_weight": 1.0, "rrf_k": 60},
+    "no-type-prior": {"type_prior": ()},
+    "minilm": {"embedder": "minilm"},
+    "chunk-600": {"chunk_size": 600, "chunk_overlap": 100},
+    "chunk-900": {"chunk_size": 900, "chunk_overlap": 150},
+}
+
+
+def config_settings(base: Settings, name: str) -> Settings:
+    """Settings of a named configuration; other chunk sizes get their own index folder."""
+    if name not in CONFIGS:
+        raise SystemExit(f"unknown config {name!r}; choose from {', '.join(CONFIGS)}")
+    changes = dict(CONFIGS[name])
+    s = base.replace(**changes)
+    if s.chunk_size != base.chunk_size:
+        s = s.replace(index_dir=base.index_dir / f"eval-chunk{s.chunk_size}")
+    return s
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point."""
+    p = argparse.ArgumentParser(prog="python -m evals")
+    sub = p.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run the gold set on one or more configurations and write a report")
+    run.add_argument("--config", action="append", help=f"configuration name (repeatable): {', '.join(CONFIGS)}; default: all")
+    run.add_argument("--out", default=None, help="report folder (default evals/reports)")
+    run.add_argument("--limit", type=int, help="only the first N gold items (smoke runs)")
+    hv = sub.add_parser("harvest", help="turn thumbs-down feedback and escalations into candidate gold items")
+    hv.add_argument("--out", default="evals/candidates.jsonl")
+    sub.add_parser("bench", help="benchmarks (see evals/bench.py)")
+    args = p.parse_args(argv)
+    base = load_settings()
+    try:
+        if args.command == "run":
+            return _run(base, args)
+        if args.command == "harvest":
+            from .harvest import harvest
+
+            n = harvest(base, args.out)
+            print(f"{n} kandidaat-items geschreven naar {args.out}")
+            return 0
+        if args.command == "bench":
+            from .bench import main as bench_main
+
+            return bench_main(base)
+    except VraagbaakError as err:
+        print(f"fout: {err}", file=sys.stderr)
+        return 2
+    return 2
+
+
+def _run(base: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    gold = load_gold()
+    if args.limit:
+        gold = gold[: args.limit]
+    names = args.config or list(CONFIGS)
+    runs = []
+    for name in names:
+        s = config_settings(base, name)
+        ingest(s, progress=False)  # a no-op when that index is current
+        r = run_config(name, s, gold)
+        threshold, acc = calibrate_threshold(r.items)
+        r.metrics["calibrated_evidence_threshold"] = {"threshold": threshold, "accuracy": acc}
+        runs.append(r)
+        m = r.metrics
+        print(
+            f"{name:22s} hit@1 {m['hit@1']:.3f} hit@5 {m['hit@5']:.3f} MRR {m['mrr@10']:.3f} "
+            f"facts {m['key_fact_recall'] or 0:.3f} cit.prec {m['citation_precision'] or 0:.3f} "
+            f"faith {m['faithfulness'] or 0:.3f} p95 {m['latency_p95_ms']:.0f} ms"
+        )
+    out = Path(args.out) if args.out else Path(__file__).resolve().parent / "reports"
+    paths = write_report(runs, out)
+    print("rapport:", ", ".join(str(p) for p in paths))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
