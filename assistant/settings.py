@@ -41,7 +41,7 @@ class Settings:
     # Retrieval.  Defaults are the best configuration of the eval report.
     top_k: int = 10
     lexical_weight: float = 1.0
-    dense_weight: float = 0.2
+    dense_weight: float = 0.0
     rrf_k: int = 10
     chunk_size: int = 1200
     chunk_overlap: int = 200

@@ -17,7 +17,7 @@ from .runner import calibrate_threshold, run_config
 #: Named configurations compared side by side (embedder x fusion weights x chunk size).
 CONFIGS: dict[str, dict[str, object]] = {
     "default": {},
-    "lexical-only": {"dense_weight": 0.0},
+    "fusion-0.2-rrf10": {"dense_weight": 0.2},
     "dense-only": {"lexical_weight": 0.0, "dense_weight": 1.0},
     "fusion-equal-rrf60": {"dense_weight": 1.0, "rrf_k": 60},
     "no-type-prior": {"type_prior": ()},

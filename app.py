@@ -1,0 +1,35 @@
+"""Start the Vraagbaak web app: ``python app.py`` (chat at ``/``, staff page at ``/staff/``).
+
+Configuration comes from the environment (``ASSISTANT_*``, see assistant/settings.py);
+host and port from ``ASSISTANT_HOST`` / ``ASSISTANT_PORT`` (default 127.0.0.1:7860).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import uvicorn
+
+from assistant.errors import VraagbaakError
+from assistant.settings import load_settings
+from assistant.web import STAFF_PATH, build_app
+
+
+def main() -> int:
+    """Build the settings and the app, then serve it until interrupted."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings()
+        app = build_app(settings)
+    except VraagbaakError as err:
+        print(f"fout: {err}", file=sys.stderr)
+        return 2
+    base = f"http://{settings.host}:{settings.port}"
+    print(f"Vraagbaak: {base}/  (medewerkers: {base}{STAFF_PATH}/)", flush=True)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

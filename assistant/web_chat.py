@@ -1,0 +1,420 @@
+"""The public chat page: streaming answers with citations, feedback, escalation to staff.
+
+All conversation state lives in the browser session (``gr.State``), in the
+database (requests, feedback) and in the index; :class:`ChatHandlers` holds only
+the settings and the assistant.  The handlers are plain methods, so the tests
+call them directly.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict
+from typing import Any
+
+import gradio as gr
+
+from .answering import Answer
+from .chain import Vraagbaak, get_assistant
+from .errors import QuestionError, VraagbaakError
+from .settings import Settings
+from .web_render import render_answer, render_notice, render_user
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["EXAMPLES", "ORG_TYPE_CHOICES", "ChatHandlers", "build_chat_blocks"]
+
+#: Questions shown as examples under the chat.
+EXAMPLES: tuple[str, ...] = (
+    "Hoeveel vragen kwamen binnen via de vraaggestuurde werking?",
+    "Wat is een burgerinitiatief?",
+    "Hoe kunnen we vrijwilligers meer inspraak geven?",
+    "Kan een medewerker ons beleidsplan nalezen en feedback geven?",
+)
+
+#: Organisation types of the escalation form: (label, value of the triage store).
+ORG_TYPE_CHOICES: tuple[tuple[str, str], ...] = (
+    ("Erkende organisatie (civiel sociaal-cultureel werk)", "erkend"),
+    ("Niet-erkende organisatie", "niet-erkend"),
+    ("Secundaire doelgroep (andere organisatie of dienst)", "secundair"),
+)
+
+#: How many answers may be computed at the same time (retrieval is CPU-bound).
+CHAT_CONCURRENCY = 4
+
+MANUAL_REASON = "De vraagsteller vroeg zelf om een medewerker (knop 'Vraag een medewerker')."
+FORM_INTRO_AUTO = (
+    "Deze vraag kan een medewerker van Socius beter beantwoorden. Vul hieronder je gegevens in "
+    "als je wilt dat we je vraag doorgeven. We gebruiken ze enkel om contact met je op te nemen."
+)
+FORM_INTRO_MANUAL = (
+    "Wil je dat een medewerker van Socius je vraag bekijkt? Vul hieronder je gegevens in. "
+    "We gebruiken ze enkel om contact met je op te nemen."
+)
+GENERIC_ERROR = (
+    "Er ging iets mis bij het beantwoorden van je vraag. Probeer het opnieuw, of vraag een "
+    "medewerker via de knop 'Vraag een medewerker'."
+)
+
+Turn = dict[str, Any]
+Message = dict[str, str]
+
+
+def _no_change() -> Any:
+    return gr.update()
+
+
+def turn_from_answer(answer: Answer) -> Turn:
+    """The JSON-able record of one turn kept in the session state."""
+    cited = {c.chunk_id for c in answer.citations}
+    chunks = {h.chunk.chunk_id: h.chunk.text for h in answer.retrieved if h.chunk.chunk_id in cited}
+    return {
+        "question": answer.question,
+        "text": answer.text,
+        "citations": [asdict(c) for c in answer.citations],
+        "chunks": chunks,
+        "route": answer.route,
+        "route_reason": answer.route_reason,
+        "topic": answer.topic,
+        "rating": None,
+    }
+
+
+def history_of(turns: Sequence[Turn]) -> list[Message]:
+    """The conversation as ``{role, content}`` messages (plain text, for the assistant and staff)."""
+    messages: list[Message] = []
+    for t in turns:
+        messages.append({"role": "user", "content": str(t.get("question", ""))})
+        messages.append({"role": "assistant", "content": str(t.get("text", ""))})
+    return messages
+
+
+def chat_messages(turns: Sequence[Turn], pending: tuple[str, str] | None = None) -> list[Message]:
+    """The chatbot value: two messages per turn (question, answer), HTML escaped."""
+    messages: list[Message] = []
+    for i, t in enumerate(turns):
+        messages.append({"role": "user", "content": render_user(str(t.get("question", "")))})
+        messages.append(
+            {
+                "role": "assistant",
+                "content": render_answer(
+                    str(t.get("text", "")),
+                    t.get("citations") or [],
+                    t.get("chunks") or {},
+                    turn_no=i + 1,
+                    route=str(t.get("route", "answer")),
+                ),
+            }
+        )
+    if pending is not None:
+        question, partial = pending
+        messages.append({"role": "user", "content": render_user(question)})
+        messages.append({"role": "assistant", "content": render_answer(partial, streaming=True)})
+    return messages
+
+
+class ChatHandlers:
+    """Event handlers of the chat page for one configuration (no per-user state here)."""
+
+    def __init__(self, settings: Settings, assistant: Vraagbaak | None = None) -> None:
+        self.settings = settings
+        self._assistant = assistant
+
+    @property
+    def assistant(self) -> Vraagbaak:
+        """The assistant (the process-wide one for these settings unless one was given)."""
+        return self._assistant if self._assistant is not None else get_assistant(self.settings)
+
+    # ------------------------------------------------------------------ asking
+
+    def ask(self, question: str, turns: list[Turn] | None) -> Iterator[tuple[Any, ...]]:
+        """Stream one answer.
+
+        Yields ``(chatbot, turns, question box, notice, form, form question, form intro)``.
+        """
+        turns = list(turns or [])
+        question = question or ""
+        if not question.strip():
+            yield (
+                chat_messages(turns), turns, question,
+                render_notice("Typ eerst je vraag in het vak 'Je vraag'.", "error"),
+                _no_change(), _no_change(), _no_change(),
+            )
+            return
+        shown = question.strip()
+        yield (chat_messages(turns, (shown, "")), turns, "", "", _no_change(), _no_change(), _no_change())
+        partial = ""
+        answer: Answer | None = None
+        try:
+            for item in self.assistant.stream(question, history_of(turns)):
+                if isinstance(item, Answer):
+                    answer = item
+                else:
+                    partial += item
+                    yield (
+                        chat_messages(turns, (shown, partial)), turns, "", "",
+                        _no_change(), _no_change(), _no_change(),
+                    )
+        except QuestionError as err:
+            yield (chat_messages(turns), turns, question, render_notice(str(err), "error"),
+                   _no_change(), _no_change(), _no_change())
+            return
+        except VraagbaakError as err:
+            logger.warning("chat: question could not be answered: %s", err)
+            yield (chat_messages(turns), turns, question, render_notice(str(err), "error"),
+                   _no_change(), _no_change(), _no_change())
+            return
+        except Exception:
+            logger.exception("chat: unexpected error while answering")
+            yield (chat_messages(turns), turns, question, render_notice(GENERIC_ERROR, "error"),
+                   _no_change(), _no_change(), _no_change())
+            return
+        if answer is None:  # pragma: no cover - stream always ends with an Answer
+            yield (chat_messages(turns), turns, question, render_notice(GENERIC_ERROR, "error"),
+                   _no_change(), _no_change(), _no_change())
+            return
+        turns = [*turns, turn_from_answer(answer)]
+        if answer.route == "escalate":
+            yield (
+                chat_messages(turns), turns, "",
+                render_notice("Je kunt je vraag hieronder doorgeven aan een medewerker.", "info"),
+                gr.update(visible=True), answer.question, render_notice(FORM_INTRO_AUTO, "info"),
+            )
+        else:
+            yield (chat_messages(turns), turns, "", "", _no_change(), _no_change(), _no_change())
+
+    def reset(self) -> tuple[Any, ...]:
+        """A new conversation: ``(chatbot, turns, notice, form, form notice, result)``."""
+        return [], [], "", gr.update(visible=False), "", ""
+
+    # ------------------------------------------------------------------ escalation
+
+    def open_form(self, turns: list[Turn] | None, current: str | None = None) -> tuple[Any, ...]:
+        """Show the escalation form, the last question filled in: ``(form, question, intro, notice)``."""
+        turns = turns or []
+        last = str(turns[-1].get("question", "")) if turns else ""
+        return gr.update(visible=True), (current or "").strip() or last, render_notice(FORM_INTRO_MANUAL, "info"), ""
+
+    def close_form(self) -> tuple[Any, ...]:
+        """Hide the form: ``(form, form notice)``."""
+        return gr.update(visible=False), ""
+
+    def submit_request(
+        self,
+        question: str,
+        name: str,
+        organisation: str,
+        org_type: str | None,
+        email: str,
+        consent: bool,
+        turns: list[Turn] | None,
+        references: list[str] | None,
+    ) -> tuple[Any, ...]:
+        """Create a triage request; ``(form notice, result, references, form)``.
+
+        Without consent the triage store refuses before anything is stored, and
+        its Dutch message is shown.
+        """
+        from .triage import TriageStore
+
+        turns = list(turns or [])
+        references = list(references or [])
+        if consent is True and not org_type:
+            return (render_notice("Kies het type van je organisatie.", "error"), _no_change(), references,
+                    _no_change())
+        last = turns[-1] if turns else {}
+        text = (question or "").strip() or str(last.get("question", ""))
+        escalated = last.get("route") == "escalate" and last.get("question") == text
+        reason = str(last.get("route_reason") or "") if escalated else MANUAL_REASON
+        topic = last.get("topic") if last and last.get("topic") != "andere" else None
+        try:
+            request = TriageStore.from_settings(self.settings).create_request(
+                question=text,
+                requester_name=name or "",
+                email=(email or "").strip(),
+                org_type=org_type or "",
+                consent=consent is True,
+                organisation=organisation or None,
+                conversation=history_of(turns),
+                answer=str(last.get("text", "")),
+                citations=list(last.get("citations") or []),
+                route_reason=reason,
+                topic=str(topic) if topic else None,
+            )
+        except VraagbaakError as err:
+            return render_notice(str(err), "error"), _no_change(), references, _no_change()
+        except Exception:
+            logger.exception("chat: could not store a triage request")
+            return (
+                render_notice("Je vraag kon niet worden doorgegeven door een technische fout. Probeer het later opnieuw.",
+                              "error"),
+                _no_change(), references, _no_change(),
+            )
+        references.append(request.reference)
+        message = (
+            f"Bedankt! Je vraag is doorgegeven aan een medewerker van Socius. Je referentienummer is "
+            f"{request.reference}. Vermeld dat nummer als je ons over deze vraag contacteert."
+        )
+        return "", render_notice(message, "ok"), references, gr.update(visible=False)
+
+    # ------------------------------------------------------------------ feedback
+
+    def rate(
+        self,
+        turns: list[Turn] | None,
+        comment: str | None,
+        data: gr.LikeData,
+        request: gr.Request | None = None,
+    ) -> tuple[Any, ...]:
+        """Store a thumbs up/down for the answer that was rated: ``(notice, comment, turns)``."""
+        from .feedback import record_feedback
+
+        turns = list(turns or [])
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        liked = data.liked
+        if not isinstance(index, int) or index < 0 or index % 2 != 1 or index // 2 >= len(turns):
+            return render_notice("Dat antwoord kan ik niet terugvinden.", "error"), _no_change(), turns
+        if liked is True:
+            rating = 1
+        elif liked is False:
+            rating = -1
+        else:
+            return "", _no_change(), turns
+        turn = dict(turns[index // 2])
+        note = (comment or "").strip() or None
+        if turn.get("rating") == rating and note is None:
+            return render_notice("Je beoordeling van dit antwoord was al bewaard.", "info"), _no_change(), turns
+        session = getattr(request, "session_hash", None) if request is not None else None
+        try:
+            record_feedback(
+                self.settings,
+                question=str(turn.get("question", "")),
+                answer=str(turn.get("text", "")),
+                citations=list(turn.get("citations") or []),
+                rating=rating,
+                comment=note,
+                session_id=session,
+            )
+        except VraagbaakError as err:
+            return render_notice(str(err), "error"), _no_change(), turns
+        turn["rating"] = rating
+        turns[index // 2] = turn
+        thanks = "Bedankt voor je beoordeling" + (" en je opmerking" if note else "") + "!"
+        return render_notice(thanks, "ok"), "", turns
+
+
+def build_chat_blocks(handlers: ChatHandlers) -> gr.Blocks:
+    """The chat page as a :class:`gr.Blocks` (mounted at ``/`` by :func:`assistant.web.build_app`)."""
+    with gr.Blocks(title="Vraagbaak — Socius", analytics_enabled=False) as demo:
+        turns = gr.State([])
+        references = gr.State([])
+        gr.HTML(
+            '<header class="vb-header"><h1>Vraagbaak</h1>'
+            "<p>Stel je vraag over sociaal-cultureel volwassenenwerk, het decreet, beleidsplanning of de "
+            "publicaties van Socius. Elk antwoord verwijst naar de bron: klik op een nummer zoals [1] om de "
+            "passage te lezen. Twijfel je? Vraag een medewerker.</p></header>",
+            label="Over de Vraagbaak",
+        )
+        chatbot = gr.Chatbot(
+            label="Gesprek met de Vraagbaak",
+            elem_id="vb-chat",
+            render_markdown=False,
+            sanitize_html=True,
+            height=520,
+            min_height=280,
+            layout="bubble",
+            placeholder="Je gesprek verschijnt hier. Stel hieronder je vraag.",
+            feedback_options=("Like", "Dislike"),
+        )
+        question = gr.Textbox(
+            label="Je vraag",
+            placeholder="Bv. Hoeveel vragen kwamen binnen via de vraaggestuurde werking?",
+            lines=2,
+            max_lines=8,
+            elem_id="vb-question",
+            html_attributes=gr.InputHTMLAttributes(lang="nl", enterkeyhint="send"),
+        )
+        with gr.Row(equal_height=True):
+            send = gr.Button("Vraag stellen", variant="primary", elem_id="vb-send")
+            ask_staff = gr.Button("Vraag een medewerker", elem_id="vb-ask-staff")
+            new_chat = gr.Button("Nieuw gesprek", elem_id="vb-new")
+        notice = gr.HTML("", label="Meldingen", elem_id="vb-notice")
+        gr.Examples(
+            examples=[[q] for q in EXAMPLES],
+            inputs=[question],
+            label="Voorbeeldvragen (klik om in te vullen)",
+        )
+        comment = gr.Textbox(
+            label="Opmerking bij je beoordeling (optioneel)",
+            info="Typ eventueel eerst een opmerking en klik dan op duim omhoog of omlaag onder een antwoord.",
+            lines=1,
+            max_lines=4,
+            elem_id="vb-comment",
+        )
+        with gr.Column(visible=False, elem_id="vb-form") as form:
+            gr.HTML("<h2>Je vraag doorgeven aan een medewerker</h2>", label="Formulier")
+            form_intro = gr.HTML("", label="Uitleg bij het formulier")
+            form_question = gr.Textbox(label="Je vraag voor de medewerker", lines=3, elem_id="vb-f-question")
+            form_name = gr.Textbox(
+                label="Naam", elem_id="vb-f-name", html_attributes=gr.InputHTMLAttributes(autocomplete="name")
+            )
+            form_org = gr.Textbox(
+                label="Organisatie", elem_id="vb-f-org",
+                html_attributes=gr.InputHTMLAttributes(autocomplete="organization"),
+            )
+            form_type = gr.Radio(
+                choices=list(ORG_TYPE_CHOICES), label="Type organisatie", elem_id="vb-f-type", value=None
+            )
+            form_email = gr.Textbox(
+                label="E-mailadres", type="email", elem_id="vb-f-email",
+                html_attributes=gr.InputHTMLAttributes(autocomplete="email"),
+            )
+            form_consent = gr.Checkbox(
+                label=(
+                    "Ik geef toestemming dat Socius mijn naam, organisatie en e-mailadres bewaart om over "
+                    "deze vraag contact met mij op te nemen."
+                ),
+                value=False,
+                elem_id="vb-f-consent",
+            )
+            with gr.Row():
+                form_submit = gr.Button("Verstuur naar een medewerker", variant="primary", elem_id="vb-f-submit")
+                form_cancel = gr.Button("Annuleren", elem_id="vb-f-cancel")
+            form_notice = gr.HTML("", label="Meldingen bij het formulier", elem_id="vb-f-notice")
+        form_result = gr.HTML("", label="Resultaat", elem_id="vb-f-result")
+
+        gr.on(
+            [send.click, question.submit],
+            handlers.ask,
+            inputs=[question, turns],
+            outputs=[chatbot, turns, question, notice, form, form_question, form_intro],
+            api_visibility="private",
+            concurrency_limit=CHAT_CONCURRENCY,
+            show_progress="minimal",
+        )
+        new_chat.click(
+            handlers.reset,
+            outputs=[chatbot, turns, notice, form, form_notice, form_result],
+            api_visibility="private",
+        )
+        ask_staff.click(
+            handlers.open_form,
+            inputs=[turns, question],
+            outputs=[form, form_question, form_intro, form_notice],
+            api_visibility="private",
+        )
+        form_cancel.click(handlers.close_form, outputs=[form, form_notice], api_visibility="private")
+        form_submit.click(
+            handlers.submit_request,
+            inputs=[form_question, form_name, form_org, form_type, form_email, form_consent, turns, references],
+            outputs=[form_notice, form_result, references, form],
+            api_visibility="private",
+        )
+        chatbot.like(
+            handlers.rate,
+            inputs=[turns, comment],
+            outputs=[notice, comment, turns],
+            api_visibility="private",
+        )
+    return demo

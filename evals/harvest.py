@@ -1,0 +1,52 @@
+"""Feedback loop: thumbs-down answers and escalated requests become candidate gold items.
+
+Candidates carry no gold evidence or key facts yet: a person reviews each one,
+fills those in (or drops it) and moves it into ``evals/gold/``.  Personal data
+is never copied: only the question, the conversation's user turns and the
+answer that was shown.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from assistant.feedback import list_feedback
+from assistant.settings import Settings
+from assistant.triage import TriageStore
+
+
+def harvest(settings: Settings, out: str | Path) -> int:
+    """Write candidate items to ``out`` (JSONL); returns how many were written."""
+    candidates: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for fb in list_feedback(settings, rating=-1):
+        key = fb.question.strip().lower()
+        if key in seen:
+            continue
+        seen.add(key)
+        candidates.append({
+            "id": f"fb-{fb.id}", "question": fb.question, "history": [], "category": "te_beoordelen",
+            "expected_route": "answer", "evidence": [], "key_facts": [],
+            "review": {"source": "duim omlaag", "answer_shown": fb.answer, "comment": fb.comment or ""},
+        })
+    for req in TriageStore.from_settings(settings).list():
+        key = req.question.strip().lower()
+        if key in seen or req.purged_at is not None:
+            continue
+        seen.add(key)
+        history = [m for m in req.conversation if m.get("role") in ("user", "assistant")][:-1]
+        candidates.append({
+            "id": f"tr-{req.reference}", "question": req.question, "history": history,
+            "category": "te_beoordelen", "expected_route": "escalate", "evidence": [], "key_facts": [],
+            "topic": req.topic or "andere",
+            "review": {"source": f"triage ({req.status})", "answer_shown": req.answer,
+                       "route_reason": req.route_reason or ""},
+        })
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as fh:
+        for c in candidates:
+            fh.write(json.dumps(c, ensure_ascii=False) + "\n")
+    return len(candidates)
