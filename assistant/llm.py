@@ -93,8 +93,9 @@ def validate(reply: str, hits: list[Hit], lexical: LexicalIndex) -> tuple[str, l
         quote = max(sentences, key=lambda s: len(claim_terms & set(analyzer.terms(s))))
         renumber[n] = len(citations) + 1
         c = hit.chunk
-        citations.append(Citation(renumber[n], c.chunk_id, c.doc_id, c.title, c.doc_type, c.page_of(quote),
-                                  c.section, c.url, quote))
+        citations.append(
+            Citation(renumber[n], c.chunk_id, c.doc_id, c.title, c.doc_type, c.page_of(quote), c.section, c.url, quote)
+        )
     text = _MARKER.sub(lambda m: f"[{renumber[int(m.group(1))]}]", text)
     return text, citations
 

@@ -242,8 +242,10 @@ def parse_pdf(path: Path, meta: DocumentMeta) -> ParsedDocument:
     # wrapped line ("cultureel werk") can repeat too.
     edge_counts = Counter(ln for lines in cleaned for ln in set(lines[:2] + lines[-2:]))
     furniture = {
-        ln for ln in repeated
-        if len(ln.split()) <= 4 and not any(c.isdigit() for c in ln)
+        ln
+        for ln in repeated
+        if len(ln.split()) <= 4
+        and not any(c.isdigit() for c in ln)
         and (ln.isupper() or (ln.islower() and edge_counts[ln] >= 2))
     }
     cleaned = [
@@ -449,7 +451,7 @@ def parse_html(source: str, meta: DocumentMeta) -> ParsedDocument:
     if soup.find(["html", "body", "main", "article", "p", "h1", "div"]) is None:
         raise DocumentError(meta.path, "this does not look like HTML (no html/body/p elements); check the file.")
     title_tag = soup.find("title")
-    root = soup.find("main") or soup.find("article") or soup.find(attrs={"role": "main"}) or soup.body or soup
+    root = soup.find("main") or soup.find("article") or soup.find(True, attrs={"role": "main"}) or soup.body or soup
     for tag in root.find_all(_DROP_TAGS):
         tag.decompose()
 

@@ -189,8 +189,32 @@ def query_terms(text: str) -> list[str]:
 
 # Words that phrase a question but say nothing about its topic.
 _QUESTION_NOISE = frozenset(
-    "socius steunpunt jaarverslag 2023 vraag vragen weten info informatie uitleg vertel leg uit "
-    "noem geef welke wat hoe zeg eens kan kunnen jij je".split()
+    [
+        "socius",
+        "steunpunt",
+        "jaarverslag",
+        "2023",
+        "vraag",
+        "vragen",
+        "weten",
+        "info",
+        "informatie",
+        "uitleg",
+        "vertel",
+        "leg",
+        "uit",
+        "noem",
+        "geef",
+        "welke",
+        "wat",
+        "hoe",
+        "zeg",
+        "eens",
+        "kan",
+        "kunnen",
+        "jij",
+        "je",
+    ]
 )
 
 
@@ -269,8 +293,15 @@ class HybridRetriever(BaseRetriever):
         snapshot = open_snapshot(s.index_dir, slug(s.embedder), s.chroma_url)
         embedder = get_embedder(s.embedder) if s.dense_weight > 0 else None
         return retrieve(
-            snapshot, embedder, query, k=s.top_k, lexical_weight=s.lexical_weight,
-            dense_weight=s.dense_weight, rrf_k=s.rrf_k, filters=self.filters, type_prior=dict(s.type_prior),
+            snapshot,
+            embedder,
+            query,
+            k=s.top_k,
+            lexical_weight=s.lexical_weight,
+            dense_weight=s.dense_weight,
+            rrf_k=s.rrf_k,
+            filters=self.filters,
+            type_prior=dict(s.type_prior),
         )
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:

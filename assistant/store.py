@@ -51,7 +51,9 @@ POINTER_COLLECTION = "vraagbaak_pointers"
 class VectorStore(Protocol):
     """The few operations retrieval and ingest need from a vector database."""
 
-    def add(self, ids: list[str], embeddings: np.ndarray, documents: list[str], metadatas: list[dict[str, Any]]) -> None:
+    def add(
+        self, ids: list[str], embeddings: np.ndarray, documents: list[str], metadatas: list[dict[str, Any]]
+    ) -> None:
         """Insert vectors with their documents and metadata."""
         ...
 
@@ -117,7 +119,9 @@ class ChromaStore:
                 f"Chroma collection {name!r} cannot be opened ({type(err).__name__}); run `python -m assistant ingest`."
             ) from err
 
-    def add(self, ids: list[str], embeddings: np.ndarray, documents: list[str], metadatas: list[dict[str, Any]]) -> None:
+    def add(
+        self, ids: list[str], embeddings: np.ndarray, documents: list[str], metadatas: list[dict[str, Any]]
+    ) -> None:
         batch = 4000  # below Chroma's max batch size (5461 on this build)
         for i in range(0, len(ids), batch):
             self._call(
@@ -223,7 +227,7 @@ class LexicalIndex:
     def load(cls, path: Path) -> LexicalIndex:
         """Inverse of :meth:`save`."""
         with path.open("rb") as fh:
-            data = pickle.load(fh)  # noqa: S301 - our own file inside the index folder
+            data = pickle.load(fh)
         return cls(Analyzer(data["vocab"]), data["bm25"], data["n"])
 
 
@@ -416,10 +420,7 @@ def open_snapshot(index_dir: Path, embedder_slug: str, chroma_url: str | None = 
         raise IndexUnavailableError(
             f"the index generation {gen_dir} is damaged ({type(err).__name__}); run `python -m assistant ingest` again."
         ) from err
-    if chroma_url:
-        client = chroma_client(url=chroma_url)
-    else:
-        client = chroma_client(path=gen_dir / "chroma")
+    client = chroma_client(url=chroma_url) if chroma_url else chroma_client(path=gen_dir / "chroma")
     vectors = ChromaStore(client, layout.collection_name(generation))
     snap = Snapshot(generation, embedder_slug, chunks, lexical, vectors, manifest)
     # Keep only the newest snapshot per index root: old generations may be deleted.

@@ -43,7 +43,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m evals")
     sub = p.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run the gold set on one or more configurations and write a report")
-    run.add_argument("--config", action="append", help=f"configuration name (repeatable): {', '.join(CONFIGS)}; default: all")
+    run.add_argument(
+        "--config", action="append", help=f"configuration name (repeatable): {', '.join(CONFIGS)}; default: all"
+    )
     run.add_argument("--out", default=None, help="report folder (default evals/reports)")
     run.add_argument("--limit", type=int, help="only the first N gold items (smoke runs)")
     hv = sub.add_parser("harvest", help="turn thumbs-down feedback and escalations into candidate gold items")

@@ -26,24 +26,41 @@ def harvest(settings: Settings, out: str | Path) -> int:
         if key in seen:
             continue
         seen.add(key)
-        candidates.append({
-            "id": f"fb-{fb.id}", "question": fb.question, "history": [], "category": "te_beoordelen",
-            "expected_route": "answer", "evidence": [], "key_facts": [],
-            "review": {"source": "duim omlaag", "answer_shown": fb.answer, "comment": fb.comment or ""},
-        })
+        candidates.append(
+            {
+                "id": f"fb-{fb.id}",
+                "question": fb.question,
+                "history": [],
+                "category": "te_beoordelen",
+                "expected_route": "answer",
+                "evidence": [],
+                "key_facts": [],
+                "review": {"source": "duim omlaag", "answer_shown": fb.answer, "comment": fb.comment or ""},
+            }
+        )
     for req in TriageStore.from_settings(settings).list():
         key = req.question.strip().lower()
         if key in seen or req.purged_at is not None:
             continue
         seen.add(key)
         history = [m for m in req.conversation if m.get("role") in ("user", "assistant")][:-1]
-        candidates.append({
-            "id": f"tr-{req.reference}", "question": req.question, "history": history,
-            "category": "te_beoordelen", "expected_route": "escalate", "evidence": [], "key_facts": [],
-            "topic": req.topic or "andere",
-            "review": {"source": f"triage ({req.status})", "answer_shown": req.answer,
-                       "route_reason": req.route_reason or ""},
-        })
+        candidates.append(
+            {
+                "id": f"tr-{req.reference}",
+                "question": req.question,
+                "history": history,
+                "category": "te_beoordelen",
+                "expected_route": "escalate",
+                "evidence": [],
+                "key_facts": [],
+                "topic": req.topic or "andere",
+                "review": {
+                    "source": f"triage ({req.status})",
+                    "answer_shown": req.answer,
+                    "route_reason": req.route_reason or "",
+                },
+            }
+        )
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as fh:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import json
 import platform
 import time
@@ -78,36 +77,63 @@ def write_report(runs: list[RunResult], out: Path) -> list[Path]:
     machine = f"{platform.node()} {platform.machine()} {platform.processor() or ''} Python {platform.python_version()}"
     stamp = time.strftime("%Y-%m-%d %H:%M")
     cols = list(rows[0]) if rows else []
-    md = [f"# Vraagbaak evaluatie — {stamp}", "", f"Machine: {machine}", "",
-          f"Gold items: {runs[0].metrics['items'] if runs else 0}.", "",
-          "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    md = [
+        f"# Vraagbaak evaluatie — {stamp}",
+        "",
+        f"Machine: {machine}",
+        "",
+        f"Gold items: {runs[0].metrics['items'] if runs else 0}.",
+        "",
+        "| " + " | ".join(cols) + " |",
+        "|" + "---|" * len(cols),
+    ]
     md += ["| " + " | ".join(_fmt(r[c]) for c in cols) + " |" for r in rows]
     md += ["", "## Routing (default)", "", "| route | precision | recall | support |", "|---|---|---|---|"]
     for route, d in runs[0].metrics["routing"].items():
         md.append(f"| {route} | {d['precision']:.3f} | {d['recall']:.3f} | {d['support']} |")
-    md += ["", "## Per categorie (default)", "", "| categorie | n | hit@5 | key facts | route juist |", "|---|---|---|---|---|"]
+    md += [
+        "",
+        "## Per categorie (default)",
+        "",
+        "| categorie | n | hit@5 | key facts | route juist |",
+        "|---|---|---|---|---|",
+    ]
     for cat, d in runs[0].metrics["per_category"].items():
-        md.append(f"| {cat} | {d['n']} | {_fmt(d['hit@5'])} | {_fmt(d['key_fact_recall'])} | {_fmt(d['route_accuracy'])} |")
+        md.append(
+            f"| {cat} | {d['n']} | {_fmt(d['hit@5'])} | {_fmt(d['key_fact_recall'])} | {_fmt(d['route_accuracy'])} |"
+        )
     cal = runs[0].metrics.get("calibrated_evidence_threshold")
     if cal:
-        md += ["", f"Calibrated evidence threshold: {cal['threshold']:.3f} (accuracy {cal['accuracy']:.3f} "
-               "separating answerable from unanswerable items)."]
-    md += ["", "## How to read this", "",
-           "- hit@k / MRR@10 / nDCG@10: is a chunk holding the gold passage among the retrieved ones, and how high.",
-           "- key_fact_recall: share of the gold key facts (numbers, names) that appear in the answer text.",
-           "- citation_precision: share of citations whose quote is (part of) a gold passage or holds a key fact.",
-           "- citation_recall: share of gold passages that some citation quotes (or overlaps by 40+ characters).",
-           "- faithfulness: share of answer sentences that are supported by the passage they cite.",
-           "- route_*_f: F1 of the router per route; latency is warm, per question, on this machine.",
-           "", *[f"![{p.stem}]({p.name})" for p in plots]]
+        md += [
+            "",
+            f"Calibrated evidence threshold: {cal['threshold']:.3f} (accuracy {cal['accuracy']:.3f} "
+            "separating answerable from unanswerable items).",
+        ]
+    md += [
+        "",
+        "## How to read this",
+        "",
+        "- hit@k / MRR@10 / nDCG@10: is a chunk holding the gold passage among the retrieved ones, and how high.",
+        "- key_fact_recall: share of the gold key facts (numbers, names) that appear in the answer text.",
+        "- citation_precision: share of citations whose quote is (part of) a gold passage or holds a key fact.",
+        "- citation_recall: share of gold passages that some citation quotes (or overlaps by 40+ characters).",
+        "- faithfulness: share of answer sentences that are supported by the passage they cite.",
+        "- route_*_f: F1 of the router per route; latency is warm, per question, on this machine.",
+        "",
+        *[f"![{p.stem}]({p.name})" for p in plots],
+    ]
     md_path = out / "report.md"
     md_path.write_text("\n".join(md) + "\n", encoding="utf-8")
     imgs = "".join(
         f'<img alt="{p.stem}" src="data:image/png;base64,{base64.b64encode(p.read_bytes()).decode()}">' for p in plots
     )
-    table = "<table><tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in cols) + "</tr>" + "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_fmt(r[c]))}</td>" for c in cols) + "</tr>" for r in rows
-    ) + "</table>"
+    table = (
+        "<table><tr>"
+        + "".join(f"<th>{html.escape(c)}</th>" for c in cols)
+        + "</tr>"
+        + "".join("<tr>" + "".join(f"<td>{html.escape(_fmt(r[c]))}</td>" for c in cols) + "</tr>" for r in rows)
+        + "</table>"
+    )
     html_path = out / "report.html"
     html_path.write_text(
         f"<!doctype html><meta charset=utf-8><title>Vraagbaak evaluatie</title>"
@@ -117,9 +143,25 @@ def write_report(runs: list[RunResult], out: Path) -> list[Path]:
         encoding="utf-8",
     )
     json_path = out / "metrics.json"
-    json_path.write_text(json.dumps(
-        {"generated": stamp, "machine": machine,
-         "runs": [{"name": r.name, "settings": r.settings, "metrics": r.metrics,
-                   "items": [i.__dict__ for i in r.items]} for r in runs]},
-        ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    json_path.write_text(
+        json.dumps(
+            {
+                "generated": stamp,
+                "machine": machine,
+                "runs": [
+                    {
+                        "name": r.name,
+                        "settings": r.settings,
+                        "metrics": r.metrics,
+                        "items": [i.__dict__ for i in r.items],
+                    }
+                    for r in runs
+                ],
+            },
+            ensure_ascii=False,
+            indent=1,
+            default=str,
+        ),
+        encoding="utf-8",
+    )
     return [md_path, html_path, json_path, *plots]

@@ -100,15 +100,25 @@ def test_cli_json_and_batch(real_settings, tmp_path: Path) -> None:  # type: ign
         "\n".join(
             [
                 json.dumps({"id": "a", "question": QUESTIONS[0]}),
-                json.dumps({"id": "b", "question": "En hoeveel daarvan werden opgenomen?",
-                            "history": [{"role": "user", "content": QUESTIONS[0]}]}),
+                json.dumps(
+                    {
+                        "id": "b",
+                        "question": "En hoeveel daarvan werden opgenomen?",
+                        "history": [{"role": "user", "content": QUESTIONS[0]}],
+                    }
+                ),
                 "{not json",
             ]
         ),
         encoding="utf-8",
     )
-    res = subprocess.run([sys.executable, "-m", "assistant", "ask", "--json", "--batch", str(batch)],
-                         capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300)
+    res = subprocess.run(
+        [sys.executable, "-m", "assistant", "ask", "--json", "--batch", str(batch)],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=300,
+    )
     rows = [json.loads(line) for line in res.stdout.splitlines()]
     assert [r["id"] for r in rows[:2]] == ["a", "b"]
     assert "68" in rows[1]["text"]

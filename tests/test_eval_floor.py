@@ -22,8 +22,11 @@ def test_default_configuration_meets_floors(real_settings) -> None:  # type: ign
     result = run_config("default", real_settings, load_gold(), progress=False)
     m = result.metrics
     got = {
-        "hit@1": m["hit@1"], "hit@5": m["hit@5"], "mrr@10": m["mrr@10"],
-        "key_fact_recall": m["key_fact_recall"], "citation_precision": m["citation_precision"],
+        "hit@1": m["hit@1"],
+        "hit@5": m["hit@5"],
+        "mrr@10": m["mrr@10"],
+        "key_fact_recall": m["key_fact_recall"],
+        "citation_precision": m["citation_precision"],
         "faithfulness": m["faithfulness"],
         "route_answer_recall": m["routing"]["answer"]["recall"],
         "route_escalate_recall": m["routing"]["escalate"]["recall"],

@@ -31,7 +31,10 @@ def corpus(tmp_path: Path) -> Path:
     (c / "decreetgids").mkdir()
     shutil.copy(CORPUS / "toolbox" / "beleidsplanning.html", c / "toolbox")
     shutil.copy(CORPUS / "decreetgids" / "rollen-en-functies.md", c / "decreetgids")
-    make_pdf(c / "rapport.pdf", ["1. Inleiding\nDit rapport telt 42 vragen.", "2. Besluit\nHet sociaal-\ncultureel werk groeit."])
+    make_pdf(
+        c / "rapport.pdf",
+        ["1. Inleiding\nDit rapport telt 42 vragen.", "2. Besluit\nHet sociaal-\ncultureel werk groeit."],
+    )
     return c
 
 
@@ -56,7 +59,9 @@ def test_incremental_reingest(corpus: Path, tmp_path: Path) -> None:
     assert second.generation == first.generation
 
     md = corpus / "decreetgids" / "rollen-en-functies.md"
-    md.write_text(md.read_text(encoding="utf-8") + "\n\n## Nieuw\n\nEen toegevoegde zin over kwaliteitszorg.\n", encoding="utf-8")
+    md.write_text(
+        md.read_text(encoding="utf-8") + "\n\n## Nieuw\n\nEen toegevoegde zin over kwaliteitszorg.\n", encoding="utf-8"
+    )
     third = ingest(s, progress=False)
     assert (third.parsed, third.skipped) == (1, 2)
     snap = open_snapshot(s.index_dir, "usem3")
@@ -87,7 +92,17 @@ def test_broken_file_keeps_previous_chunks_and_others_index(corpus: Path, tmp_pa
 
 
 def test_cli_ingest_exit_status_and_summary(corpus: Path, tmp_path: Path) -> None:
-    cmd = [sys.executable, "-m", "assistant", "--index", str(tmp_path / "idx"), "ingest", "--corpus", str(corpus), "--no-progress"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "assistant",
+        "--index",
+        str(tmp_path / "idx"),
+        "ingest",
+        "--corpus",
+        str(corpus),
+        "--no-progress",
+    ]
     ok = subprocess.run(cmd, capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300)
     assert ok.returncode == 0, ok.stderr
     assert "3 documenten" in ok.stdout and "chunks" in ok.stdout
@@ -108,7 +123,9 @@ def test_killed_ingest_leaves_previous_index_serving(corpus: Path, tmp_path: Pat
     s = _settings(corpus, tmp_path)
     first = ingest(s, progress=False)
     for i in range(30):  # enough new text that the second ingest takes a while
-        (corpus / f"extra{i}.md").write_text(f"# Gids {i}\n\n" + "Een zin over vorming en vrijwilligers. " * 200, encoding="utf-8")
+        (corpus / f"extra{i}.md").write_text(
+            f"# Gids {i}\n\n" + "Een zin over vorming en vrijwilligers. " * 200, encoding="utf-8"
+        )
     code = (
         "from assistant import ingest, load_settings;"
         f"ingest(load_settings(env={{}}, corpus_dir={str(corpus)!r}, index_dir={str(s.index_dir)!r}, embedder='usem3'), progress=False)"
@@ -125,7 +142,9 @@ def test_killed_ingest_leaves_previous_index_serving(corpus: Path, tmp_path: Pat
 
 
 def test_chunks_carry_metadata_and_right_pages() -> None:
-    meta = DocumentMeta("socius-jaarverslag-2023.pdf", "socius-jaarverslag-2023", "Jaarverslag 2023", "publicatie", "https://x")
+    meta = DocumentMeta(
+        "socius-jaarverslag-2023.pdf", "socius-jaarverslag-2023", "Jaarverslag 2023", "publicatie", "https://x"
+    )
     chunks = chunk_document(parse_pdf(CORPUS / "socius-jaarverslag-2023.pdf", meta), 1200, 200)
     assert len({c.chunk_id for c in chunks}) == len(chunks)
     for c in chunks:
@@ -145,5 +164,9 @@ def test_manifest_written(corpus: Path, tmp_path: Path) -> None:
     s = _settings(corpus, tmp_path)
     summary = ingest(s, progress=False)
     manifest = json.loads((tmp_path / "index" / "usem3" / str(summary.generation) / "manifest.json").read_text())
-    assert set(manifest["files"]) == {"rapport.pdf", "toolbox/beleidsplanning.html", "decreetgids/rollen-en-functies.md"}
+    assert set(manifest["files"]) == {
+        "rapport.pdf",
+        "toolbox/beleidsplanning.html",
+        "decreetgids/rollen-en-functies.md",
+    }
     assert all(len(f["sha256"]) == 64 for f in manifest["files"].values())

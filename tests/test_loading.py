@@ -94,7 +94,9 @@ def test_markdown_headings_as_sections() -> None:
 
 
 def test_generated_pdf_pages_and_hyphenation(pdf_factory) -> None:  # type: ignore[no-untyped-def]
-    path = pdf_factory("gen.pdf", ["1. Inleiding\nHet sociaal-\ncultureel werk groeit.", "2. Cijfers\nWe ontvingen 42 vragen."])
+    path = pdf_factory(
+        "gen.pdf", ["1. Inleiding\nHet sociaal-\ncultureel werk groeit.", "2. Cijfers\nWe ontvingen 42 vragen."]
+    )
     doc = parse_pdf(path, _meta("gen.pdf"))
     assert doc.pages == 2
     assert "sociaal-cultureel werk groeit" in doc.text
@@ -126,7 +128,7 @@ def test_encrypted_and_image_only_pdf(tmp_path: Path, pdf_factory) -> None:  # t
     enc = tmp_path / "enc.pdf"
     with enc.open("wb") as fh:
         writer.write(fh)
-    with pytest.raises(DocumentError, match="password|encrypted"):
+    with pytest.raises(DocumentError, match=r"password|encrypted"):
         parse_file(enc, _meta("enc.pdf"))
     blank = PdfWriter()
     blank.add_blank_page(width=595, height=842)

@@ -590,7 +590,7 @@ def test_concurrent_threads_lose_nothing(store: TriageStore) -> None:
                 ref = make_request(store).reference
                 with lock:
                     refs.append(ref)
-        except BaseException as err:  # noqa: BLE001 - reported below
+        except BaseException as err:
             errors.append(err)
 
     threads = [threading.Thread(target=worker) for _ in range(2)]
