@@ -156,10 +156,19 @@ class ExtractiveAnswerer:
         chosen.sort(key=lambda c: (c[1], result.hits[c[1]].chunk.text.find(c[2])))
         parts: list[str] = []
         citations: list[Citation] = []
+        quotes: list[tuple[int, str]] = []
         for i, (_, rank, sentence, terms) in enumerate(chosen):
             quote = _trim(sentence, terms, analyzer)
             if i < 2 and quote == sentence:
                 quote = _with_follow_on(quote, result.hits[rank].chunk.text, qterms, analyzer, wants_number)
+            quotes.append((rank, quote))
+        # A follow-on sentence may already be a chosen sentence of its own: say it once.
+        quotes = [
+            (rank, q)
+            for j, (rank, q) in enumerate(quotes)
+            if not any(k != j and q in other and (q != other or k < j) for k, (_, other) in enumerate(quotes))
+        ]
+        for rank, quote in quotes:
             n = len(citations) + 1
             citations.append(_citation(n, result.hits[rank], quote))
             parts.append(f"{_as_answer_sentence(quote)} [{n}]")
