@@ -7,10 +7,16 @@ Public API::
     ingest(settings)                       # build or update the index
     answer = ask("Hoeveel vragen kwamen binnen via de vraaggestuurde werking?")
     print(answer.text, answer.citations)
+
+Names are imported lazily (PEP 562): ``python -m assistant ingest`` on an
+unchanged corpus must not pay for importing LangChain and Chroma.
 """
 
-from .answering import Answer, Citation
-from .chain import Vraagbaak, ask, get_assistant
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .errors import (
     AccessDeniedError,
     ConfigError,
@@ -20,9 +26,33 @@ from .errors import (
     TriageError,
     VraagbaakError,
 )
-from .ingest import IngestSummary, ingest
-from .retrieval import Filters, HybridRetriever
 from .settings import Settings, load_settings
+
+_LAZY = {
+    "Answer": "answering",
+    "Citation": "answering",
+    "Vraagbaak": "chain",
+    "ask": "chain",
+    "get_assistant": "chain",
+    "IngestSummary": "ingest",
+    "ingest": "ingest",
+    "Filters": "retrieval",
+    "HybridRetriever": "retrieval",
+}
+
+if TYPE_CHECKING:
+    from .answering import Answer, Citation
+    from .chain import Vraagbaak, ask, get_assistant
+    from .ingest import IngestSummary, ingest
+    from .retrieval import Filters, HybridRetriever
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'assistant' has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{module}", __name__), name)
+
 
 __all__ = [
     "AccessDeniedError",

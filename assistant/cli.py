@@ -16,7 +16,7 @@ from .errors import VraagbaakError
 from .settings import load_settings
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m assistant", description="Vraagbaak: vragen over de publicaties van Socius."
     )
@@ -39,19 +39,29 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--type", dest="doc_types", action="append", help="only this document type (repeatable)")
     ask.add_argument("--doc", dest="doc_ids", action="append", help="only this document id (repeatable)")
 
-    from ._triage_cli import add_triage_parser
+    # The triage and staff commands pull in SQLAlchemy and argon2 (about a second):
+    # build their full parsers only when one of them is asked for, so that a
+    # no-op `ingest` or an `ask` starts fast.
+    words = set(sys.argv[1:] if argv is None else argv)
+    if "triage" in words:
+        from ._triage_cli import add_triage_parser
 
-    add_triage_parser(sub)
-    from .auth import add_staff_parser
+        add_triage_parser(sub)
+    else:
+        sub.add_parser("triage", help="staff triage queue: list|show|status|note|assign|export|stats|purge")
+    if "staff" in words:
+        from .auth import add_staff_parser
 
-    add_staff_parser(sub)
+        add_staff_parser(sub)
+    else:
+        sub.add_parser("staff", help="manage staff accounts for the triage page")
     return p
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Entry point; returns the exit status (0 ok, 1 some files failed, 2 error)."""
     out = out or sys.stdout
-    args = _parser().parse_args(argv)
+    args = _parser(argv).parse_args(argv)
     try:
         settings = load_settings(
             index_dir=getattr(args, "index_dir", None),
