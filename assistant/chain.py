@@ -150,7 +150,6 @@ class Vraagbaak:
             from .routing import decline_message
 
             answer.text = decline_message(decision)
-            answer.retrieved = []
             yield answer.text
         else:
             weak = result.evidence < s.min_evidence
