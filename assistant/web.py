@@ -61,10 +61,10 @@ CITATION_JS = """
   if (window.__vbCitations) { return; }
   window.__vbCitations = true;
   const openSource = (link) => {
-    const id = link.getAttribute('data-bron') || (link.getAttribute('href') || '').replace(/^#/, '');
+    const id = (link.getAttribute('href') || '').replace(/^#/, '');
     if (!id) { return false; }
     const scope = link.closest('.vb-answer') || document;
-    const panel = scope.querySelector('[data-bron-panel="' + id + '"]') || document.getElementById(id);
+    const panel = scope.querySelector('#' + CSS.escape(id)) || document.getElementById(id);
     if (!panel) { return false; }
     panel.open = true;
     panel.classList.add('vb-flash');
@@ -81,6 +81,17 @@ CITATION_JS = """
     event.stopPropagation();
     openSource(link);
   }, true);
+  // Gradio labels each chat message with its raw content (our HTML source) in
+  // aria-label; screen readers would read the tags.  Drop that label, so the
+  // message's rendered text is read instead.
+  const dropRawLabels = (root) => {
+    root.querySelectorAll('[data-testid="bot"][aria-label], [data-testid="user"][aria-label]')
+      .forEach((el) => el.removeAttribute('aria-label'));
+  };
+  new MutationObserver(() => dropRawLabels(document)).observe(document.body, {
+    subtree: true, childList: true, attributes: true, attributeFilter: ['aria-label'],
+  });
+  dropRawLabels(document);
   document.addEventListener('keydown', (event) => {
     if (event.key !== ' ') { return; }
     const link = event.target && event.target.closest ? event.target.closest('a.vb-cite') : null;
@@ -101,7 +112,8 @@ a.vb-cite { font-weight: 600; text-decoration: underline; padding: 0 .1rem; curs
 a.vb-cite:focus-visible, .vb-bron summary:focus-visible { outline: 3px solid #1d4ed8; outline-offset: 2px; }
 .vb-bronnen { margin-top: .75rem; border-top: 1px solid var(--border-color-primary, #ddd); padding-top: .5rem; }
 .vb-bronnen-kop { font-size: .85rem; opacity: .85; }
-.vb-bron { margin: .35rem 0; border: 1px solid var(--border-color-primary, #ddd); border-radius: 6px; padding: .35rem .6rem; }
+.vb-bron { margin: .35rem 0; border: 1px solid var(--border-color-primary, #ddd); border-radius: 6px;
+  padding: .35rem .6rem; }
 .vb-bron summary { cursor: pointer; }
 .vb-bron[open] { background: var(--background-fill-secondary, #f7f7f7); }
 .vb-bron.vb-flash { box-shadow: 0 0 0 3px #f5c04a; }
@@ -128,7 +140,8 @@ a.vb-cite:focus-visible, .vb-bron summary:focus-visible { outline: 3px solid #1d
 .vb-turn-assistant { background: var(--background-fill-secondary, #f7f7f7); }
 .vb-table-wrap { overflow-x: auto; }
 .vb-audit { border-collapse: collapse; font-size: .85rem; }
-.vb-audit th, .vb-audit td { border: 1px solid var(--border-color-primary, #ddd); padding: .2rem .4rem; text-align: left; }
+.vb-audit th, .vb-audit td { border: 1px solid var(--border-color-primary, #ddd); padding: .2rem .4rem;
+  text-align: left; }
 @media (max-width: 480px) {
   .vb-header h1 { font-size: 1.3rem; }
   .vb-dl { grid-template-columns: 1fr; }
@@ -147,8 +160,16 @@ _COMMON_MOUNT: dict[str, Any] = {
 }
 
 
-class _ClientAddressMiddleware:
-    """Pure ASGI middleware: remember the client address for the login rate limit."""
+#: Sent with every response: no framing (clickjacking), no MIME sniffing, no full referrers.
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+)
+
+
+class _RequestContextMiddleware:
+    """Pure ASGI middleware: remember the client address (login rate limit), add security headers."""
 
     def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
         self.app = app
@@ -159,8 +180,16 @@ class _ClientAddressMiddleware:
             return
         client = scope.get("client")
         token = _client_address.set(str(client[0]) if client else "")
+
+        async def send_with_headers(message: MutableMapping[str, Any]) -> None:
+            if message.get("type") == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(n, v) for n, v in SECURITY_HEADERS if n not in present]
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
         try:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, send_with_headers)
         finally:
             _client_address.reset(token)
 
@@ -235,5 +264,5 @@ def build_app(settings: Settings, *, assistant: Vraagbaak | None = None, warm: b
         app, chat, path="/", js=CITATION_JS, max_file_size="1mb",
         blocked_paths=[get_upload_folder()], **_COMMON_MOUNT,
     )
-    app.add_middleware(_ClientAddressMiddleware)
+    app.add_middleware(_RequestContextMiddleware)
     return app

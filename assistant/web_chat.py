@@ -52,6 +52,7 @@ FORM_INTRO_MANUAL = (
     "Wil je dat een medewerker van Socius je vraag bekijkt? Vul hieronder je gegevens in. "
     "We gebruiken ze enkel om contact met je op te nemen."
 )
+STORE_ERROR = "Je vraag kon niet worden doorgegeven door een technische fout. Probeer het later opnieuw."
 GENERIC_ERROR = (
     "Er ging iets mis bij het beantwoorden van je vraag. Probeer het opnieuw, of vraag een "
     "medewerker via de knop 'Vraag een medewerker'."
@@ -211,7 +212,7 @@ class ChatHandlers:
         turns: list[Turn] | None,
         references: list[str] | None,
     ) -> tuple[Any, ...]:
-        """Create a triage request; ``(form notice, result, references, form)``.
+        """Create a triage request; ``(form notice, result, references, form, chat notice)``.
 
         Without consent the triage store refuses before anything is stored, and
         its Dutch message is shown.
@@ -222,7 +223,7 @@ class ChatHandlers:
         references = list(references or [])
         if consent is True and not org_type:
             return (render_notice("Kies het type van je organisatie.", "error"), _no_change(), references,
-                    _no_change())
+                    _no_change(), _no_change())
         last = turns[-1] if turns else {}
         text = (question or "").strip() or str(last.get("question", ""))
         escalated = last.get("route") == "escalate" and last.get("question") == text
@@ -243,20 +244,19 @@ class ChatHandlers:
                 topic=str(topic) if topic else None,
             )
         except VraagbaakError as err:
-            return render_notice(str(err), "error"), _no_change(), references, _no_change()
+            return render_notice(str(err), "error"), _no_change(), references, _no_change(), _no_change()
         except Exception:
             logger.exception("chat: could not store a triage request")
             return (
-                render_notice("Je vraag kon niet worden doorgegeven door een technische fout. Probeer het later opnieuw.",
-                              "error"),
-                _no_change(), references, _no_change(),
+                render_notice(STORE_ERROR, "error"),
+                _no_change(), references, _no_change(), _no_change(),
             )
         references.append(request.reference)
         message = (
             f"Bedankt! Je vraag is doorgegeven aan een medewerker van Socius. Je referentienummer is "
             f"{request.reference}. Vermeld dat nummer als je ons over deze vraag contacteert."
         )
-        return "", render_notice(message, "ok"), references, gr.update(visible=False)
+        return "", render_notice(message, "ok"), references, gr.update(visible=False), ""
 
     # ------------------------------------------------------------------ feedback
 
@@ -326,11 +326,13 @@ def build_chat_blocks(handlers: ChatHandlers) -> gr.Blocks:
             layout="bubble",
             placeholder="Je gesprek verschijnt hier. Stel hieronder je vraag.",
             feedback_options=("Like", "Dislike"),
+            buttons=["copy"],
         )
         question = gr.Textbox(
             label="Je vraag",
             placeholder="Bv. Hoeveel vragen kwamen binnen via de vraaggestuurde werking?",
-            lines=2,
+            info="Druk op Enter of klik op 'Vraag stellen'.",
+            lines=1,
             max_lines=8,
             elem_id="vb-question",
             html_attributes=gr.InputHTMLAttributes(lang="nl", enterkeyhint="send"),
@@ -340,18 +342,6 @@ def build_chat_blocks(handlers: ChatHandlers) -> gr.Blocks:
             ask_staff = gr.Button("Vraag een medewerker", elem_id="vb-ask-staff")
             new_chat = gr.Button("Nieuw gesprek", elem_id="vb-new")
         notice = gr.HTML("", label="Meldingen", elem_id="vb-notice")
-        gr.Examples(
-            examples=[[q] for q in EXAMPLES],
-            inputs=[question],
-            label="Voorbeeldvragen (klik om in te vullen)",
-        )
-        comment = gr.Textbox(
-            label="Opmerking bij je beoordeling (optioneel)",
-            info="Typ eventueel eerst een opmerking en klik dan op duim omhoog of omlaag onder een antwoord.",
-            lines=1,
-            max_lines=4,
-            elem_id="vb-comment",
-        )
         with gr.Column(visible=False, elem_id="vb-form") as form:
             gr.HTML("<h2>Je vraag doorgeven aan een medewerker</h2>", label="Formulier")
             form_intro = gr.HTML("", label="Uitleg bij het formulier")
@@ -383,6 +373,18 @@ def build_chat_blocks(handlers: ChatHandlers) -> gr.Blocks:
                 form_cancel = gr.Button("Annuleren", elem_id="vb-f-cancel")
             form_notice = gr.HTML("", label="Meldingen bij het formulier", elem_id="vb-f-notice")
         form_result = gr.HTML("", label="Resultaat", elem_id="vb-f-result")
+        gr.Examples(
+            examples=[[q] for q in EXAMPLES],
+            inputs=[question],
+            label="Voorbeeldvragen (klik om in te vullen)",
+        )
+        comment = gr.Textbox(
+            label="Opmerking bij je beoordeling (optioneel)",
+            info="Typ eventueel eerst een opmerking en klik dan op duim omhoog of omlaag onder een antwoord.",
+            lines=1,
+            max_lines=4,
+            elem_id="vb-comment",
+        )
 
         gr.on(
             [send.click, question.submit],
@@ -398,6 +400,11 @@ def build_chat_blocks(handlers: ChatHandlers) -> gr.Blocks:
             outputs=[chatbot, turns, notice, form, form_notice, form_result],
             api_visibility="private",
         )
+        chatbot.clear(
+            handlers.reset,
+            outputs=[chatbot, turns, notice, form, form_notice, form_result],
+            api_visibility="private",
+        )
         ask_staff.click(
             handlers.open_form,
             inputs=[turns, question],
@@ -408,7 +415,7 @@ def build_chat_blocks(handlers: ChatHandlers) -> gr.Blocks:
         form_submit.click(
             handlers.submit_request,
             inputs=[form_question, form_name, form_org, form_type, form_email, form_consent, turns, references],
-            outputs=[form_notice, form_result, references, form],
+            outputs=[form_notice, form_result, references, form, notice],
             api_visibility="private",
         )
         chatbot.like(

@@ -106,7 +106,12 @@ def _panel_id(turn_no: int, n: int) -> str:
 
 
 def _link_markers(escaped: str, citations: Sequence[Mapping[str, Any]], turn_no: int) -> str:
-    """Replace ``[n]`` markers of known citations by links that open the source panel."""
+    """Replace ``[n]`` markers of known citations by links that open the source panel.
+
+    The chat's HTML sanitizer keeps ``id``, ``class``, ``href``, ``role`` and
+    ``title`` but drops ``data-*`` and ``aria-*`` attributes, so the link finds its
+    panel through ``href="#id"`` (the page script opens it; see ``CITATION_JS``).
+    """
     by_n = {int(c["n"]): c for c in citations if isinstance(c.get("n"), int)}
 
     def repl(match: re.Match[str]) -> str:
@@ -120,8 +125,7 @@ def _link_markers(escaped: str, citations: Sequence[Mapping[str, Any]], turn_no:
         if location:
             label += f", {location}"
         return (
-            f'<a class="vb-cite" href="#{pid}" data-bron="{pid}" role="button" '
-            f'aria-controls="{pid}" aria-label="{esc(label)}" title="{esc(label)}">[{n}]</a>'
+            f'<a class="vb-cite" href="#{pid}" role="button" title="{esc(label)}">[{n}]</a>'
         )
 
     return _MARKER.sub(repl, escaped)
@@ -151,7 +155,7 @@ def render_sources(
             else ""
         )
         items.append(
-            f'<details class="vb-bron" id="{pid}" data-bron-panel="{pid}">'
+            f'<details class="vb-bron" id="{pid}">'
             f'<summary><span class="vb-n">[{n}]</span> <strong>{title}</strong>{where}</summary>'
             f'<div class="vb-passage"><p class="vb-passage-label">Geciteerde passage:</p>'
             f'<blockquote class="vb-chunk">{passage}</blockquote>{link}</div></details>'
@@ -271,7 +275,15 @@ def render_request_detail(request: Any, audit: Sequence[Any] = ()) -> str:
     transcript = (
         "<h4>Gesprek</h4>" + ("".join(turns) if turns else "<p>Geen eerder gesprek.</p>")
     )
-    answer = f'<h4>Antwoord van de Vraagbaak</h4><div class="vb-box">{_paragraphs(esc(r.answer)) or "—"}</div>'
+    last_reply = next(
+        (str(m.get("content", "")) for m in reversed(r.conversation or [])
+         if isinstance(m, Mapping) and m.get("role") == "assistant"),
+        None,
+    )
+    if r.answer and r.answer == last_reply:
+        answer = "<p><em>Het laatste antwoord van de Vraagbaak staat hierboven in het gesprek.</em></p>"
+    else:
+        answer = f'<h4>Antwoord van de Vraagbaak</h4><div class="vb-box">{_paragraphs(esc(r.answer)) or "—"}</div>'
     sources = "<h4>Bronnen die de Vraagbaak toonde</h4>" + _citation_list(r.citations or [])
     notes = "".join(
         f"<li><strong>{esc(n.author)}</strong> ({esc(_when(n.created_at))}): {esc(n.text)}</li>" for n in r.notes

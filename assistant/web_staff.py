@@ -20,6 +20,7 @@ from typing import Any
 
 import gradio as gr
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from .auth import read_accounts
 from .errors import AccessDeniedError, VraagbaakError
@@ -103,19 +104,24 @@ def stats_figure(stats: Stats, year: int) -> Figure:
     def bars(ax: Any, labels: list[str], counts: list[Counts], title: str) -> None:
         xs = range(len(labels))
         width = 0.38
-        r1 = ax.bar([x - width / 2 for x in xs], [c.received for c in counts], width, label="ontvangen", color=colours[0])
-        r2 = ax.bar([x + width / 2 for x in xs], [c.taken_up for c in counts], width, label="opgenomen", color=colours[1])
+        r1 = ax.bar([x - width / 2 for x in xs], [c.received for c in counts], width, label="ontvangen",
+                    color=colours[0])
+        r2 = ax.bar([x + width / 2 for x in xs], [c.taken_up for c in counts], width, label="opgenomen",
+                    color=colours[1])
         ax.bar_label(r1, fontsize=8)
         ax.bar_label(r2, fontsize=8)
         ax.set_xticks(list(xs), labels)
+        ax.set_xlim(-0.75, len(labels) - 0.25)
         ax.set_title(title, fontsize=10)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.margins(y=0.2)
 
     bars(ax_total, ["Totaal"], [stats.total], "Totaal")
     groups = list(stats.by_target_group.items())
     bars(ax_group, [_GROUP_NAMES.get(g, g).replace(" ", "\n", 1) for g, _ in groups], [c for _, c in groups],
          "Per doelgroep")
-    ax_total.legend(fontsize=8, loc="upper left")
+    handles, labels = ax_total.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside upper right", fontsize=8, ncols=2)
     if topics:
         names = [t or "(geen thema)" for t, _ in topics]
         ys = range(len(names))
@@ -128,12 +134,14 @@ def stats_figure(stats: Stats, year: int) -> Figure:
         ax_topic.bar_label(r2, fontsize=8)
         ax_topic.set_yticks(list(ys), names, fontsize=8)
         ax_topic.invert_yaxis()
+        ax_topic.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax_topic.margins(x=0.15)
     else:
         ax_topic.text(0.5, 0.5, "Geen aanvragen in deze periode", ha="center", va="center")
         ax_topic.set_axis_off()
     ax_topic.set_title("Per thema", fontsize=10)
-    fig.suptitle(f"Vraaggestuurde werking {year}: ontvangen en opgenomen vragen", fontsize=11)
+    fig.suptitle(f"Vraaggestuurde werking {year}: ontvangen en opgenomen vragen", fontsize=11, x=0.02,
+                 ha="left")
     return fig
 
 
@@ -293,10 +301,10 @@ class StaffHandlers:
                 personal_data=bool(personal_data),
             )
         except VraagbaakError as err:
-            return None, render_notice(str(err), "error")
+            return gr.update(value=None, visible=False), render_notice(str(err), "error")
         logger.info("staff export by %s: %d requests (personal data: %s)", name, n, bool(personal_data))
         what = "met" if personal_data else "zonder"
-        return str(path), render_notice(f"{n} {'aanvraag' if n == 1 else 'aanvragen'} geëxporteerd ({what} "
+        return gr.update(value=str(path), visible=True), render_notice(f"{n} {'aanvraag' if n == 1 else 'aanvragen'} geëxporteerd ({what} "
                                         "persoonsgegevens).", "ok")
 
     def _exports(self) -> Path:
@@ -337,10 +345,10 @@ def build_staff_blocks(handlers: StaffHandlers, logout_url: str = "/staff/logout
     with gr.Blocks(
         title="Vraagbaak — medewerkers", analytics_enabled=False, delete_cache=(900, 3600)
     ) as demo:
-        with gr.Row(equal_height=True):
-            gr.HTML("<h1>Vraagbaak — vragen voor medewerkers</h1>", label="Titel")
+        gr.HTML("<h1>Vraagbaak — vragen voor medewerkers</h1>", label="Titel")
+        with gr.Row():
             who = gr.HTML("", label="Aangemeld als", elem_id="vb-who")
-            gr.Button("Afmelden", link=logout_url, size="sm", elem_id="vb-logout", scale=0)
+            gr.Button("Afmelden", link=logout_url, size="sm", elem_id="vb-logout", scale=0, min_width=120)
         with gr.Tab("Wachtrij", elem_id="vb-tab-queue"):
             with gr.Row():
                 f_status = gr.Dropdown(status_choices, value=ALL, label="Status", elem_id="vb-filter-status")
@@ -389,7 +397,7 @@ def build_staff_blocks(handlers: StaffHandlers, logout_url: str = "/staff/logout
                     label="Met persoonsgegevens (naam, organisatie, e-mail, vraag)", value=False, elem_id="vb-personal"
                 )
                 export_btn = gr.Button("Exporteer de gefilterde aanvragen als CSV", elem_id="vb-export")
-                export_file = gr.File(label="CSV-bestand", interactive=False, elem_id="vb-export-file")
+                export_file = gr.File(label="CSV-bestand", interactive=False, elem_id="vb-export-file", visible=False)
                 e_notice = gr.HTML("", label="Meldingen bij de export", elem_id="vb-e-notice")
         with gr.Tab("Jaarcijfers", elem_id="vb-tab-figures"):
             with gr.Row(equal_height=True):

@@ -69,15 +69,26 @@ def evaluate_item(va: Vraagbaak, g: GoldItem) -> ItemResult:
         cp = sum(supports) / len(supports)
         if g.evidence:
             cr = sum(
-                any(passage_in(ev.passage, c.quote) or passage_in(c.quote, ev.passage) or _overlap(ev.passage, c.quote)
-                    for c in answer.citations)
+                any(
+                    passage_in(ev.passage, c.quote) or passage_in(c.quote, ev.passage) or _overlap(ev.passage, c.quote)
+                    for c in answer.citations
+                )
                 for ev in g.evidence
             ) / len(g.evidence)
         faith = _faithfulness(answer.text, {c.n: c.quote for c in answer.citations})
     return ItemResult(
-        id=g.id, category=g.category, expected_route=g.expected_route, route=answer.route, first_hit=first_hit,
-        key_fact_recall=kf, citation_precision=cp, citation_recall=cr, faithfulness=faith,
-        evidence=answer.evidence, latency_ms=answer.timings_ms.get("total", 0.0), text=answer.text,
+        id=g.id,
+        category=g.category,
+        expected_route=g.expected_route,
+        route=answer.route,
+        first_hit=first_hit,
+        key_fact_recall=kf,
+        citation_precision=cp,
+        citation_recall=cr,
+        faithfulness=faith,
+        evidence=answer.evidence,
+        latency_ms=answer.timings_ms.get("total", 0.0),
+        text=answer.text,
     )
 
 
@@ -123,8 +134,10 @@ def _pct(xs: list[float], p: float) -> float:
 
 def aggregate(items: list[ItemResult]) -> dict[str, Any]:
     """Metrics over item results (retrieval over answerable items with evidence)."""
-    ret = [r for r in items if r.expected_route == "answer" and (r.first_hit is not None or r.key_fact_recall is not None)]
-    with_ev = [r for r in ret if r.category != "" ]
+    ret = [
+        r for r in items if r.expected_route == "answer" and (r.first_hit is not None or r.key_fact_recall is not None)
+    ]
+    with_ev = [r for r in ret if r.category != ""]
     n = max(1, len(with_ev))
     m: dict[str, Any] = {
         "items": len(items),
@@ -155,7 +168,9 @@ def aggregate(items: list[ItemResult]) -> dict[str, Any]:
         rs = [r for r in items if r.category == cat]
         per_cat[cat] = {
             "n": len(rs),
-            "hit@5": (sum(r.first_hit is not None and r.first_hit < 5 for r in rs) / len(rs)) if rs[0].expected_route == "answer" else None,
+            "hit@5": (sum(r.first_hit is not None and r.first_hit < 5 for r in rs) / len(rs))
+            if rs[0].expected_route == "answer"
+            else None,
             "key_fact_recall": _mean(r.key_fact_recall for r in rs),
             "route_accuracy": sum(r.route == r.expected_route for r in rs) / len(rs),
         }
@@ -167,9 +182,17 @@ def run_config(name: str, settings: Settings, gold: list[GoldItem], progress: bo
     """Evaluate one configuration on the gold set."""
     va = Vraagbaak(settings)
     va.warm()
-    result = RunResult(name, {"embedder": settings.embedder, "lexical_weight": settings.lexical_weight,
-                              "dense_weight": settings.dense_weight, "rrf_k": settings.rrf_k,
-                              "chunk_size": settings.chunk_size, "llm": settings.llm})
+    result = RunResult(
+        name,
+        {
+            "embedder": settings.embedder,
+            "lexical_weight": settings.lexical_weight,
+            "dense_weight": settings.dense_weight,
+            "rrf_k": settings.rrf_k,
+            "chunk_size": settings.chunk_size,
+            "llm": settings.llm,
+        },
+    )
     iterator: Any = gold
     if progress:
         from tqdm import tqdm
@@ -203,15 +226,24 @@ def summary_table(runs: list[RunResult]) -> list[dict[str, Any]]:
     rows = []
     for r in runs:
         m = r.metrics
-        rows.append({
-            "config": r.name,
-            "hit@1": m["hit@1"], "hit@5": m["hit@5"], "mrr@10": m["mrr@10"], "ndcg@10": m["ndcg@10"],
-            "key_fact_recall": m["key_fact_recall"], "citation_precision": m["citation_precision"],
-            "citation_recall": m["citation_recall"], "faithfulness": m["faithfulness"],
-            "route_answer_f": _f(m["routing"]["answer"]), "route_escalate_f": _f(m["routing"]["escalate"]),
-            "route_decline_f": _f(m["routing"]["decline"]),
-            "p50_ms": m["latency_p50_ms"], "p95_ms": m["latency_p95_ms"],
-        })
+        rows.append(
+            {
+                "config": r.name,
+                "hit@1": m["hit@1"],
+                "hit@5": m["hit@5"],
+                "mrr@10": m["mrr@10"],
+                "ndcg@10": m["ndcg@10"],
+                "key_fact_recall": m["key_fact_recall"],
+                "citation_precision": m["citation_precision"],
+                "citation_recall": m["citation_recall"],
+                "faithfulness": m["faithfulness"],
+                "route_answer_f": _f(m["routing"]["answer"]),
+                "route_escalate_f": _f(m["routing"]["escalate"]),
+                "route_decline_f": _f(m["routing"]["decline"]),
+                "p50_ms": m["latency_p50_ms"],
+                "p95_ms": m["latency_p95_ms"],
+            }
+        )
     return rows
 
 
