@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,24 @@ class LoginLimiter:
             if q and len(q) >= self.per_minute:
                 raise AccessDeniedError("Te veel mislukte aanmeldpogingen. Probeer het over een minuut opnieuw.")
 
+    def attempt(self, keys: Sequence[str], now: float | None = None) -> None:
+        """Check every key and count this attempt as a failure, in one locked step.
+
+        Checking and counting separately lets concurrent attempts all pass the check
+        before any failure is recorded; so the attempt is counted up front and a
+        successful login takes it back with :meth:`reset`.
+        """
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            queues = [self._failures.setdefault(key, deque()) for key in keys]
+            for q in queues:
+                while q and now - q[0] > 60:
+                    q.popleft()
+            if any(len(q) >= self.per_minute for q in queues):
+                raise AccessDeniedError("Te veel mislukte aanmeldpogingen. Probeer het over een minuut opnieuw.")
+            for q in queues:
+                q.append(now)
+
     def failed(self, key: str, now: float | None = None) -> None:
         """Record one failed attempt."""
         now = time.monotonic() if now is None else now
@@ -104,8 +123,7 @@ def verify_login(path: Path, name: str, password: str, limiter: LoginLimiter | N
     """
     keys = [f"user:{name}"] + ([f"client:{client}"] if client else [])
     if limiter:
-        for key in keys:
-            limiter.check(key)
+        limiter.attempt(keys)  # checks and counts atomically; reset below on success
     digest = read_accounts(path).get(name)
     try:
         if digest is None:
@@ -113,9 +131,6 @@ def verify_login(path: Path, name: str, password: str, limiter: LoginLimiter | N
             raise VerifyMismatchError()
         _hasher.verify(digest, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError) as err:
-        if limiter:
-            for key in keys:
-                limiter.failed(key)
         raise AccessDeniedError("Onbekende gebruiker of fout wachtwoord.") from err
     if limiter:
         for key in keys:

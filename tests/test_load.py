@@ -1,0 +1,473 @@
+"""Load: 20 concurrent chat sessions against the real app, each keeping its own conversation.
+
+One server (``python app.py``) is started for the module on 127.0.0.1 with a free
+port, a temporary SQLite database and staff file, and the project's index
+(``ASSISTANT_INDEX`` or ``index/``, built by ``make``).  Twenty sessions then ask
+three questions each at the same time: a question on their own topic, an elliptic
+follow-up ("Hoeveel dagen zijn ze daar gebleven?") that can only be answered from
+that session's history, and an unrelated third question.
+
+How the sessions talk to the app.  The chat events are ``api_visibility="private"``
+(see assistant/web_chat.py): they are not in ``/gradio_api/info`` and
+``gradio_client`` refuses them on the client side (``Client.predict(fn_index=1)``
+raises ``ValueError: Invalid function index``; its ``Endpoint.is_valid`` is False
+for private dependencies).  So each session speaks the same queue protocol as the
+browser: ``POST /gradio_api/queue/join`` with the ``fn_index`` of the "Vraag
+stellen" click (looked up in ``/config``) and its own ``session_hash``, then reads
+the server-sent events of ``GET /gradio_api/queue/data`` until its
+``process_completed``.  The conversation state (``gr.State``) stays on the server
+per ``session_hash``, exactly as for a browser tab.
+
+What is checked.  First every session's script runs alone, one session at a time
+(the *solo* answers; it also warms the server up).  The answers are deterministic
+(extractive, no LLM), so under load every turn must give exactly the solo answer
+for the same history; the follow-up answers must name their own topic; the
+conversation the server shows each session must hold only that session's
+questions.  A follow-up answered with another session's history, a lost history,
+an error or a turn that never finishes fails the test.  The figures (throughput,
+latency p50/p95 per turn) land in ``test-output/load/report.json``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import os
+import re
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from assistant.embedding import slug
+from assistant.settings import PROJECT_ROOT, load_settings
+
+pytestmark = pytest.mark.load
+
+OUT = PROJECT_ROOT / "test-output" / "load"
+START_TIMEOUT_S = 240
+#: The whole load phase (20 sessions x 3 turns) must finish within this; not a speed target.
+LOAD_TIMEOUT_S = 600
+#: One turn (queue wait included) must finish within this.
+TURN_TIMEOUT_S = 180
+#: Of the 20 follow-ups, at least this many must get another answer without their history;
+#: otherwise the script no longer tests history isolation and needs other follow-ups.
+MIN_HISTORY_SENSITIVE = 15
+
+
+@dataclass(frozen=True)
+class Script:
+    """One session: a question on its topic, an elliptic follow-up, an unrelated question."""
+
+    topic: str
+    first: str
+    follow_up: str
+    third: str
+    #: Must appear (case-insensitive) in the first answer and in the follow-up's answer.
+    marker: str
+
+    @property
+    def questions(self) -> tuple[str, str, str]:
+        return (self.first, self.follow_up, self.third)
+
+
+SCRIPTS: tuple[Script, ...] = (
+    Script("trefdag", "Waar ging de Trefdag 2023 door?", "En hoeveel sprekers waren er die dag?",
+           "Welk instrument van Unia wordt aangeraden om diverse medewerkers aan te trekken?", "Trefdag"),
+    Script("leerreis", "Waar ging de internationale leerreis van Socius in 2023 naartoe?",
+           "Hoeveel dagen zijn ze daar gebleven?", "Naar welk gebouw verhuist het team van Socius in maart 2024?",
+           "Zagreb"),
+    Script("website", "Hoeveel bezoekers had socius.be in 2023?", "En hoeveel bezoeken waren dat?",
+           "In welke raad van de Vlaamse Onderwijsraad heeft Socius een zitje?", "socius.be"),
+    Script("toolbox", "Wat is de Toolbox beleidsplanning van Socius?", "Uit hoeveel stappen bestaat die?",
+           "Met welke tool volgt Socius sinds 2023 het bezoek aan zijn websites op?", "Toolbox"),
+    Script("overleg", "Aan hoeveel overlegmomenten nam Socius deel in 2023?",
+           "Met welk soort actoren was dat het vaakst?",
+           "In welke Europese netwerken rond volwassenenleren is Socius actief?", "overlegmomenten"),
+    Script("aanbod", "Hoeveel activiteiten telde het ondersteuningsaanbod in 2023?", "Hoeveel daarvan waren online?",
+           "Op welke datum werd de publicatie over verenigingsdemocratie voorgesteld?", "ondersteuningsaanbod"),
+    Script("arbeidsmarkt", "Welk nieuw onderzoek laat Socius in 2024 uitvoeren?", "En wie gaat dat uitvoeren?",
+           "Binnen welk Vlaams platform trekt Socius het speerpunt rond politiserend werken?", "arbeidsmarkt"),
+    Script("deelnemers", "Hoeveel unieke deelnemers haalde het vormingsaanbod in 2023?",
+           "Hoeveel daarvan kwamen uit erkende organisaties?",
+           "Wat zijn de vier decretale kernopdrachten van Socius als steunpunt?", "unieke deelnemers"),
+    Script("mailinglijsten", "Hoeveel abonnees tellen de mailinglijsten van Socius samen?",
+           "En hoeveel daarvan zijn er voor Diversiteit?",
+           "Rond welke drie thema's lopen de meerjarige ontwikkeltrajecten van Socius?", "mailinglijsten"),
+    Script("tevredenheid", "Wat was het gemiddelde tevredenheidscijfer van het vormingsaanbod?",
+           "En hoe hoog lag de net promotor score?",
+           "Welke nieuwe themasites of kennisomgevingen kwamen er in 2023 bij op socius.be?", "tevredenheidscijfer"),
+    Script("visitatie", "Wanneer kwam de visitatiecommissie langs bij Socius?", "Wie zat er in die commissie?",
+           "Naar welke stad trok het Socius-team op 23 mei voor een inspiratiedag rond de cultuurfunctie?",
+           "visitatiecommissie"),
+    Script("decreet", "Wanneer werd het nieuwe decreet sociaal-cultureel volwassenenwerk bekrachtigd?",
+           "Tegen wanneer moet de subsidieaanvraag binnen zijn?", "Welk percentage van de uitgaven ging naar overhead?",
+           "decreet"),
+    Script("wegwijs", "Welke Wegwijs had Socius al sinds 2022?", "Welke kwamen daar in 2023 bij?",
+           "Met welk kenniscentrum werkte Socius samen voor het webinar over citizen science?", "Wegwijs"),
+    Script("crm", "Welk CRM-systeem gebruikt Socius voor zijn klantopvolging?", "Sinds wanneer?",
+           "Hoeveel bedroeg de tegemoetkoming van Socius voor het postgraduaat Politisering in het sociaal werk?",
+           "CRM"),
+    Script("digitalisering",
+           "Hoeveel mensen en organisaties deden mee aan de workshops over digitalisering van Socius en De Federatie?",
+           "Aan wie hebben ze hun voorstellen bezorgd?",
+           "Waarom zijn er in 2023 een aantal vormingen van Socius niet doorgegaan?", "De Federatie"),
+    Script("directeur", "Wie is de directeur van Socius?", "En wie is de voorzitter?",
+           "Welke sessies over Europese financieringsprogramma's stonden er in 2023 op het programma?", "Fred Dhont"),
+    Script("campagne", "Hoe heet de campagne waarmee Socius in januari 2024 van start ging?",
+           "Waarover gaat die campagne?",
+           "Hoeveel zelfstandige initiatieven van mensen met migratieroots worden door etnisch-culturele federaties "
+           "ondersteund?", "campagne"),
+    Script("sankaa", "Welke organisatie deed onderzoek naar discriminatie van mensen met Afrikaanse roots?",
+           "Welke methode gebruikten ze?", "Wat is een burgerinitiatief?", "Sankaa"),
+    Script("hulpvragen", "Hoeveel hulpvragen kreeg de vraaggestuurde werking van de secundaire doelgroep?",
+           "En hoeveel daarvan werden opgenomen?", "Hoeveel deelnemers waren er op de Trefdag 2023?",
+           "secundaire doelgroep"),
+    Script("actorschap",
+           "Wie deed het onderzoek naar de waarde en betekenis van civiel sociaal-cultureel actorschap?",
+           "Wanneer hebben ze hun resultaten voorgesteld?", "Hoeveel verhalen verzamelde Sankaa met zijn luisteronderzoek?",
+           "onderzoek"),
+)
+TURNS = 3
+
+
+# --------------------------------------------------------------------------- the server
+
+
+@dataclass
+class Server:
+    base: str
+    log: Path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _tail(path: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """``python app.py`` on 127.0.0.1:<free port>; terminated (then killed) when the module ends."""
+    settings = load_settings()
+    if not (Path(settings.index_dir) / slug(settings.embedder) / "CURRENT").exists():
+        pytest.fail(f"no index at {settings.index_dir} ({settings.embedder}); build it with `make index`")
+    tmp = tmp_path_factory.mktemp("load")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "ASSISTANT_HOST": "127.0.0.1",
+        "ASSISTANT_PORT": str(port),
+        "ASSISTANT_DATABASE_URL": f"sqlite:///{tmp / 'vraagbaak.db'}",
+        "ASSISTANT_STAFF_FILE": str(tmp / "staff.txt"),
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "GRADIO_TEMP_DIR": str(tmp / "gradio"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    log = tmp / "app.log"
+    with log.open("w", encoding="utf-8") as out:
+        proc = subprocess.Popen([sys.executable, "app.py"], cwd=PROJECT_ROOT, env=env, stdout=out,
+                                stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"app.py exited with {proc.returncode}:\n{_tail(log)}")
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
+                    if json.load(response).get("ready"):
+                        break
+            except (OSError, ValueError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"app.py did not become ready within {START_TIMEOUT_S}s:\n{_tail(log)}")
+            time.sleep(0.5)
+        yield Server(base=base, log=log)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+# --------------------------------------------------------------------------- a browser-like chat session
+
+
+@dataclass(frozen=True)
+class ChatEvent:
+    """Where the "Vraag stellen" event lives in the app's ``/config``."""
+
+    fn_index: int
+    trigger_id: int
+    inputs: tuple[int, ...]
+    question_id: int
+    chatbot_index: int
+    notice_index: int
+
+
+def chat_event(base: str) -> ChatEvent:
+    """Find the chat's ask event by its trigger (the button ``#vb-send``), not by a hard-coded index."""
+    config = httpx.get(f"{base}/config", timeout=30).raise_for_status().json()
+    by_elem = {c.get("props", {}).get("elem_id"): c["id"] for c in config["components"] if c.get("props")}
+    send, question, chatbot, notice = (by_elem[k] for k in ("vb-send", "vb-question", "vb-chat", "vb-notice"))
+    for dep in config["dependencies"]:
+        if [send, "click"] in [list(t) for t in dep["targets"]]:
+            return ChatEvent(
+                fn_index=int(dep["id"]), trigger_id=send, inputs=tuple(dep["inputs"]), question_id=question,
+                chatbot_index=dep["outputs"].index(chatbot), notice_index=dep["outputs"].index(notice),
+            )
+    raise AssertionError("no event on the 'Vraag stellen' button in /config")
+
+
+def _message_text(message: dict[str, Any]) -> str:
+    content = message.get("content")
+    if isinstance(content, list):
+        return "".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
+    return str(content or "")
+
+
+def _plain(fragment: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def answer_body(answer_html: str) -> str:
+    """The answer as plain text, without the source panels under it."""
+    return _plain(answer_html.split('<div class="vb-bronnen"', 1)[0])
+
+
+@dataclass
+class Turn:
+    question: str
+    answer_html: str = ""
+    user_messages: list[str] = field(default_factory=list)
+    n_messages: int = 0
+    notice: str = ""
+    latency_s: float = 0.0
+    first_update_s: float | None = None
+    max_rank: int | None = None
+
+
+class ChatSession:
+    """One visitor: own HTTP connection and cookies, own Gradio ``session_hash``."""
+
+    def __init__(self, base: str, event: ChatEvent) -> None:
+        self.base = base
+        self.event = event
+        self.session_hash = secrets.token_hex(6)
+        self.http = httpx.Client(timeout=httpx.Timeout(60.0, connect=10.0))
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> ChatSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def ask(self, question: str) -> Turn:
+        """Ask like the browser does and wait for the final answer (bounded by TURN_TIMEOUT_S)."""
+        ev = self.event
+        data = [question if i == ev.question_id else None for i in ev.inputs]  # gr.State stays on the server
+        turn = Turn(question)
+        t0 = time.perf_counter()
+        deadline = time.monotonic() + TURN_TIMEOUT_S
+        joined = self.http.post(
+            f"{self.base}/gradio_api/queue/join",
+            json={"data": data, "fn_index": ev.fn_index, "trigger_id": ev.trigger_id,
+                  "session_hash": self.session_hash, "event_data": None},
+        )
+        joined.raise_for_status()
+        event_id = joined.json()["event_id"]
+        with self.http.stream("GET", f"{self.base}/gradio_api/queue/data",
+                              params={"session_hash": self.session_hash}) as stream:
+            stream.raise_for_status()
+            for line in stream.iter_lines():
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"no answer within {TURN_TIMEOUT_S}s to {question!r}")
+                if not line.startswith("data:"):
+                    continue
+                msg = json.loads(line[5:])
+                kind = msg.get("msg")
+                if kind == "estimation" and isinstance(msg.get("rank"), int):
+                    turn.max_rank = max(turn.max_rank or 0, msg["rank"])
+                elif kind == "process_generating" and turn.first_update_s is None:
+                    turn.first_update_s = time.perf_counter() - t0
+                elif kind == "unexpected_error":
+                    raise RuntimeError(f"server error: {msg.get('message')}")
+                elif kind == "close_stream":
+                    raise RuntimeError("the server closed the stream before the answer was complete")
+                elif kind == "process_completed" and msg.get("event_id") == event_id:
+                    turn.latency_s = time.perf_counter() - t0
+                    if not msg.get("success"):
+                        raise RuntimeError(f"the event failed: {msg.get('output')}")
+                    outputs = msg["output"]["data"]
+                    chat = outputs[ev.chatbot_index] or []
+                    turn.n_messages = len(chat)
+                    turn.answer_html = _message_text(chat[-1]) if chat else ""
+                    turn.user_messages = [_plain(_message_text(m)) for m in chat if m.get("role") == "user"]
+                    notice = outputs[ev.notice_index]
+                    turn.notice = notice if isinstance(notice, str) else ""
+                    return turn
+        raise RuntimeError(f"the event stream ended without an answer to {question!r}")
+
+
+def run_script(base: str, event: ChatEvent, script: Script, start: threading.Barrier | None = None) -> list[Turn]:
+    with ChatSession(base, event) as session:
+        if start is not None:
+            start.wait(timeout=60)
+        return [session.ask(q) for q in script.questions]
+
+
+def turn_problems(script: Script, turns: list[Turn], solo: list[Turn] | None) -> list[str]:
+    """Everything wrong with one session's turns (empty when all is well)."""
+    problems: list[str] = []
+    if len(turns) != TURNS:
+        return [f"{script.topic}: {len(turns)} turns instead of {TURNS}"]
+    for i, turn in enumerate(turns):
+        where = f"{script.topic} turn {i + 1} ({turn.question!r})"
+        if "vb-done" not in turn.answer_html:
+            problems.append(f"{where}: no final answer: {turn.answer_html[:200]!r}")
+        if "vb-error" in turn.notice:
+            problems.append(f"{where}: error notice {_plain(turn.notice)!r}")
+        # The conversation the server keeps for this session holds only this session's questions.
+        if turn.user_messages != list(script.questions[: i + 1]) or turn.n_messages != 2 * (i + 1):
+            problems.append(f"{where}: the session's conversation is {turn.user_messages} ({turn.n_messages} messages)")
+        if solo is not None and turn.answer_html != solo[i].answer_html:
+            problems.append(
+                f"{where}: answer differs from the answer alone:\n  under load: {answer_body(turn.answer_html)[:300]}"
+                f"\n  alone:      {answer_body(solo[i].answer_html)[:300]}"
+            )
+    for i in (0, 1):
+        if script.marker.lower() not in answer_body(turns[i].answer_html).lower():
+            problems.append(
+                f"{script.topic} turn {i + 1}: answer does not mention {script.marker!r}: "
+                f"{answer_body(turns[i].answer_html)[:300]}"
+            )
+    return problems
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
+
+
+def _ms(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {}
+    return {
+        "p50": round(percentile(values, 50) * 1000, 1),
+        "p95": round(percentile(values, 95) * 1000, 1),
+        "max": round(max(values) * 1000, 1),
+        "mean": round(statistics.fmean(values) * 1000, 1),
+    }
+
+
+# --------------------------------------------------------------------------- the test
+
+
+def test_twenty_concurrent_sessions_each_get_their_own_answers(server: Server) -> None:
+    assert len(SCRIPTS) == 20 and len({s.topic for s in SCRIPTS}) == 20
+    assert len({q for s in SCRIPTS for q in s.questions}) == 20 * TURNS, "every question must be unique"
+    event = chat_event(server.base)
+
+    # 1. Each script alone, one session at a time: the reference answers (and a warm server).
+    t_solo = time.perf_counter()
+    solo = {s.topic: run_script(server.base, event, s) for s in SCRIPTS}
+    without_history = {}
+    for s in SCRIPTS:
+        with ChatSession(server.base, event) as fresh:
+            without_history[s.topic] = fresh.ask(s.follow_up).answer_html
+    solo_wall = time.perf_counter() - t_solo
+    solo_problems = [p for s in SCRIPTS for p in turn_problems(s, solo[s.topic], None)]
+    assert not solo_problems, (
+        "already wrong with one session at a time (a lost or shared history, or the scripts no longer fit "
+        "the corpus):\n" + "\n".join(solo_problems)
+    )
+    firsts = [solo[s.topic][0].answer_html for s in SCRIPTS]
+    follow_ups = [solo[s.topic][1].answer_html for s in SCRIPTS]
+    assert len(set(firsts)) == len(SCRIPTS), "two topics get the same first answer: a mix-up would go unnoticed"
+    assert len(set(follow_ups)) == len(SCRIPTS), "two follow-ups get the same answer: a mix-up would go unnoticed"
+    sensitive = [s.topic for s in SCRIPTS if without_history[s.topic] != solo[s.topic][1].answer_html]
+    assert len(sensitive) >= MIN_HISTORY_SENSITIVE, (
+        f"only {sensitive} follow-ups depend on their history; pick follow-ups that do"
+    )
+
+    # 2. All twenty at once, each in its own thread with its own session.
+    start = threading.Barrier(len(SCRIPTS))
+    results: dict[str, list[Turn]] = {}
+    errors: dict[str, str] = {}
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=len(SCRIPTS), thread_name_prefix="vb-load") as pool:
+        futures = {pool.submit(run_script, server.base, event, s, start): s for s in SCRIPTS}
+        done, not_done = wait(futures, timeout=LOAD_TIMEOUT_S)
+        for future in not_done:
+            future.cancel()
+            errors[futures[future].topic] = f"not finished within {LOAD_TIMEOUT_S}s"
+        for future in done:
+            topic = futures[future].topic
+            try:
+                results[topic] = future.result()
+            except Exception as err:  # recorded, then asserted below
+                errors[topic] = f"{type(err).__name__}: {err}"
+    wall = time.perf_counter() - t0
+
+    problems = [p for s in SCRIPTS if s.topic in results for p in turn_problems(s, results[s.topic], solo[s.topic])]
+    turns = [t for ts in results.values() for t in ts]
+    latencies = [t.latency_s for t in turns]
+    report = {
+        "sessions": len(SCRIPTS),
+        "turns_per_session": TURNS,
+        "turns": len(turns),
+        "errors": len(errors),
+        "error_details": errors,
+        "wrong_answers": len(problems),
+        "wall_time_s": round(wall, 2),
+        "throughput_turns_per_s": round(len(turns) / wall, 2) if wall > 0 else None,
+        "latency_ms_per_turn": _ms(latencies),
+        "first_update_ms": _ms([t.first_update_s for t in turns if t.first_update_s is not None]),
+        "latency_ms_by_turn": {
+            f"turn_{i + 1}": _ms([ts[i].latency_s for ts in results.values() if len(ts) > i]) for i in range(TURNS)
+        },
+        "max_queue_position": max((t.max_rank for t in turns if t.max_rank is not None), default=None),
+        "alone": {
+            "latency_ms_per_turn": _ms([t.latency_s for ts in solo.values() for t in ts]),
+            "history_sensitive_follow_ups": len(sensitive),
+            "wall_time_s": round(solo_wall, 2),
+        },
+        "measured": "ms from POST /gradio_api/queue/join until process_completed on the session's SSE stream "
+                    "(queue wait included); the app answers at most 4 questions at a time (CHAT_CONCURRENCY)",
+        "cpu_count": os.cpu_count(),
+    }
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+
+    assert not errors, f"sessions failed: {errors}\n{_tail(server.log)}"
+    assert not problems, "\n".join(problems)
+    assert len(turns) == len(SCRIPTS) * TURNS
+    assert wall < LOAD_TIMEOUT_S
