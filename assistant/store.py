@@ -76,12 +76,18 @@ def _chroma_settings() -> Any:
     return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
 
 
+_HTTP_CLIENTS: dict[str, Any] = {}
+
+
 def chroma_client(path: Path | None = None, url: str | None = None) -> Any:
     """A Chroma client: embedded on ``path`` or HTTP to ``url``; errors become IndexUnavailableError."""
     import chromadb
 
     try:
         if url:
+            cached = _HTTP_CLIENTS.get(url)
+            if cached is not None:
+                return cached
             parsed = urlparse(url)
             client = chromadb.HttpClient(
                 host=parsed.hostname or "127.0.0.1",
@@ -90,6 +96,8 @@ def chroma_client(path: Path | None = None, url: str | None = None) -> Any:
                 settings=_chroma_settings(),
             )
             client.heartbeat()
+            # Building an HttpClient costs 150-340 ms here: one per URL per process.
+            _HTTP_CLIENTS[url] = client
             return client
         assert path is not None
         return chromadb.PersistentClient(path=str(path), settings=_chroma_settings())

@@ -50,7 +50,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument("--limit", type=int, help="only the first N gold items (smoke runs)")
     hv = sub.add_parser("harvest", help="turn thumbs-down feedback and escalations into candidate gold items")
     hv.add_argument("--out", default="evals/candidates.jsonl")
-    sub.add_parser("bench", help="benchmarks (see evals/bench.py)")
+    bench = sub.add_parser("bench", help="benchmarks against baselines and growth (see evals/bench.py)")
+    # evals.bench reads these itself from sys.argv; declared here so argparse accepts them.
+    bench.add_argument("--quick", action="store_true", help="skip the x100 growth step")
+    bench.add_argument("--keep", action="store_true", help="keep the temporary bench folders")
+    bench.add_argument("--report-only", action="store_true", help="rewrite the report from bench.json")
+    bench.add_argument("--out", help="report folder (default evals/reports)")
     args = p.parse_args(argv)
     base = load_settings()
     try:

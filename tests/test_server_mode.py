@@ -1,0 +1,259 @@
+"""Scale-out on a Chroma server: several app processes share one index.
+
+Needs a Chroma server on loopback, given as ``VRAAGBAAK_TEST_CHROMA_URL``
+(``.ci/run`` starts one); without it every test here is skipped.  Locally::
+
+    .venv/bin/chroma run --path /tmp/chroma-test --host 127.0.0.1 --port 8765 &
+    VRAAGBAAK_TEST_CHROMA_URL=http://127.0.0.1:8765 .venv/bin/python -m pytest tests/test_server_mode.py
+
+The tests ingest a small corpus (the three decree guides) with dense retrieval
+on (``dense_weight=0.5``), so the vectors really come from the server.  In
+server mode the index pointer lives in the ``vraagbaak_pointers`` collection,
+one entry per embedder: these tests reset the ``usem3`` entry and delete the
+collections they create, so point them at a server used only for tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+
+from assistant.chain import Vraagbaak
+from assistant.errors import IndexUnavailableError
+from assistant.ingest import ingest
+from assistant.settings import PROJECT_ROOT, Settings, load_settings
+from assistant.store import POINTER_COLLECTION, open_snapshot
+
+pytestmark = [pytest.mark.chroma_server, pytest.mark.slow]
+
+ENV_VAR = "VRAAGBAAK_TEST_CHROMA_URL"
+EMBEDDER = "usem3"
+GUIDES = ("decreet-sociaal-cultureel-volwassenenwerk.md", "rollen-en-functies.md", "steunpunt-kernopdrachten-en-visitatie.md")
+QUESTION = "Welke drie soorten plekken creëren sociaal-culturele organisaties?"
+NEW_FACT = "Het kwartelkoningproject van Socius startte in 2024 met twaalf deelnemende verenigingen."
+NEW_QUESTION = "Met hoeveel verenigingen startte het kwartelkoningproject?"
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def chroma_url() -> str:
+    """The test server's URL; skips the module when it is not set, not loopback, or down."""
+    url = os.environ.get(ENV_VAR, "").strip()
+    if not url:
+        pytest.skip(f"{ENV_VAR} is not set: start `chroma run --host 127.0.0.1 --port N` and export it (.ci/run does)")
+    host = urlparse(url).hostname or ""
+    if host not in LOOPBACK:
+        pytest.skip(f"{ENV_VAR}={url!r}: these tests only talk to a server on 127.0.0.1")
+    try:
+        with urllib.request.urlopen(f"{url.rstrip('/')}/api/v2/heartbeat", timeout=5) as resp:
+            resp.read()
+    except OSError as err:
+        pytest.skip(f"{ENV_VAR}={url!r} does not answer ({err}); is the Chroma server running?")
+    return url.rstrip("/")
+
+
+def _client(url: str) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    parsed = urlparse(url)
+    return chromadb.HttpClient(
+        host=parsed.hostname or "127.0.0.1", port=parsed.port or 8000,
+        settings=ChromaSettings(anonymized_telemetry=False),
+    )
+
+
+def _name(collection: Any) -> str:
+    return str(getattr(collection, "name", collection))
+
+
+def _reset_pointer(url: str) -> None:
+    """Forget the server's index pointer for our embedder (it belongs to another, older index)."""
+    client = _client(url)
+    client.get_or_create_collection(POINTER_COLLECTION, embedding_function=None).delete(ids=[EMBEDDER])
+
+
+@dataclass
+class ServerIndex:
+    """A small corpus ingested into the Chroma server, and the settings of the app processes."""
+
+    url: str
+    corpus: Path
+    settings: Settings
+    generations: list[str]
+
+
+@pytest.fixture(scope="module")
+def server_index(chroma_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerIndex]:
+    root = tmp_path_factory.mktemp("server-mode")
+    corpus = root / "corpus"
+    (corpus / "decreetgids").mkdir(parents=True)
+    for name in GUIDES:
+        shutil.copy(PROJECT_ROOT / "corpus" / "decreetgids" / name, corpus / "decreetgids" / name)
+    manifest = json.loads((PROJECT_ROOT / "corpus" / "manifest.json").read_text(encoding="utf-8"))
+    docs = [d for d in manifest["documents"] if d["path"].startswith("decreetgids/")]
+    (corpus / "manifest.json").write_text(json.dumps({"documents": docs}, ensure_ascii=False), encoding="utf-8")
+    settings = load_settings(
+        env={}, chroma_url=chroma_url, index_dir=root / "index", corpus_dir=corpus, embedder=EMBEDDER, dense_weight=0.5
+    )
+    client = _client(chroma_url)
+    existing = {_name(c) for c in client.list_collections()}
+    _reset_pointer(chroma_url)
+    summary = ingest(settings, progress=False)
+    assert summary.exit_code == 0 and summary.changed and summary.generation
+    index = ServerIndex(chroma_url, corpus, settings, [summary.generation])
+    yield index
+    # Leave no collections of ours behind, and no pointer to them.
+    for col in client.list_collections():
+        name = _name(col)
+        if name.startswith(f"vraagbaak-{EMBEDDER}-gen-") and name not in existing:
+            client.delete_collection(name)
+    _reset_pointer(chroma_url)
+
+
+def _child_env(settings: Settings, chroma_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    env.update(
+        {
+            "ASSISTANT_CHROMA_URL": chroma_url,
+            "ASSISTANT_INDEX": str(settings.index_dir),
+            "ASSISTANT_EMBEDDER": settings.embedder,
+            "ASSISTANT_DENSE_WEIGHT": str(settings.dense_weight),
+            "PYTHONPATH": str(PROJECT_ROOT),
+        }
+    )
+    return env
+
+
+def _ask_in_other_process(settings: Settings, chroma_url: str, question: str) -> dict[str, Any]:
+    """``python -m assistant ask --json`` in a fresh process (a second app instance)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "assistant", "ask", "--json", question],
+        env=_child_env(settings, chroma_url),
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    data: dict[str, Any] = json.loads(proc.stdout)
+    return data
+
+
+def _ids(answer: Any) -> list[str]:
+    return [h.chunk.chunk_id for h in answer.retrieved]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+    return port
+
+
+# --------------------------------------------------------------------------- tests
+
+
+def test_ingest_fills_one_collection_per_generation_and_the_pointer(server_index: ServerIndex) -> None:
+    client = _client(server_index.url)
+    generation = server_index.generations[0]
+    names = {_name(c) for c in client.list_collections()}
+    assert f"vraagbaak-{EMBEDDER}-{generation}" in names
+    pointer = client.get_collection(POINTER_COLLECTION).get(ids=[EMBEDDER], include=["metadatas"])
+    assert pointer["metadatas"][0]["generation"] == generation
+    snap = open_snapshot(server_index.settings.index_dir, EMBEDDER, server_index.url)
+    assert snap.generation == generation
+    assert snap.vectors.count() == len(snap.chunks) > 0
+
+
+def test_two_app_instances_and_a_second_process_give_the_same_answer(server_index: ServerIndex) -> None:
+    s = server_index.settings
+    first, second = Vraagbaak(s), Vraagbaak(s)
+    a1, a2 = first.ask(QUESTION), second.ask(QUESTION)
+    assert a1.route == "answer" and a1.citations, a1.text
+    assert "verbinden" in a1.text or "kritisch" in a1.text or "experimenteerd" in a1.text
+    # Dense retrieval really ran against the server's collection.
+    assert any(h.dense_rank is not None for h in a1.retrieved)
+    assert a1.text == a2.text and _ids(a1) == _ids(a2)
+
+    other = _ask_in_other_process(s, server_index.url, QUESTION)
+    assert other["text"] == a1.text
+    assert [h["chunk_id"] for h in other["retrieved"]] == _ids(a1)
+    assert any(h["dense_rank"] is not None for h in other["retrieved"])
+
+
+def test_incremental_reingest_is_visible_to_every_instance(server_index: ServerIndex) -> None:
+    s = server_index.settings
+    first, second = Vraagbaak(s), Vraagbaak(s)
+    before = first.ask(NEW_QUESTION)
+    second.ask(NEW_QUESTION)
+    assert "twaalf" not in before.text
+    old_generation = first.snapshot().generation
+
+    guide = server_index.corpus / "decreetgids" / GUIDES[1]
+    guide.write_text(guide.read_text(encoding="utf-8") + f"\n\n## Nieuw project\n\n{NEW_FACT}\n", encoding="utf-8")
+    summary = ingest(s, progress=False)
+    assert summary.exit_code == 0 and summary.changed
+    assert (summary.parsed, summary.skipped) == (1, len(GUIDES) - 1)
+    assert summary.generation and summary.generation != old_generation
+    server_index.generations.append(summary.generation)
+
+    for va in (first, second):
+        assert va.snapshot().generation == summary.generation
+        answer = va.ask(NEW_QUESTION)
+        assert "twaalf" in answer.text, answer.text
+        assert any(NEW_FACT in h.chunk.text for h in answer.retrieved[:3])
+    other = _ask_in_other_process(s, server_index.url, NEW_QUESTION)
+    assert "twaalf" in other["text"]
+
+    # Nothing changed since: a re-run publishes nothing.
+    again = ingest(s, progress=False)
+    assert not again.changed and again.generation == summary.generation
+
+
+def test_unreachable_server_gives_a_clear_error(server_index: ServerIndex) -> None:
+    dead = f"http://127.0.0.1:{_free_port()}"
+    settings = server_index.settings.replace(chroma_url=dead)
+    with pytest.raises(IndexUnavailableError) as info:
+        Vraagbaak(settings).ask(QUESTION)
+    message = str(info.value)
+    assert dead in message and "Chroma server" in message
+
+    env = _child_env(settings, dead)
+    proc = subprocess.run(
+        [sys.executable, "-m", "assistant", "ask", QUESTION],
+        env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("fout: ") and dead in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.xfail(
+    reason="store/ingest bug: in server mode a second machine (an index folder without the generation the "
+    "server points at) gets FileNotFoundError from ingest and a 'damaged index' error from ask; "
+    "open_snapshot/ingest read chunks from the local folder instead of the server (ChromaStore.get_all)",
+    strict=False,
+)
+def test_an_app_on_another_machine_needs_only_the_server(server_index: ServerIndex, tmp_path: Path) -> None:
+    # Another machine: same server, its own (empty) index folder.
+    elsewhere = server_index.settings.replace(index_dir=tmp_path / "index")
+    answer = Vraagbaak(elsewhere).ask(QUESTION)
+    assert answer.citations
+    summary = ingest(elsewhere, progress=False)
+    assert summary.exit_code == 0
