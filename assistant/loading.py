@@ -432,6 +432,7 @@ def _nest(path: tuple[str, ...], heading: tuple[int, str]) -> tuple[str, ...]:
 
 # --------------------------------------------------------------------------- HTML
 
+_TEXT_BLOCKS = ["p", "li", "dd", "dt", "blockquote", "figcaption", "pre"]
 _DROP_TAGS = ("script", "style", "nav", "header", "footer", "aside", "noscript", "form", "template", "svg", "iframe")
 
 
@@ -477,9 +478,9 @@ def parse_html(source: str, meta: DocumentMeta) -> ParsedDocument:
             # Pad skipped levels so depth stays meaningful (h1 -> h3).
             path = tuple(p for p in path if p)
         elif name in ("p", "li", "dd", "dt", "blockquote", "figcaption", "pre"):
-            if el.find_parent(["li", "p", "blockquote"]) is not None and name != "li":
-                continue
-            if name == "li" and el.find_parent("li") is not None:
+            # The outermost text block carries all text inside it: nested ones are skipped
+            # so nothing is said twice (a <li> in a <blockquote>, a <p> in a <li>).
+            if el.find_parent(_TEXT_BLOCKS) is not None:
                 continue
             text = _clean_ws(el.get_text(" "))
             buf.append(f"• {text}" if name == "li" and text else text)
