@@ -34,9 +34,13 @@ def clean_question(text: str, max_chars: int) -> str:
     if not isinstance(text, str):
         raise QuestionError("Stel je vraag als tekst.")
     text = unicodedata.normalize("NFC", text).replace("\x00", "")
-    controls = sum(1 for c in text if unicodedata.category(c) in ("Cc", "Cs", "Co") and c not in "\n\t\r")
+    controls = sum(1 for c in text if _is_control(c))
     if text and controls / len(text) > 0.05:
         raise QuestionError("Je vraag bevat onleesbare tekens. Typ je vraag opnieuw in gewone tekst.")
+    # The few that remain go too: a lone surrogate cannot be stored or sent as
+    # UTF-8, and escape sequences would reach logs and staff terminals.
+    if controls:
+        text = "".join(c for c in text if not _is_control(c))
     text = re.sub(r"\s+", " ", text).strip()
     if not text:
         raise QuestionError(
@@ -45,6 +49,11 @@ def clean_question(text: str, max_chars: int) -> str:
     if len(text) > max_chars:
         text = text[:max_chars].rsplit(" ", 1)[0]
     return text
+
+
+def _is_control(char: str) -> bool:
+    """Control, surrogate and private-use characters; whitespace controls (tab, newline) are whitespace."""
+    return unicodedata.category(char) in ("Cc", "Cs", "Co") and not char.isspace()
 
 
 def clean_history(history: list[dict[str, Any]] | None, max_chars: int) -> list[Message]:

@@ -29,6 +29,7 @@ from .triage import (
     MigrationStep,
     UTCDateTime,
     as_utc,
+    checkpoint_after_purge,
     database_url_of,
     db_errors,
     open_database,
@@ -231,6 +232,9 @@ class FeedbackStore:
                 .where(t.created_at < cutoff, t.purged_at.is_(None))
                 .values(question=REDACTED, answer=REDACTED, comment=None, purged_at=moment)
             )
+        if result.rowcount:
+            with db_errors("het opruimen van de database na het anonimiseren", FeedbackError):
+                checkpoint_after_purge(self._engine)
         return int(result.rowcount)
 
 

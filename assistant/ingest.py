@@ -34,7 +34,7 @@ from .store import (
 )
 
 #: Bump when parsing or chunking changes so every file is re-processed once.
-PIPELINE_VERSION = 5
+PIPELINE_VERSION = 6
 
 
 @dataclass
@@ -133,7 +133,7 @@ def ingest(settings: Settings, progress: bool = True, log: Any = None) -> Ingest
                     summary.pages += old.get("pages", 0)
                     continue
             try:
-                doc = parse_file(path, meta, max_bytes=max_bytes)
+                doc = parse_file(path, meta, max_bytes=max_bytes, timeout_s=settings.parse_timeout_s)
                 chunks = chunk_document(doc, settings.chunk_size, settings.chunk_overlap)
             except DocumentError as err:
                 summary.failed.append((rel, err.reason))
@@ -199,7 +199,7 @@ def ingest(settings: Settings, progress: bool = True, log: Any = None) -> Ingest
         except OSError as err:
             shutil.rmtree(gen_dir, ignore_errors=True)
             raise IndexUnavailableError(
-                f"could not write the new index under {layout.root} ({err.strerror}); "
+                f"could not write the new index under {layout.root} ({_os_reason(err)}); "
                 "the previous index is still in use. Free disk space or fix permissions and run ingest again."
             ) from err
         except VraagbaakError:
@@ -210,6 +210,17 @@ def ingest(settings: Settings, progress: bool = True, log: Any = None) -> Ingest
         summary.changed = True
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _os_reason(err: OSError) -> str:
+    """"No space left on device" and the like; shutil.copytree's Error has no strerror of its own."""
+    if err.strerror:
+        return err.strerror
+    first = err.args[0] if err.args else None
+    if isinstance(err, shutil.Error) and isinstance(first, list) and first:
+        why = str(first[0][-1])  # "[Errno 28] No space left on device: '/index/...'"
+        return why.split(": '", 1)[0]
+    return type(err).__name__
 
 
 def _ordered_unique(chunks: list[Chunk]) -> list[Chunk]:

@@ -137,8 +137,15 @@ def meta_for(path: Path, corpus_dir: Path, manifest: dict[str, DocumentMeta]) ->
     )
 
 
-def parse_file(path: Path, meta: DocumentMeta, max_bytes: int | None = None) -> ParsedDocument:
-    """Parse one file by its extension.  Raises DocumentError for any unreadable input."""
+def parse_file(
+    path: Path, meta: DocumentMeta, max_bytes: int | None = None, timeout_s: float | None = None
+) -> ParsedDocument:
+    """Parse one file by its extension.  Raises DocumentError for any unreadable input.
+
+    With ``timeout_s`` the file is parsed in a child process that is killed when
+    it takes longer: a small hostile file (a 30 KB PDF whose content stream
+    inflates to 10 MB of text operators) can otherwise cost minutes of CPU.
+    """
     kind = SUPPORTED_SUFFIXES.get(path.suffix.lower())
     if kind is None:
         raise DocumentError(
@@ -156,15 +163,83 @@ def parse_file(path: Path, meta: DocumentMeta, max_bytes: int | None = None) -> 
             f"the file is {size / 1e6:.1f} MB, over the limit of {max_bytes / 1e6:.1f} MB; "
             "split it or raise ASSISTANT_MAX_FILE_MB.",
         )
-    if kind == "pdf":
-        doc = parse_pdf(path, meta)
-    elif kind == "html":
-        doc = parse_html(_read_text(path, meta), meta)
-    else:
-        doc = parse_markdown(_read_text(path, meta), meta)
+    doc = _parse_in_child(path, meta, timeout_s) if timeout_s is not None else _parse_kind(path, meta, kind)
     if not any(b.text.strip() for b in doc.blocks):
         raise DocumentError(meta.path, "no text found in the document; check that it has content.")
     return doc
+
+
+def _parse_kind(path: Path, meta: DocumentMeta, kind: str) -> ParsedDocument:
+    if kind == "pdf":
+        return parse_pdf(path, meta)
+    if kind == "html":
+        return parse_html(_read_text(path, meta), meta)
+    return parse_markdown(_read_text(path, meta), meta)
+
+
+def _parse_in_child(path: Path, meta: DocumentMeta, timeout_s: float) -> ParsedDocument:
+    """Parse in a fresh interpreter that is killed after ``timeout_s`` seconds.
+
+    A subprocess (not fork: the parent may run torch and Chroma threads), fed and
+    read as JSON, so nothing but plain data crosses the process boundary.
+    """
+    import os
+    import subprocess
+    import sys
+
+    package_root = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p)}
+    request = json.dumps({"path": str(path), "meta": meta.__dict__})
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", "from assistant.loading import _child_main; _child_main()"],
+            input=request,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=timeout_s,
+            env=env,
+        )
+    except subprocess.TimeoutExpired as err:  # run() has killed the child
+        raise DocumentError(
+            meta.path,
+            f"parsing took longer than {timeout_s:.0f} s and was stopped; the file is too complex or hostile. "
+            "Re-export or split it, or raise ASSISTANT_PARSE_TIMEOUT_S.",
+        ) from err
+    try:
+        reply = json.loads(proc.stdout)
+    except ValueError as err:
+        raise DocumentError(
+            meta.path, f"the parser process failed (exit status {proc.returncode}); re-export or replace the file."
+        ) from err
+    if "error" in reply:
+        raise DocumentError(meta.path, reply["error"])
+    return ParsedDocument(
+        meta=DocumentMeta(**reply["meta"]),
+        blocks=[Block(text, tuple(section), page) for text, section, page in reply["blocks"]],
+        pages=reply["pages"],
+    )
+
+
+def _child_main() -> None:
+    """Entry point of the parser child process (see :func:`_parse_in_child`)."""
+    import sys
+
+    request = json.loads(sys.stdin.read())
+    meta = DocumentMeta(**request["meta"])
+    path = Path(request["path"])
+    try:
+        doc = _parse_kind(path, meta, SUPPORTED_SUFFIXES[path.suffix.lower()])
+        reply: dict[str, object] = {
+            "meta": doc.meta.__dict__,
+            "blocks": [[b.text, list(b.section), b.page] for b in doc.blocks],
+            "pages": doc.pages,
+        }
+    except DocumentError as err:
+        reply = {"error": err.reason}
+    except Exception as err:  # nothing may escape a parser
+        reply = {"error": f"the file cannot be parsed ({type(err).__name__}); re-export or replace it."}
+    sys.stdout.write(json.dumps(reply, ensure_ascii=True))
 
 
 def _read_text(path: Path, meta: DocumentMeta) -> str:
@@ -374,7 +449,8 @@ def _join_lines(lines: list[str], vocab: Counter[str]) -> str:
         if not text:
             text = line
             continue
-        m = re.search(r"([A-Za-zÀ-ÿ]+)-$", text)
+        # Only the tail: searching the whole growing text for each line was quadratic.
+        m = re.search(r"([A-Za-zÀ-ÿ]+)-$", text[-200:]) if text.endswith("-") else None
         n = re.match(r"([a-zà-ÿ]+)", line)
         if m and n:
             left, right = m.group(1).lower(), n.group(1).lower()
@@ -434,6 +510,7 @@ def _nest(path: tuple[str, ...], heading: tuple[int, str]) -> tuple[str, ...]:
 
 _TEXT_BLOCKS = ["p", "li", "dd", "dt", "blockquote", "figcaption", "pre"]
 _DROP_TAGS = ("script", "style", "nav", "header", "footer", "aside", "noscript", "form", "template", "svg", "iframe")
+_HEADING_TAG = re.compile(r"h[1-6]")
 
 
 def parse_html(source: str, meta: DocumentMeta) -> ParsedDocument:
@@ -442,11 +519,15 @@ def parse_html(source: str, meta: DocumentMeta) -> ParsedDocument:
     Uses ``<main>`` (or ``<article>``, or ``role=main``) when present, else the
     body without navigation, header, footer, scripts and styles.
     """
-    from bs4 import BeautifulSoup
+    import warnings
+
+    from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
     from bs4.element import NavigableString, Tag
 
     try:
-        soup = BeautifulSoup(source, "lxml")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)  # XHTML exports are still pages
+            soup = BeautifulSoup(source, "lxml")
     except Exception as err:  # lxml/bs4 raise assorted types on garbage; translate all
         raise DocumentError(meta.path, f"the HTML cannot be parsed ({type(err).__name__}); fix the markup.") from err
     if soup.find(["html", "body", "main", "article", "p", "h1", "div"]) is None:
@@ -466,29 +547,41 @@ def parse_html(source: str, meta: DocumentMeta) -> ParsedDocument:
             blocks.append(Block(text, path))
         buf.clear()
 
-    for el in root.descendants:
+    # One walk in document order that knows whether an element sits inside one
+    # whose text was already taken (a text block or a table row; a heading for
+    # headings).  Such an element is not taken again, and nothing is looked up
+    # per element: ancestor checks cost a pass per nesting level, and a table row
+    # inside a list item or a paragraph inside a table cell was said twice.
+    stack: list[tuple[object, bool, bool]] = [(c, False, False) for c in reversed(root.contents)]
+    while stack:
+        el, in_text, in_heading = stack.pop()
         if not isinstance(el, Tag):
             continue
         name = el.name or ""
-        if re.fullmatch(r"h[1-6]", name):
-            flush()
-            depth = int(name[1])
-            heading = _clean_ws(el.get_text(" "))
-            path = (*path[: depth - 1], heading)
-            # Pad skipped levels so depth stays meaningful (h1 -> h3).
-            path = tuple(p for p in path if p)
-        elif name in ("p", "li", "dd", "dt", "blockquote", "figcaption", "pre"):
+        is_heading = _HEADING_TAG.fullmatch(name) is not None
+        taken = False
+        if is_heading:
+            if not in_heading:
+                flush()
+                depth = int(name[1])
+                heading = _clean_ws(el.get_text(" "))
+                path = (*path[: depth - 1], heading)
+                # Pad skipped levels so depth stays meaningful (h1 -> h3).
+                path = tuple(p for p in path if p)
+        elif name in _TEXT_BLOCKS and not in_text:
             # The outermost text block carries all text inside it: nested ones are skipped
             # so nothing is said twice (a <li> in a <blockquote>, a <p> in a <li>).
-            if el.find_parent(_TEXT_BLOCKS) is not None:
-                continue
             text = _clean_ws(el.get_text(" "))
             buf.append(f"• {text}" if name == "li" and text else text)
-        elif name == "tr":
-            cells = [_clean_ws(c.get_text(" ")) for c in el.find_all(["th", "td"])]
+            taken = True
+        elif name == "tr" and not in_text:
+            cells = [_clean_ws(c.get_text(" ")) for c in el.find_all(["th", "td"], recursive=False)]
             buf.append(" | ".join(c for c in cells if c))
-    # Text directly inside divs without p tags (older pages) must not be lost.
-    stray = [s for s in root.find_all(string=True, recursive=False) if isinstance(s, NavigableString)]
+            taken = True
+        stack.extend((c, in_text or taken, in_heading or is_heading) for c in reversed(el.contents))
+    # Text directly inside divs without p tags (older pages) must not be lost;
+    # comments, CDATA and declarations are not text.
+    stray = [s for s in root.find_all(string=True, recursive=False) if type(s) is NavigableString]
     buf.extend(_clean_ws(str(s)) for s in stray if _clean_ws(str(s)))
     flush()
     title = meta.title
@@ -557,7 +650,13 @@ def parse_markdown(source: str, meta: DocumentMeta) -> ParsedDocument:
     return ParsedDocument(meta=DocumentMeta(**{**meta.__dict__, "title": title}), blocks=blocks)
 
 
+# A label or target never spans another opening bracket: each attempt stops at the
+# next "[" or "(", so the patterns run in linear time ("[" * 40_000 took 20 s).
+_MD_IMAGE = re.compile(r"!\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)")
+_MD_LINK = re.compile(r"\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)")
+
+
 def _strip_md(text: str) -> str:
-    text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = _MD_IMAGE.sub(r"\1", text)
+    text = _MD_LINK.sub(r"\1", text)
     return re.sub(r"[*_`]{1,3}", "", text)

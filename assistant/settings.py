@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,11 +75,18 @@ class Settings:
             return None
         return read_secret(self.llm_api_key_env)
 
-    def __repr__(self) -> str:  # pragma: no cover - trivial
-        fields = ", ".join(
-            f"{f.name}={getattr(self, f.name)!r}" for f in dataclasses.fields(self)
-        )
-        return f"Settings({fields})"
+    def __repr__(self) -> str:
+        """All fields, with passwords in URLs masked: settings get logged and printed."""
+        parts = []
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            parts.append(f"{f.name}={_mask_url(value) if isinstance(value, str) else repr(value)}")
+        return f"Settings({', '.join(parts)})"
+
+
+def _mask_url(value: str) -> str:
+    """``repr`` of a string, with the password of a ``scheme://user:password@host`` URL replaced by ``***``."""
+    return repr(re.sub(r"^([a-z][a-z0-9+.-]*://[^/:@]*):[^/@]*@", r"\1:***@", value, flags=re.I))
 
 
 def _parse_prior(raw: str) -> tuple[tuple[str, float], ...]:
@@ -110,6 +118,7 @@ _ENV: dict[str, tuple[str, Any]] = {
     "ASSISTANT_MIN_EVIDENCE": ("min_evidence", float),
     "ASSISTANT_MAX_FILE_MB": ("max_file_mb", float),
     "ASSISTANT_MAX_QUESTION_CHARS": ("max_question_chars", int),
+    "ASSISTANT_PARSE_TIMEOUT_S": ("parse_timeout_s", float),
     "ASSISTANT_HOST": ("host", str),
     "ASSISTANT_PORT": ("port", int),
     "ASSISTANT_STAFF_FILE": ("staff_file", Path),
@@ -149,6 +158,8 @@ def load_settings(env: Mapping[str, str] | None = None, **flags: Any) -> Setting
 
 
 def _validate(s: Settings) -> None:
+    if s.parse_timeout_s <= 0:
+        raise ConfigError("parse_timeout_s must be more than 0 seconds (ASSISTANT_PARSE_TIMEOUT_S).")
     if s.top_k < 1:
         raise ConfigError("top_k must be at least 1 (ASSISTANT_TOP_K).")
     if s.chunk_overlap >= s.chunk_size:

@@ -43,6 +43,8 @@ from .chunking import Chunk
 from .errors import IndexUnavailableError
 
 POINTER_COLLECTION = "vraagbaak_pointers"
+#: File in a generation folder that says it was published (see IndexLayout.cleanup).
+PUBLISHED_MARKER = ".published"
 
 
 # --------------------------------------------------------------------------- vectors
@@ -89,12 +91,14 @@ def chroma_client(path: Path | None = None, url: str | None = None) -> Any:
             if cached is not None:
                 return cached
             parsed = urlparse(url)
+            _probe_server(url)
             client = chromadb.HttpClient(
                 host=parsed.hostname or "127.0.0.1",
                 port=parsed.port or 8000,
                 ssl=parsed.scheme == "https",
                 settings=_chroma_settings(),
             )
+            _bound_http_timeouts(client)
             client.heartbeat()
             # Building an HttpClient costs 150-340 ms here: one per URL per process.
             _HTTP_CLIENTS[url] = client
@@ -107,6 +111,33 @@ def chroma_client(path: Path | None = None, url: str | None = None) -> Any:
             f"De vectordatabank is niet bereikbaar ({where}: {type(err).__name__}). "
             "Check that the Chroma server runs (chroma run --path DIR --port N) or that the index folder is readable."
         ) from err
+
+
+#: Seconds to wait for the Chroma server: to connect, and for one request.
+CHROMA_CONNECT_TIMEOUT_S = 10.0
+CHROMA_REQUEST_TIMEOUT_S = 120.0
+
+
+def _probe_server(url: str) -> None:
+    """Fail within seconds when nothing answers at ``url``.
+
+    chromadb's HTTP client has no timeout at all and talks to the server while
+    it is being created, so a server that accepts connections but never answers
+    (hung, or a wrong port behind a firewall) would block the app forever.
+    """
+    import httpx
+
+    response = httpx.get(f"{url.rstrip('/')}/api/v2/heartbeat", timeout=CHROMA_CONNECT_TIMEOUT_S)
+    response.raise_for_status()
+
+
+def _bound_http_timeouts(client: Any) -> None:
+    """Give the client's HTTP session a timeout (chromadb creates it with none)."""
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(CHROMA_REQUEST_TIMEOUT_S, connect=CHROMA_CONNECT_TIMEOUT_S)
 
 
 class ChromaStore:
@@ -297,7 +328,15 @@ class IndexLayout:
         return f"{base}-{generation}" if self.chroma_url else base
 
     def publish(self, generation: str) -> None:
-        """Atomically make ``generation`` the one readers use."""
+        """Atomically make ``generation`` the one readers use.
+
+        Published generations get a marker file, so :meth:`cleanup` can tell
+        them from the orphan of an ingest that was killed before publishing.
+        """
+        previous = self.current()
+        for name in (previous, generation):
+            if name and (self.root / name).is_dir():
+                (self.root / name / PUBLISHED_MARKER).touch()
         if self.chroma_url:
             self._set_server_pointer(generation)
         tmp = self.root / f".CURRENT.{os.getpid()}.tmp"
@@ -307,10 +346,15 @@ class IndexLayout:
         os.replace(tmp, self.current_file)
 
     def cleanup(self, keep: int = 2) -> None:
-        """Remove old and orphaned generations, keeping the newest ``keep`` published ones."""
+        """Remove old and orphaned generations, keeping the newest ``keep`` published ones.
+
+        Runs under the ingest lock, so no generation is being written: one without
+        the published marker is the orphan of a killed ingest.
+        """
         current = self.current()
         gens = sorted(p.name for p in self.root.glob("gen-*") if p.is_dir())
-        keep_set = set(gens[-keep:]) | ({current} if current else set())
+        published = [g for g in gens if (self.root / g / PUBLISHED_MARKER).exists()]
+        keep_set = set(published[-keep:]) | ({current} if current else set())
         for name in gens:
             if name in keep_set:
                 continue

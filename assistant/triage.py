@@ -647,7 +647,24 @@ def _safe_url(url: URL | str) -> str:
         return "<ongeldige URL>"
 
 
+class _NoResultRows(logging.Filter):
+    """Drop SQLAlchemy's DEBUG records: they list result rows, with names and e-mail addresses.
+
+    ``hide_parameters`` keeps bound values out of the SQL log, but a DEBUG log
+    level (an operator debugging the app) would still write every row read.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.DEBUG
+
+
+_NO_RESULT_ROWS = _NoResultRows()
+
+
 def _create_engine(raw_url: str) -> Engine:
+    engine_logger = logging.getLogger("sqlalchemy.engine.Engine")
+    if _NO_RESULT_ROWS not in engine_logger.filters:
+        engine_logger.addFilter(_NO_RESULT_ROWS)
     try:
         url = make_url(raw_url)
     except ArgumentError as err:
@@ -728,6 +745,9 @@ def _create_sqlite_engine(url: URL) -> Engine:
                 cursor.execute("PRAGMA journal_mode = WAL")
                 cursor.execute("PRAGMA synchronous = NORMAL")
             cursor.execute("PRAGMA foreign_keys = ON")
+            # Deleted and overwritten content is zeroed, not left in free pages:
+            # purged names and e-mail addresses must not stay readable in the file.
+            cursor.execute("PRAGMA secure_delete = ON")
         finally:
             cursor.close()
 
@@ -756,6 +776,28 @@ def write_connection(engine: Engine) -> Iterator[Connection]:
             yield conn
 
 
+def checkpoint_after_purge(engine: Engine) -> None:
+    """Move purged data out of SQLite's write-ahead log and truncate it.
+
+    Until a checkpoint, the main database file still holds the old pages (with
+    the personal data) and the log holds the new ones; SQLite checkpoints on its
+    own only after about 1000 pages, which may take weeks in this app.
+    PostgreSQL keeps old row versions until (auto)vacuum; see SECURITY.md.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        try:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cursor.fetchall()
+        finally:
+            cursor.close()
+    finally:
+        raw.close()
+
+
 def _driver_message(err: SQLAlchemyError) -> str:
     # Only the driver's own first line: SQLAlchemy's str() would add the SQL.
     if isinstance(err, DBAPIError) and err.orig is not None:
@@ -774,6 +816,12 @@ def db_errors(action: str, error: type[VraagbaakError] = TriageError) -> Iterato
         yield
     except VraagbaakError:
         raise
+    except UnicodeEncodeError as err:
+        # A lone surrogate (a JSON body can carry one) cannot be stored as UTF-8.
+        raise error(
+            f"De tekst bij {action} bevat ongeldige tekens (geen geldige Unicode); "
+            "typ of plak de tekst opnieuw."
+        ) from err
     except OperationalError as err:
         raise error(
             f"De database was niet bereikbaar of vergrendeld bij {action} "
@@ -1546,6 +1594,8 @@ class TriageStore:
                     .values(note=REDACTED)
                 )
         if rows:
+            with db_errors("het opruimen van de database na het anonimiseren"):
+                checkpoint_after_purge(self._engine)
             logger.info(
                 "triage purge: %d requests anonymised (older than %s)", len(rows), cutoff.date()
             )

