@@ -13,7 +13,6 @@ back to the extractive answer.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
@@ -267,4 +266,3 @@ def stream_text(answer_text: str) -> Iterator[str]:
     """Yield an extractive answer sentence by sentence (the web chat streams it)."""
     for part in re.split(r"(?<=\])\s+", answer_text):
         yield part + " "
-        time.sleep(0)  # let the event loop flush between parts

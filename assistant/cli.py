@@ -6,6 +6,7 @@ A thin edge: parse flags, build settings, call plain functions, print.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Sequence
@@ -124,7 +125,7 @@ def _batch(va: Any, path: Path, filters: Any, out: TextIO) -> int:
     """One JSON object per input line, same id; a bad line gets an ``error`` field, not a crash."""
     lines = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
     status = 0
-    with lines if lines is not sys.stdin else _nullcontext():
+    with lines if lines is not sys.stdin else contextlib.nullcontext():
         for n, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
@@ -142,11 +143,3 @@ def _batch(va: Any, path: Path, filters: Any, out: TextIO) -> int:
                 status = 1
             print(json.dumps(record, ensure_ascii=False), file=out, flush=True)
     return status
-
-
-class _nullcontext:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
