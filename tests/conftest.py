@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -51,3 +53,84 @@ def pdf_factory(tmp_path: Path):  # type: ignore[no-untyped-def]
         return make_pdf(tmp_path / name, pages)
 
     return factory
+
+
+# --------------------------------------------------------------------------- the real app in a subprocess
+# Shared by the browser, load and access tests: one way to start `python app.py`.
+
+APP_START_TIMEOUT_S = 240
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def tail_log(path: Path, lines: int = 40) -> str:
+    """The last lines of a log file, for failure messages."""
+    try:
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def app_env(tmp: Path, port: int, **extra: str) -> dict[str, str]:
+    """Environment for an app on 127.0.0.1:port with its own database, staff file and Gradio temp dir."""
+    import os
+
+    return {
+        **os.environ,
+        "ASSISTANT_HOST": "127.0.0.1",
+        "ASSISTANT_PORT": str(port),
+        "ASSISTANT_DATABASE_URL": f"sqlite:///{tmp / 'vraagbaak.db'}",
+        "ASSISTANT_STAFF_FILE": str(tmp / "staff.txt"),
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "GRADIO_TEMP_DIR": str(tmp / "gradio"),
+        "PYTHONUNBUFFERED": "1",
+        **extra,
+    }
+
+
+@contextlib.contextmanager
+def running_app(env: dict[str, str], log: Path, *, wait_ready: bool = True) -> Iterator[str]:
+    """Run ``python app.py`` with ``env``; yield its base URL; terminate (then kill) it afterwards.
+
+    ``wait_ready`` waits until /healthz reports the index loaded; otherwise until it answers at all.
+    """
+    import json
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with log.open("w", encoding="utf-8") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "app.py"], cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    base = f"http://127.0.0.1:{env['ASSISTANT_PORT']}"
+    try:
+        deadline = time.monotonic() + APP_START_TIMEOUT_S
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"app.py exited with {proc.returncode}:\n{tail_log(log)}")
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
+                    if response.status == 200 and (not wait_ready or json.load(response).get("ready")):
+                        break
+            except (OSError, ValueError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"app.py did not become ready within {APP_START_TIMEOUT_S}s:\n{tail_log(log)}")
+            time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)

@@ -22,14 +22,12 @@ import json
 import os
 import re
 import secrets
-import socket
 import stat
 import subprocess
 import sys
 import threading
 import time
 import typing
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -40,6 +38,7 @@ from typing import Any
 import gradio as gr
 import httpx
 import pytest
+from conftest import app_env, free_port, running_app
 
 from assistant.answering import Answer
 from assistant.auth import LoginLimiter, add_account, read_accounts, verify_login
@@ -60,7 +59,6 @@ INJECTIONS = (
     "<a href='javascript:alert(3)'>klik</a>",
     '<iframe src="https://evil.example/"></iframe>',
 )
-START_TIMEOUT_S = 240
 EVENT_TIMEOUT_S = 120
 
 
@@ -552,67 +550,23 @@ class Server:
         return password
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _tail(path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """``python app.py`` with seeded requests; terminated (then killed) when the module ends."""
     tmp = tmp_path_factory.mktemp("access")
-    port = _free_port()
-    database_url = f"sqlite:///{tmp / 'vraagbaak.db'}"
-    env = {
-        **os.environ,
-        "ASSISTANT_HOST": "127.0.0.1",
-        "ASSISTANT_PORT": str(port),
-        "ASSISTANT_DATABASE_URL": database_url,
-        "ASSISTANT_STAFF_FILE": str(tmp / "staff.txt"),
-        "GRADIO_ANALYTICS_ENABLED": "False",
-        "GRADIO_TEMP_DIR": str(tmp / "gradio"),
-        "PYTHONUNBUFFERED": "1",
-    }
+    env = app_env(tmp, free_port())
+    database_url = env["ASSISTANT_DATABASE_URL"]
     seeded = seed_requests(database_url)
     dispose_engines()
     log = tmp / "app.log"
-    with log.open("w", encoding="utf-8") as out:
-        proc = subprocess.Popen([sys.executable, "app.py"], cwd=PROJECT_ROOT, env=env, stdout=out,
-                                stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:  # the routes answer at once; the index loads in the background
-            if proc.poll() is not None:
-                pytest.fail(f"app.py exited with {proc.returncode}:\n{_tail(log)}")
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"app.py did not answer within {START_TIMEOUT_S}s:\n{_tail(log)}")
-            time.sleep(0.3)
-        srv = Server(base=base, log=log, database_url=database_url, staff_file=tmp / "staff.txt", env=env,
-                     seeded=seeded)
-        srv.add_staff("anna")
-        yield srv
+        # The routes answer at once; the index loads in the background.
+        with running_app(env, log, wait_ready=False) as base:
+            srv = Server(base=base, log=log, database_url=database_url, staff_file=tmp / "staff.txt", env=env,
+                         seeded=seeded)
+            srv.add_staff("anna")
+            yield srv
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
         dispose_engines()
 
 

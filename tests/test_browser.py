@@ -11,22 +11,18 @@ and the measured answer times land in ``test-output/browser/``.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import app_env, free_port, running_app
 
 from assistant.embedding import slug
 from assistant.feedback import list_feedback
@@ -52,7 +48,6 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--no-first-run",
 ]
-START_TIMEOUT_S = 240
 ANSWER_TIMEOUT_MS = 90_000
 
 
@@ -61,19 +56,6 @@ class Server:
     base: str
     database_url: str
     log: Path
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _tail(path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
 
 
 @pytest.fixture(scope="module")
@@ -91,50 +73,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     if not current.exists():
         pytest.fail(f"no index at {settings.index_dir} ({settings.embedder}); build it with `make index`")
     tmp = tmp_path_factory.mktemp("webapp")
-    port = _free_port()
-    database_url = f"sqlite:///{tmp / 'vraagbaak.db'}"
-    env = {
-        **os.environ,
-        "ASSISTANT_HOST": "127.0.0.1",
-        "ASSISTANT_PORT": str(port),
-        "ASSISTANT_DATABASE_URL": database_url,
-        "ASSISTANT_STAFF_FILE": str(tmp / "staff.txt"),
-        "VRAAGBAAK_TEST_STAFF_PASSWORD": STAFF_PASSWORD,
-        "GRADIO_ANALYTICS_ENABLED": "False",
-        "GRADIO_TEMP_DIR": str(tmp / "gradio"),
-        "PYTHONUNBUFFERED": "1",
-    }
+    env = app_env(tmp, free_port(), VRAAGBAAK_TEST_STAFF_PASSWORD=STAFF_PASSWORD)
     subprocess.run(
         [sys.executable, "-m", "assistant", "staff", "add", STAFF_NAME, "--password-env", "VRAAGBAAK_TEST_STAFF_PASSWORD"],
         cwd=PROJECT_ROOT, env=env, check=True, capture_output=True, timeout=60,
     )
     log = tmp / "app.log"
-    with log.open("w", encoding="utf-8") as out:
-        proc = subprocess.Popen([sys.executable, "app.py"], cwd=PROJECT_ROOT, env=env, stdout=out,
-                                stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"app.py exited with {proc.returncode}:\n{_tail(log)}")
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
-                    if json.load(response).get("ready"):
-                        break
-            except (OSError, ValueError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"app.py did not become ready within {START_TIMEOUT_S}s:\n{_tail(log)}")
-            time.sleep(0.5)
-        yield Server(base=base, database_url=database_url, log=log)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+    with running_app(env, log) as base:
+        yield Server(base=base, database_url=env["ASSISTANT_DATABASE_URL"], log=log)
 
 
 @pytest.fixture(scope="module")

@@ -36,13 +36,9 @@ import math
 import os
 import re
 import secrets
-import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -51,6 +47,7 @@ from typing import Any
 
 import httpx
 import pytest
+from conftest import app_env, free_port, running_app, tail_log
 
 from assistant.embedding import slug
 from assistant.settings import PROJECT_ROOT, load_settings
@@ -58,7 +55,6 @@ from assistant.settings import PROJECT_ROOT, load_settings
 pytestmark = pytest.mark.load
 
 OUT = PROJECT_ROOT / "test-output" / "load"
-START_TIMEOUT_S = 240
 #: The whole load phase (20 sessions x 3 turns) must finish within this; not a speed target.
 LOAD_TIMEOUT_S = 600
 #: One turn (queue wait included) must finish within this.
@@ -153,19 +149,6 @@ class Server:
     log: Path
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _tail(path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """``python app.py`` on 127.0.0.1:<free port>; terminated (then killed) when the module ends."""
@@ -173,44 +156,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     if not (Path(settings.index_dir) / slug(settings.embedder) / "CURRENT").exists():
         pytest.fail(f"no index at {settings.index_dir} ({settings.embedder}); build it with `make index`")
     tmp = tmp_path_factory.mktemp("load")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "ASSISTANT_HOST": "127.0.0.1",
-        "ASSISTANT_PORT": str(port),
-        "ASSISTANT_DATABASE_URL": f"sqlite:///{tmp / 'vraagbaak.db'}",
-        "ASSISTANT_STAFF_FILE": str(tmp / "staff.txt"),
-        "GRADIO_ANALYTICS_ENABLED": "False",
-        "GRADIO_TEMP_DIR": str(tmp / "gradio"),
-        "PYTHONUNBUFFERED": "1",
-    }
     log = tmp / "app.log"
-    with log.open("w", encoding="utf-8") as out:
-        proc = subprocess.Popen([sys.executable, "app.py"], cwd=PROJECT_ROOT, env=env, stdout=out,
-                                stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"app.py exited with {proc.returncode}:\n{_tail(log)}")
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
-                    if json.load(response).get("ready"):
-                        break
-            except (OSError, ValueError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"app.py did not become ready within {START_TIMEOUT_S}s:\n{_tail(log)}")
-            time.sleep(0.5)
+    with running_app(app_env(tmp, free_port()), log) as base:
         yield Server(base=base, log=log)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
 
 
 # --------------------------------------------------------------------------- a browser-like chat session
@@ -467,7 +415,7 @@ def test_twenty_concurrent_sessions_each_get_their_own_answers(server: Server) -
     (OUT / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(json.dumps(report, indent=2, ensure_ascii=False))
 
-    assert not errors, f"sessions failed: {errors}\n{_tail(server.log)}"
+    assert not errors, f"sessions failed: {errors}\n{tail_log(server.log)}"
     assert not problems, "\n".join(problems)
     assert len(turns) == len(SCRIPTS) * TURNS
     assert wall < LOAD_TIMEOUT_S
