@@ -708,6 +708,30 @@ def _default_postgres_driver() -> str:
     return "postgresql"
 
 
+
+def _enable_wal(cursor: Any) -> None:
+    """Switch a SQLite file to WAL, retrying while another process does the same.
+
+    On a fresh file the switch needs an exclusive lock and SQLite may answer
+    "database is locked" at once instead of honouring busy_timeout, so two app
+    processes starting together on a new database could fail; once the file is
+    in WAL mode (it stays so) the check below costs no lock.
+    """
+    import sqlite3
+    import time as _time
+
+    deadline = _time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+            return
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or _time.monotonic() > deadline:
+                raise
+            _time.sleep(0.05)
+
 def _create_sqlite_engine(url: URL) -> Engine:
     database = url.database or ""
     in_memory = database in ("", ":memory:") or url.query.get("mode") == "memory"
@@ -742,7 +766,7 @@ def _create_sqlite_engine(url: URL) -> Engine:
             cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
             if not in_memory:
                 # WAL: readers do not block the writer and vice versa (web app + CLI).
-                cursor.execute("PRAGMA journal_mode = WAL")
+                _enable_wal(cursor)
                 cursor.execute("PRAGMA synchronous = NORMAL")
             cursor.execute("PRAGMA foreign_keys = ON")
             # Deleted and overwritten content is zeroed, not left in free pages:
