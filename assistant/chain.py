@@ -16,11 +16,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from .answering import NOT_FOUND_TEXT, Answer, Answerer, ExtractiveAnswerer, stream_text
-from .embedding import Embedder, get_embedder, slug
+from .embedding import Embedder, get_embedder
 from .errors import QuestionError
 from .retrieval import Filters, RetrievalResult, contextualise, retrieve
 from .settings import Settings
-from .store import Snapshot, open_snapshot
+from .store import Snapshot, snapshot_for
 
 Message = dict[str, str]
 
@@ -80,8 +80,7 @@ class Vraagbaak:
     # -- heavy parts -------------------------------------------------------
     def snapshot(self) -> Snapshot:
         """The current index generation (re-opened when an ingest publishes a new one)."""
-        s = self.settings
-        return open_snapshot(s.index_dir, slug(s.embedder), s.chroma_url)
+        return snapshot_for(self.settings)
 
     def embedder(self) -> Embedder | None:
         """The query embedder, or None when dense retrieval is switched off."""
@@ -113,13 +112,17 @@ class Vraagbaak:
 
     # -- one turn ----------------------------------------------------------
     def retrieve(
-        self, question: str, history: list[Message] | None = None, filters: Filters | None = None
+        self,
+        question: str,
+        history: list[Message] | None = None,
+        filters: Filters | None = None,
+        snapshot: Snapshot | None = None,
     ) -> RetrievalResult:
         """Hybrid retrieval for a turn, follow-ups resolved against the history."""
         s = self.settings
         query = contextualise(question, history)
         return retrieve(
-            self.snapshot(),
+            snapshot or self.snapshot(),
             self.embedder(),
             query,
             k=max(s.top_k, 10),
@@ -147,9 +150,11 @@ class Vraagbaak:
         s = self.settings
         question = clean_question(question, s.max_question_chars)
         hist = clean_history(history, s.max_question_chars)
-        result = self.retrieve(question, hist, filters)
-        t1 = time.perf_counter()
+        # One snapshot per turn: retrieval and answering see the same generation
+        # (and server mode reads the pointer once).
         snapshot = self.snapshot()
+        result = self.retrieve(question, hist, filters, snapshot)
+        t1 = time.perf_counter()
         query = contextualise(question, hist)
         context = query[len(question) * 2 + 2 :] if query != question else ""
         decision = self.router().decide(question, hist, evidence=result.evidence, evidence_threshold=s.min_evidence)

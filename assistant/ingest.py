@@ -26,11 +26,9 @@ from .store import (
     ChromaStore,
     IndexLayout,
     chroma_client,
-    read_chunks,
+    layout_for,
+    load_generation,
     write_generation_files,
-)
-from .store import (
-    read_manifest as read_index_manifest,
 )
 
 #: Bump when parsing or chunking changes so every file is re-processed once.
@@ -85,20 +83,27 @@ def ingest(settings: Settings, progress: bool = True, log: Any = None) -> Ingest
     corpus = Path(settings.corpus_dir)
     if not corpus.is_dir():
         raise DocumentError(str(corpus), "the corpus folder does not exist; pass --corpus DIR.")
-    layout = IndexLayout(settings.index_dir, slug(settings.embedder), settings.chroma_url)
+    layout = layout_for(settings)
     summary = IngestSummary()
     with layout.lock():
         previous = layout.current()
         prev_dir = layout.gen_dir(previous) if previous else None
-        if prev_dir is not None and not (prev_dir / "chunks.jsonl").is_file():
-            # Server mode with an index folder that lacks this generation (another
-            # host ingested): rebuild everything rather than fail.
-            previous, prev_dir = None, None
-        prev_manifest = read_index_manifest(prev_dir) if prev_dir else {}
+        prev_manifest: dict[str, Any] = {}
         prev_chunks: dict[str, tuple[Chunk, np.ndarray]] = {}
-        if prev_dir is not None:
-            chunks, emb = read_chunks(prev_dir)
-            prev_chunks = {c.chunk_id: (c, emb[i]) for i, c in enumerate(chunks)}
+        if previous is not None:
+            # In server mode this reads from the Chroma server when the generation
+            # was ingested on another machine, so any host can ingest incrementally.
+            try:
+                chunks, emb, _, prev_manifest = load_generation(layout, previous, embeddings=True)
+            except IndexUnavailableError as err:
+                if settings.chroma_url:
+                    raise
+                # A damaged local generation is exactly what a fresh ingest repairs.
+                log(f"vorige index onleesbaar, alles wordt opnieuw opgebouwd: {err}")
+                previous, prev_dir = None, None
+            else:
+                assert emb is not None
+                prev_chunks = {c.chunk_id: (c, emb[i]) for i, c in enumerate(chunks)}
         config = _config_signature(settings)
         same_config = prev_manifest.get("config") == config
         prev_files: dict[str, Any] = prev_manifest.get("files", {}) if same_config else {}
@@ -191,11 +196,10 @@ def ingest(settings: Settings, progress: bool = True, log: Any = None) -> Ingest
         generation = layout.new_generation()
         gen_dir = layout.gen_dir(generation)
         try:
-            write_generation_files(
-                gen_dir, all_chunks, embeddings, {"config": config, "files": new_files, "generation": generation}
-            )
+            manifest = {"config": config, "files": new_files, "generation": generation}
+            write_generation_files(gen_dir, all_chunks, embeddings, manifest)
             _write_vectors(settings, layout, generation, prev_dir, all_chunks, embeddings, prev_chunks)
-            layout.publish(generation)
+            layout.publish(generation, manifest)
         except OSError as err:
             shutil.rmtree(gen_dir, ignore_errors=True)
             raise IndexUnavailableError(
@@ -252,7 +256,13 @@ def _write_vectors(
     if settings.chroma_url:
         client = chroma_client(url=settings.chroma_url)
         store = ChromaStore(client, name, create=True)
-        store.add([c.chunk_id for c in chunks], embeddings, [c.text for c in chunks], [c.metadata() for c in chunks])
+        # ``position`` lets another machine rebuild the chunk list in index order.
+        metas = [{**c.metadata(), "position": i} for i, c in enumerate(chunks)]
+        store.add([c.chunk_id for c in chunks], embeddings, [c.text for c in chunks], metas)
+        if store.count() != len(chunks):
+            raise IndexUnavailableError(
+                f"the new collection {name!r} has {store.count()} vectors for {len(chunks)} chunks; run ingest again."
+            )
         return
     target = layout.gen_dir(generation) / "chroma"
     reuse = prev_dir is not None and (prev_dir / "chroma").is_dir() and bool(prev_chunks)

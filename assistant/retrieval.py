@@ -21,9 +21,9 @@ from langchain_core.retrievers import BaseRetriever
 
 from .analysis import STOPWORDS, stem, words
 from .chunking import Chunk
-from .embedding import Embedder, get_embedder, slug
+from .embedding import Embedder, get_embedder
 from .settings import Settings
-from .store import Snapshot, open_snapshot
+from .store import Snapshot, snapshot_for
 
 CANDIDATES = 50  # depth of each ranked list that goes into fusion
 
@@ -290,7 +290,7 @@ class HybridRetriever(BaseRetriever):
     def search(self, query: str) -> RetrievalResult:
         """Retrieval with scores (what the answering chain uses)."""
         s: Settings = self.settings
-        snapshot = open_snapshot(s.index_dir, slug(s.embedder), s.chroma_url)
+        snapshot = snapshot_for(s)
         embedder = get_embedder(s.embedder) if s.dense_weight > 0 else None
         return retrieve(
             snapshot,

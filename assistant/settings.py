@@ -33,6 +33,8 @@ class Settings:
     embedder: str = DEFAULT_EMBEDDER
     #: ``http://host:port`` of a Chroma server; ``None`` means the embedded PersistentClient.
     chroma_url: str | None = None
+    #: Prefix of this deployment's collections on a shared Chroma server.
+    chroma_namespace: str = "vraagbaak"
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'data' / 'vraagbaak.db'}"
     #: ``provider:model`` for LangChain's ``init_chat_model``; ``None`` = extractive answers.
     llm: str | None = None
@@ -104,6 +106,7 @@ _ENV: dict[str, tuple[str, Any]] = {
     "ASSISTANT_INDEX": ("index_dir", Path),
     "ASSISTANT_EMBEDDER": ("embedder", str),
     "ASSISTANT_CHROMA_URL": ("chroma_url", str),
+    "ASSISTANT_CHROMA_NAMESPACE": ("chroma_namespace", str),
     "ASSISTANT_DATABASE_URL": ("database_url", str),
     "ASSISTANT_LLM": ("llm", str),
     "ASSISTANT_LLM_BASE_URL": ("llm_base_url", str),
@@ -169,6 +172,11 @@ def _validate(s: Settings) -> None:
     if s.chroma_url and not s.chroma_url.startswith(("http://", "https://")):
         raise ConfigError(
             f"ASSISTANT_CHROMA_URL={s.chroma_url!r} must look like http://host:port."
+        )
+    if not re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?", s.chroma_namespace):
+        raise ConfigError(
+            f"ASSISTANT_CHROMA_NAMESPACE={s.chroma_namespace!r} must be 1-40 lower-case letters, digits or '-', "
+            "starting and ending with a letter or digit (it prefixes Chroma collection names)."
         )
     if s.llm and ":" not in s.llm:
         raise ConfigError(

@@ -15,9 +15,22 @@ own Chroma collection)::
 An ingest writes a *new* generation and then replaces ``CURRENT`` with
 ``os.replace`` (atomic on POSIX), so a reader sees the old index or the new
 one, never a half-written one; an ingest killed midway leaves only an orphan
-folder that the next ingest removes.  In server mode (``ASSISTANT_CHROMA_URL``)
-each generation is its own collection on the Chroma server and the pointer is
-kept in a small ``vraagbaak_pointers`` collection so every app process agrees.
+folder that the next ingest removes.
+
+Server mode (``ASSISTANT_CHROMA_URL``) keeps everything an app needs on the
+Chroma server, so an app on another machine needs no index folder at all:
+
+    <ns>-pointers                   one entry per embedder: the current
+                                    generation, with its file manifest as the
+                                    entry's document (one upsert moves both)
+    <ns>-<embedder>-gen-<time>-<rand> one collection per generation: vectors,
+                                    chunk texts and metadata (with ``position``)
+
+``<ns>`` is the deployment namespace (``ASSISTANT_CHROMA_NAMESPACE``), so
+several deployments can share one server.  The local folder is then only a
+cache: an app on the ingest machine reads chunks and BM25 from it, any other
+app loads the chunks from the server and rebuilds BM25 in memory.  The ingest
+lock is a local ``flock``: run ingests for one namespace from one machine.
 """
 
 from __future__ import annotations
@@ -40,9 +53,14 @@ import numpy as np
 
 from .analysis import Analyzer, words
 from .chunking import Chunk
+from .embedding import slug
 from .errors import IndexUnavailableError
+from .settings import Settings
 
-POINTER_COLLECTION = "vraagbaak_pointers"
+#: Deployment namespace on a shared Chroma server (``ASSISTANT_CHROMA_NAMESPACE``).
+DEFAULT_NAMESPACE = "vraagbaak"
+#: Page size when reading a generation back from the Chroma server.
+_SERVER_PAGE = 2000
 #: File in a generation folder that says it was published (see IndexLayout.cleanup).
 PUBLISHED_MARKER = ".published"
 
@@ -190,10 +208,28 @@ class ChromaStore:
     def count(self) -> int:
         return int(self._call(self.collection.count))
 
-    def get_all(self) -> tuple[list[str], list[str], list[dict[str, Any]], np.ndarray]:
-        """Everything in the collection (server mode loads chunks from here)."""
-        res = self._call(self.collection.get, include=["documents", "metadatas", "embeddings"])
-        return res["ids"], res["documents"], res["metadatas"], np.asarray(res["embeddings"], dtype=np.float32)
+    def get_all(
+        self, embeddings: bool = False
+    ) -> tuple[list[str], list[str], list[dict[str, Any]], np.ndarray | None]:
+        """Everything in the collection, read in pages (server mode loads chunks from here)."""
+        include = ["documents", "metadatas"] + (["embeddings"] if embeddings else [])
+        ids: list[str] = []
+        docs: list[str] = []
+        metas: list[dict[str, Any]] = []
+        vecs: list[Any] = []
+        total = self.count()
+        for offset in range(0, total, _SERVER_PAGE):
+            res = self._call(self.collection.get, include=include, limit=_SERVER_PAGE, offset=offset)
+            ids += res["ids"]
+            docs += res["documents"]
+            metas += [dict(m or {}) for m in res["metadatas"]]
+            if embeddings:
+                vecs += list(res["embeddings"])
+        if len(ids) != total or len(set(ids)) != total:
+            raise IndexUnavailableError(
+                f"Chroma collection {self.name!r} changed while it was read; try again in a moment."
+            )
+        return ids, docs, metas, (np.asarray(vecs, dtype=np.float32) if embeddings else None)
 
     def _call(self, fn: Any, **kwargs: Any) -> Any:
         try:
@@ -294,19 +330,31 @@ class Snapshot:
 class IndexLayout:
     """Where one embedder's index generations live, and how they are swapped."""
 
-    def __init__(self, index_dir: Path, embedder_slug: str, chroma_url: str | None = None) -> None:
+    def __init__(
+        self,
+        index_dir: Path,
+        embedder_slug: str,
+        chroma_url: str | None = None,
+        namespace: str = DEFAULT_NAMESPACE,
+    ) -> None:
         self.root = Path(index_dir) / embedder_slug
         self.slug = embedder_slug
         self.chroma_url = chroma_url
+        self.namespace = namespace
 
     @property
     def current_file(self) -> Path:
         return self.root / "CURRENT"
 
+    @property
+    def pointer_collection(self) -> str:
+        """Server mode: the collection that holds this deployment's index pointers."""
+        return f"{self.namespace}-pointers"
+
     def current(self) -> str | None:
         """Name of the generation in use, or None when no index was built."""
         if self.chroma_url:
-            return self._server_pointer()
+            return self.server_pointer()[0]
         try:
             name = self.current_file.read_text(encoding="utf-8").strip()
         except FileNotFoundError:
@@ -324,21 +372,23 @@ class IndexLayout:
 
     def collection_name(self, generation: str) -> str:
         """Chroma collection of a generation: one per embedder (and generation on a server)."""
-        base = f"vraagbaak-{self.slug}"
-        return f"{base}-{generation}" if self.chroma_url else base
+        if self.chroma_url:
+            return f"{self.namespace}-{self.slug}-{generation}"
+        return f"vraagbaak-{self.slug}"
 
-    def publish(self, generation: str) -> None:
+    def publish(self, generation: str, manifest: dict[str, Any] | None = None) -> None:
         """Atomically make ``generation`` the one readers use.
 
         Published generations get a marker file, so :meth:`cleanup` can tell
         them from the orphan of an ingest that was killed before publishing.
+        On a server the pointer entry carries the manifest, so both move together.
         """
         previous = self.current()
         for name in (previous, generation):
             if name and (self.root / name).is_dir():
                 (self.root / name / PUBLISHED_MARKER).touch()
         if self.chroma_url:
-            self._set_server_pointer(generation)
+            self._set_server_pointer(generation, manifest or {})
         tmp = self.root / f".CURRENT.{os.getpid()}.tmp"
         tmp.write_text(generation + "\n", encoding="utf-8")
         with tmp.open("rb") as fh:
@@ -348,20 +398,39 @@ class IndexLayout:
     def cleanup(self, keep: int = 2) -> None:
         """Remove old and orphaned generations, keeping the newest ``keep`` published ones.
 
-        Runs under the ingest lock, so no generation is being written: one without
-        the published marker is the orphan of a killed ingest.
+        Runs under the ingest lock, so no generation is being written here: one
+        without the published marker is the orphan of a killed ingest.  On a
+        server, collections older than the kept ones are dropped; newer ones are
+        left alone (another machine may be writing one right now).
         """
         current = self.current()
         gens = sorted(p.name for p in self.root.glob("gen-*") if p.is_dir())
         published = [g for g in gens if (self.root / g / PUBLISHED_MARKER).exists()]
         keep_set = set(published[-keep:]) | ({current} if current else set())
         for name in gens:
-            if name in keep_set:
-                continue
-            shutil.rmtree(self.root / name, ignore_errors=True)
-            if self.chroma_url:
-                with contextlib.suppress(Exception):
-                    chroma_client(url=self.chroma_url).delete_collection(self.collection_name(name))
+            if name not in keep_set:
+                shutil.rmtree(self.root / name, ignore_errors=True)
+        if self.chroma_url and current:
+            self._cleanup_server(current, keep)
+
+    def server_generations(self) -> list[str]:
+        """Server mode: the generations that have a collection on the server, oldest first."""
+        client = chroma_client(url=self.chroma_url)
+        prefix = f"{self.namespace}-{self.slug}-"
+        try:
+            names = [str(getattr(c, "name", c)) for c in client.list_collections()]
+        except Exception as err:
+            raise IndexUnavailableError(f"cannot list the Chroma server's collections ({type(err).__name__}).") from err
+        return sorted(n[len(prefix) :] for n in names if n.startswith(prefix + "gen-"))
+
+    def _cleanup_server(self, current: str, keep: int) -> None:
+        gens = self.server_generations()
+        older = [g for g in gens if g < current]
+        doomed = older[: max(0, len(older) - (keep - 1))]
+        client = chroma_client(url=self.chroma_url)
+        for name in doomed:
+            with contextlib.suppress(Exception):  # already gone (another cleanup) is fine
+                client.delete_collection(self.collection_name(name))
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
@@ -392,24 +461,53 @@ class IndexLayout:
             fh.close()
 
     # Server mode keeps the pointer in Chroma itself, so all app processes agree.
-    def _pointer_collection(self) -> Any:
+    def _pointers(self) -> Any:
         client = chroma_client(url=self.chroma_url)
-        return client.get_or_create_collection(POINTER_COLLECTION, embedding_function=None)
-
-    def _server_pointer(self) -> str | None:
         try:
-            res = self._pointer_collection().get(ids=[self.slug], include=["metadatas"])
+            return client.get_or_create_collection(self.pointer_collection, embedding_function=None)
+        except Exception as err:
+            raise IndexUnavailableError(
+                f"cannot open the index pointer collection {self.pointer_collection!r} on the Chroma server "
+                f"({type(err).__name__}); check the server and ASSISTANT_CHROMA_NAMESPACE."
+            ) from err
+
+    def server_pointer(self) -> tuple[str | None, dict[str, Any]]:
+        """Server mode: the current generation and its manifest ({} when none was published)."""
+        try:
+            res = self._pointers().get(ids=[self.slug], include=["metadatas", "documents"])
         except IndexUnavailableError:
             raise
         except Exception as err:
             raise IndexUnavailableError(f"cannot read the index pointer from Chroma ({type(err).__name__}).") from err
         if not res["ids"]:
-            return None
-        return str(res["metadatas"][0]["generation"])
+            return None, {}
+        generation = str(res["metadatas"][0]["generation"])
+        try:
+            manifest = json.loads(res["documents"][0] or "{}")
+        except ValueError:
+            manifest = {}  # only costs a full re-ingest; the chunks themselves are intact
+        return generation, manifest if isinstance(manifest, dict) else {}
 
-    def _set_server_pointer(self, generation: str) -> None:
-        col = self._pointer_collection()
-        col.upsert(ids=[self.slug], embeddings=[[0.0, 0.0]], metadatas=[{"generation": generation}], documents=[""])
+    def _set_server_pointer(self, generation: str, manifest: dict[str, Any]) -> None:
+        try:
+            self._pointers().upsert(
+                ids=[self.slug],
+                embeddings=[[0.0, 0.0]],
+                metadatas=[{"generation": generation}],
+                documents=[json.dumps(manifest, ensure_ascii=False)],
+            )
+        except IndexUnavailableError:
+            raise
+        except Exception as err:
+            raise IndexUnavailableError(
+                f"cannot move the index pointer on the Chroma server ({type(err).__name__}); "
+                "the previous index is still in use. Check the server and run ingest again."
+            ) from err
+
+
+def layout_for(settings: Settings) -> IndexLayout:
+    """The index layout of a configuration (embedder, folder, Chroma server and namespace)."""
+    return IndexLayout(settings.index_dir, slug(settings.embedder), settings.chroma_url, settings.chroma_namespace)
 
 
 def write_generation_files(
@@ -447,35 +545,79 @@ def read_manifest(gen_dir: Path) -> dict[str, Any]:
     return data
 
 
+def load_generation(
+    layout: IndexLayout, generation: str, embeddings: bool = False
+) -> tuple[list[Chunk], np.ndarray | None, LexicalIndex | None, dict[str, Any]]:
+    """Chunks (in index order), optionally their vectors, BM25 and manifest of a generation.
+
+    Read from the local folder when it holds the generation; in server mode
+    otherwise from the Chroma server (BM25 is then ``None``: the caller builds it).
+    """
+    gen_dir = layout.gen_dir(generation)
+    local = (gen_dir / "chunks.jsonl").is_file() and (gen_dir / "lexical.pkl").is_file()
+    if local or not layout.chroma_url:
+        try:
+            chunks, emb = read_chunks(gen_dir)
+            lexical = LexicalIndex.load(gen_dir / "lexical.pkl")
+            manifest = read_manifest(gen_dir)
+        except (OSError, ValueError, KeyError, pickle.UnpicklingError, EOFError) as err:
+            raise IndexUnavailableError(
+                f"the index generation {gen_dir} is damaged ({type(err).__name__}); "
+                "run `python -m assistant ingest` again."
+            ) from err
+        return chunks, (emb if embeddings else None), lexical, manifest
+    store = ChromaStore(chroma_client(url=layout.chroma_url), layout.collection_name(generation))
+    ids, docs, metas, vecs = store.get_all(embeddings=embeddings)
+    def _position(i: int) -> tuple[int, str]:
+        return (int(metas[i]["position"]) if "position" in metas[i] else i, ids[i])
+
+    order = sorted(range(len(ids)), key=_position)
+    try:
+        chunks = [Chunk.from_record(docs[i], metas[i]) for i in order]
+    except (TypeError, ValueError) as err:
+        raise IndexUnavailableError(
+            f"the Chroma collection {store.name!r} holds chunks this version cannot read ({err}); run ingest again."
+        ) from err
+    pointed, manifest = layout.server_pointer()
+    if pointed != generation or manifest.get("generation") != generation:
+        manifest = {}  # the pointer moved meanwhile: an empty manifest only means a full re-ingest
+    return chunks, (vecs[order] if vecs is not None else None), None, manifest
+
+
 _SNAPSHOTS: dict[tuple[str, str, str | None], Snapshot] = {}
 
 
-def open_snapshot(index_dir: Path, embedder_slug: str, chroma_url: str | None = None) -> Snapshot:
-    """Load the current generation (cached: re-opened only when CURRENT changes)."""
-    layout = IndexLayout(index_dir, embedder_slug, chroma_url)
+def snapshot_for(settings: Settings) -> Snapshot:
+    """:func:`open_snapshot` for a configuration."""
+    layout = layout_for(settings)
+    return open_snapshot(layout.root.parent, layout.slug, layout.chroma_url, layout.namespace)
+
+
+def open_snapshot(
+    index_dir: Path, embedder_slug: str, chroma_url: str | None = None, namespace: str = DEFAULT_NAMESPACE
+) -> Snapshot:
+    """Load the current generation (cached: re-opened only when the pointer changes)."""
+    layout = IndexLayout(index_dir, embedder_slug, chroma_url, namespace)
     generation = layout.current()
     if generation is None:
+        where = f"namespace {namespace!r} on {chroma_url}" if chroma_url else str(layout.root)
         raise IndexUnavailableError(
-            f"no index for embedder {embedder_slug!r} under {layout.root}; "
+            f"no index for embedder {embedder_slug!r} in {where}; "
             f"run `python -m assistant ingest --embedder {embedder_slug}` first."
         )
-    key = (str(layout.root), generation, chroma_url)
+    key = (str(layout.root) if not chroma_url else f"{chroma_url}#{namespace}/{embedder_slug}", generation, chroma_url)
     cached = _SNAPSHOTS.get(key)
     if cached is not None:
         return cached
+    chunks, _, lexical, manifest = load_generation(layout, generation)
+    if lexical is None:
+        # From the server: BM25 is rebuilt here (deterministic from the chunk texts).
+        lexical = LexicalIndex.build([c.index_text for c in chunks])
     gen_dir = layout.gen_dir(generation)
-    try:
-        chunks, _ = read_chunks(gen_dir)
-        lexical = LexicalIndex.load(gen_dir / "lexical.pkl")
-        manifest = read_manifest(gen_dir)
-    except (OSError, ValueError, pickle.UnpicklingError, EOFError) as err:
-        raise IndexUnavailableError(
-            f"the index generation {gen_dir} is damaged ({type(err).__name__}); run `python -m assistant ingest` again."
-        ) from err
     client = chroma_client(url=chroma_url) if chroma_url else chroma_client(path=gen_dir / "chroma")
     vectors = ChromaStore(client, layout.collection_name(generation))
     snap = Snapshot(generation, embedder_slug, chunks, lexical, vectors, manifest)
-    # Keep only the newest snapshot per index root: old generations may be deleted.
+    # Keep only the newest snapshot per index: old generations may be deleted.
     for k in [k for k in _SNAPSHOTS if k[0] == key[0]]:
         del _SNAPSHOTS[k]
     _SNAPSHOTS[key] = snap

@@ -17,7 +17,7 @@ import gradio as gr
 
 from .answering import Answer
 from .chain import Vraagbaak, get_assistant
-from .errors import QuestionError, VraagbaakError
+from .errors import IndexUnavailableError, QuestionError, VraagbaakError
 from .settings import Settings
 from .web_render import render_answer, render_notice, render_user
 
@@ -51,6 +51,12 @@ FORM_INTRO_AUTO = (
 FORM_INTRO_MANUAL = (
     "Wil je dat een medewerker van Socius je vraag bekijkt? Vul hieronder je gegevens in. "
     "We gebruiken ze enkel om contact met je op te nemen."
+)
+#: Shown when the index or the Chroma server is unavailable; the details (addresses,
+#: paths) are for the operator's log, not for visitors.
+INDEX_DOWN = (
+    "De kennisbank is op dit moment niet bereikbaar. Probeer het over een paar minuten opnieuw: "
+    "je vraag staat nog in het invulveld."
 )
 STORE_ERROR = "Je vraag kon niet worden doorgegeven door een technische fout. Probeer het later opnieuw."
 GENERIC_ERROR = (
@@ -161,9 +167,14 @@ class ChatHandlers:
             yield (chat_messages(turns), turns, question, render_notice(str(err), "error"),
                    _no_change(), _no_change(), _no_change())
             return
+        except IndexUnavailableError as err:
+            logger.warning("chat: the index is unavailable: %s", err)
+            yield (chat_messages(turns), turns, question, render_notice(INDEX_DOWN, "error"),
+                   _no_change(), _no_change(), _no_change())
+            return
         except VraagbaakError as err:
             logger.warning("chat: question could not be answered: %s", err)
-            yield (chat_messages(turns), turns, question, render_notice(str(err), "error"),
+            yield (chat_messages(turns), turns, question, render_notice(GENERIC_ERROR, "error"),
                    _no_change(), _no_change(), _no_change())
             return
         except Exception:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,6 +28,17 @@ def real_settings() -> Settings:
 def va(real_settings: Settings) -> Vraagbaak:
     """The assistant on the real index, models loaded once for the session."""
     return Vraagbaak(real_settings)
+
+
+@pytest.fixture
+def small_corpus(tmp_path: Path) -> Path:
+    """A two-document corpus (a toolbox page and a decree guide): ingests in seconds."""
+    c = tmp_path / "corpus"
+    (c / "toolbox").mkdir(parents=True)
+    (c / "decreetgids").mkdir()
+    shutil.copy(CORPUS / "toolbox" / "beleidsplanning.html", c / "toolbox")
+    shutil.copy(CORPUS / "decreetgids" / "rollen-en-functies.md", c / "decreetgids")
+    return c
 
 
 def make_pdf(path: Path, pages: list[str]) -> Path:

@@ -10,6 +10,7 @@ full disk with a file size limit (RLIMIT_FSIZE), which bind root too.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -21,11 +22,13 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS
+from chat_client import ChatSession, answer_body, chat_event, plain
+from conftest import app_env, free_port, running_app, tail_log
 
 from assistant.chain import Vraagbaak
 from assistant.errors import IndexUnavailableError
@@ -64,14 +67,9 @@ def _assert_clear_error(proc: subprocess.CompletedProcess[str], *fragments: str)
 
 
 @pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    """A two-document corpus: small enough to ingest in seconds."""
-    c = tmp_path / "corpus"
-    (c / "toolbox").mkdir(parents=True)
-    (c / "decreetgids").mkdir()
-    shutil.copy(CORPUS / "toolbox" / "beleidsplanning.html", c / "toolbox")
-    shutil.copy(CORPUS / "decreetgids" / "rollen-en-functies.md", c / "decreetgids")
-    return c
+def corpus(small_corpus: Path) -> Path:
+    """The two-document corpus of conftest: small enough to ingest in seconds."""
+    return small_corpus
 
 
 def _settings(corpus: Path, index: Path, **extra: object) -> Settings:
@@ -382,6 +380,82 @@ def test_silent_chroma_server_does_not_hang_the_app(tmp_path: Path) -> None:
             pytest.fail(f"`ask` still waited for the silent Chroma server at {url} after 90 s")
     _assert_clear_error(proc, "niet bereikbaar", url)
     assert time.perf_counter() - started < 90
+
+
+class _ChromaServer:
+    """``chroma run`` on 127.0.0.1:port over one data folder; can be stopped and started again."""
+
+    def __init__(self, path: Path, port: int, log: Path) -> None:
+        self.path, self.port, self.log = path, port, log
+        self.url = f"http://127.0.0.1:{port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout_s: float = 60) -> None:
+        chroma = Path(sys.executable).with_name("chroma")
+        with self.log.open("a", encoding="utf-8") as out:
+            self.proc = subprocess.Popen(
+                [str(chroma), "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)],
+                stdout=out, stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                pytest.fail(f"chroma run exited with {self.proc.returncode}:\n{tail_log(self.log)}")
+            with contextlib.suppress(OSError), urllib.request.urlopen(f"{self.url}/api/v2/heartbeat", timeout=2):
+                return
+            time.sleep(0.2)
+        pytest.fail(f"chroma run did not answer within {timeout_s}s:\n{tail_log(self.log)}")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+
+
+@pytest.mark.slow
+def test_app_recovers_when_the_chroma_server_comes_back(corpus: Path, tmp_path: Path) -> None:
+    """The Chroma server stops in the middle of a chat session: the visitor gets a Dutch message that
+    shows no address or configuration, the question stays in the box, the failed turn is not added to
+    the conversation and the app stays up; when the server is back on the same address, the same
+    session gets its answer again without restarting the app."""
+    server = _ChromaServer(tmp_path / "chroma", free_port(), tmp_path / "chroma.log")
+    server.start()
+    try:
+        s = _settings(corpus, tmp_path / "ingest-index", chroma_url=server.url, dense_weight=0.5)
+        assert ingest(s, progress=False).exit_code == 0
+        env = app_env(
+            tmp_path, free_port(),
+            ASSISTANT_CHROMA_URL=server.url,
+            ASSISTANT_INDEX=str(tmp_path / "app-index"),  # empty: everything comes from the server
+            ASSISTANT_CORPUS=str(corpus),
+            ASSISTANT_EMBEDDER=EMBEDDER,
+            ASSISTANT_DENSE_WEIGHT="0.5",
+        )
+        log = tmp_path / "app.log"
+        with running_app(env, log) as base, ChatSession(base, chat_event(base)) as chat:
+            first = chat.ask(QUESTION)
+            assert answer_body(first.answer_html) and not first.notice, (first, tail_log(log))
+
+            server.stop()
+            down = chat.ask(QUESTION)
+            notice = plain(down.notice)
+            assert "vb-error" in down.notice and "niet bereikbaar" in notice, (down, tail_log(log))
+            assert str(server.port) not in notice and "chroma" not in notice.lower(), notice
+            assert down.n_messages == first.n_messages, "a failed turn must not enter the conversation"
+            with urllib.request.urlopen(f"{base}/healthz", timeout=10) as response:
+                assert response.status == 200, "the app went down with the Chroma server"
+
+            server.start()
+            back = chat.ask(QUESTION)
+            assert not back.notice, (plain(back.notice), tail_log(log))
+            assert answer_body(back.answer_html) == answer_body(first.answer_html)
+            assert back.n_messages == first.n_messages + 2
+    finally:
+        server.stop()
 
 
 # --------------------------------------------------------------------------- triage database

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import signal
 import subprocess
 import sys
@@ -25,12 +24,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    c = tmp_path / "corpus"
-    (c / "toolbox").mkdir(parents=True)
-    (c / "decreetgids").mkdir()
-    shutil.copy(CORPUS / "toolbox" / "beleidsplanning.html", c / "toolbox")
-    shutil.copy(CORPUS / "decreetgids" / "rollen-en-functies.md", c / "decreetgids")
+def corpus(small_corpus: Path) -> Path:
+    """The small corpus of conftest plus a two-page PDF."""
+    c = small_corpus
     make_pdf(
         c / "rapport.pdf",
         ["1. Inleiding\nDit rapport telt 42 vragen.", "2. Besluit\nHet sociaal-\ncultureel werk groeit."],

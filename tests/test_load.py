@@ -30,23 +30,19 @@ latency p50/p95 per turn) land in ``test-output/load/report.json``.
 
 from __future__ import annotations
 
-import html
 import json
 import math
 import os
-import re
-import secrets
 import statistics
 import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
+from chat_client import ChatEvent, ChatSession, Turn, answer_body, chat_event, plain
 from conftest import app_env, free_port, running_app, tail_log
 
 from assistant.embedding import slug
@@ -57,8 +53,6 @@ pytestmark = pytest.mark.load
 OUT = PROJECT_ROOT / "test-output" / "load"
 #: The whole load phase (20 sessions x 3 turns) must finish within this; not a speed target.
 LOAD_TIMEOUT_S = 600
-#: One turn (queue wait included) must finish within this.
-TURN_TIMEOUT_S = 180
 #: Of the 20 follow-ups, at least this many must get another answer without their history;
 #: otherwise the script no longer tests history isolation and needs other follow-ups.
 MIN_HISTORY_SENSITIVE = 15
@@ -161,128 +155,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield Server(base=base, log=log)
 
 
-# --------------------------------------------------------------------------- a browser-like chat session
-
-
-@dataclass(frozen=True)
-class ChatEvent:
-    """Where the "Vraag stellen" event lives in the app's ``/config``."""
-
-    fn_index: int
-    trigger_id: int
-    inputs: tuple[int, ...]
-    question_id: int
-    chatbot_index: int
-    notice_index: int
-
-
-def chat_event(base: str) -> ChatEvent:
-    """Find the chat's ask event by its trigger (the button ``#vb-send``), not by a hard-coded index."""
-    config = httpx.get(f"{base}/config", timeout=30).raise_for_status().json()
-    by_elem = {c.get("props", {}).get("elem_id"): c["id"] for c in config["components"] if c.get("props")}
-    send, question, chatbot, notice = (by_elem[k] for k in ("vb-send", "vb-question", "vb-chat", "vb-notice"))
-    for dep in config["dependencies"]:
-        if [send, "click"] in [list(t) for t in dep["targets"]]:
-            return ChatEvent(
-                fn_index=int(dep["id"]), trigger_id=send, inputs=tuple(dep["inputs"]), question_id=question,
-                chatbot_index=dep["outputs"].index(chatbot), notice_index=dep["outputs"].index(notice),
-            )
-    raise AssertionError("no event on the 'Vraag stellen' button in /config")
-
-
-def _message_text(message: dict[str, Any]) -> str:
-    content = message.get("content")
-    if isinstance(content, list):
-        return "".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
-    return str(content or "")
-
-
-def _plain(fragment: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
-
-
-def answer_body(answer_html: str) -> str:
-    """The answer as plain text, without the source panels under it."""
-    return _plain(answer_html.split('<div class="vb-bronnen"', 1)[0])
-
-
-@dataclass
-class Turn:
-    question: str
-    answer_html: str = ""
-    user_messages: list[str] = field(default_factory=list)
-    n_messages: int = 0
-    notice: str = ""
-    latency_s: float = 0.0
-    first_update_s: float | None = None
-    max_rank: int | None = None
-
-
-class ChatSession:
-    """One visitor: own HTTP connection and cookies, own Gradio ``session_hash``."""
-
-    def __init__(self, base: str, event: ChatEvent) -> None:
-        self.base = base
-        self.event = event
-        self.session_hash = secrets.token_hex(6)
-        self.http = httpx.Client(timeout=httpx.Timeout(60.0, connect=10.0))
-
-    def close(self) -> None:
-        self.http.close()
-
-    def __enter__(self) -> ChatSession:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def ask(self, question: str) -> Turn:
-        """Ask like the browser does and wait for the final answer (bounded by TURN_TIMEOUT_S)."""
-        ev = self.event
-        data = [question if i == ev.question_id else None for i in ev.inputs]  # gr.State stays on the server
-        turn = Turn(question)
-        t0 = time.perf_counter()
-        deadline = time.monotonic() + TURN_TIMEOUT_S
-        joined = self.http.post(
-            f"{self.base}/gradio_api/queue/join",
-            json={"data": data, "fn_index": ev.fn_index, "trigger_id": ev.trigger_id,
-                  "session_hash": self.session_hash, "event_data": None},
-        )
-        joined.raise_for_status()
-        event_id = joined.json()["event_id"]
-        with self.http.stream("GET", f"{self.base}/gradio_api/queue/data",
-                              params={"session_hash": self.session_hash}) as stream:
-            stream.raise_for_status()
-            for line in stream.iter_lines():
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"no answer within {TURN_TIMEOUT_S}s to {question!r}")
-                if not line.startswith("data:"):
-                    continue
-                msg = json.loads(line[5:])
-                kind = msg.get("msg")
-                if kind == "estimation" and isinstance(msg.get("rank"), int):
-                    turn.max_rank = max(turn.max_rank or 0, msg["rank"])
-                elif kind == "process_generating" and turn.first_update_s is None:
-                    turn.first_update_s = time.perf_counter() - t0
-                elif kind == "unexpected_error":
-                    raise RuntimeError(f"server error: {msg.get('message')}")
-                elif kind == "close_stream":
-                    raise RuntimeError("the server closed the stream before the answer was complete")
-                elif kind == "process_completed" and msg.get("event_id") == event_id:
-                    turn.latency_s = time.perf_counter() - t0
-                    if not msg.get("success"):
-                        raise RuntimeError(f"the event failed: {msg.get('output')}")
-                    outputs = msg["output"]["data"]
-                    chat = outputs[ev.chatbot_index] or []
-                    turn.n_messages = len(chat)
-                    turn.answer_html = _message_text(chat[-1]) if chat else ""
-                    turn.user_messages = [_plain(_message_text(m)) for m in chat if m.get("role") == "user"]
-                    notice = outputs[ev.notice_index]
-                    turn.notice = notice if isinstance(notice, str) else ""
-                    return turn
-        raise RuntimeError(f"the event stream ended without an answer to {question!r}")
-
-
 def run_script(base: str, event: ChatEvent, script: Script, start: threading.Barrier | None = None) -> list[Turn]:
     with ChatSession(base, event) as session:
         if start is not None:
@@ -300,7 +172,7 @@ def turn_problems(script: Script, turns: list[Turn], solo: list[Turn] | None) ->
         if "vb-done" not in turn.answer_html:
             problems.append(f"{where}: no final answer: {turn.answer_html[:200]!r}")
         if "vb-error" in turn.notice:
-            problems.append(f"{where}: error notice {_plain(turn.notice)!r}")
+            problems.append(f"{where}: error notice {plain(turn.notice)!r}")
         # The conversation the server keeps for this session holds only this session's questions.
         if turn.user_messages != list(script.questions[: i + 1]) or turn.n_messages != 2 * (i + 1):
             problems.append(f"{where}: the session's conversation is {turn.user_messages} ({turn.n_messages} messages)")

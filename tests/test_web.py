@@ -201,10 +201,12 @@ def test_empty_question_gives_dutch_error_and_no_turn(web_settings: Settings) ->
 def test_assistant_errors_are_shown_not_raised(web_settings: Settings) -> None:
     from assistant.errors import IndexUnavailableError
 
-    fail = IndexUnavailableError("De index ontbreekt; bouw ze met `python -m assistant ingest`.")
+    fail = IndexUnavailableError("no index under /srv/index; run `python -m assistant ingest` first.")
     handlers = ChatHandlers(web_settings, FakeAssistant(fail=fail))  # type: ignore[arg-type]
     last = run_ask(handlers, "Vraag?")[-1]
-    assert last[1] == [] and "De index ontbreekt" in last[3] and last[2] == "Vraag?"
+    # The visitor gets a Dutch message and keeps the question; paths and commands are for the log.
+    assert last[1] == [] and "niet bereikbaar" in last[3] and last[2] == "Vraag?"
+    assert "/srv/index" not in last[3] and "ingest" not in last[3]
     handlers = ChatHandlers(web_settings, FakeAssistant(fail=RuntimeError("boom")))  # type: ignore[arg-type]
     last = run_ask(handlers, "Vraag?")[-1]
     assert "Er ging iets mis" in last[3] and "boom" not in last[3]
