@@ -122,8 +122,8 @@ class ExtractiveAnswerer:
         wants_number = bool(_QUANTITY.search(question) or _WHEN.search(question))
         candidates: list[tuple[float, int, str, frozenset[str]]] = []
         for rank, hit in enumerate(result.hits[: self.passages]):
-            for sentence in split_sentences(hit.chunk.text):
-                terms = frozenset(analyzer.terms(sentence)) & qterms
+            for sentence, sentence_terms in lexical.sentences(hit.chunk.chunk_id, hit.chunk.text):
+                terms = sentence_terms & qterms
                 if not terms:
                     continue
                 cov = sum(weight[t] for t in terms) / total

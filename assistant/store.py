@@ -51,7 +51,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from .analysis import Analyzer, words
+from .analysis import Analyzer, split_sentences, words
 from .chunking import Chunk
 from .embedding import slug
 from .errors import IndexUnavailableError
@@ -251,6 +251,21 @@ class LexicalIndex:
         self.analyzer = analyzer
         self.bm25 = bm25
         self.n_docs = n_docs
+        self._sentences: dict[str, list[tuple[str, frozenset[str]]]] = {}
+
+    def sentences(self, key: str, text: str) -> list[tuple[str, frozenset[str]]]:
+        """The sentences of a passage with their index terms, memoised by ``key`` (a chunk id).
+
+        Answer composition reads the sentences of the top passages for every
+        question; analysing them again each time was 41% of a warm ``ask`` in
+        the profile (evals/reports/bench.md).  The memo lives and dies with
+        this index generation; a chunk id always names the same text.
+        """
+        cached = self._sentences.get(key)
+        if cached is None:
+            cached = [(s, frozenset(self.analyzer.terms(s))) for s in split_sentences(text)]
+            self._sentences[key] = cached
+        return cached
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> LexicalIndex:
