@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from typing import Any, Protocol
 
 from .analysis import split_sentences
@@ -108,6 +109,16 @@ _NUMBER_WORD = re.compile(
 #: Numbers that label rather than count ("Actie 1", "stap 3"), and citation markers.
 _LABEL = re.compile(r"\b(?:actie|werf|stap|fase|deel|hoofdstuk|spoor|traject|pijler|bijlage)\s+\d+\b", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+#: Questions whose answer is a moment ("hoe lang" is a duration: a figure).
+_ASKS_DATE = re.compile(
+    r"\b(wanneer|welke datum|welke dag|welke maand|welk jaar|in welk jaar|welke periode)\b", re.IGNORECASE
+)
+_DATE_WORD = re.compile(
+    r"\b(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|"
+    r"maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|voorjaar|najaar|zomer|winter|lente|herfst|"
+    r"begin|midden|eind|einde|jaarlijks|elk jaar)\b",
+    re.IGNORECASE,
+)
 MAX_QUOTE = 320
 
 
@@ -149,13 +160,15 @@ class ExtractiveAnswerer:
                 candidates.append((score, rank, sentence, terms))
         if not candidates:
             return NOT_FOUND_TEXT, []
+        numbers = {n.strip(".,") for n in _NUMBER.findall(question)}
         if _ASKS_FIGURE.search(question):
             # The answer to "hoeveel ..." is a figure: only sentences that state one
             # qualify; when no passage states one, the sources do not answer it.
-            numbers = {n.strip(".,") for n in _NUMBER.findall(question)}
             candidates = [c for c in candidates if _states_figure(c[2], numbers)]
-            if not candidates:
-                return NOT_FOUND_TEXT, []
+        elif _ASKS_DATE.search(question):
+            candidates = [c for c in candidates if _states_date(c[2], numbers)]
+        if not candidates:
+            return NOT_FOUND_TEXT, []
         candidates.sort(key=lambda c: -c[0])
         chosen: list[tuple[float, int, str, frozenset[str]]] = [candidates[0]]
         covered = set(candidates[0][3])
@@ -241,6 +254,11 @@ def _states_figure(text: str, question_numbers: set[str]) -> bool:
     return any(n.strip(".,") not in question_numbers for n in _NUMBER.findall(text))
 
 
+def _states_date(text: str, question_numbers: set[str]) -> bool:
+    """Does ``text`` name a moment (a month, a season, a number other than the question's)?"""
+    return bool(_DATE_WORD.search(text)) or _states_figure(_NUMBER_WORD.sub(" ", text), question_numbers)
+
+
 def _unmet_years(question: str, hits: list[Hit]) -> list[str]:
     """Years in the question that none of ``hits`` mentions (title and headings included).
 
@@ -300,6 +318,50 @@ def _citation(n: int, hit: Hit, quote: str) -> Citation:
         url=c.url,
         quote=quote,
     )
+
+
+def merge_answers(parts: list[tuple[str, list[Citation]]]) -> tuple[str, list[Citation]]:
+    """Join the answers to the parts of a question into one, citations renumbered.
+
+    Parts without citations (not found) are left out; a passage quoted by two
+    parts is cited once.  Works for any :class:`Answerer` that marks its
+    citations as ``[n]``.
+    """
+    texts: list[str] = []
+    citations: list[Citation] = []
+    seen: dict[tuple[str, str], int] = {}
+    for text, cits in parts:
+        if not cits:
+            continue
+        by_n = {c.n: c for c in cits}
+        renumber: dict[int, int] = {}
+        kept: list[str] = []
+        # "sentence [n]" segments: one already said for an earlier part is not repeated.
+        for segment in re.findall(r".*?\[\d+\](?:\s*\[\d+\])*|.+$", text, flags=re.DOTALL):
+            numbers = [int(n) for n in re.findall(r"\[(\d+)\]", segment)]
+            keys = [(by_n[n].chunk_id, by_n[n].quote) for n in numbers if n in by_n]
+            if keys and all(k in seen for k in keys) and not any(n in renumber for n in numbers):
+                continue
+            for n in numbers:
+                c = by_n.get(n)
+                if c is None:
+                    continue
+                key = (c.chunk_id, c.quote)
+                if key not in seen:
+                    seen[key] = len(citations) + 1
+                    citations.append(Citation(**{**asdict(c), "n": seen[key]}))
+                renumber[n] = seen[key]
+            kept.append(re.sub(r"\[(\d+)\]", partial(_renumbered, renumber), segment).strip())
+        if kept:
+            texts.append(" ".join(k for k in kept if k))
+    if not citations:
+        return NOT_FOUND_TEXT, []
+    return " ".join(texts), citations
+
+
+def _renumbered(renumber: dict[int, int], m: re.Match[str]) -> str:
+    n = int(m.group(1))
+    return f"[{renumber.get(n, n)}]"
 
 
 def stream_text(answer_text: str) -> Iterator[str]:

@@ -15,10 +15,18 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
-from .answering import NOT_FOUND_TEXT, Answer, Answerer, ExtractiveAnswerer, stream_text
+from .answering import (
+    NOT_FOUND_TEXT,
+    Answer,
+    Answerer,
+    Citation,
+    ExtractiveAnswerer,
+    merge_answers,
+    stream_text,
+)
 from .embedding import Embedder, get_embedder
 from .errors import QuestionError
-from .retrieval import Filters, RetrievalResult, contextualise, retrieve
+from .retrieval import Filters, RetrievalResult, contextualise, fuse_results, retrieve, split_question
 from .settings import Settings
 from .store import Snapshot, snapshot_for
 
@@ -119,8 +127,10 @@ class Vraagbaak:
         snapshot: Snapshot | None = None,
     ) -> RetrievalResult:
         """Hybrid retrieval for a turn, follow-ups resolved against the history."""
+        return self._search(contextualise(question, history), filters, snapshot)
+
+    def _search(self, query: str, filters: Filters | None, snapshot: Snapshot | None) -> RetrievalResult:
         s = self.settings
-        query = contextualise(question, history)
         return retrieve(
             snapshot or self.snapshot(),
             self.embedder(),
@@ -154,9 +164,15 @@ class Vraagbaak:
         # (and server mode reads the pointer once).
         snapshot = self.snapshot()
         result = self.retrieve(question, hist, filters, snapshot)
-        t1 = time.perf_counter()
         query = contextualise(question, hist)
         context = query[len(question) * 2 + 2 :] if query != question else ""
+        parts = split_question(question)
+        part_results: list[RetrievalResult] = []
+        if len(parts) > 1:
+            # Each part retrieves with its own words doubled and the whole turn as context.
+            part_results = [self._search(f"{p} {p} {query}", filters, snapshot) for p in parts]
+            result = fuse_results([result, *part_results], k=len(result.hits))
+        t1 = time.perf_counter()
         decision = self.router().decide(question, hist, evidence=result.evidence, evidence_threshold=s.min_evidence)
         answer = Answer(question=question, text="", retrieved=result.hits, evidence=result.evidence)
         answer.route, answer.route_reason, answer.topic = decision.route, decision.reason, decision.topic
@@ -167,9 +183,20 @@ class Vraagbaak:
             yield answer.text
         else:
             weak = result.evidence < s.min_evidence
-            text, citations = (
-                (NOT_FOUND_TEXT, []) if weak else self._answerer.compose(question, result, snapshot.lexical, context)
-            )
+            text: str
+            citations: list[Citation]
+            if weak:
+                text, citations = NOT_FOUND_TEXT, []
+            elif part_results:
+                whole = f"{question} {context}".strip()
+                text, citations = merge_answers(
+                    [
+                        self._answerer.compose(p, r, snapshot.lexical, whole)
+                        for p, r in zip(parts, part_results, strict=True)
+                    ]
+                )
+            else:
+                text, citations = self._answerer.compose(question, result, snapshot.lexical, context)
             if not citations and decision.route == "answer":
                 from .routing import unanswered
 

@@ -270,6 +270,46 @@ def coverage(qterms: list[str], chunk: Chunk, snapshot: Snapshot, idf: dict[str,
     return score * 0.5 if missing_number else score
 
 
+# "..., en hoeveel ...", "... en wie ...", "... of welke ...", and a second question after "?".
+_PART_BREAK = re.compile(
+    r"(?:,\s*|\s+)(?:en|of|maar)\s+(?=(?:sinds |tegen |tot |in |op |met |voor |van )?"
+    r"(?:wie|wat|welke?|hoeveel|hoe|waar\w*|wanneer|waarom)\b)"
+    r"|(?<=\?)\s+(?=[^?]+\?)",
+    re.IGNORECASE,
+)
+
+
+def split_question(question: str) -> list[str]:
+    """The parts of a multi-part question ("Wanneer ..., en wie ...?"), or ``[question]``.
+
+    Each part is retrieved and answered on its own (with the whole question as
+    context), so the second part does not go unanswered because the passages
+    of the first part win every slot.  A part needs a content word of its own.
+    """
+    parts = [p.strip(" ,;") for p in _PART_BREAK.split(question)]
+    parts = [p for p in parts if p]
+    if len(parts) < 2 or any(not query_terms(p) for p in parts):
+        return [question]
+    return parts
+
+
+def fuse_results(results: list[RetrievalResult], k: int, rrf_k: int = 10) -> RetrievalResult:
+    """One ranking from several (the whole question and its parts), by reciprocal rank fusion.
+
+    Evidence and timings are the first result's (the whole question).
+    """
+    scores: dict[str, float] = {}
+    best: dict[str, Hit] = {}
+    for result in results:
+        for rank, hit in enumerate(result.hits):
+            cid = hit.chunk.chunk_id
+            scores[cid] = scores.get(cid, 0.0) + 1.0 / (rrf_k + rank + 1)
+            best.setdefault(cid, hit)
+    order = sorted(scores, key=lambda cid: -scores[cid])[:k]
+    first = results[0]
+    return RetrievalResult(hits=[best[cid] for cid in order], evidence=first.evidence, timings_ms=first.timings_ms)
+
+
 class HybridRetriever(BaseRetriever):
     """LangChain retriever over the Vraagbaak index (BM25 + Chroma, weighted RRF).
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from assistant import Vraagbaak, ingest, load_settings
-from assistant.answering import NOT_FOUND_TEXT, ExtractiveAnswerer
+from assistant.answering import NOT_FOUND_TEXT, Citation, ExtractiveAnswerer, merge_answers
 from assistant.chunking import Chunk
-from assistant.retrieval import Hit, RetrievalResult
+from assistant.retrieval import Hit, RetrievalResult, split_question
 from assistant.store import LexicalIndex
 
 PASSAGES = (
@@ -91,3 +91,49 @@ def test_the_chain_escalates_when_the_passages_on_the_subject_do_not_hold_the_an
     other_year = va.ask("Hoeveel deelnemers had de Trefdag in 2019?")
     assert other_year.route == "escalate" and not other_year.citations, other_year.text
     assert other_year.route_reason and "medewerker" in other_year.text
+
+
+def test_a_when_question_is_answered_with_a_moment() -> None:
+    text, quotes = _compose("Op welke dag was de Trefdag 2023?")
+    assert "16 november" in text
+    assert not any("Sfeer" in q for q in quotes), quotes
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        (
+            "Hoeveel publicaties bracht Socius uit, en hoeveel deelnemers had de Trefdag?",
+            ["Hoeveel publicaties bracht Socius uit", "hoeveel deelnemers had de Trefdag?"],
+        ),
+        ("Wanneer was de Trefdag en wat was het thema?", ["Wanneer was de Trefdag", "wat was het thema?"]),
+        ("Klopt het dat de Trefdag in Mechelen was? Sinds wanneer?", ["Klopt het dat de Trefdag in Mechelen was?", "Sinds wanneer?"]),
+        # One question: "en" between nouns, or a statement after the question.
+        ("Hoeveel vrijwilligers en medewerkers telt Socius?", ["Hoeveel vrijwilligers en medewerkers telt Socius?"]),
+        ("Wat is een beleidsplan? Ik ben nieuw in de sector.", ["Wat is een beleidsplan? Ik ben nieuw in de sector."]),
+    ],
+)
+def test_split_question(question: str, parts: list[str]) -> None:
+    assert split_question(question) == parts
+
+
+def test_merged_parts_are_renumbered_and_say_a_shared_sentence_once() -> None:
+    def cit(n: int, quote: str) -> Citation:
+        return Citation(n=n, chunk_id=quote[:3], doc_id="jv", title="t", doc_type="publicatie", page=1,
+                        section="", url="", quote=quote)
+
+    first = ("Alpha zin. [1] Beta zin. [2]", [cit(1, "Alpha zin."), cit(2, "Beta zin.")])
+    second = ("Beta zin. [1] Gamma zin. [2]", [cit(1, "Beta zin."), cit(2, "Gamma zin.")])
+    nothing = (NOT_FOUND_TEXT, [])
+    text, citations = merge_answers([first, nothing, second])
+    assert text == "Alpha zin. [1] Beta zin. [2] Gamma zin. [3]"
+    assert [(c.n, c.quote) for c in citations] == [(1, "Alpha zin."), (2, "Beta zin."), (3, "Gamma zin.")]
+    assert merge_answers([nothing, nothing]) == (NOT_FOUND_TEXT, [])
+
+
+def test_each_part_of_a_two_part_question_gets_its_own_answer(va: Vraagbaak) -> None:
+    # Both facts are on different pages of the annual report; one retrieval for the
+    # whole question gave the first part every slot.
+    answer = va.ask("Wanneer kwam de visitatiecommissie langs bij Socius, en hoeveel publicaties bracht Socius uit?")
+    assert "5 december" in answer.text and "elf" in answer.text, answer.text
+    assert len({c.page for c in answer.citations}) >= 2
