@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
 
 import Stemmer  # PyStemmer: the C Snowball stemmers, ~20x faster than snowballstemmer
 
@@ -153,6 +154,7 @@ STOPWORDS = frozenset(
 )
 
 _stemmer = Stemmer.Stemmer("dutch")
+SYNONYMS_FILE = Path(__file__).resolve().parent / "data" / "synonyms.txt"
 PREFIX = 5
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
 
@@ -233,6 +235,48 @@ class Analyzer:
                         best, best_score = (h, tail), score
         self._split_cache[word] = best
         return best
+
+
+class Thesaurus:
+    """Groups of words that stand for one another, as analysed stems (query expansion).
+
+    Built from ``assistant/data/synonyms.txt``: a practitioner asks about "lonen"
+    or "een overschot", the annual report says "personeelskosten" and "resultaat".
+    Expansions are scored apart from the question's own terms and weigh less (see
+    :meth:`assistant.store.LexicalIndex.scores`).
+    """
+
+    def __init__(self, groups: Iterable[Iterable[str]]) -> None:
+        index: dict[str, set[str]] = {}
+        for group in groups:
+            stems = {stem(w) for raw in group for w in words(raw) if w not in STOPWORDS}
+            for t in stems:
+                index.setdefault(t, set()).update(stems)
+        self._index = {t: frozenset(g - {t}) for t, g in index.items()}
+
+    @classmethod
+    def load(cls, path: Path = SYNONYMS_FILE) -> Thesaurus:
+        """Read one comma-separated group per line; ``#`` starts a comment."""
+        groups = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            line = line.split("#", 1)[0].strip()
+            if line:
+                groups.append([w.strip() for w in line.split(",") if w.strip()])
+        return cls(groups)
+
+    def expand(self, terms: Iterable[str]) -> list[str]:
+        """Stems related to ``terms`` that are not among them (sorted, for stable scores)."""
+        own = set(terms)
+        out: set[str] = set()
+        for t in own:
+            out |= self._index.get(t, frozenset())
+        return sorted(out - own)
+
+
+@lru_cache(maxsize=4)
+def thesaurus(path: Path = SYNONYMS_FILE) -> Thesaurus:
+    """The thesaurus of ``path``, read once per process."""
+    return Thesaurus.load(path)
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]?\s+(?=[A-Z0-9À-Ý\"“‘(•–-])")

@@ -141,6 +141,7 @@ class Vraagbaak:
             rrf_k=s.rrf_k,
             filters=filters,
             type_prior=dict(s.type_prior),
+            synonym_weight=s.synonym_weight,
         )
 
     def ask(self, question: str, history: list[dict[str, Any]] | None = None, filters: Filters | None = None) -> Answer:

@@ -113,6 +113,7 @@ def retrieve(
     rrf_k: int = 60,
     filters: Filters | None = None,
     type_prior: dict[str, float] | None = None,
+    synonym_weight: float = 0.0,
 ) -> RetrievalResult:
     """Rank chunks for ``query`` by weighted reciprocal rank fusion.
 
@@ -126,7 +127,7 @@ def retrieve(
     lex_scores = np.zeros(len(chunks), dtype=np.float32)
     if lexical_weight > 0 and chunks:
         t = time.perf_counter()
-        lex_scores = snapshot.lexical.scores(query, filters.mask(chunks))
+        lex_scores = snapshot.lexical.scores(query, filters.mask(chunks), synonym_weight)
         if type_prior:
             lex_scores = lex_scores * _prior_vector(snapshot, type_prior)
         top = np.argsort(-lex_scores)[:CANDIDATES]
@@ -342,6 +343,7 @@ class HybridRetriever(BaseRetriever):
             rrf_k=s.rrf_k,
             filters=self.filters,
             type_prior=dict(s.type_prior),
+            synonym_weight=s.synonym_weight,
         )
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:

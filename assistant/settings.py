@@ -51,6 +51,8 @@ class Settings:
     #: Multiplier of the fused score per document type: toolbox pages and decree
     #: guides summarise the publications, so on a tie the publication is cited.
     type_prior: tuple[tuple[str, float], ...] = (("publicatie", 1.0), ("toolbox", 0.8), ("decreetgids", 0.8))
+    #: Weight of thesaurus expansions (assistant/data/synonyms.txt) in BM25; 0 switches them off.
+    synonym_weight: float = 0.0
     #: Evidence (IDF-weighted question coverage of the best passages) below which the
     #: assistant says it does not know.  0.15 keeps 97% of answerable gold questions
     #: and catches questions about things the corpus never mentions (evals/reports).
@@ -116,6 +118,7 @@ _ENV: dict[str, tuple[str, Any]] = {
     "ASSISTANT_DENSE_WEIGHT": ("dense_weight", float),
     "ASSISTANT_RRF_K": ("rrf_k", int),
     "ASSISTANT_TYPE_PRIOR": ("type_prior", _parse_prior),
+    "ASSISTANT_SYNONYM_WEIGHT": ("synonym_weight", float),
     "ASSISTANT_CHUNK_SIZE": ("chunk_size", int),
     "ASSISTANT_CHUNK_OVERLAP": ("chunk_overlap", int),
     "ASSISTANT_MIN_EVIDENCE": ("min_evidence", float),
@@ -169,6 +172,8 @@ def _validate(s: Settings) -> None:
         raise ConfigError("chunk overlap must be smaller than chunk size (ASSISTANT_CHUNK_OVERLAP).")
     if s.lexical_weight < 0 or s.dense_weight < 0 or s.lexical_weight + s.dense_weight == 0:
         raise ConfigError("fusion weights must be >= 0 and not both 0.")
+    if s.synonym_weight < 0:
+        raise ConfigError("synonym_weight must be >= 0 (ASSISTANT_SYNONYM_WEIGHT).")
     if s.chroma_url and not s.chroma_url.startswith(("http://", "https://")):
         raise ConfigError(
             f"ASSISTANT_CHROMA_URL={s.chroma_url!r} must look like http://host:port."

@@ -51,7 +51,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from .analysis import Analyzer, split_sentences, words
+from .analysis import Analyzer, split_sentences, thesaurus, words
 from .chunking import Chunk
 from .embedding import slug
 from .errors import IndexUnavailableError
@@ -280,15 +280,27 @@ class LexicalIndex:
             bm25.index(corpus, show_progress=False)
         return cls(analyzer, bm25, len(texts))
 
-    def scores(self, query: str, mask: np.ndarray | None = None) -> np.ndarray:
-        """BM25 score of every chunk (0 where ``mask`` is 0)."""
+    def scores(self, query: str, mask: np.ndarray | None = None, synonym_weight: float = 0.0) -> np.ndarray:
+        """BM25 score of every chunk (0 where ``mask`` is 0).
+
+        With ``synonym_weight`` > 0 the thesaurus' related words of the query
+        terms are scored as a second query and added at that weight, so the
+        question's own words still decide between passages that have them.
+        """
         if self.n_docs == 0:
             return np.zeros(0, dtype=np.float32)
         known = self.bm25.vocab_dict
-        terms = [t for t in self.analyzer.terms(query) if t in known]
-        if not terms:
-            return np.zeros(self.n_docs, dtype=np.float32)
-        s = np.asarray(self.bm25.get_scores(terms), dtype=np.float32)
+        own = self.analyzer.terms(query)
+        terms = [t for t in own if t in known]
+        s = (
+            np.asarray(self.bm25.get_scores(terms), dtype=np.float32)
+            if terms
+            else np.zeros(self.n_docs, dtype=np.float32)
+        )
+        if synonym_weight > 0:
+            related = [t for t in thesaurus().expand(own) if t in known]
+            if related:
+                s = s + synonym_weight * np.asarray(self.bm25.get_scores(related), dtype=np.float32)
         return s * mask if mask is not None else s
 
     @property

@@ -21,6 +21,8 @@ CONFIGS: dict[str, dict[str, object]] = {
     "dense-only": {"lexical_weight": 0.0, "dense_weight": 1.0},
     "fusion-equal-rrf60": {"dense_weight": 1.0, "rrf_k": 60},
     "no-type-prior": {"type_prior": ()},
+    "synonyms-0.3": {"synonym_weight": 0.3},
+    "synonyms-0.5": {"synonym_weight": 0.5},
     "minilm-fusion-0.2": {"embedder": "minilm", "dense_weight": 0.2},
     "chunk-600": {"chunk_size": 600, "chunk_overlap": 100},
     "chunk-900": {"chunk_size": 900, "chunk_overlap": 150},

@@ -137,3 +137,22 @@ def test_each_part_of_a_two_part_question_gets_its_own_answer(va: Vraagbaak) -> 
     answer = va.ask("Wanneer kwam de visitatiecommissie langs bij Socius, en hoeveel publicaties bracht Socius uit?")
     assert "5 december" in answer.text and "elf" in answer.text, answer.text
     assert len({c.page for c in answer.citations}) >= 2
+
+
+def test_thesaurus_expands_everyday_words_to_the_reports_words() -> None:
+    from assistant.analysis import Thesaurus, stem
+
+    t = Thesaurus([["lonen", "personeelskosten"], ["overschot", "resultaat", "winst"]])
+    assert t.expand([stem("lonen")]) == [stem("personeelskosten")]
+    assert set(t.expand([stem("overschot")])) == {stem("resultaat"), stem("winst")}
+    assert t.expand([stem("vrijwilligers")]) == []
+
+
+def test_synonym_weight_finds_a_passage_that_shares_no_word_with_the_question() -> None:
+    texts = ["Personeelskosten 1.366.224,06 euro, dat is 74,80% van de kosten.", "Een verhaal over lonende projecten."]
+    lexical = LexicalIndex.build(texts)
+    question = "Welk deel gaat naar lonen?"
+    assert lexical.scores(question)[0] == 0
+    assert lexical.scores(question, synonym_weight=0.5)[0] > 0
+    with pytest.raises(Exception, match="synonym_weight"):
+        load_settings(env={"ASSISTANT_SYNONYM_WEIGHT": "-1"})
