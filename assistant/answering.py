@@ -13,7 +13,7 @@ back to the extractive answer.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from typing import Any, Protocol
@@ -161,12 +161,25 @@ class ExtractiveAnswerer:
         if not candidates:
             return NOT_FOUND_TEXT, []
         numbers = {n.strip(".,") for n in _NUMBER.findall(question)}
+        # The answer to "hoeveel ..." is a figure, to "wanneer ..." a moment: only
+        # sentences that state one qualify, alone or with the sentence after them
+        # ("... een thematisch magazine. Verspreid over 112 pagina's, ...").  When no
+        # passage states one, the sources do not answer the question.
+        states: Callable[[str], bool] | None = None
         if _ASKS_FIGURE.search(question):
-            # The answer to "hoeveel ..." is a figure: only sentences that state one
-            # qualify; when no passage states one, the sources do not answer it.
-            candidates = [c for c in candidates if _states_figure(c[2], numbers)]
+            states = partial(_states_figure, question_numbers=numbers)
         elif _ASKS_DATE.search(question):
-            candidates = [c for c in candidates if _states_date(c[2], numbers)]
+            states = partial(_states_date, question_numbers=numbers)
+        if states is not None:
+            qualified = []
+            for c in candidates:
+                if states(c[2]):
+                    qualified.append(c)
+                    continue
+                stretch = _next_stretch(c[2], result.hits[c[1]].chunk.text)
+                if stretch is not None and states(stretch[0]):
+                    qualified.append((c[0], c[1], stretch[1], c[3]))
+            candidates = qualified
         if not candidates:
             return NOT_FOUND_TEXT, []
         candidates.sort(key=lambda c: -c[0])
@@ -203,6 +216,8 @@ class ExtractiveAnswerer:
             for j, (rank, q) in enumerate(quotes)
             if not any(k != j and q in other and (q != other or k < j) for k, (_, other) in enumerate(quotes))
         ]
+        if states is not None and not any(states(q) for _, q in quotes):
+            return NOT_FOUND_TEXT, []  # the figure was cut from a long table row
         for rank, quote in quotes:
             n = len(citations) + 1
             citations.append(_citation(n, result.hits[rank], quote))
@@ -227,23 +242,32 @@ def _with_follow_on(quote: str, chunk_text: str, qterms: set[str], analyzer: Any
     sentence after the best-matching one in a quarter of the misses.  The
     result is still one contiguous, exact stretch of the source.
     """
-    start = chunk_text.find(quote)
-    if start < 0:
+    stretch = _next_stretch(quote, chunk_text)
+    if stretch is None:
         return quote
-    rest = chunk_text[start + len(quote) :]
-    following = split_sentences(rest.lstrip())
-    if not following:
-        return quote
-    nxt = following[0]
-    if len(quote) + len(nxt) > MAX_FOLLOW_ON or len(nxt) < 15:
-        return quote
+    nxt, extended = stretch
     shares = bool(set(analyzer.terms(nxt)) & qterms)
     number = wants_number and bool(_HAS_NUMBER.search(nxt)) and not _HAS_NUMBER.search(quote)
     if not (_CONTINUES.search(nxt) or shares or number):
         return quote
+    return extended
+
+
+def _next_stretch(quote: str, chunk_text: str) -> tuple[str, str] | None:
+    """The sentence after ``quote`` in the passage and the exact stretch of both, if short enough."""
+    start = chunk_text.find(quote)
+    if start < 0:
+        return None
+    rest = chunk_text[start + len(quote) :]
+    following = split_sentences(rest.lstrip())
+    if not following:
+        return None
+    nxt = following[0]
+    if len(quote) + len(nxt) > MAX_FOLLOW_ON or len(nxt) < 15:
+        return None
     end = start + len(quote) + len(rest) - len(rest.lstrip()) + len(nxt)
     extended = chunk_text[start:end]
-    return extended if extended.endswith(nxt) else quote
+    return (nxt, extended) if extended.endswith(nxt) else None
 
 
 def _states_figure(text: str, question_numbers: set[str]) -> bool:

@@ -26,7 +26,15 @@ from .answering import (
 )
 from .embedding import Embedder, get_embedder
 from .errors import QuestionError
-from .retrieval import Filters, RetrievalResult, contextualise, fuse_results, retrieve, split_question
+from .retrieval import (
+    Filters,
+    RetrievalResult,
+    contextualise,
+    evidence_for,
+    fuse_results,
+    retrieve,
+    split_question,
+)
 from .settings import Settings
 from .store import Snapshot, snapshot_for
 
@@ -172,7 +180,11 @@ class Vraagbaak:
         if len(parts) > 1:
             # Each part retrieves with its own words doubled and the whole turn as context.
             part_results = [self._search(f"{p} {p} {query}", filters, snapshot) for p in parts]
+            # Each passage answers one part: the evidence is how well the parts are covered.
+            per_part = [evidence_for(p, r.hits, snapshot) for p, r in zip(parts, part_results, strict=True)]
+            evidence = max(result.evidence, sum(per_part) / len(per_part))
             result = fuse_results([result, *part_results], k=len(result.hits))
+            result.evidence = evidence
         t1 = time.perf_counter()
         decision = self.router().decide(question, hist, evidence=result.evidence, evidence_threshold=s.min_evidence)
         answer = Answer(question=question, text="", retrieved=result.hits, evidence=result.evidence)

@@ -165,6 +165,17 @@ def retrieve(
     return RetrievalResult(hits, evidence, timings)
 
 
+def evidence_for(question: str, hits: list[Hit], snapshot: Snapshot) -> float:
+    """How well the best of ``hits`` cover ``question``'s own words (0..1), as in :func:`retrieve`.
+
+    For the parts of a multi-part question: a passage answers one part, so the
+    whole question's coverage understates the evidence.
+    """
+    qterms = query_terms(question)
+    idf = _idf(snapshot)
+    return max((coverage(qterms, h.chunk, snapshot, idf) for h in hits[:5]), default=0.0)
+
+
 def _prior_vector(snapshot: Snapshot, type_prior: dict[str, float]) -> np.ndarray:
     """Per-chunk multiplier: publications outrank pages that summarise them."""
     key = ("prior", tuple(sorted(type_prior.items())))
