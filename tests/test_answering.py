@@ -156,3 +156,21 @@ def test_synonym_weight_finds_a_passage_that_shares_no_word_with_the_question() 
     assert lexical.scores(question, synonym_weight=0.5)[0] > 0
     with pytest.raises(Exception, match="synonym_weight"):
         load_settings(env={"ASSISTANT_SYNONYM_WEIGHT": "-1"})
+
+
+def test_a_quote_never_runs_over_a_page_break() -> None:
+    first = "Tot slot publiceerde Socius een bijpassend magazine over de website."
+    second = "Verspreid over 112 pagina's kwamen veel stemmen aan bod."
+    for offsets, same_page in ((f"{len(first) + 1}:8", False), ("", True)):
+        chunk = Chunk(chunk_id="c", doc_id="jv", title="Jaarverslag 2023", doc_type="publicatie", url="",
+                      section="Communicatie", page_start=7, page_end=8 if offsets else 7,
+                      text=f"{first} {second}", page_offsets=offsets)
+        lexical = LexicalIndex.build([chunk.index_text])
+        result = RetrievalResult(hits=[Hit(chunk=chunk, score=1.0, lexical_rank=0)], evidence=1.0)
+        text, citations = ExtractiveAnswerer().compose("Hoeveel pagina's telde het magazine?", result, lexical)
+        if same_page:
+            # On one page the figure in the next sentence completes the quote.
+            assert [c.quote for c in citations] == [f"{first} {second}"], text
+        else:
+            assert all(first not in c.quote or second not in c.quote for c in citations), text
+            assert all(c.page == 8 for c in citations if second in c.quote)

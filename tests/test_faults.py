@@ -110,7 +110,10 @@ def test_second_ingest_is_refused_while_another_process_holds_the_lock(corpus: P
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         started = time.perf_counter()
-        proc = _cli("--index", str(index), "ingest", "--corpus", str(corpus), "--no-progress", timeout=120)
+        proc = _cli(
+            "--index", str(index), "ingest", "--corpus", str(corpus), "--no-progress", "--embedder", EMBEDDER,
+            timeout=120,
+        )
         _assert_clear_error(proc, "another ingest is already running", str(index / EMBEDDER))
         assert time.perf_counter() - started < 60, "the second ingest waited instead of stopping"
         assert not list((index / EMBEDDER).glob("gen-*")), "the refused ingest wrote a generation"

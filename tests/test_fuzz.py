@@ -463,7 +463,7 @@ def _zeros_deflate(mib: int) -> bytes:
 
 
 _CHILD = r"""
-import json, resource, sys, time
+import json, sys, time
 from pathlib import Path
 from assistant.errors import DocumentError
 from assistant.loading import DocumentMeta, parse_file
@@ -476,7 +476,10 @@ try:
 except DocumentError as err:
     result = {"status": "refused", "message": str(err)}
 result["seconds"] = time.perf_counter() - started
-result["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec, so a child of a big pytest
+# process (torch loaded) would report the parent's size instead of its own.
+hwm = next(line for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+result["max_rss_mb"] = int(hwm.split()[1]) / 1024
 print(json.dumps(result))
 """
 

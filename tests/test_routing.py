@@ -172,7 +172,9 @@ def test_labelled_routes(router: Router, expected: str, evidence: float | None, 
 # ------------------------------------------------------------------ gold set
 def _gold_items() -> list[dict[str, Any]]:
     items = []
-    for path in sorted(GOLD_DIR.glob("*.jsonl")):
+    # vers.jsonl (fresh questions) has only answer and unanswerable-but-in-scope items; the
+    # latter need retrieval evidence, so they are scored end to end by tests/test_eval_floor.py.
+    for path in sorted(p for p in GOLD_DIR.glob("*.jsonl") if p.name != "vers.jsonl"):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 item = json.loads(line)
