@@ -107,10 +107,10 @@ _NUMBER_WORD = re.compile(
     r"helft|kwart|meerderheid|minderheid|niemand|geen enkele?)\b",
     re.IGNORECASE,
 )
-#: Numbers that label rather than count ("Actie 1", "stap 3"), and citation markers.
+#: Numbers that label rather than count ("Actie 1", "stap 3").
 _LABEL = re.compile(r"\b(?:actie|werf|stap|fase|deel|hoofdstuk|spoor|traject|pijler|bijlage)\s+\d+\b", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-#: Questions whose answer is a moment ("hoe lang" is a duration: a figure).
+#: Questions whose answer is a moment ("hoe lang" asks for a duration and only gets the number bonus).
 _ASKS_DATE = re.compile(
     r"\b(wanneer|welke datum|welke dag|welke maand|welk jaar|in welk jaar|welke periode)\b", re.IGNORECASE
 )
