@@ -155,6 +155,25 @@ class Vraagbaak:
             synonym_weight=s.synonym_weight,
         )
 
+    def _retrieve_parts(
+        self, query: str, parts: list[str], filters: Filters | None, snapshot: Snapshot
+    ) -> tuple[RetrievalResult, list[RetrievalResult]]:
+        """Retrieval for the whole turn and, for a multi-part question, for each part.
+
+        Returns the ranking shown and cited from (the parts' rankings fused into the
+        whole one) and the per-part results that the parts are answered from.
+        """
+        result = self._search(query, filters, snapshot)
+        if len(parts) < 2:
+            return result, []
+        # Each part retrieves with its own words doubled and the whole turn as context.
+        part_results = [self._search(f"{p} {p} {query}", filters, snapshot) for p in parts]
+        # Each passage answers one part: the evidence is how well the parts are covered.
+        per_part = [evidence_for(p, r.hits, snapshot) for p, r in zip(parts, part_results, strict=True)]
+        fused = fuse_results([result, *part_results], k=len(result.hits))
+        fused.evidence = max(result.evidence, sum(per_part) / len(per_part))
+        return fused, part_results
+
     def ask(self, question: str, history: list[dict[str, Any]] | None = None, filters: Filters | None = None) -> Answer:
         """Answer one turn; never raises for weak evidence (it says so and routes)."""
         final: Answer | None = None
@@ -175,19 +194,10 @@ class Vraagbaak:
         # One snapshot per turn: retrieval and answering see the same generation
         # (and server mode reads the pointer once).
         snapshot = self.snapshot()
-        result = self.retrieve(question, hist, filters, snapshot)
         query = contextualise(question, hist)
         context = query[len(question) * 2 + 2 :] if query != question else ""
         parts = split_question(question)
-        part_results: list[RetrievalResult] = []
-        if len(parts) > 1:
-            # Each part retrieves with its own words doubled and the whole turn as context.
-            part_results = [self._search(f"{p} {p} {query}", filters, snapshot) for p in parts]
-            # Each passage answers one part: the evidence is how well the parts are covered.
-            per_part = [evidence_for(p, r.hits, snapshot) for p, r in zip(parts, part_results, strict=True)]
-            evidence = max(result.evidence, sum(per_part) / len(per_part))
-            result = fuse_results([result, *part_results], k=len(result.hits))
-            result.evidence = evidence
+        result, part_results = self._retrieve_parts(query, parts, filters, snapshot)
         t1 = time.perf_counter()
         decision = self.router().decide(question, hist, evidence=result.evidence, evidence_threshold=s.min_evidence)
         answer = Answer(question=question, text="", retrieved=result.hits, evidence=result.evidence)

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import json
 import math
 import os
@@ -55,7 +56,6 @@ from typing import Any
 
 import numpy as np
 
-import assistant.ingest as ingest_module
 from assistant.chain import Vraagbaak
 from assistant.chunking import Chunk
 from assistant.embedding import Embedder, LangChainEmbeddings, get_embedder, slug
@@ -65,6 +65,8 @@ from assistant.store import IndexLayout, open_snapshot, read_chunks
 
 from .gold import GoldItem, chunk_supports, load_gold
 
+# The module, not the function that assistant/__init__.py exports under the same name.
+ingest_module: Any = importlib.import_module("assistant.ingest")
 REPORTS = Path(__file__).resolve().parent / "reports"
 PYTHON = sys.executable
 
@@ -275,7 +277,7 @@ class SurrogateEmbedder:
 def ingest_embedder(factory: Callable[[str], Any]) -> Iterator[None]:
     """Make :func:`assistant.ingest.ingest` get its embedder from ``factory`` for a while."""
     original = ingest_module.get_embedder
-    ingest_module.get_embedder = factory  # type: ignore[assignment]
+    ingest_module.get_embedder = factory
     try:
         yield
     finally:
