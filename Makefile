@@ -26,9 +26,10 @@ index: $(STAMP)
 	$(BIN)/python -m assistant --embedder $(EMBEDDER) ingest --no-progress
 
 # The ingest is incremental (a no-op in about 0.3 s when nothing changed), so `make run`
-# always serves the current corpus; a file that fails is reported and the app still starts.
+# always serves the current corpus; a file that fails (exit 1) is reported and the app still
+# starts, a fatal error (exit 2: locked or unwritable index, unreachable server) stops here.
 run: $(STAMP)
-	-$(BIN)/python -m assistant --embedder $(EMBEDDER) ingest --no-progress
+	$(BIN)/python -m assistant --embedder $(EMBEDDER) ingest --no-progress || [ $$? -eq 1 ]
 	$(BIN)/python app.py
 
 test: $(INDEX_STAMP)

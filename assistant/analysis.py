@@ -16,6 +16,8 @@ from pathlib import Path
 
 import Stemmer  # PyStemmer: the C Snowball stemmers, ~20x faster than snowballstemmer
 
+from .errors import ConfigError
+
 # Snowball's Dutch stopword list plus question words that carry no topic.
 STOPWORDS = frozenset(
     [
@@ -257,8 +259,15 @@ class Thesaurus:
     @classmethod
     def load(cls, path: Path = SYNONYMS_FILE) -> Thesaurus:
         """Read one comma-separated group per line; ``#`` starts a comment."""
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise ConfigError(
+                f"the thesaurus {path} cannot be read ({type(err).__name__}); reinstall the package "
+                "or set ASSISTANT_SYNONYM_WEIGHT=0 to work without it."
+            ) from err
         groups = []
-        for line in path.read_text(encoding="utf-8").splitlines():
+        for line in text.splitlines():
             line = line.split("#", 1)[0].strip()
             if line:
                 groups.append([w.strip() for w in line.split(",") if w.strip()])

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from functools import partial
 from typing import Any, Protocol
 
-from .analysis import split_sentences
+from .analysis import normalise_for_match, split_sentences
 from .chunking import Chunk
 from .retrieval import Hit, RetrievalResult
 from .store import LexicalIndex
@@ -96,23 +96,36 @@ _QUANTITY = re.compile(
 )
 _WHEN = re.compile(r"\b(wanneer|welke datum|in welk jaar|welk jaar|hoe lang)\b", re.IGNORECASE)
 _HAS_NUMBER = re.compile(r"\d")
-#: Questions whose answer *is* a figure ("een aantal vormingen" is "some", not a count).
+#: Questions whose answer *is* a figure: "hoeveel ...", "hoe groot ...", "welk bedrag ...",
+#: "wat kostte ...".  A topic word alone is not enough: "Hoe stel ik een budget op?" asks
+#: for advice, and "een aantal vormingen" means "some".
 _ASKS_FIGURE = re.compile(
-    r"\b(hoeveel|hoe groot|hoe duur|(?<!een )aantal|bedrag|budget|percentage|gekost|kostte)\b", re.IGNORECASE
+    r"\bhoe ?veel\b|\bhoe (?:groot|hoog|duur)\b|\bwat kost(?:te|en)?\b|\bgekost\b"
+    r"|\b(?:welk|welke|het|de)\s+(?:\w+\s+)?(?:aantal|bedrag|budget|percentage|aandeel|totaal|prijs)\b(?!\s+\w+\s+(?:op|aan)\b)",
+    re.IGNORECASE,
 )
 _NUMBER = re.compile(r"\d[\d.,]*")
 _NUMBER_WORD = re.compile(
     r"\b(één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien|zestien|"
-    r"zeventien|achttien|negentien|twintig|dertig|veertig|vijftig|honderd\w*|duizend\w*|miljoen|tientallen|"
-    r"helft|kwart|meerderheid|minderheid|niemand|geen enkele?)\b",
+    r"zeventien|achttien|negentien|helft|kwart|meerderheid|minderheid|niemand|geen enkele?|"
+    # tens, hundreds and compounds: "vijfentwintig", "tweehonderd", "drieduizend", "twintigtal"
+    r"\w*(?:twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig|honderd|duizend)\w*|"
+    r"miljoen\w*|tientallen|dozijn)\b",
     re.IGNORECASE,
 )
 #: Numbers that label rather than count ("Actie 1", "stap 3").
 _LABEL = re.compile(r"\b(?:actie|werf|stap|fase|deel|hoofdstuk|spoor|traject|pijler|bijlage)\s+\d+\b", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 #: Questions whose answer is a moment ("hoe lang" asks for a duration and only gets the number bonus).
+#: A bare "wanneer" often means "in which case" ("Wanneer kom je in aanmerking?"): only
+#: "wanneer" with a past event ("vond ... plaats", "werd", "startte") asks for a date.
 _ASKS_DATE = re.compile(
-    r"\b(wanneer|welke datum|welke dag|welke maand|welk jaar|in welk jaar|welke periode)\b", re.IGNORECASE
+    r"\b(welke datum|welke dag|welke maand|welk jaar|in welk jaar|welke periode|sinds wanneer|tegen wanneer|"
+    r"tot wanneer|vanaf wanneer)\b"
+    r"|\bwanneer\s+(?:\w+\s+){0,1}(?:vond|was|waren|werd|werden|kwam|kwamen|ging|gingen|startte|startten|"
+    r"begon|begonnen|gebeurde|verscheen|verschenen|trad|eindigde|stopte|liep|lanceerde|organiseerde|"
+    r"publiceerde|keurde|bekrachtigde|heeft|hebben|is)\b",
+    re.IGNORECASE,
 )
 _DATE_WORD = re.compile(
     r"\b(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|"
@@ -178,7 +191,13 @@ class ExtractiveAnswerer:
                     qualified.append(c)
                     continue
                 stretch = _next_stretch(c[2], result.hits[c[1]].chunk)
-                if stretch is not None and states(stretch[0]):
+                # The next sentence must carry on from this one (as in _with_follow_on),
+                # not just hold some number ("Zie p. 12.").
+                if (
+                    stretch is not None
+                    and states(stretch[0])
+                    and (_CONTINUES.search(stretch[0]) or set(analyzer.terms(stretch[0])) & qterms)
+                ):
                     qualified.append((c[0], c[1], stretch[1], c[3]))
             candidates = qualified
         if not candidates:
@@ -360,6 +379,8 @@ def merge_answers(parts: list[tuple[str, list[Citation]]]) -> tuple[str, list[Ci
     """
     texts: list[str] = []
     citations: list[Citation] = []
+    # Keyed by document and normalised quote: neighbouring chunks overlap, so two
+    # parts may quote the same sentence from two chunks.
     seen: dict[tuple[str, str], int] = {}
     for text, cits in parts:
         if not cits:
@@ -370,14 +391,14 @@ def merge_answers(parts: list[tuple[str, list[Citation]]]) -> tuple[str, list[Ci
         # "sentence [n]" segments: one already said for an earlier part is not repeated.
         for segment in re.findall(r".*?\[\d+\](?:\s*\[\d+\])*|.+$", text, flags=re.DOTALL):
             numbers = [int(n) for n in re.findall(r"\[(\d+)\]", segment)]
-            keys = [(by_n[n].chunk_id, by_n[n].quote) for n in numbers if n in by_n]
+            keys = [(by_n[n].doc_id, normalise_for_match(by_n[n].quote)) for n in numbers if n in by_n]
             if keys and all(k in seen for k in keys) and not any(n in renumber for n in numbers):
                 continue
             for n in numbers:
                 c = by_n.get(n)
                 if c is None:
                     continue
-                key = (c.chunk_id, c.quote)
+                key = (c.doc_id, normalise_for_match(c.quote))
                 if key not in seen:
                     seen[key] = len(citations) + 1
                     citations.append(Citation(**{**asdict(c), "n": seen[key]}))

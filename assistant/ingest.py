@@ -8,6 +8,7 @@ previous generation.  See :mod:`assistant.store` for the atomic layout.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import sys
 import time
@@ -96,9 +97,11 @@ def ingest(settings: Settings, progress: bool = True, log: Any = None) -> Ingest
             try:
                 chunks, emb, _, prev_manifest = load_generation(layout, previous, embeddings=True)
             except IndexUnavailableError as err:
-                if settings.chroma_url:
+                # A damaged generation (a missing or unreadable collection on a server
+                # that answers) is exactly what a full ingest repairs; a server that
+                # does not answer is not.
+                if settings.chroma_url and not _server_answers(settings.chroma_url):
                     raise
-                # A damaged local generation is exactly what a fresh ingest repairs.
                 log(f"vorige index onleesbaar, alles wordt opnieuw opgebouwd: {err}")
                 previous, prev_dir = None, None
             else:
@@ -201,19 +204,39 @@ def ingest(settings: Settings, progress: bool = True, log: Any = None) -> Ingest
             _write_vectors(settings, layout, generation, prev_dir, all_chunks, embeddings, prev_chunks)
             layout.publish(generation, manifest)
         except OSError as err:
-            shutil.rmtree(gen_dir, ignore_errors=True)
+            _discard(layout, generation)
             raise IndexUnavailableError(
                 f"could not write the new index under {layout.root} ({_os_reason(err)}); "
                 "the previous index is still in use. Free disk space or fix permissions and run ingest again."
             ) from err
         except VraagbaakError:
-            shutil.rmtree(gen_dir, ignore_errors=True)
+            _discard(layout, generation)
             raise
-        layout.cleanup()
+        try:
+            layout.cleanup()
+        except (VraagbaakError, OSError) as err:  # the new index is live; old ones go next time
+            log(f"opruimen van oude indexen mislukt (volgende ingest probeert opnieuw): {err}")
         summary.generation = generation
         summary.changed = True
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _server_answers(url: str) -> bool:
+    try:
+        chroma_client(url=url).heartbeat()
+    except Exception:  # IndexUnavailableError, httpx errors ...
+        return False
+    return True
+
+
+def _discard(layout: IndexLayout, generation: str) -> None:
+    """Remove what a failed ingest wrote, unless readers already use it (the pointer moved)."""
+    shutil.rmtree(layout.gen_dir(generation), ignore_errors=True)
+    if layout.chroma_url:
+        with contextlib.suppress(Exception):  # best effort: cleanup drops leftovers later
+            if layout.current() != generation:
+                chroma_client(url=layout.chroma_url).delete_collection(layout.collection_name(generation))
 
 
 def _os_reason(err: OSError) -> str:

@@ -285,7 +285,7 @@ def coverage(qterms: list[str], chunk: Chunk, snapshot: Snapshot, idf: dict[str,
 # "..., en hoeveel ...", "... en wie ...", "... of welke ...", and a second question after "?".
 _PART_BREAK = re.compile(
     r"(?:,\s*|\s+)(?:en|of|maar)\s+(?=(?:sinds |tegen |tot |in |op |met |voor |van )?"
-    r"(?:wie|wat|welke?|hoeveel|hoe|waar\w*|wanneer|waarom)\b)"
+    r"(?:wie|wat|welke?|hoeveel|hoe|waar(?:om|door|mee|voor|over|in|op|van|aan|bij|naar|uit)?|wanneer)\b)"
     r"|(?<=\?)\s+(?=[^?]+\?)",
     re.IGNORECASE,
 )

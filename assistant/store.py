@@ -42,6 +42,7 @@ import os
 import pickle
 import secrets
 import shutil
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -381,7 +382,7 @@ class IndexLayout:
     def current(self) -> str | None:
         """Name of the generation in use, or None when no index was built."""
         if self.chroma_url:
-            return self.server_pointer()[0]
+            return self.server_pointer(with_manifest=False)[0]
         try:
             name = self.current_file.read_text(encoding="utf-8").strip()
         except FileNotFoundError:
@@ -391,8 +392,8 @@ class IndexLayout:
         return name if name and (self.root / name).is_dir() else None
 
     def new_generation(self) -> str:
-        """A fresh, unique generation name (sortable by time)."""
-        return f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
+        """A fresh, unique generation name, sortable by time (UTC, so hosts in other zones agree)."""
+        return f"gen-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}-{secrets.token_hex(3)}"
 
     def gen_dir(self, generation: str) -> Path:
         return self.root / generation
@@ -415,7 +416,7 @@ class IndexLayout:
             if name and (self.root / name).is_dir():
                 (self.root / name / PUBLISHED_MARKER).touch()
         if self.chroma_url:
-            self._set_server_pointer(generation, manifest or {})
+            self._set_server_pointer(generation, manifest or {}, previous)
         tmp = self.root / f".CURRENT.{os.getpid()}.tmp"
         tmp.write_text(generation + "\n", encoding="utf-8")
         with tmp.open("rb") as fh:
@@ -427,8 +428,9 @@ class IndexLayout:
 
         Runs under the ingest lock, so no generation is being written here: one
         without the published marker is the orphan of a killed ingest.  On a
-        server, collections older than the kept ones are dropped; newer ones are
-        left alone (another machine may be writing one right now).
+        server the current and the previous published generation (the pointer
+        names both) are kept, and so is any newer collection (another machine may
+        be writing one right now); older ones, published or orphaned, are dropped.
         """
         current = self.current()
         gens = sorted(p.name for p in self.root.glob("gen-*") if p.is_dir())
@@ -451,9 +453,11 @@ class IndexLayout:
         return sorted(n[len(prefix) :] for n in names if n.startswith(prefix + "gen-"))
 
     def _cleanup_server(self, current: str, keep: int) -> None:
+        # Only the pointer knows which older generation was really published: an
+        # orphan of a failed ingest may be newer than it.
+        previous = self.server_pointer(with_manifest=False)[2] if keep > 1 else None
         gens = self.server_generations()
-        older = [g for g in gens if g < current]
-        doomed = older[: max(0, len(older) - (keep - 1))]
+        doomed = [g for g in gens if g < current and g != previous]
         client = chroma_client(url=self.chroma_url)
         for name in doomed:
             with contextlib.suppress(Exception):  # already gone (another cleanup) is fine
@@ -488,39 +492,68 @@ class IndexLayout:
             fh.close()
 
     # Server mode keeps the pointer in Chroma itself, so all app processes agree.
-    def _pointers(self) -> Any:
+    def _pointers(self, create: bool = False) -> Any:
+        """The pointer collection; None when it does not exist and ``create`` is False.
+
+        Readers never create it, so a mistyped namespace does not leave an empty
+        collection on a shared server.
+        """
         client = chroma_client(url=self.chroma_url)
         try:
-            return client.get_or_create_collection(self.pointer_collection, embedding_function=None)
+            if create:
+                return client.get_or_create_collection(self.pointer_collection, embedding_function=None)
+            return client.get_collection(self.pointer_collection, embedding_function=None)
         except Exception as err:
+            if not create and type(err).__name__ == "NotFoundError":  # chromadb.errors.NotFoundError
+                return None
             raise IndexUnavailableError(
                 f"cannot open the index pointer collection {self.pointer_collection!r} on the Chroma server "
                 f"({type(err).__name__}); check the server and ASSISTANT_CHROMA_NAMESPACE."
             ) from err
 
-    def server_pointer(self) -> tuple[str | None, dict[str, Any]]:
-        """Server mode: the current generation and its manifest ({} when none was published)."""
+    def server_pointer(self, with_manifest: bool = True) -> tuple[str | None, dict[str, Any], str | None]:
+        """Server mode: the current generation, its manifest and the previous generation.
+
+        ``(None, {}, None)`` when nothing was published.  The manifest (every chunk
+        id: about 1 MB at 30k chunks) is only fetched when asked for; each question
+        reads just the generation name.
+        """
         try:
-            res = self._pointers().get(ids=[self.slug], include=["metadatas", "documents"])
+            pointers = self._pointers()
+            if pointers is None:
+                return None, {}, None
+            include = ["metadatas", "documents"] if with_manifest else ["metadatas"]
+            res = pointers.get(ids=[self.slug], include=include)
         except IndexUnavailableError:
             raise
         except Exception as err:
             raise IndexUnavailableError(f"cannot read the index pointer from Chroma ({type(err).__name__}).") from err
         if not res["ids"]:
-            return None, {}
-        generation = str(res["metadatas"][0]["generation"])
-        try:
-            manifest = json.loads(res["documents"][0] or "{}")
-        except ValueError:
-            manifest = {}  # only costs a full re-ingest; the chunks themselves are intact
-        return generation, manifest if isinstance(manifest, dict) else {}
+            return None, {}, None
+        meta = res["metadatas"][0] or {}
+        if not isinstance(meta.get("generation"), str):
+            raise IndexUnavailableError(
+                f"the index pointer {self.slug!r} in {self.pointer_collection!r} is damaged; run ingest again."
+            )
+        manifest: Any = {}
+        if with_manifest:
+            try:
+                manifest = json.loads(res["documents"][0] or "{}")
+            except (TypeError, ValueError):
+                manifest = {}  # only costs a full re-ingest; the chunks themselves are intact
+        previous = meta.get("previous")
+        return (
+            meta["generation"],
+            manifest if isinstance(manifest, dict) else {},
+            previous if isinstance(previous, str) else None,
+        )
 
-    def _set_server_pointer(self, generation: str, manifest: dict[str, Any]) -> None:
+    def _set_server_pointer(self, generation: str, manifest: dict[str, Any], previous: str | None) -> None:
         try:
-            self._pointers().upsert(
+            self._pointers(create=True).upsert(
                 ids=[self.slug],
                 embeddings=[[0.0, 0.0]],
-                metadatas=[{"generation": generation}],
+                metadatas=[{"generation": generation, "previous": previous or ""}],
                 documents=[json.dumps(manifest, ensure_ascii=False)],
             )
         except IndexUnavailableError:
@@ -595,23 +628,25 @@ def load_generation(
         return chunks, (emb if embeddings else None), lexical, manifest
     store = ChromaStore(chroma_client(url=layout.chroma_url), layout.collection_name(generation))
     ids, docs, metas, vecs = store.get_all(embeddings=embeddings)
+
     def _position(i: int) -> tuple[int, str]:
         return (int(metas[i]["position"]) if "position" in metas[i] else i, ids[i])
 
-    order = sorted(range(len(ids)), key=_position)
     try:
+        order = sorted(range(len(ids)), key=_position)
         chunks = [Chunk.from_record(docs[i], metas[i]) for i in order]
-    except (TypeError, ValueError) as err:
+    except (TypeError, ValueError, KeyError) as err:
         raise IndexUnavailableError(
             f"the Chroma collection {store.name!r} holds chunks this version cannot read ({err}); run ingest again."
         ) from err
-    pointed, manifest = layout.server_pointer()
+    pointed, manifest, _ = layout.server_pointer()
     if pointed != generation or manifest.get("generation") != generation:
         manifest = {}  # the pointer moved meanwhile: an empty manifest only means a full re-ingest
     return chunks, (vecs[order] if vecs is not None else None), None, manifest
 
 
 _SNAPSHOTS: dict[tuple[str, str, str | None], Snapshot] = {}
+_SNAPSHOTS_LOCK = threading.Lock()
 
 
 def snapshot_for(settings: Settings) -> Snapshot:
@@ -636,16 +671,26 @@ def open_snapshot(
     cached = _SNAPSHOTS.get(key)
     if cached is not None:
         return cached
+    # One loader at a time: after a publish every web worker would otherwise load
+    # (in server mode: download and re-index) the same generation at once.
+    with _SNAPSHOTS_LOCK:
+        cached = _SNAPSHOTS.get(key)
+        if cached is not None:
+            return cached
+        snap = _load_snapshot(layout, generation)
+        for k in [k for k in _SNAPSHOTS if k[0] == key[0]]:  # old generations may be deleted
+            del _SNAPSHOTS[k]
+        _SNAPSHOTS[key] = snap
+    return snap
+
+
+def _load_snapshot(layout: IndexLayout, generation: str) -> Snapshot:
     chunks, _, lexical, manifest = load_generation(layout, generation)
     if lexical is None:
         # From the server: BM25 is rebuilt here (deterministic from the chunk texts).
         lexical = LexicalIndex.build([c.index_text for c in chunks])
     gen_dir = layout.gen_dir(generation)
-    client = chroma_client(url=chroma_url) if chroma_url else chroma_client(path=gen_dir / "chroma")
+    url = layout.chroma_url
+    client = chroma_client(url=url) if url else chroma_client(path=gen_dir / "chroma")
     vectors = ChromaStore(client, layout.collection_name(generation))
-    snap = Snapshot(generation, embedder_slug, chunks, lexical, vectors, manifest)
-    # Keep only the newest snapshot per index: old generations may be deleted.
-    for k in [k for k in _SNAPSHOTS if k[0] == key[0]]:
-        del _SNAPSHOTS[k]
-    _SNAPSHOTS[key] = snap
-    return snap
+    return Snapshot(generation, layout.slug, chunks, lexical, vectors, manifest)

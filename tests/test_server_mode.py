@@ -297,18 +297,27 @@ def test_cleanup_drops_old_generations_on_the_server_but_not_newer_ones(server_i
     current = layout.current()
     assert current is not None
     client = _client(server_index.url)
+    # Two orphans older than the current generation (e.g. failed ingests), one of them
+    # newer than the previous published generation, and another machine's ingest in progress.
+    previous = layout.server_pointer(with_manifest=False)[2]
+    orphan_gen = current.rsplit("-", 1)[0] + "-000000"  # same second as current, sorts just before it
+    assert orphan_gen < current
     old = layout.collection_name("gen-20000101-000000-000000")
-    future = layout.collection_name("gen-29990101-000000-000000")  # another machine's ingest in progress
-    for name in (old, future):
+    orphan = layout.collection_name(orphan_gen)
+    future = layout.collection_name("gen-29990101-000000-000000")
+    for name in (old, orphan, future):
         client.get_or_create_collection(name, embedding_function=None)
     try:
         with layout.lock():
             layout.cleanup()
         gens = layout.server_generations()
         assert "gen-20000101-000000-000000" not in gens
+        assert orphan_gen not in gens, "an orphan newer than the previous generation must go too"
         assert "gen-29990101-000000-000000" in gens
         assert current in gens
-        assert len([g for g in gens if g <= current]) <= 2
+        if previous:
+            assert previous in gens, "the previous published generation must survive (readers may still use it)"
+        assert {g for g in gens if g <= current} <= {current, previous}
         assert Vraagbaak(server_index.settings).ask(QUESTION).citations
     finally:
         with contextlib.suppress(Exception):
