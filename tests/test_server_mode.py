@@ -31,6 +31,8 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
+from chat_client import ChatSession, answer_body, chat_event
+from conftest import app_env, running_app
 
 from assistant.chain import Vraagbaak
 from assistant.errors import IndexUnavailableError
@@ -322,3 +324,39 @@ def test_cleanup_drops_old_generations_on_the_server_but_not_newer_ones(server_i
     finally:
         with contextlib.suppress(Exception):
             client.delete_collection(future)
+
+
+def test_two_app_processes_on_different_ports_share_the_server(server_index: ServerIndex, tmp_path: Path) -> None:
+    """The deployment of the README: two ``app.py`` processes, each with its own (empty) index
+    folder, one Chroma server (and one PostgreSQL database when CI provides one). Both answer
+    alike, and an ingest from a third place reaches both without a restart."""
+    s = server_index.settings
+    shared_db = os.environ.get("VRAAGBAAK_TEST_POSTGRES_URL")
+    bases: list[str] = []
+    with contextlib.ExitStack() as stack:
+        for i in (1, 2):
+            home = tmp_path / f"app{i}"
+            home.mkdir()
+            env = app_env(
+                home, _free_port(),
+                ASSISTANT_CHROMA_URL=server_index.url,
+                ASSISTANT_CHROMA_NAMESPACE=s.chroma_namespace,
+                ASSISTANT_INDEX=str(home / "index"),
+                ASSISTANT_CORPUS=str(server_index.corpus),
+                ASSISTANT_EMBEDDER=s.embedder,
+                ASSISTANT_DENSE_WEIGHT=str(s.dense_weight),
+                **({"ASSISTANT_DATABASE_URL": shared_db} if shared_db else {}),
+            )
+            bases.append(stack.enter_context(running_app(env, home / "app.log")))
+        sessions = [stack.enter_context(ChatSession(b, chat_event(b))) for b in bases]
+        first = [answer_body(chat.ask(QUESTION).answer_html) for chat in sessions]
+        assert first[0] and first[0] == first[1], first
+
+        fact = "Het reigerproject van Socius telde in 2024 negentien deelnemende vrijwilligersploegen."
+        guide = server_index.corpus / "decreetgids" / GUIDES[2]
+        guide.write_text(guide.read_text(encoding="utf-8") + f"\n\n## Reigerproject\n\n{fact}\n", encoding="utf-8")
+        summary = ingest(s, progress=False)
+        assert summary.exit_code == 0 and summary.changed and summary.generation
+        server_index.generations.append(summary.generation)
+        after = [answer_body(chat.ask("Hoeveel vrijwilligersploegen telde het reigerproject?").answer_html) for chat in sessions]
+        assert all("negentien" in a for a in after), after
