@@ -191,13 +191,9 @@ class ExtractiveAnswerer:
                     qualified.append(c)
                     continue
                 stretch = _next_stretch(c[2], result.hits[c[1]].chunk)
-                # The next sentence must carry on from this one (as in _with_follow_on),
-                # not just hold some number ("Zie p. 12.").
-                if (
-                    stretch is not None
-                    and states(stretch[0])
-                    and (_CONTINUES.search(stretch[0]) or set(analyzer.terms(stretch[0])) & qterms)
-                ):
+                # The next sentence must carry on from this one, not just hold some
+                # number ("Zie p. 12.").
+                if stretch is not None and states(stretch[0]) and _carries_on(stretch[0], qterms, analyzer):
                     qualified.append((c[0], c[1], stretch[1], c[3]))
             candidates = qualified
         if not candidates:
@@ -266,11 +262,13 @@ def _with_follow_on(quote: str, chunk: Chunk, qterms: set[str], analyzer: Any, w
     if stretch is None:
         return quote
     nxt, extended = stretch
-    shares = bool(set(analyzer.terms(nxt)) & qterms)
     number = wants_number and bool(_HAS_NUMBER.search(nxt)) and not _HAS_NUMBER.search(quote)
-    if not (_CONTINUES.search(nxt) or shares or number):
-        return quote
-    return extended
+    return extended if number or _carries_on(nxt, qterms, analyzer) else quote
+
+
+def _carries_on(nxt: str, qterms: set[str], analyzer: Any) -> bool:
+    """Does the next sentence continue a quote: it leans on it ("Die ...") or shares a question term?"""
+    return bool(_CONTINUES.search(nxt)) or bool(set(analyzer.terms(nxt)) & qterms)
 
 
 def _next_stretch(quote: str, chunk: Chunk) -> tuple[str, str] | None:
@@ -391,14 +389,10 @@ def merge_answers(parts: list[tuple[str, list[Citation]]]) -> tuple[str, list[Ci
         # "sentence [n]" segments: one already said for an earlier part is not repeated.
         for segment in re.findall(r".*?\[\d+\](?:\s*\[\d+\])*|.+$", text, flags=re.DOTALL):
             numbers = [int(n) for n in re.findall(r"\[(\d+)\]", segment)]
-            keys = [(by_n[n].doc_id, normalise_for_match(by_n[n].quote)) for n in numbers if n in by_n]
-            if keys and all(k in seen for k in keys) and not any(n in renumber for n in numbers):
+            cited = [(n, by_n[n], (by_n[n].doc_id, normalise_for_match(by_n[n].quote))) for n in numbers if n in by_n]
+            if cited and all(key in seen for _, _, key in cited) and not any(n in renumber for n in numbers):
                 continue
-            for n in numbers:
-                c = by_n.get(n)
-                if c is None:
-                    continue
-                key = (c.doc_id, normalise_for_match(c.quote))
+            for n, c, key in cited:
                 if key not in seen:
                     seen[key] = len(citations) + 1
                     citations.append(Citation(**{**asdict(c), "n": seen[key]}))

@@ -95,7 +95,7 @@ def ingest(settings: Settings, progress: bool = True, log: Any = None) -> Ingest
             # In server mode this reads from the Chroma server when the generation
             # was ingested on another machine, so any host can ingest incrementally.
             try:
-                chunks, emb, _, prev_manifest = load_generation(layout, previous, embeddings=True)
+                chunks, emb, _, prev_manifest = load_generation(layout, previous, embeddings=True, manifest=True)
             except IndexUnavailableError as err:
                 # A damaged generation (a missing or unreadable collection on a server
                 # that answers) is exactly what a full ingest repairs; a server that
@@ -282,10 +282,7 @@ def _write_vectors(
         # ``position`` lets another machine rebuild the chunk list in index order.
         metas = [{**c.metadata(), "position": i} for i, c in enumerate(chunks)]
         store.add([c.chunk_id for c in chunks], embeddings, [c.text for c in chunks], metas)
-        if store.count() != len(chunks):
-            raise IndexUnavailableError(
-                f"the new collection {name!r} has {store.count()} vectors for {len(chunks)} chunks; run ingest again."
-            )
+        _check_count(store, len(chunks))
         return
     target = layout.gen_dir(generation) / "chroma"
     reuse = prev_dir is not None and (prev_dir / "chroma").is_dir() and bool(prev_chunks)
@@ -307,12 +304,18 @@ def _write_vectors(
                 [chunks[i].text for i in add_idx],
                 [chunks[i].metadata() for i in add_idx],
             )
-        if store.count() != len(chunks):
-            raise IndexUnavailableError(
-                f"the new vector index has {store.count()} vectors for {len(chunks)} chunks; run ingest again."
-            )
+        _check_count(store, len(chunks))
     finally:
         _release(client)
+
+
+def _check_count(store: ChromaStore, expected: int) -> None:
+    """A new generation's collection must hold one vector per chunk before it is published."""
+    count = store.count()
+    if count != expected:
+        raise IndexUnavailableError(
+            f"the new vector collection {store.name!r} has {count} vectors for {expected} chunks; run ingest again."
+        )
 
 
 def _release(client: Any) -> None:

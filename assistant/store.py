@@ -346,7 +346,6 @@ class Snapshot:
     chunks: list[Chunk]
     lexical: LexicalIndex
     vectors: VectorStore
-    manifest: dict[str, Any] = field(default_factory=dict)
     position: dict[str, int] = field(default_factory=dict)
     #: Per-snapshot memo for derived data (term sets, priors); dies with the snapshot.
     memo: dict[Any, Any] = field(default_factory=dict)
@@ -587,13 +586,16 @@ def write_generation_files(
 
 def read_chunks(gen_dir: Path) -> tuple[list[Chunk], np.ndarray]:
     """Chunks and their embeddings from a generation folder."""
+    return _read_chunk_list(gen_dir), np.load(gen_dir / "embeddings.npy")
+
+
+def _read_chunk_list(gen_dir: Path) -> list[Chunk]:
     chunks = []
     with (gen_dir / "chunks.jsonl").open(encoding="utf-8") as fh:
         for line in fh:
             rec = json.loads(line)
             chunks.append(Chunk.from_record(rec.pop("text"), rec))
-    emb = np.load(gen_dir / "embeddings.npy")
-    return chunks, emb
+    return chunks
 
 
 def read_manifest(gen_dir: Path) -> dict[str, Any]:
@@ -606,26 +608,29 @@ def read_manifest(gen_dir: Path) -> dict[str, Any]:
 
 
 def load_generation(
-    layout: IndexLayout, generation: str, embeddings: bool = False
+    layout: IndexLayout, generation: str, embeddings: bool = False, manifest: bool = False
 ) -> tuple[list[Chunk], np.ndarray | None, LexicalIndex | None, dict[str, Any]]:
-    """Chunks (in index order), optionally their vectors, BM25 and manifest of a generation.
+    """Chunks (in index order), BM25 and, when asked for, the vectors and manifest of a generation.
 
     Read from the local folder when it holds the generation; in server mode
     otherwise from the Chroma server (BM25 is then ``None``: the caller builds it).
+    Only ingest needs vectors and manifest; an app loading a snapshot skips both
+    (33 MB of vectors at x100; on a server the manifest is another request).
     """
     gen_dir = layout.gen_dir(generation)
     local = (gen_dir / "chunks.jsonl").is_file() and (gen_dir / "lexical.pkl").is_file()
     if local or not layout.chroma_url:
         try:
-            chunks, emb = read_chunks(gen_dir)
+            chunks = _read_chunk_list(gen_dir)
+            emb = np.load(gen_dir / "embeddings.npy") if embeddings else None
             lexical = LexicalIndex.load(gen_dir / "lexical.pkl")
-            manifest = read_manifest(gen_dir)
+            files = read_manifest(gen_dir) if manifest else {}
         except (OSError, ValueError, KeyError, pickle.UnpicklingError, EOFError) as err:
             raise IndexUnavailableError(
                 f"the index generation {gen_dir} is damaged ({type(err).__name__}); "
                 "run `python -m assistant ingest` again."
             ) from err
-        return chunks, (emb if embeddings else None), lexical, manifest
+        return chunks, emb, lexical, files
     store = ChromaStore(chroma_client(url=layout.chroma_url), layout.collection_name(generation))
     ids, docs, metas, vecs = store.get_all(embeddings=embeddings)
 
@@ -639,35 +644,43 @@ def load_generation(
         raise IndexUnavailableError(
             f"the Chroma collection {store.name!r} holds chunks this version cannot read ({err}); run ingest again."
         ) from err
-    pointed, manifest, _ = layout.server_pointer()
-    if pointed != generation or manifest.get("generation") != generation:
-        manifest = {}  # the pointer moved meanwhile: an empty manifest only means a full re-ingest
-    return chunks, (vecs[order] if vecs is not None else None), None, manifest
+    files = {}
+    if manifest:
+        pointed, pointed_files, _ = layout.server_pointer()
+        # The pointer may have moved meanwhile: an empty manifest only costs a full re-ingest.
+        if pointed == generation and pointed_files.get("generation") == generation:
+            files = pointed_files
+    return chunks, (vecs[order] if vecs is not None else None), None, files
 
 
-_SNAPSHOTS: dict[tuple[str, str, str | None], Snapshot] = {}
+#: (index identity, generation) -> loaded snapshot; one generation per index.
+_SNAPSHOTS: dict[tuple[str, str], Snapshot] = {}
 _SNAPSHOTS_LOCK = threading.Lock()
 
 
 def snapshot_for(settings: Settings) -> Snapshot:
     """:func:`open_snapshot` for a configuration."""
-    layout = layout_for(settings)
-    return open_snapshot(layout.root.parent, layout.slug, layout.chroma_url, layout.namespace)
+    return _open(layout_for(settings))
 
 
 def open_snapshot(
     index_dir: Path, embedder_slug: str, chroma_url: str | None = None, namespace: str = DEFAULT_NAMESPACE
 ) -> Snapshot:
     """Load the current generation (cached: re-opened only when the pointer changes)."""
-    layout = IndexLayout(index_dir, embedder_slug, chroma_url, namespace)
+    return _open(IndexLayout(index_dir, embedder_slug, chroma_url, namespace))
+
+
+def _open(layout: IndexLayout) -> Snapshot:
     generation = layout.current()
     if generation is None:
-        where = f"namespace {namespace!r} on {chroma_url}" if chroma_url else str(layout.root)
+        url = layout.chroma_url
+        where = f"namespace {layout.namespace!r} on {url}" if url else str(layout.root)
         raise IndexUnavailableError(
-            f"no index for embedder {embedder_slug!r} in {where}; "
-            f"run `python -m assistant ingest --embedder {embedder_slug}` first."
+            f"no index for embedder {layout.slug!r} in {where}; "
+            f"run `python -m assistant ingest --embedder {layout.slug}` first."
         )
-    key = (str(layout.root) if not chroma_url else f"{chroma_url}#{namespace}/{embedder_slug}", generation, chroma_url)
+    index = f"{layout.chroma_url}#{layout.namespace}/{layout.slug}" if layout.chroma_url else str(layout.root)
+    key = (index, generation)
     cached = _SNAPSHOTS.get(key)
     if cached is not None:
         return cached
@@ -685,7 +698,7 @@ def open_snapshot(
 
 
 def _load_snapshot(layout: IndexLayout, generation: str) -> Snapshot:
-    chunks, _, lexical, manifest = load_generation(layout, generation)
+    chunks, _, lexical, _ = load_generation(layout, generation)
     if lexical is None:
         # From the server: BM25 is rebuilt here (deterministic from the chunk texts).
         lexical = LexicalIndex.build([c.index_text for c in chunks])
@@ -693,4 +706,4 @@ def _load_snapshot(layout: IndexLayout, generation: str) -> Snapshot:
     url = layout.chroma_url
     client = chroma_client(url=url) if url else chroma_client(path=gen_dir / "chroma")
     vectors = ChromaStore(client, layout.collection_name(generation))
-    return Snapshot(generation, layout.slug, chunks, lexical, vectors, manifest)
+    return Snapshot(generation, layout.slug, chunks, lexical, vectors)
