@@ -14,6 +14,7 @@ import json
 import re
 import secrets
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -109,34 +110,52 @@ class ChatSession:
         )
         joined.raise_for_status()
         event_id = joined.json()["event_id"]
-        with self.http.stream("GET", f"{self.base}/gradio_api/queue/data",
-                              params={"session_hash": self.session_hash}) as stream:
-            stream.raise_for_status()
-            for line in stream.iter_lines():
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"no answer within {TURN_TIMEOUT_S}s to {question!r}")
-                if not line.startswith("data:"):
-                    continue
-                msg = json.loads(line[5:])
-                kind = msg.get("msg")
-                if kind == "estimation" and isinstance(msg.get("rank"), int):
-                    turn.max_rank = max(turn.max_rank or 0, msg["rank"])
-                elif kind == "process_generating" and turn.first_update_s is None:
-                    turn.first_update_s = time.perf_counter() - t0
-                elif kind == "unexpected_error":
-                    raise RuntimeError(f"server error: {msg.get('message')}")
-                elif kind == "close_stream":
-                    raise RuntimeError("the server closed the stream before the answer was complete")
-                elif kind == "process_completed" and msg.get("event_id") == event_id:
-                    turn.latency_s = time.perf_counter() - t0
-                    if not msg.get("success"):
-                        raise RuntimeError(f"the event failed: {msg.get('output')}")
-                    outputs = msg["output"]["data"]
-                    chat = outputs[ev.chatbot_index] or []
-                    turn.n_messages = len(chat)
-                    turn.answer_html = _message_text(chat[-1]) if chat else ""
-                    turn.user_messages = [plain(_message_text(m)) for m in chat if m.get("role") == "user"]
-                    notice = outputs[ev.notice_index]
-                    turn.notice = notice if isinstance(notice, str) else ""
-                    return turn
-        raise RuntimeError(f"the event stream ended without an answer to {question!r}")
+        for msg in queue_messages(self.http, self.base, self.session_hash, event_id, deadline, f"{question!r}"):
+            kind = msg.get("msg")
+            if kind == "estimation" and isinstance(msg.get("rank"), int):
+                turn.max_rank = max(turn.max_rank or 0, msg["rank"])
+            elif kind == "process_generating" and turn.first_update_s is None:
+                turn.first_update_s = time.perf_counter() - t0
+            elif kind == "unexpected_error":
+                raise RuntimeError(f"server error: {msg.get('message')}")
+            elif kind == "close_stream":
+                raise RuntimeError("the server closed the stream before the answer was complete")
+            elif kind == "process_completed" and msg.get("event_id") == event_id:
+                turn.latency_s = time.perf_counter() - t0
+                if not msg.get("success"):
+                    raise RuntimeError(f"the event failed: {msg.get('output')}")
+                outputs = msg["output"]["data"]
+                chat = outputs[ev.chatbot_index] or []
+                turn.n_messages = len(chat)
+                turn.answer_html = _message_text(chat[-1]) if chat else ""
+                turn.user_messages = [plain(_message_text(m)) for m in chat if m.get("role") == "user"]
+                notice = outputs[ev.notice_index]
+                turn.notice = notice if isinstance(notice, str) else ""
+                return turn
+        raise AssertionError("unreachable: queue_messages ends with a final message or raises")
+
+
+def queue_messages(
+    http: httpx.Client, base: str, session_hash: str, event_id: str, deadline: float, what: str
+) -> Iterator[dict[str, Any]]:
+    """The session's server-sent messages up to and including the last one of ``event_id``.
+
+    That is its ``process_completed``, or an ``unexpected_error``/``close_stream``;
+    raises TimeoutError past ``deadline`` (``time.monotonic()``) and RuntimeError
+    when the stream ends first.  ``what`` names the event in those messages.
+    """
+    with http.stream("GET", f"{base}/gradio_api/queue/data", params={"session_hash": session_hash}) as stream:
+        stream.raise_for_status()
+        for line in stream.iter_lines():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{what} did not finish in time")
+            if not line.startswith("data:"):
+                continue
+            msg: dict[str, Any] = json.loads(line[5:])
+            yield msg
+            kind = msg.get("msg")
+            if kind in ("unexpected_error", "close_stream") or (
+                kind == "process_completed" and msg.get("event_id") == event_id
+            ):
+                return
+    raise RuntimeError(f"the event stream ended before {what} was complete")

@@ -38,6 +38,7 @@ from typing import Any
 import gradio as gr
 import httpx
 import pytest
+from chat_client import queue_messages
 from conftest import app_env, free_port, running_app
 
 from assistant.answering import Answer
@@ -600,18 +601,8 @@ def queue_call(http: httpx.Client, prefix: str, fn_index: int, data: list[Any], 
         return {"join_status": joined.status_code, "text": joined.text}
     event_id = joined.json()["event_id"]
     deadline = time.monotonic() + EVENT_TIMEOUT_S
-    with http.stream("GET", f"{prefix}/gradio_api/queue/data", params={"session_hash": session_hash}) as stream:
-        for line in stream.iter_lines():
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"event {fn_index} did not finish")
-            if not line.startswith("data:"):
-                continue
-            msg = json.loads(line[5:])
-            if msg.get("msg") == "process_completed" and msg.get("event_id") == event_id:
-                return dict(msg)
-            if msg.get("msg") in ("unexpected_error", "close_stream"):
-                return dict(msg)
-    raise RuntimeError(f"event stream of {fn_index} ended early")
+    *_, last = queue_messages(http, prefix, session_hash, event_id, deadline, f"event {fn_index}")
+    return dict(last)
 
 
 def _value_for(component: dict[str, Any], hostile: str) -> Any:
