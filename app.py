@@ -13,7 +13,7 @@ import uvicorn
 
 from assistant.errors import VraagbaakError
 from assistant.settings import load_settings
-from assistant.web import STAFF_PATH, build_app
+from assistant.web.app import STAFF_PATH, build_app
 
 
 def main() -> int:

@@ -26,25 +26,25 @@ from .errors import (
     TriageError,
     VraagbaakError,
 )
-
-# Eager: the submodule ``assistant.ingest`` would otherwise shadow the function.
-from .ingest import IngestSummary, ingest
 from .settings import Settings, load_settings
 
 _LAZY = {
-    "Answer": "answering",
-    "Citation": "answering",
-    "Vraagbaak": "chain",
-    "ask": "chain",
-    "get_assistant": "chain",
-    "Filters": "retrieval",
-    "HybridRetriever": "retrieval",
+    "Answer": "answer.extractive",
+    "Citation": "answer.extractive",
+    "IngestSummary": "ingestion.pipeline",
+    "ingest": "ingestion.pipeline",
+    "Vraagbaak": "vraagbaak",
+    "ask": "vraagbaak",
+    "get_assistant": "vraagbaak",
+    "Filters": "query.retrieval",
+    "HybridRetriever": "query.retrieval",
 }
 
 if TYPE_CHECKING:
-    from .answering import Answer, Citation
-    from .chain import Vraagbaak, ask, get_assistant
-    from .retrieval import Filters, HybridRetriever
+    from .answer.extractive import Answer, Citation
+    from .ingestion.pipeline import IngestSummary, ingest
+    from .query.retrieval import Filters, HybridRetriever
+    from .vraagbaak import Vraagbaak, ask, get_assistant
 
 
 def __getattr__(name: str) -> Any:

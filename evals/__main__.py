@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from assistant.errors import VraagbaakError
-from assistant.ingest import ingest
+from assistant.ingestion.pipeline import ingest
 from assistant.settings import Settings, load_settings
 
 from .gold import load_gold

@@ -56,17 +56,17 @@ from typing import Any
 
 import numpy as np
 
-from assistant.chain import Vraagbaak
-from assistant.chunking import Chunk
-from assistant.embedding import Embedder, LangChainEmbeddings, get_embedder, slug
-from assistant.ingest import IngestSummary, ingest
+from assistant.index.embedders import Embedder, LangChainEmbeddings, get_embedder, slug
+from assistant.index.store import IndexLayout, open_snapshot, read_chunks
+from assistant.ingestion.chunking import Chunk
+from assistant.ingestion.pipeline import IngestSummary, ingest
 from assistant.settings import PROJECT_ROOT, Settings
-from assistant.store import IndexLayout, open_snapshot, read_chunks
+from assistant.vraagbaak import Vraagbaak
 
 from .gold import GoldItem, chunk_supports, load_gold
 
 # The module, not the function that assistant/__init__.py exports under the same name.
-ingest_module: Any = importlib.import_module("assistant.ingest")
+ingest_module: Any = importlib.import_module("assistant.ingestion.pipeline")
 REPORTS = Path(__file__).resolve().parent / "reports"
 PYTHON = sys.executable
 
@@ -275,7 +275,7 @@ class SurrogateEmbedder:
 
 @contextlib.contextmanager
 def ingest_embedder(factory: Callable[[str], Any]) -> Iterator[None]:
-    """Make :func:`assistant.ingest.ingest` get its embedder from ``factory`` for a while."""
+    """Make :func:`assistant.ingestion.pipeline.ingest` get its embedder from ``factory`` for a while."""
     original = ingest_module.get_embedder
     ingest_module.get_embedder = factory
     try:
@@ -550,8 +550,8 @@ def cold_start(settings: Settings, tmp: Path, runs: int = COLD_START_RUNS) -> di
 _APP_CHILD = r"""
 import json, resource, sys
 from assistant.settings import load_settings
-from assistant.chain import Vraagbaak
-from assistant.web import build_app
+from assistant.vraagbaak import Vraagbaak
+from assistant.web.app import build_app
 s = load_settings()
 va = Vraagbaak(s)
 app = build_app(s, assistant=va, warm=False)
@@ -571,7 +571,7 @@ import json, resource, sys
 import bm25s
 from chromadb.config import Settings as ChromaSettings
 from langchain_chroma import Chroma
-from assistant.embedding import LangChainEmbeddings, get_embedder
+from assistant.index.embedders import LangChainEmbeddings, get_embedder
 args = json.loads(sys.argv[1])
 texts = [json.loads(l)["text"] for l in open(args["chunks"], encoding="utf-8")]
 bm = bm25s.BM25(); bm.index(bm25s.tokenize(texts, show_progress=False), show_progress=False)

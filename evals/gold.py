@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.analysis import normalise_for_match
+from assistant.text.analysis import normalise_for_match
 
 GOLD_DIR = Path(__file__).resolve().parent / "gold"
 ANSWER_CATEGORIES = ("feit", "getal", "parafrase", "meerdelig", "vervolg")

@@ -12,9 +12,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from assistant.feedback import list_feedback
 from assistant.settings import Settings
-from assistant.triage import TriageStore
+from assistant.triage.feedback import list_feedback
+from assistant.triage.store import TriageStore
 
 
 def harvest(settings: Settings, out: str | Path) -> int:

@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.analysis import normalise_for_match, split_sentences
-from assistant.chain import Vraagbaak
 from assistant.settings import Settings
+from assistant.text.analysis import normalise_for_match, split_sentences
+from assistant.vraagbaak import Vraagbaak
 
 from .gold import GoldItem, chunk_supports, fact_in, passage_in
 

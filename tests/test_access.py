@@ -1,6 +1,6 @@
 """Access: nothing on the staff page is reachable without a staff login, by any route.
 
-The fast tests build the app in-process (:func:`assistant.web.build_app` with a
+The fast tests build the app in-process (:func:`assistant.web.app.build_app` with a
 fake assistant, a tmp SQLite database and a tmp staff file) or call the handlers
 and render functions directly.  The ``slow`` tests start the real app
 (``python app.py`` on 127.0.0.1, free port, tmp database and staff file, the
@@ -41,14 +41,14 @@ import pytest
 from chat_client import queue_messages
 from conftest import app_env, free_port, running_app
 
-from assistant.answering import Answer
-from assistant.auth import LoginLimiter, add_account, read_accounts, verify_login
+from assistant.answer.extractive import Answer
 from assistant.errors import AccessDeniedError
 from assistant.settings import PROJECT_ROOT, Settings
-from assistant.triage import Request, TriageStore, dispose_engines
-from assistant.web_chat import ChatHandlers, build_chat_blocks
-from assistant.web_render import render_request_detail
-from assistant.web_staff import ALL, NOT_LOGGED_IN, StaffHandlers, build_staff_blocks
+from assistant.triage.store import Request, TriageStore, dispose_engines
+from assistant.web.auth import LoginLimiter, add_account, read_accounts, verify_login
+from assistant.web.chat import ChatHandlers, build_chat_blocks
+from assistant.web.render import render_request_detail
+from assistant.web.staff import ALL, NOT_LOGGED_IN, StaffHandlers, build_staff_blocks
 
 PASSWORD = "toegang-test-wachtwoord-2026"
 #: Every public method of the staff handlers: no public endpoint may be one of these.
@@ -311,7 +311,7 @@ def test_no_public_chat_handler_reads_or_changes_requests(settings: Settings, mo
     assert not names & STAFF_FUNCTIONS, names & STAFF_FUNCTIONS
     for fn in fns:
         owner = getattr(fn, "__self__", None)
-        assert not isinstance(owner, StaffHandlers) and getattr(fn, "__module__", "") != "assistant.web_staff", fn
+        assert not isinstance(owner, StaffHandlers) and getattr(fn, "__module__", "") != "assistant.web.staff", fn
     year = datetime.now(UTC).year
     outputs: list[str] = []
     for hostile in hostile_inputs(year):
@@ -446,7 +446,7 @@ def test_staff_routes_give_nothing_without_login_in_process(settings: Settings) 
     Catches: mounting the staff page without ``auth``, or a Gradio route that skips the login check."""
     from fastapi.testclient import TestClient
 
-    from assistant.web import build_app
+    from assistant.web.app import build_app
 
     seeded = seed_requests(settings.database_url)
     app = build_app(settings, assistant=FakeAssistant(), warm=False)  # type: ignore[arg-type]
@@ -467,7 +467,7 @@ def test_login_is_rate_limited_per_user_and_per_client(settings: Settings) -> No
     tell 'locked' or 'unknown user' from 'wrong password'."""
     from fastapi.testclient import TestClient
 
-    from assistant.web import build_app
+    from assistant.web.app import build_app
 
     app = build_app(settings, assistant=FakeAssistant(), warm=False)  # type: ignore[arg-type]
     one = TestClient(app, client=("10.0.0.1", 40001))
@@ -496,7 +496,7 @@ def test_login_limit_holds_for_concurrent_attempts(tmp_path: Path, monkeypatch: 
     checked.  Catches a check-then-record race in the limiter (a burst gets more guesses)."""
     from argon2.exceptions import VerifyMismatchError
 
-    import assistant.auth as auth
+    import assistant.web.auth as auth
 
     staff_file = tmp_path / "staff.txt"
     add_account(staff_file, "anna", PASSWORD)

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from assistant import Vraagbaak, ingest, load_settings
-from assistant.answering import NOT_FOUND_TEXT, Citation, ExtractiveAnswerer, merge_answers
-from assistant.chunking import Chunk
-from assistant.retrieval import Hit, RetrievalResult, split_question
-from assistant.store import LexicalIndex
+from assistant.answer.extractive import NOT_FOUND_TEXT, Citation, ExtractiveAnswerer, merge_answers
+from assistant.index.store import LexicalIndex
+from assistant.ingestion.chunking import Chunk
+from assistant.query.retrieval import Hit, RetrievalResult, split_question
 
 PASSAGES = (
     ("Trefdag 2023", "Sfeer was uitstekend, zeiden de deelnemers van de Trefdag. Actie 1: de Trefdag evalueren."),
@@ -78,7 +78,7 @@ def test_a_year_the_passages_do_not_mention_is_not_answered_with_another_year() 
     ],
 )
 def test_only_questions_that_ask_for_a_figure_need_one(question: str, figure: bool) -> None:
-    from assistant.answering import _ASKS_FIGURE
+    from assistant.answer.extractive import _ASKS_FIGURE
 
     assert bool(_ASKS_FIGURE.search(question)) is figure
 
@@ -93,14 +93,14 @@ def test_only_questions_that_ask_for_a_figure_need_one(question: str, figure: bo
     ],
 )
 def test_only_questions_about_a_moment_need_one(question: str, date: bool) -> None:
-    from assistant.answering import _ASKS_DATE
+    from assistant.answer.extractive import _ASKS_DATE
 
     assert bool(_ASKS_DATE.search(question)) is date
 
 
 def test_a_missing_thesaurus_is_a_configuration_error(tmp_path: Path) -> None:
-    from assistant.analysis import Thesaurus
     from assistant.errors import ConfigError
+    from assistant.text.analysis import Thesaurus
 
     with pytest.raises(ConfigError, match="ASSISTANT_SYNONYM_WEIGHT=0"):
         Thesaurus.load(tmp_path / "missing.txt")
@@ -180,7 +180,7 @@ def test_each_part_of_a_two_part_question_gets_its_own_answer(va: Vraagbaak) -> 
 
 
 def test_thesaurus_expands_everyday_words_to_the_reports_words() -> None:
-    from assistant.analysis import Thesaurus, stem
+    from assistant.text.analysis import Thesaurus, stem
 
     t = Thesaurus([["lonen", "personeelskosten"], ["overschot", "resultaat", "winst"]])
     assert t.expand([stem("lonen")]) == [stem("personeelskosten")]

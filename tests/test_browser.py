@@ -24,9 +24,9 @@ from typing import Any
 import pytest
 from conftest import app_env, free_port, running_app
 
-from assistant.embedding import slug
-from assistant.feedback import list_feedback
+from assistant.index.embedders import slug
 from assistant.settings import PROJECT_ROOT, load_settings
+from assistant.triage.feedback import list_feedback
 
 pytestmark = pytest.mark.browser
 
@@ -287,7 +287,7 @@ def test_anonymous_visitor_gets_the_staff_login_not_the_data(browser: Any, serve
 
 
 def test_escalation_then_staff_take_it_up(browser: Any, server: Server, page: Any) -> None:
-    from assistant.triage import TriageStore
+    from assistant.triage.store import TriageStore
 
     # The assistant routes this question to staff and shows the form.
     ask(page, ESCALATE)

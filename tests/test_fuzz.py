@@ -39,12 +39,12 @@ from conftest import make_pdf
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from assistant.chain import Vraagbaak, clean_question
 from assistant.errors import DocumentError, QuestionError, VraagbaakError
-from assistant.feedback import FeedbackStore
-from assistant.loading import DocumentMeta, ParsedDocument, parse_file, parse_html, parse_markdown
+from assistant.ingestion.loading import DocumentMeta, ParsedDocument, parse_file, parse_html, parse_markdown
 from assistant.settings import PROJECT_ROOT, Settings
-from assistant.triage import TriageStore, dispose_engines
+from assistant.triage.feedback import FeedbackStore
+from assistant.triage.store import TriageStore, dispose_engines
+from assistant.vraagbaak import Vraagbaak, clean_question
 
 #: How many examples each fuzz property ran (printed at the end of the module).
 EXAMPLES: Counter[str] = Counter()
@@ -466,7 +466,7 @@ _CHILD = r"""
 import json, sys, time
 from pathlib import Path
 from assistant.errors import DocumentError
-from assistant.loading import DocumentMeta, parse_file
+from assistant.ingestion.loading import DocumentMeta, parse_file
 path, kwargs = Path(sys.argv[1]), json.loads(sys.argv[2])
 meta = DocumentMeta(path.name, "bom", "Bom", "publicatie")
 started = time.perf_counter()

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from assistant import load_settings
-from assistant.feedback import record_feedback
-from assistant.triage import TriageStore
+from assistant.triage.feedback import record_feedback
+from assistant.triage.store import TriageStore
 from evals.harvest import harvest
 
 

@@ -13,12 +13,12 @@ import pytest
 from conftest import CORPUS, make_pdf
 
 from assistant import ingest, load_settings
-from assistant.chunking import chunk_document
-from assistant.embedding import slug
 from assistant.errors import IndexUnavailableError
-from assistant.loading import DocumentMeta, parse_pdf
+from assistant.index.embedders import slug
+from assistant.index.store import IndexLayout, open_snapshot
+from assistant.ingestion.chunking import chunk_document
+from assistant.ingestion.loading import DocumentMeta, parse_pdf
 from assistant.settings import PROJECT_ROOT
-from assistant.store import IndexLayout, open_snapshot
 
 pytestmark = pytest.mark.slow
 

@@ -9,8 +9,8 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
 from assistant import Vraagbaak, ingest, load_settings
-from assistant.answering import Answer
-from assistant.llm import SYSTEM_PROMPT, build_messages
+from assistant.answer.extractive import Answer
+from assistant.answer.llm import SYSTEM_PROMPT, build_messages
 
 pytestmark = pytest.mark.slow
 Q = "Hoeveel vragen kwamen er binnen via de vraaggestuurde werking?"

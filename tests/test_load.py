@@ -45,7 +45,7 @@ import pytest
 from chat_client import ChatEvent, ChatSession, Turn, answer_body, chat_event, plain
 from conftest import app_env, free_port, running_app, tail_log
 
-from assistant.embedding import slug
+from assistant.index.embedders import slug
 from assistant.settings import PROJECT_ROOT, load_settings
 
 pytestmark = pytest.mark.load

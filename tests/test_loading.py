@@ -8,7 +8,15 @@ import pytest
 from conftest import CORPUS, REPORT
 
 from assistant.errors import DocumentError
-from assistant.loading import DocumentMeta, meta_for, parse_file, parse_html, parse_markdown, parse_pdf, read_manifest
+from assistant.ingestion.loading import (
+    DocumentMeta,
+    meta_for,
+    parse_file,
+    parse_html,
+    parse_markdown,
+    parse_pdf,
+    read_manifest,
+)
 
 
 def _meta(path: str, doc_type: str = "publicatie") -> DocumentMeta:

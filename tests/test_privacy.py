@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli import main as cli_main
+from assistant.cli.main import main as cli_main
 from assistant.errors import ConfigError, TriageError
-from assistant.feedback import FeedbackStore
 from assistant.settings import load_settings
-from assistant.triage import REDACTED, Request, TriageStore, dispose_engines, utc_now
+from assistant.triage.feedback import FeedbackStore
+from assistant.triage.store import REDACTED, Request, TriageStore, dispose_engines, utc_now
 
 NAME = "Griet Vandenbroucke"
 EMAIL = "griet.vandenbroucke@voorbeeld-vzw.be"

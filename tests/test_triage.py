@@ -26,17 +26,17 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from assistant._triage_cli import add_triage_parser, run_triage
+from assistant.cli.triage import add_triage_parser, run_triage
 from assistant.errors import ConfigError, TriageError, VraagbaakError
-from assistant.feedback import (
+from assistant.settings import Settings
+from assistant.triage.feedback import (
     FeedbackError,
     FeedbackStore,
     list_feedback,
     purge_feedback,
     record_feedback,
 )
-from assistant.settings import Settings
-from assistant.triage import (
+from assistant.triage.store import (
     AFGEWEZEN,
     DOORVERWEZEN,
     FINAL_STATUSES,
@@ -607,7 +607,7 @@ def test_concurrent_threads_lose_nothing(store: TriageStore) -> None:
 
 _WORKER = """
 import sys, time
-from assistant.triage import TriageStore
+from assistant.triage.store import TriageStore
 url, start_at = sys.argv[1], float(sys.argv[2])
 time.sleep(max(0.0, start_at - time.time()))
 store = TriageStore(url)  # both processes migrate the fresh database at once

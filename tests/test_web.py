@@ -16,16 +16,16 @@ from typing import Any
 import gradio as gr
 import pytest
 
-from assistant.answering import Answer, Citation
-from assistant.auth import LoginLimiter, add_account
-from assistant.chunking import Chunk
-from assistant.feedback import list_feedback
-from assistant.retrieval import Hit
+from assistant.answer.extractive import Answer, Citation
+from assistant.ingestion.chunking import Chunk
+from assistant.query.retrieval import Hit
 from assistant.settings import Settings
-from assistant.triage import TriageStore, dispose_engines
-from assistant.web_chat import MANUAL_REASON, ChatHandlers, chat_messages, history_of
-from assistant.web_render import highlight_quote, render_answer, render_request_detail, render_user, safe_url
-from assistant.web_staff import ALL, NOT_LOGGED_IN, StaffHandlers, stats_figure
+from assistant.triage.feedback import list_feedback
+from assistant.triage.store import TriageStore, dispose_engines
+from assistant.web.auth import LoginLimiter, add_account
+from assistant.web.chat import MANUAL_REASON, ChatHandlers, chat_messages, history_of
+from assistant.web.render import highlight_quote, render_answer, render_request_detail, render_user, safe_url
+from assistant.web.staff import ALL, NOT_LOGGED_IN, StaffHandlers, stats_figure
 
 INJECTION = "<img src=x onerror=alert(1)>"
 CHUNK_TEXT = (
@@ -322,7 +322,7 @@ def test_staff_handlers_refuse_without_login(web_settings: Settings, tmp_path: P
 
 
 def test_removed_account_loses_access(web_settings: Settings) -> None:
-    from assistant.auth import remove_account
+    from assistant.web.auth import remove_account
 
     handlers = StaffHandlers(web_settings)
     assert handlers.user(staff_request()) == "anna"
@@ -405,7 +405,7 @@ def test_stats_figure_without_requests(web_settings: Settings) -> None:
 
 
 def test_staff_auth_checks_argon2_and_rate_limits(web_settings: Settings) -> None:
-    from assistant.web import make_staff_auth
+    from assistant.web.app import make_staff_auth
 
     auth = make_staff_auth(web_settings, LoginLimiter(per_minute=3))
 
@@ -423,7 +423,7 @@ def test_staff_auth_checks_argon2_and_rate_limits(web_settings: Settings) -> Non
 def test_mounted_app_protects_the_staff_page(web_settings: Settings) -> None:
     from fastapi.testclient import TestClient
 
-    from assistant.web import build_app
+    from assistant.web.app import build_app
 
     app = build_app(web_settings, assistant=FakeAssistant(), warm=False)  # type: ignore[arg-type]
     with TestClient(app) as client:

@@ -22,9 +22,9 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, TextIO
 
-from .errors import ConfigError, VraagbaakError
-from .settings import Settings
-from .triage import (
+from ..errors import ConfigError, VraagbaakError
+from ..settings import Settings
+from ..triage.store import (
     DECLINE_REASONS,
     ORG_TYPES,
     STATUSES,

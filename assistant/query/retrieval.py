@@ -19,11 +19,11 @@ from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
-from .analysis import STOPWORDS, stem, words
-from .chunking import Chunk
-from .embedding import Embedder, get_embedder
-from .settings import Settings
-from .store import Snapshot, snapshot_for
+from ..index.embedders import Embedder, get_embedder
+from ..index.store import Snapshot, snapshot_for
+from ..ingestion.chunking import Chunk
+from ..settings import Settings
+from ..text.analysis import STOPWORDS, stem, words
 
 CANDIDATES = 50  # depth of each ranked list that goes into fusion
 

@@ -2,7 +2,7 @@
 
 Each rating keeps the question, the answer text and the citations shown, so the
 team can see which answers helped and which did not.  It lives in the same
-database as the triage queue (:mod:`assistant.triage`) and shares its engines and
+database as the triage queue (:mod:`assistant.triage.store`) and shares its engines and
 migration runner; its own schema component is ``"feedback"``.
 
 Questions and comments may contain personal data: :func:`purge_feedback`
@@ -22,9 +22,9 @@ from typing import Any, Final
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
-from .errors import ConfigError, VraagbaakError
-from .settings import Settings
-from .triage import (
+from ..errors import ConfigError, VraagbaakError
+from ..settings import Settings
+from .store import (
     REDACTED,
     MigrationStep,
     UTCDateTime,

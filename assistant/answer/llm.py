@@ -17,11 +17,11 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from .answering import Citation
-from .errors import ConfigError
-from .retrieval import Hit, RetrievalResult
-from .settings import Settings
-from .store import LexicalIndex
+from ..errors import ConfigError
+from ..index.store import LexicalIndex
+from ..query.retrieval import Hit, RetrievalResult
+from ..settings import Settings
+from .extractive import Citation
 
 SYSTEM_PROMPT = """Je bent Vraagbaak, de assistent van Socius, steunpunt sociaal-cultureel werk.
 Beantwoord de vraag in het Nederlands, kort en duidelijk, uitsluitend op basis van de genummerde bronnen.
@@ -75,7 +75,7 @@ _MARKER = re.compile(r"\[(\d{1,2})\]")
 
 def validate(reply: str, hits: list[Hit], lexical: LexicalIndex) -> tuple[str, list[Citation]]:
     """Keep only citations to given passages; quote the best-matching source sentence for each."""
-    from .analysis import split_sentences
+    from ..text.analysis import split_sentences
 
     valid = set(range(1, len(hits) + 1))
     text = _MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in valid else "", reply)

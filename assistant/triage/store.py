@@ -50,8 +50,8 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.pool import StaticPool
 
-from .errors import ConfigError, TriageError, VraagbaakError
-from .settings import Settings
+from ..errors import ConfigError, TriageError, VraagbaakError
+from ..settings import Settings
 
 logger = logging.getLogger(__name__)
 

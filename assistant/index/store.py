@@ -52,11 +52,11 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from .analysis import Analyzer, split_sentences, thesaurus, words
-from .chunking import Chunk
-from .embedding import slug
-from .errors import IndexUnavailableError
-from .settings import Settings
+from ..text.analysis import Analyzer, split_sentences, thesaurus, words
+from ..ingestion.chunking import Chunk
+from .embedders import slug
+from ..errors import IndexUnavailableError
+from ..settings import Settings
 
 #: Deployment namespace on a shared Chroma server (``ASSISTANT_CHROMA_NAMESPACE``).
 DEFAULT_NAMESPACE = "vraagbaak"

@@ -18,10 +18,10 @@ from dataclasses import asdict, dataclass, field
 from functools import partial
 from typing import Any, Protocol
 
-from .analysis import normalise_for_match, split_sentences
-from .chunking import Chunk
-from .retrieval import Hit, RetrievalResult
-from .store import LexicalIndex
+from ..index.store import LexicalIndex
+from ..ingestion.chunking import Chunk
+from ..query.retrieval import Hit, RetrievalResult
+from ..text.analysis import normalise_for_match, split_sentences
 
 NOT_FOUND_TEXT = (
     "Daar vind ik in de publicaties van Socius geen betrouwbaar antwoord op. "

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import DocumentError
+from ..errors import DocumentError
 
 DOC_TYPES = ("publicatie", "toolbox", "decreetgids")
 SUPPORTED_SUFFIXES = {".pdf": "pdf", ".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown"}
@@ -187,12 +187,12 @@ def _parse_in_child(path: Path, meta: DocumentMeta, timeout_s: float) -> ParsedD
     import subprocess
     import sys
 
-    package_root = str(Path(__file__).resolve().parent.parent)
+    package_root = str(Path(__file__).resolve().parents[2])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p)}
     request = json.dumps({"path": str(path), "meta": meta.__dict__})
     try:
         proc = subprocess.run(
-            [sys.executable, "-c", "from assistant.loading import _child_main; _child_main()"],
+            [sys.executable, "-c", "from assistant.ingestion.loading import _child_main; _child_main()"],
             input=request,
             capture_output=True,
             text=True,

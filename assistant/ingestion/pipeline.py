@@ -3,7 +3,7 @@
 Incremental by content hash: unchanged files keep their chunks and vectors,
 changed files are replaced, removed files disappear from both indexes.  A file
 that fails to parse is reported on one line and keeps the chunks it had in the
-previous generation.  See :mod:`assistant.store` for the atomic layout.
+previous generation.  See :mod:`assistant.index.store` for the atomic layout.
 """
 
 from __future__ import annotations
@@ -18,12 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from .chunking import Chunk, chunk_document
-from .embedding import get_embedder, slug
-from .errors import DocumentError, IndexUnavailableError, VraagbaakError
-from .loading import discover, file_sha256, meta_for, parse_file, read_manifest
-from .settings import Settings
-from .store import (
+from ..errors import DocumentError, IndexUnavailableError, VraagbaakError
+from ..index.embedders import get_embedder, slug
+from ..index.store import (
     ChromaStore,
     IndexLayout,
     chroma_client,
@@ -31,6 +28,9 @@ from .store import (
     load_generation,
     write_generation_files,
 )
+from ..settings import Settings
+from .chunking import Chunk, chunk_document
+from .loading import discover, file_sha256, meta_for, parse_file, read_manifest
 
 #: Bump when parsing or chunking changes so every file is re-processed once.
 PIPELINE_VERSION = 7

@@ -15,11 +15,11 @@ from typing import Any
 
 import gradio as gr
 
-from .answering import Answer
-from .chain import Vraagbaak, get_assistant
-from .errors import IndexUnavailableError, QuestionError, VraagbaakError
-from .settings import Settings
-from .web_render import render_answer, render_notice, render_user
+from ..answer.extractive import Answer
+from ..errors import IndexUnavailableError, QuestionError, VraagbaakError
+from ..settings import Settings
+from ..vraagbaak import Vraagbaak, get_assistant
+from .render import render_answer, render_notice, render_user
 
 logger = logging.getLogger(__name__)
 
@@ -228,7 +228,7 @@ class ChatHandlers:
         Without consent the triage store refuses before anything is stored, and
         its Dutch message is shown.
         """
-        from .triage import TriageStore
+        from ..triage.store import TriageStore
 
         turns = list(turns or [])
         references = list(references or [])
@@ -279,7 +279,7 @@ class ChatHandlers:
         request: gr.Request | None = None,
     ) -> tuple[Any, ...]:
         """Store a thumbs up/down for the answer that was rated: ``(notice, comment, turns)``."""
-        from .feedback import record_feedback
+        from ..triage.feedback import record_feedback
 
         turns = list(turns or [])
         index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
@@ -316,7 +316,7 @@ class ChatHandlers:
 
 
 def build_chat_blocks(handlers: ChatHandlers) -> gr.Blocks:
-    """The chat page as a :class:`gr.Blocks` (mounted at ``/`` by :func:`assistant.web.build_app`)."""
+    """The chat page as a :class:`gr.Blocks` (mounted at ``/`` by :func:`assistant.web.app.build_app`)."""
     with gr.Blocks(title="Vraagbaak — Socius", analytics_enabled=False) as demo:
         turns = gr.State([])
         references = gr.State([])

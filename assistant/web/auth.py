@@ -20,8 +20,8 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from .errors import AccessDeniedError, ConfigError
-from .settings import Settings
+from ..errors import AccessDeniedError, ConfigError
+from ..settings import Settings
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 10
@@ -173,7 +173,7 @@ def run_staff(args: Any, settings: Settings) -> int:
 
 def settings_env_secret(var: str) -> str:
     """Read a secret by variable name (via Settings' single env reader)."""
-    from .settings import read_secret
+    from ..settings import read_secret
 
     value = read_secret(var)
     if not value:

@@ -7,7 +7,7 @@
   with an optional comment, and a form to pass a question on to staff.
 * ``/staff/`` — the triage page, behind Gradio's login with the accounts of
   ``settings.staff_file`` (argon2; failed attempts rate limited per user name and
-  per client address with :class:`assistant.auth.LoginLimiter`).  Without a login
+  per client address with :class:`assistant.web.auth.LoginLimiter`).  Without a login
   its config, queue, API and file routes answer 401; every staff handler checks
   the session's staff member again on the server.
 
@@ -32,12 +32,12 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from gradio.utils import get_upload_folder
 
+from ..errors import AccessDeniedError
+from ..settings import Settings
+from ..vraagbaak import Vraagbaak, get_assistant
 from .auth import LoginLimiter, read_accounts, verify_login
-from .chain import Vraagbaak, get_assistant
-from .errors import AccessDeniedError
-from .settings import Settings
-from .web_chat import ChatHandlers, build_chat_blocks
-from .web_staff import StaffHandlers, build_staff_blocks
+from .chat import ChatHandlers, build_chat_blocks
+from .staff import StaffHandlers, build_staff_blocks
 
 logger = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .analysis import split_sentences
+from ..text.analysis import split_sentences
 from .loading import Block, ParsedDocument
 
 SECTION_SEP = " > "

@@ -1,7 +1,7 @@
 """The staff page: triage queue, request details, status changes, CSV export, yearly figures.
 
 The page is mounted behind Gradio's login (accounts of ``settings.staff_file``,
-argon2, rate limited; see :func:`assistant.web.build_app`), so its config, queue
+argon2, rate limited; see :func:`assistant.web.app.build_app`), so its config, queue
 and file routes answer 401 without a session.  On top of that every handler
 checks the logged-in staff member itself (:meth:`StaffHandlers.user`): the name
 comes from the server's session token, never from the browser, and must still be
@@ -22,12 +22,12 @@ import gradio as gr
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from ..errors import AccessDeniedError, VraagbaakError
+from ..routing.router import TOPICS
+from ..settings import Settings
+from ..triage.store import AFGEWEZEN, DECLINE_REASONS, STATUSES, Counts, Request, Stats, TriageStore
 from .auth import read_accounts
-from .errors import AccessDeniedError, VraagbaakError
-from .routing import TOPICS
-from .settings import Settings
-from .triage import AFGEWEZEN, DECLINE_REASONS, STATUSES, Counts, Request, Stats, TriageStore
-from .web_render import render_notice, render_request_detail
+from .render import render_notice, render_request_detail
 
 logger = logging.getLogger(__name__)
 
@@ -339,7 +339,7 @@ class StaffHandlers:
 
 
 def build_staff_blocks(handlers: StaffHandlers, logout_url: str = "/staff/logout") -> gr.Blocks:
-    """The staff page (mount it behind the login; see :func:`assistant.web.build_app`)."""
+    """The staff page (mount it behind the login; see :func:`assistant.web.app.build_app`)."""
     status_choices = [ALL, *STATUSES]
     topic_choices = [ALL, *TOPICS]
     with gr.Blocks(

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import Stemmer  # PyStemmer: the C Snowball stemmers, ~20x faster than snowballstemmer
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 # Snowball's Dutch stopword list plus question words that carry no topic.
 STOPWORDS = frozenset(
@@ -242,10 +242,10 @@ class Analyzer:
 class Thesaurus:
     """Groups of words that stand for one another, as analysed stems (query expansion).
 
-    Built from ``assistant/data/synonyms.txt``: a practitioner asks about "lonen"
+    Built from ``assistant/text/data/synonyms.txt``: a practitioner asks about "lonen"
     or "een overschot", the annual report says "personeelskosten" and "resultaat".
     Expansions are scored apart from the question's own terms and weigh less (see
-    :meth:`assistant.store.LexicalIndex.scores`).
+    :meth:`assistant.index.store.LexicalIndex.scores`).
     """
 
     def __init__(self, groups: Iterable[Iterable[str]]) -> None:

@@ -50,9 +50,9 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
-from .analysis import fold, stem, words
-from .embedding import Embedder
-from .errors import ConfigError, QuestionError
+from ..errors import ConfigError, QuestionError
+from ..index.embedders import Embedder
+from ..text.analysis import fold, stem, words
 
 __all__ = [
     "ANDERE",
@@ -361,7 +361,7 @@ class Router:
             ) from err
         unknown = set(topics) - set(TOPICS)
         if unknown:
-            raise ConfigError(f"{path}: unknown topics {sorted(unknown)}; use the topics of assistant.routing.TOPICS.")
+            raise ConfigError(f"{path}: unknown topics {sorted(unknown)}; use the topics of assistant.routing.router.TOPICS.")
         self._topic_keywords = {t: [_keyword(k) for k in kws] for t, kws in topics.items()}
         self._sector_keywords = [_keyword(k) for k in sector]
         where = f"{path} route_patterns"

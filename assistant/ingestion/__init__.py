@@ -1,0 +1,1 @@
+"""ingestion package."""
