@@ -39,6 +39,7 @@ test-fast: $(INDEX_STAMP)
 	$(BIN)/python -m pytest -p no:cacheprovider -m "not slow and not browser and not load"
 
 lint: $(STAMP)
+	$(BIN)/ruff format --check assistant evals tests app.py
 	$(BIN)/ruff check assistant evals tests app.py
 	$(BIN)/mypy
 

@@ -151,9 +151,7 @@ def load_settings(env: Mapping[str, str] | None = None, **flags: Any) -> Setting
         try:
             values[field] = parse(raw)
         except ValueError as err:
-            raise ConfigError(
-                f"{var}={raw!r} is not a valid {parse.__name__}; fix or unset the variable."
-            ) from err
+            raise ConfigError(f"{var}={raw!r} is not a valid {parse.__name__}; fix or unset the variable.") from err
     known = {f.name for f in dataclasses.fields(Settings)}
     for key, value in flags.items():
         if value is None:
@@ -178,18 +176,14 @@ def _validate(s: Settings) -> None:
     if s.synonym_weight < 0:
         raise ConfigError("synonym_weight must be >= 0 (ASSISTANT_SYNONYM_WEIGHT).")
     if s.chroma_url and not s.chroma_url.startswith(("http://", "https://")):
-        raise ConfigError(
-            f"ASSISTANT_CHROMA_URL={s.chroma_url!r} must look like http://host:port."
-        )
+        raise ConfigError(f"ASSISTANT_CHROMA_URL={s.chroma_url!r} must look like http://host:port.")
     if not re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?", s.chroma_namespace):
         raise ConfigError(
             f"ASSISTANT_CHROMA_NAMESPACE={s.chroma_namespace!r} must be 1-40 lower-case letters, digits or '-', "
             "starting and ending with a letter or digit (it prefixes Chroma collection names)."
         )
     if s.llm and ":" not in s.llm:
-        raise ConfigError(
-            f"ASSISTANT_LLM={s.llm!r} must be provider:model, e.g. ollama:llama3.1."
-        )
+        raise ConfigError(f"ASSISTANT_LLM={s.llm!r} must be provider:model, e.g. ollama:llama3.1.")
 
 
 def read_secret(var: str) -> str | None:

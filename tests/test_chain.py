@@ -137,8 +137,14 @@ def test_escalation_offers_staff_and_creates_nothing_by_itself(real_settings, tm
     store = TriageStore.from_settings(settings)
     assert store.list() == []  # routing alone stores nothing
     req = store.create_request(
-        question=question, requester_name="Test", email="t@example.org", org_type="erkend", consent=True,
-        answer=answer.text, route_reason=answer.route_reason, topic=answer.topic,
+        question=question,
+        requester_name="Test",
+        email="t@example.org",
+        org_type="erkend",
+        consent=True,
+        answer=answer.text,
+        route_reason=answer.route_reason,
+        topic=answer.topic,
     )
     assert [r.reference for r in store.list()] == [req.reference]
 

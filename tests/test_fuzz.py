@@ -134,7 +134,9 @@ def _assert_no_amplification(source: str, doc: ParsedDocument | None) -> None:
 
 
 _text_run = st.lists(st.sampled_from(WORDS), min_size=1, max_size=4).map(" ".join)
-_noise = st.sampled_from(["", " ", "\n", "&amp;", "&nbsp;", "&#x2014;", "<br>", "<hr/>", "<!-- x -->", "é", "\u200b", "<", ">", "&"])
+_noise = st.sampled_from(
+    ["", " ", "\n", "&amp;", "&nbsp;", "&#x2014;", "<br>", "<hr/>", "<!-- x -->", "é", "\u200b", "<", ">", "&"]
+)
 _leaf = st.one_of(
     st.tuples(_text_run, _noise).map("".join),
     st.sampled_from(DROP_TAGS).map(lambda t: f"<{t}>{HIDDEN}</{t}>"),
@@ -174,7 +176,25 @@ html_documents = st.builds(
 _md_line = st.builds(
     lambda prefix, words, suffix: prefix + words + suffix,
     st.sampled_from(
-        ["", "# ", "## ", "###### ", "- ", "* ", "1. ", "  - ", "    ", "> ", "> > ", "| ", "```\n", "~~~ ", "<div>", "[", "!["]
+        [
+            "",
+            "# ",
+            "## ",
+            "###### ",
+            "- ",
+            "* ",
+            "1. ",
+            "  - ",
+            "    ",
+            "> ",
+            "> > ",
+            "| ",
+            "```\n",
+            "~~~ ",
+            "<div>",
+            "[",
+            "![",
+        ]
     ),
     _text_run,
     st.sampled_from(["", " |", " | x |", "](http://a)", "](", "**", "_", "`", "\n===", "\n---", "\\", "</div>", "  "]),
@@ -323,7 +343,14 @@ def seed_pdfs(scratch: Path) -> dict[str, bytes]:
 
 
 _SUFFIXES = (".pdf", ".html", ".htm", ".md", ".markdown")
-_MAGIC = (b"", b"%PDF-1.4\n", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<", b"<html><body><p>", b"# Titel\n\n", b"\xef\xbb\xbf")
+_MAGIC = (
+    b"",
+    b"%PDF-1.4\n",
+    b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<",
+    b"<html><body><p>",
+    b"# Titel\n\n",
+    b"\xef\xbb\xbf",
+)
 
 
 @settings(FUZZ, max_examples=300)
@@ -367,7 +394,9 @@ _PDF_TOKENS = (
 _mutation = st.one_of(
     st.tuples(st.just("flip"), st.integers(0, 1 << 30), st.integers(1, 255)),
     st.tuples(st.just("truncate"), st.integers(0, 1 << 30), st.just(0)),
-    st.tuples(st.just("insert"), st.integers(0, 1 << 30), st.sampled_from(_PDF_TOKENS) | st.binary(min_size=1, max_size=32)),
+    st.tuples(
+        st.just("insert"), st.integers(0, 1 << 30), st.sampled_from(_PDF_TOKENS) | st.binary(min_size=1, max_size=32)
+    ),
     st.tuples(st.just("delete"), st.integers(0, 1 << 30), st.integers(1, 400)),
     st.tuples(st.just("duplicate"), st.integers(0, 1 << 30), st.integers(1, 400)),
     st.tuples(st.just("number"), st.integers(0, 1 << 30), st.sampled_from([0, 1, -1, 7, 2**31, 10**12, 99999999])),
@@ -518,7 +547,10 @@ def test_flate_bomb_pdf_is_refused_in_bounded_time_and_memory(scratch: Path) -> 
 def test_thousands_of_pages_parse_in_bounded_time(scratch: Path) -> None:
     path = scratch / "pages.pdf"
     # Different words on every page: a line that recurs on many pages is dropped as a running header.
-    texts = [f"Pagina {i} gaat over {WORDS[i % 10]} en {WORDS[i // 10 % 10]} bij {WORDS[i // 100 % 10]}." for i in range(3000)]
+    texts = [
+        f"Pagina {i} gaat over {WORDS[i % 10]} en {WORDS[i // 10 % 10]} bij {WORDS[i // 100 % 10]}."
+        for i in range(3000)
+    ]
     path.write_bytes(_pdf(*[b"BT /F1 10 Tf 50 800 Td (%s) Tj ET\n" % t.encode() for t in texts], pages=3000))
     budget = Settings().parse_timeout_s
     result = _parse_in_child(path, limit_s=budget * 2)

@@ -16,8 +16,12 @@ def test_harvest_candidates_without_personal_data(tmp_path: Path) -> None:
     record_feedback(s, question="Wat kost een vorming?", answer="...", rating=-1, comment="fout bedrag")
     record_feedback(s, question="Goede vraag", answer="...", rating=1)
     TriageStore.from_settings(s).create_request(
-        question="Kunnen jullie ons beleidsplan nalezen?", requester_name="An Peeters", email="an@example.org",
-        org_type="erkend", consent=True, organisation="Vzw X",
+        question="Kunnen jullie ons beleidsplan nalezen?",
+        requester_name="An Peeters",
+        email="an@example.org",
+        org_type="erkend",
+        consent=True,
+        organisation="Vzw X",
         conversation=[{"role": "user", "content": "Kunnen jullie ons beleidsplan nalezen?"}],
     )
     out = tmp_path / "cand.jsonl"

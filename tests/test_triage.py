@@ -134,9 +134,7 @@ def make_request(store: TriageStore, **overrides: Any) -> Request:
     return store.create_request(**values)
 
 
-def utc(
-    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
-) -> datetime:
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
@@ -181,9 +179,7 @@ def test_create_with_consent_stores_everything(store: TriageStore) -> None:
 
 
 @pytest.mark.parametrize("consent", [False, None, "ja", 1])
-def test_create_without_consent_is_refused_and_stores_nothing(
-    store: TriageStore, consent: Any
-) -> None:
+def test_create_without_consent_is_refused_and_stores_nothing(store: TriageStore, consent: Any) -> None:
     with pytest.raises(TriageError) as info:
         make_request(store, consent=consent)
     message = str(info.value)
@@ -236,9 +232,7 @@ def test_status_changes_are_audited(store: TriageStore) -> None:
     store.change_status(ref, "in-behandeling", by="Jan", note="ik bel haar")
     store.change_status(ref, OPGENOMEN, by="Jan", reason="past in ons aanbod")
     store.change_status(ref, IN_BEHANDELING, by="Els", reason="toch te vroeg afgesloten")
-    store.change_status(
-        ref, DOORVERWEZEN, by="Els", referred_to="Vlaams Steunpunt Vrijwilligerswerk"
-    )
+    store.change_status(ref, DOORVERWEZEN, by="Els", referred_to="Vlaams Steunpunt Vrijwilligerswerk")
     request = store.get(ref)
     after = datetime.now(UTC) + timedelta(seconds=1)
 
@@ -327,10 +321,7 @@ def test_referral_requires_a_target(store: TriageStore) -> None:
     with pytest.raises(TriageError, match="enkel bij status 'doorverwezen'"):
         store.change_status(ref, OPGENOMEN, by="Jan", referred_to="Socius")
     assert store.get(ref).status == NIEUW
-    assert (
-        store.change_status(ref, DOORVERWEZEN, by="Jan", referred_to="Socius").referred_to
-        == "Socius"
-    )
+    assert store.change_status(ref, DOORVERWEZEN, by="Jan", referred_to="Socius").referred_to == "Socius"
     # Reopening clears the outcome; the audit trail keeps it.
     reopened = store.change_status(ref, IN_BEHANDELING, by="Jan")
     assert reopened.referred_to is None
@@ -356,9 +347,7 @@ def test_decline_requires_a_known_reason(store: TriageStore) -> None:
     assert store.audit(other)[-1].reason == "andere: dossier te laat"
 
     third = make_request(store).reference
-    declined = store.change_status(
-        third, AFGEWEZEN, by="Jan", reason="andere", reason_detail="vraag werd ingetrokken"
-    )
+    declined = store.change_status(third, AFGEWEZEN, by="Jan", reason="andere", reason_detail="vraag werd ingetrokken")
     assert (declined.decline_reason, declined.decline_detail) == (
         "andere",
         "vraag werd ingetrokken",
@@ -535,9 +524,7 @@ def test_stats_match_hand_counted_figures(store: TriageStore) -> None:
 
 def test_export_csv_content_filters_and_privacy(store: TriageStore, tmp_path: Path) -> None:
     first = make_request(store, created_at=utc(2026, 1, 5, 9), question='=HYPERLINK("x") hoe?')
-    second = make_request(
-        store, created_at=utc(2026, 2, 5, 9), topic="vrijwilligers", org_type="secundair"
-    )
+    second = make_request(store, created_at=utc(2026, 2, 5, 9), topic="vrijwilligers", org_type="secundair")
     store.change_status(second.reference, AFGEWEZEN, by="Jan", reason="buiten doelgroep")
 
     path = tmp_path / "export" / "triage.csv"
@@ -565,10 +552,7 @@ def test_export_csv_content_filters_and_privacy(store: TriageStore, tmp_path: Pa
     assert "email" not in row and "question" not in row
 
     buffer = io.StringIO()
-    assert (
-        store.export_csv(buffer, topic="SUBSIDIES", since=date(2026, 1, 1), until=date(2026, 1, 31))
-        == 1
-    )
+    assert store.export_csv(buffer, topic="SUBSIDIES", since=date(2026, 1, 1), until=date(2026, 1, 31)) == 1
 
     with pytest.raises(TriageError, match="niet schrijven"):
         store.export_csv(tmp_path / "missing" / "x.csv")
@@ -660,9 +644,7 @@ def test_migrated_schema_matches_the_query_tables(store: TriageStore, db_url: st
     assert {("created_at",), ("status",), ("topic",)} <= indexed
 
 
-def test_migrations_are_idempotent_and_refuse_a_newer_schema(
-    store: TriageStore, db_url: str
-) -> None:
+def test_migrations_are_idempotent_and_refuse_a_newer_schema(store: TriageStore, db_url: str) -> None:
     engine = shared_engine(db_url)
     calls: list[int] = []
 
@@ -675,9 +657,7 @@ def test_migrations_are_idempotent_and_refuse_a_newer_schema(
     TriageStore(db_url)  # opening again changes nothing
     t = schema_version_table.c
     with engine.connect() as conn:
-        versions = {
-            row.component: row.version for row in conn.execute(sa.select(t.component, t.version))
-        }
+        versions = {row.component: row.version for row in conn.execute(sa.select(t.component, t.version))}
     assert versions == {"triage": 1, "extra": 1}
     with pytest.raises(ConfigError, match="newer than this Vraagbaak"):
         migrate(engine, "extra", [])
@@ -735,9 +715,7 @@ def cli(db_url: str, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[in
     return code, out, err
 
 
-def test_cli_list_show_status(
-    store: TriageStore, db_url: str, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_cli_list_show_status(store: TriageStore, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     ref = make_request(store, created_at=utc(2026, 3, 1, 10)).reference
     other = make_request(store, created_at=utc(2026, 4, 1, 10), topic="vorming").reference
 
@@ -753,13 +731,9 @@ def test_cli_list_show_status(
     code, out, _ = cli(db_url, capsys, "list", "--since", "2026-03-15")
     assert other in out and ref not in out
 
-    code, out, _ = cli(
-        db_url, capsys, "status", ref, "in behandeling", "--by", "Jan", "--note", "bellen"
-    )
+    code, out, _ = cli(db_url, capsys, "status", ref, "in behandeling", "--by", "Jan", "--note", "bellen")
     assert (code, out.strip()) == (0, f"{ref}: in behandeling")
-    code, out, _ = cli(
-        db_url, capsys, "status", ref, "doorverwezen", "--to", "Socius", "--by", "Jan"
-    )
+    code, out, _ = cli(db_url, capsys, "status", ref, "doorverwezen", "--to", "Socius", "--by", "Jan")
     assert code == 0
     code, out, _ = cli(db_url, capsys, "note", ref, "Mail gestuurd", "--by", "Els")
     assert code == 0
@@ -820,9 +794,7 @@ def test_cli_transition_error_says_what_is_allowed(
     assert "eindstatus" in err and "'in behandeling'" in err
 
 
-def test_cli_export(
-    store: TriageStore, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_cli_export(store: TriageStore, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _load_fixture(store)
     out_file = tmp_path / "export.csv"
     code, out, _ = cli(
@@ -849,14 +821,11 @@ def test_cli_stats(store: TriageStore, db_url: str, capsys: pytest.CaptureFixtur
     _load_fixture(store)
     code, out, _ = cli(db_url, capsys, "stats", "--year", "2026")
     assert code == 0
-    assert (
-        "In totaal ontvingen we 10 vragen. We namen 4 van die vragen op: 3 uit onze primaire" in out
-    )
+    assert "In totaal ontvingen we 10 vragen. We namen 4 van die vragen op: 3 uit onze primaire" in out
     lines = {
         line.split()[0]: line.split()[1:]
         for line in out.splitlines()
-        if line.strip()
-        and line.split()[0] in {"total", "primair", "erkend", "niet-erkend", "secundair"}
+        if line.strip() and line.split()[0] in {"total", "primair", "erkend", "niet-erkend", "secundair"}
     }
     assert lines["total"] == ["10", "4", "2", "2", "2"]
     assert lines["primair"] == ["7", "3", "1", "1", "2"]
@@ -865,9 +834,7 @@ def test_cli_stats(store: TriageStore, db_url: str, capsys: pytest.CaptureFixtur
     assert lines["secundair"] == ["3", "1", "1", "1", "0"]
     assert "Vlaams Steunpunt Vrijwilligerswerk" in out and "geen tijd" in out
 
-    code, out, _ = cli(
-        db_url, capsys, "stats", "--since", "2026-01-01", "--until", "2026-12-31", "--by", "topic"
-    )
+    code, out, _ = cli(db_url, capsys, "stats", "--since", "2026-01-01", "--until", "2026-12-31", "--by", "topic")
     assert code == 0
     assert any(line.split()[:2] == ["vrijwilligers", "4"] for line in out.splitlines())
     assert "(no topic)" in out

@@ -69,19 +69,38 @@ class FakeAssistant:
         if self.fail is not None:
             raise self.fail
         chunk = Chunk(
-            chunk_id="doc:1", doc_id="jaarverslag", title="Jaarverslag <2023>", doc_type="publicatie",
-            url="https://www.socius.be/jaarverslag-2023", section="3. Vraaggestuurde werking",
-            page_start=32, page_end=32, text=CHUNK_TEXT,
+            chunk_id="doc:1",
+            doc_id="jaarverslag",
+            title="Jaarverslag <2023>",
+            doc_type="publicatie",
+            url="https://www.socius.be/jaarverslag-2023",
+            section="3. Vraaggestuurde werking",
+            page_start=32,
+            page_end=32,
+            text=CHUNK_TEXT,
         )
         citation = Citation(
-            n=1, chunk_id="doc:1", doc_id="jaarverslag", title="Jaarverslag <2023>", doc_type="publicatie",
-            page=32, section="3. Vraaggestuurde werking", url="https://www.socius.be/jaarverslag-2023", quote=QUOTE,
+            n=1,
+            chunk_id="doc:1",
+            doc_id="jaarverslag",
+            title="Jaarverslag <2023>",
+            doc_type="publicatie",
+            page=32,
+            section="3. Vraaggestuurde werking",
+            url="https://www.socius.be/jaarverslag-2023",
+            quote=QUOTE,
         )
         text = f"{QUOTE} [1]" + (f" Je vroeg: {question}" if self.echo else "")
         yield from (text[:20], text[20:])
-        answer = Answer(question=question, text=text, citations=[citation], route=self.route,
-                        route_reason="Maatwerk: een medewerker kan helpen.", topic="beleidsplanning",
-                        retrieved=[Hit(chunk=chunk, score=1.0)])
+        answer = Answer(
+            question=question,
+            text=text,
+            citations=[citation],
+            route=self.route,
+            route_reason="Maatwerk: een medewerker kan helpen.",
+            topic="beleidsplanning",
+            retrieved=[Hit(chunk=chunk, score=1.0)],
+        )
         yield answer
 
 
@@ -108,10 +127,24 @@ def test_user_text_is_escaped() -> None:
 
 def test_answer_markers_link_to_source_panel_with_highlighted_quote() -> None:
     citations = [
-        {"n": 1, "chunk_id": "c1", "title": "Jaarverslag <b>2023</b>", "page": 32, "section": "Vraaggestuurd",
-         "url": "https://www.socius.be/x?a=1&b=2", "quote": QUOTE},
-        {"n": 2, "chunk_id": "c2", "title": "Gids", "page": None, "section": "", "url": "javascript:alert(1)",
-         "quote": "Iets"},
+        {
+            "n": 1,
+            "chunk_id": "c1",
+            "title": "Jaarverslag <b>2023</b>",
+            "page": 32,
+            "section": "Vraaggestuurd",
+            "url": "https://www.socius.be/x?a=1&b=2",
+            "quote": QUOTE,
+        },
+        {
+            "n": 2,
+            "chunk_id": "c2",
+            "title": "Gids",
+            "page": None,
+            "section": "",
+            "url": "javascript:alert(1)",
+            "quote": "Iets",
+        },
     ]
     html = render_answer("Antwoord <i>een</i> [1] en [2] maar niet [9].", citations, {"c1": CHUNK_TEXT}, turn_no=3)
     assert '<a class="vb-cite" href="#vb-bron-3-1"' in html
@@ -140,8 +173,14 @@ def test_highlight_quote_escapes_and_falls_back() -> None:
 
 @pytest.mark.parametrize(
     ("url", "ok"),
-    [("https://socius.be/a", True), ("http://x.be", True), ("javascript:alert(1)", False),
-     ("data:text/html,x", False), ("//evil", False), (None, False)],
+    [
+        ("https://socius.be/a", True),
+        ("http://x.be", True),
+        ("javascript:alert(1)", False),
+        ("data:text/html,x", False),
+        ("//evil", False),
+        (None, False),
+    ],
 )
 def test_safe_url(url: Any, ok: bool) -> None:
     assert (safe_url(url) is not None) is ok
@@ -182,8 +221,10 @@ def test_follow_up_gets_the_sessions_history_only(web_settings: Settings) -> Non
     handlers = ChatHandlers(web_settings, fake)  # type: ignore[arg-type]
     turns = run_ask(handlers, "Eerste vraag?")[-1][1]
     turns = run_ask(handlers, "En de tweede?", turns)[-1][1]
-    assert fake.histories[1] == [{"role": "user", "content": "Eerste vraag?"},
-                                 {"role": "assistant", "content": f"{QUOTE} [1]"}]
+    assert fake.histories[1] == [
+        {"role": "user", "content": "Eerste vraag?"},
+        {"role": "assistant", "content": f"{QUOTE} [1]"},
+    ]
     assert len(turns) == 2
     # Another browser session (its own empty state) does not see that conversation.
     run_ask(handlers, "Vraag van iemand anders")
@@ -258,8 +299,9 @@ def test_manual_escalation_and_missing_org_type(web_settings: Settings) -> None:
     assert form.get("visible") is True and question == "Mijn eigen vraag" and "medewerker" in intro
     notice, *_ = handlers.submit_request("Mijn eigen vraag", "An", "", None, "an@example.org", True, [], [])
     assert "type van je organisatie" in notice
-    notice, _result, refs, _, _ = handlers.submit_request("Mijn eigen vraag", "An", "", "erkend", "an@x.be", True, [],
-                                                          [])
+    notice, _result, refs, _, _ = handlers.submit_request(
+        "Mijn eigen vraag", "An", "", "erkend", "an@x.be", True, [], []
+    )
     assert refs and TriageStore.from_settings(web_settings).get(refs[0]).route_reason == MANUAL_REASON
 
 
@@ -272,8 +314,10 @@ def test_feedback_is_stored_per_answer(web_settings: Settings) -> None:
     assert "Bedankt" in notice and comment == ""
     notice, _, turns = handlers.rate(turns, "", like(1, True), request)
     stored = list_feedback(web_settings)
-    assert {(f.question, f.rating, f.comment) for f in stored} == {("Tweede?", -1, "Klopt niet helemaal"),
-                                                                   ("Eerste?", 1, None)}
+    assert {(f.question, f.rating, f.comment) for f in stored} == {
+        ("Tweede?", -1, "Klopt niet helemaal"),
+        ("Eerste?", 1, None),
+    }
     assert all(f.session_id == "sessie-1" and f.citations[0]["n"] == 1 for f in stored)
     # A user message or an index out of range is refused without storing anything.
     assert "niet terugvinden" in handlers.rate(turns, "", like(0, True), request)[0]
@@ -286,10 +330,15 @@ def test_feedback_is_stored_per_answer(web_settings: Settings) -> None:
 
 def _one_request(settings: Settings, **extra: Any) -> str:
     values: dict[str, Any] = {
-        "question": f"Vraag {INJECTION}", "requester_name": "An", "email": "an@example.org",
-        "org_type": "erkend", "consent": True, "topic": "beleidsplanning",
+        "question": f"Vraag {INJECTION}",
+        "requester_name": "An",
+        "email": "an@example.org",
+        "org_type": "erkend",
+        "consent": True,
+        "topic": "beleidsplanning",
         "conversation": [{"role": "user", "content": "Vraag"}, {"role": "assistant", "content": "Antwoord [1]"}],
-        "answer": "Antwoord [1]", "citations": [{"n": 1, "title": "Jaarverslag", "quote": "Zin.", "page": 3}],
+        "answer": "Antwoord [1]",
+        "citations": [{"n": 1, "title": "Jaarverslag", "quote": "Zin.", "page": 3}],
     }
     values.update(extra)
     return TriageStore.from_settings(settings).create_request(**values).reference
@@ -345,13 +394,15 @@ def test_staff_queue_detail_and_status_change(web_settings: Settings, tmp_path: 
     _, notice = h.queue(ALL, ALL, "gisteren", "", r)
     assert "geen geldige datum" in notice
 
-    detail, shown_ref, notice = h.select_request(gr.SelectData(None, {"index": [1, 0], "value": ref,
-                                                                       "row_value": [ref]}), r)
+    detail, shown_ref, notice = h.select_request(
+        gr.SelectData(None, {"index": [1, 0], "value": ref, "row_value": [ref]}), r
+    )
     assert shown_ref == ref and notice == ""
     assert "Vraag &lt;img" in detail and "<img" not in detail and "Zin." in detail
 
-    notice, detail, rows = h.change_status(ref, "opgenomen", "", "Past in onze opdracht", "", "Bel <b>An</b>",
-                                           ALL, ALL, "", "", r)
+    notice, detail, rows = h.change_status(
+        ref, "opgenomen", "", "Past in onze opdracht", "", "Bel <b>An</b>", ALL, ALL, "", "", r
+    )
     assert "staat nu op &#x27;opgenomen&#x27;" in notice
     assert "Bel &lt;b&gt;An&lt;/b&gt;" in detail and "anna" in detail
     stored = TriageStore.from_settings(web_settings).get(ref)

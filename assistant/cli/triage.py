@@ -45,9 +45,7 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--status", help=f"only this status ({', '.join(STATUSES)})")
     parser.add_argument("--topic", help="only this topic (case-insensitive)")
     parser.add_argument("--since", metavar="YYYY-MM-DD", help="received on or after this day (UTC)")
-    parser.add_argument(
-        "--until", metavar="YYYY-MM-DD", help="received on or before this day (UTC)"
-    )
+    parser.add_argument("--until", metavar="YYYY-MM-DD", help="received on or before this day (UTC)")
 
 
 def add_triage_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -80,9 +78,7 @@ def add_triage_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
     )
     p.add_argument("ref", metavar="REF")
     p.add_argument("new_status", metavar="NEW_STATUS", help=f"one of: {', '.join(STATUSES)}")
-    p.add_argument(
-        "--reason", help="reason (required for afgewezen), e.g. 'geen tijd' or 'andere: ...'"
-    )
+    p.add_argument("--reason", help="reason (required for afgewezen), e.g. 'geen tijd' or 'andere: ...'")
     p.add_argument("--reason-detail", help="explanation, required with --reason andere")
     p.add_argument("--to", dest="referred_to", help="referral target (required for doorverwezen)")
     p.add_argument("--note", help="note kept in the history")
@@ -106,9 +102,7 @@ def add_triage_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
         action="store_true",
         help="leave out name, organisation, e-mail and question text",
     )
-    p.add_argument(
-        "--delimiter", default=",", help="field separator (default ','; ';' for Excel nl-BE)"
-    )
+    p.add_argument("--delimiter", default=",", help="field separator (default ','; ';' for Excel nl-BE)")
 
     p = sub.add_parser("stats", help="figures for the annual report")
     p.add_argument("--year", type=int, metavar="YYYY", help="calendar year (UTC)")
@@ -141,9 +135,7 @@ def run_triage(args: argparse.Namespace, settings: Settings, *, out: TextIO | No
         command = getattr(args, "triage_command", None)
         handler = _HANDLERS.get(command or "")
         if handler is None:
-            raise ConfigError(
-                f"Unknown triage action {command!r}; use one of: {', '.join(_HANDLERS)}."
-            )
+            raise ConfigError(f"Unknown triage action {command!r}; use one of: {', '.join(_HANDLERS)}.")
         handler(store, args, stdout)
     except VraagbaakError as err:
         print(f"error: {' '.join(str(err).split())}", file=sys.stderr)
@@ -192,10 +184,7 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, right: int 
     first_right = len(headers) - right
 
     def line(values: Sequence[str]) -> str:
-        parts = [
-            v.rjust(widths[i]) if i >= first_right else v.ljust(widths[i])
-            for i, v in enumerate(values)
-        ]
+        parts = [v.rjust(widths[i]) if i >= first_right else v.ljust(widths[i]) for i, v in enumerate(values)]
         return "  ".join(parts).rstrip()
 
     out = [line(headers), line(["-" * w for w in widths])]
@@ -209,9 +198,7 @@ def _print_json(data: Any, out: TextIO) -> None:
 
 def _list(store: TriageStore, args: argparse.Namespace, out: TextIO) -> None:
     since, until = _period(args)
-    requests = store.list(
-        status=args.status, topic=args.topic, since=since, until=until, org_type=args.org_type
-    )
+    requests = store.list(status=args.status, topic=args.topic, since=since, until=until, org_type=args.org_type)
     if args.json:
         _print_json([r.to_dict(personal_data=False) for r in requests], out)
         return
@@ -302,10 +289,7 @@ def _describe(r: Request) -> str:
         lines += ["", "answer:", _indent(r.answer)]
     if r.citations:
         lines += ["", "citations:"]
-        lines += [
-            _indent(json.dumps(c, ensure_ascii=False) if not isinstance(c, str) else c)
-            for c in r.citations
-        ]
+        lines += [_indent(json.dumps(c, ensure_ascii=False) if not isinstance(c, str) else c) for c in r.citations]
     if r.notes:
         lines += ["", "notes:"]
         lines += [_indent(f"{_when(n.created_at)}  {n.author}: {n.text}") for n in r.notes]

@@ -240,7 +240,7 @@ def _discard(layout: IndexLayout, generation: str) -> None:
 
 
 def _os_reason(err: OSError) -> str:
-    """"No space left on device" and the like; shutil.copytree's Error has no strerror of its own."""
+    """ "No space left on device" and the like; shutil.copytree's Error has no strerror of its own."""
     if err.strerror:
         return err.strerror
     first = err.args[0] if err.args else None

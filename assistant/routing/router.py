@@ -361,7 +361,9 @@ class Router:
             ) from err
         unknown = set(topics) - set(TOPICS)
         if unknown:
-            raise ConfigError(f"{path}: unknown topics {sorted(unknown)}; use the topics of assistant.routing.router.TOPICS.")
+            raise ConfigError(
+                f"{path}: unknown topics {sorted(unknown)}; use the topics of assistant.routing.router.TOPICS."
+            )
         self._topic_keywords = {t: [_keyword(k) for k in kws] for t, kws in topics.items()}
         self._sector_keywords = [_keyword(k) for k in sector]
         where = f"{path} route_patterns"

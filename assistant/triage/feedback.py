@@ -148,9 +148,7 @@ class FeedbackStore:
     ) -> Feedback:
         """Store one rating (+1 or -1) and return it."""
         if isinstance(rating, bool) or rating not in (1, -1):
-            raise FeedbackError(
-                f"rating must be +1 (thumbs up) or -1 (thumbs down), not {rating!r}."
-            )
+            raise FeedbackError(f"rating must be +1 (thumbs up) or -1 (thumbs down), not {rating!r}.")
         if isinstance(citations, (str, bytes)) or not isinstance(citations, Sequence):
             raise FeedbackError("citations must be a list (of JSON values).")
         note = (comment or "").strip() or None
@@ -173,9 +171,7 @@ class FeedbackStore:
             db_errors("het bewaren van feedback", FeedbackError),
             write_connection(self._engine) as conn,
         ):
-            new_id = conn.execute(
-                feedback_table.insert().values(**values).returning(feedback_table.c.id)
-            ).scalar_one()
+            new_id = conn.execute(feedback_table.insert().values(**values).returning(feedback_table.c.id)).scalar_one()
         logger.info("feedback %d recorded (rating %+d)", new_id, rating)
         return Feedback(
             id=int(new_id),

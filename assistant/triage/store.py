@@ -152,9 +152,7 @@ def normalize_status(value: str) -> str:
     cleaned = " ".join(value.replace("_", " ").replace("-", " ").lower().split())
     if cleaned in STATUSES:
         return cleaned
-    raise TriageError(
-        f"Onbekende status {value!r}; kies uit: {', '.join(repr(s) for s in STATUSES)}."
-    )
+    raise TriageError(f"Onbekende status {value!r}; kies uit: {', '.join(repr(s) for s in STATUSES)}.")
 
 
 def normalize_org_type(value: str) -> str:
@@ -279,8 +277,7 @@ class Request:
                 answer=self.answer,
                 citations=self.citations,
                 notes=[
-                    {"author": n.author, "created_at": n.created_at.isoformat(), "text": n.text}
-                    for n in self.notes
+                    {"author": n.author, "created_at": n.created_at.isoformat(), "text": n.text} for n in self.notes
                 ],
             )
         return data
@@ -347,9 +344,7 @@ class Stats:
         if self.total.declined:
             parts.append(f"We wezen {_vragen(self.total.declined)} af.")
         if self.total.open:
-            parts.append(
-                f"{_vragen(self.total.open)} {'is' if self.total.open == 1 else 'zijn'} nog open."
-            )
+            parts.append(f"{_vragen(self.total.open)} {'is' if self.total.open == 1 else 'zijn'} nog open.")
         return " ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
@@ -495,16 +490,10 @@ def migrate(engine: Engine, component: str, steps: Sequence[MigrationStep]) -> i
             conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_MIGRATION_LOCK)))
         schema_version_table.create(conn, checkfirst=True)
         current = conn.scalar(
-            sa.select(schema_version_table.c.version).where(
-                schema_version_table.c.component == component
-            )
+            sa.select(schema_version_table.c.version).where(schema_version_table.c.component == component)
         )
         if current is None:
-            conn.execute(
-                schema_version_table.insert().values(
-                    component=component, version=0, updated_at=utc_now()
-                )
-            )
+            conn.execute(schema_version_table.insert().values(component=component, version=0, updated_at=utc_now()))
             current = 0
         if current > len(steps):
             raise ConfigError(
@@ -708,7 +697,6 @@ def _default_postgres_driver() -> str:
     return "postgresql"
 
 
-
 def _enable_wal(cursor: Any) -> None:
     """Switch a SQLite file to WAL, retrying while another process does the same.
 
@@ -731,6 +719,7 @@ def _enable_wal(cursor: Any) -> None:
             if "locked" not in str(err) or _time.monotonic() > deadline:
                 raise
             _time.sleep(0.05)
+
 
 def _create_sqlite_engine(url: URL) -> Engine:
     database = url.database or ""
@@ -843,8 +832,7 @@ def db_errors(action: str, error: type[VraagbaakError] = TriageError) -> Iterato
     except UnicodeEncodeError as err:
         # A lone surrogate (a JSON body can carry one) cannot be stored as UTF-8.
         raise error(
-            f"De tekst bij {action} bevat ongeldige tekens (geen geldige Unicode); "
-            "typ of plak de tekst opnieuw."
+            f"De tekst bij {action} bevat ongeldige tekens (geen geldige Unicode); typ of plak de tekst opnieuw."
         ) from err
     except OperationalError as err:
         raise error(
@@ -853,9 +841,7 @@ def db_errors(action: str, error: type[VraagbaakError] = TriageError) -> Iterato
             "ASSISTANT_DATABASE_URL en of de databaseserver draait."
         ) from err
     except IntegrityError as err:
-        raise error(
-            f"De database weigerde {action} ({_driver_message(err)}); probeer het opnieuw."
-        ) from err
+        raise error(f"De database weigerde {action} ({_driver_message(err)}); probeer het opnieuw.") from err
     except SQLAlchemyError as err:
         raise error(
             f"Databasefout bij {action} ({_driver_message(err)}); controleer de database "
@@ -947,10 +933,7 @@ def normalize_reference(ref: str) -> str:
     text = ref.strip().upper()
     match = _REFERENCE_RE.match(text)
     if not match:
-        raise TriageError(
-            f"{ref!r} is geen referentienummer; verwacht iets als VB-2026-00042 "
-            "(zie `triage list`)."
-        )
+        raise TriageError(f"{ref!r} is geen referentienummer; verwacht iets als VB-2026-00042 (zie `triage list`).")
     return _format_reference(int(match.group(1)), int(match.group(2)))
 
 
@@ -986,9 +969,7 @@ def _parse_decline_reason(reason: str | None, detail: str | None) -> tuple[str, 
     text = " ".join((reason or "").split())
     extra = _clean(detail, 2000, "De toelichting")
     if not text:
-        raise TriageError(
-            f"Afwijzen vraagt een reden; kies uit {options} (bij 'andere' met uitleg)."
-        )
+        raise TriageError(f"Afwijzen vraagt een reden; kies uit {options} (bij 'andere' met uitleg).")
     lowered = text.lower()
     if lowered in DECLINE_REASONS and lowered != OTHER_REASON:
         return lowered, extra
@@ -996,9 +977,7 @@ def _parse_decline_reason(reason: str | None, detail: str | None) -> tuple[str, 
         rest = text[len(OTHER_REASON) :].strip(" :-–—")
         explanation = " ".join(part for part in (rest, extra or "") if part) or None
         if not explanation:
-            raise TriageError(
-                "Bij reden 'andere' hoort een uitleg, bv. --reason 'andere: aanvraag te laat'."
-            )
+            raise TriageError("Bij reden 'andere' hoort een uitleg, bv. --reason 'andere: aanvraag te laat'.")
         return OTHER_REASON, explanation
     raise TriageError(f"Onbekende reden {reason!r} om af te wijzen; kies uit {options}.")
 
@@ -1115,9 +1094,7 @@ class TriageStore:
         text = (question or "").strip()
         if not text:
             raise TriageError("De vraag is leeg: typ je vraag voor je ze doorstuurt.")
-        name = _required(
-            requester_name, _MAX_NAME, "De naam", "Vul je naam in zodat we je kunnen contacteren."
-        )
+        name = _required(requester_name, _MAX_NAME, "De naam", "Vul je naam in zodat we je kunnen contacteren.")
         mail = _required(
             email,
             _MAX_EMAIL,
@@ -1125,9 +1102,7 @@ class TriageStore:
             "Vul je e-mailadres in zodat we je kunnen antwoorden.",
         )
         if not _EMAIL_RE.match(mail):
-            raise TriageError(
-                "Dat e-mailadres lijkt niet geldig; controleer het (bv. naam@organisatie.be)."
-            )
+            raise TriageError("Dat e-mailadres lijkt niet geldig; controleer het (bv. naam@organisatie.be).")
         kind = normalize_org_type(org_type or "")
         org = _clean(organisation, _MAX_ORGANISATION, "De naam van de organisatie")
         messages = _conversation(conversation)
@@ -1151,9 +1126,7 @@ class TriageStore:
             "status": NIEUW,
         }
         reference = self._insert_new(values)
-        logger.info(
-            "triage request %s created (type %s, topic %s)", reference, kind, values["topic"]
-        )
+        logger.info("triage request %s created (type %s, topic %s)", reference, kind, values["topic"])
         return self.get(reference)
 
     def _insert_new(self, values: Mapping[str, Any]) -> str:
@@ -1169,9 +1142,7 @@ class TriageStore:
                 ):
                     reference = self._next_reference(conn, when.year)
                     request_id = conn.execute(
-                        requests_table.insert()
-                        .values(reference=reference, **values)
-                        .returning(requests_table.c.id)
+                        requests_table.insert().values(reference=reference, **values).returning(requests_table.c.id)
                     ).scalar_one()
                     conn.execute(
                         audit_table.insert().values(
@@ -1202,9 +1173,7 @@ class TriageStore:
         )
         if bumped.rowcount == 0:
             conn.execute(counters_table.insert().values(year=year, last_number=1))
-        number = conn.scalar(
-            sa.select(counters_table.c.last_number).where(counters_table.c.year == year)
-        )
+        number = conn.scalar(sa.select(counters_table.c.last_number).where(counters_table.c.year == year))
         assert number is not None
         return _format_reference(year, int(number))
 
@@ -1214,13 +1183,9 @@ class TriageStore:
         """The request with reference ``ref`` (case-insensitive), notes included."""
         reference = normalize_reference(ref)
         with db_errors(f"het opzoeken van {reference}"), self._engine.connect() as conn:
-            row = conn.execute(
-                sa.select(requests_table).where(requests_table.c.reference == reference)
-            ).first()
+            row = conn.execute(sa.select(requests_table).where(requests_table.c.reference == reference)).first()
             if row is None:
-                raise TriageError(
-                    f"Aanvraag {reference} bestaat niet; controleer het nummer met `triage list`."
-                )
+                raise TriageError(f"Aanvraag {reference} bestaat niet; controleer het nummer met `triage list`.")
             notes = self._notes(conn, [row.id])
         return _to_request(row, notes.get(row.id, ()))
 
@@ -1340,20 +1305,16 @@ class TriageStore:
         raises :class:`TriageError` naming the allowed ones.
         """
         reference = normalize_reference(ref)
-        actor = _required(
-            by, _MAX_NAME, "De naam van de medewerker", "Zeg wie de status wijzigt (by / --by)."
-        )
+        actor = _required(by, _MAX_NAME, "De naam van de medewerker", "Zeg wie de status wijzigt (by / --by).")
         target = normalize_status(new_status)
         target_to = _clean(referred_to, _MAX_SHORT, "De doorverwijzing")
         if target == DOORVERWEZEN and target_to is None:
             raise TriageError(
-                "Doorverwijzen vraagt een bestemming: zeg naar wie of welke organisatie "
-                "(referred_to / --to)."
+                "Doorverwijzen vraagt een bestemming: zeg naar wie of welke organisatie (referred_to / --to)."
             )
         if target != DOORVERWEZEN and target_to is not None:
             raise TriageError(
-                "Een doorverwijzing (referred_to / --to) hoort enkel bij status "
-                f"'doorverwezen', niet bij {target!r}."
+                f"Een doorverwijzing (referred_to / --to) hoort enkel bij status 'doorverwezen', niet bij {target!r}."
             )
         decline_reason: str | None = None
         decline_detail: str | None = None
@@ -1380,9 +1341,7 @@ class TriageStore:
                 .with_for_update()
             ).first()
             if row is None:
-                raise TriageError(
-                    f"Aanvraag {reference} bestaat niet; controleer het nummer met `triage list`."
-                )
+                raise TriageError(f"Aanvraag {reference} bestaat niet; controleer het nummer met `triage list`.")
             current: str = row.status
             if target not in TRANSITIONS[current]:
                 raise TriageError(_allowed_message(reference, current, target))
@@ -1423,9 +1382,7 @@ class TriageStore:
     def add_note(self, ref: str, text: str, *, by: str) -> Note:
         """Add a staff note to ``ref`` and return it."""
         reference = normalize_reference(ref)
-        author = _required(
-            by, _MAX_NAME, "De naam van de medewerker", "Zeg wie de notitie schrijft (by / --by)."
-        )
+        author = _required(by, _MAX_NAME, "De naam van de medewerker", "Zeg wie de notitie schrijft (by / --by).")
         body = (text or "").strip()
         if not body:
             raise TriageError("De notitie is leeg.")
@@ -1435,16 +1392,8 @@ class TriageStore:
             write_connection(self._engine) as conn,
         ):
             request_id = self._id_of(conn, reference)
-            conn.execute(
-                notes_table.insert().values(
-                    request_id=request_id, created_at=now, author=author, text=body
-                )
-            )
-            conn.execute(
-                requests_table.update()
-                .where(requests_table.c.id == request_id)
-                .values(updated_at=now)
-            )
+            conn.execute(notes_table.insert().values(request_id=request_id, created_at=now, author=author, text=body))
+            conn.execute(requests_table.update().where(requests_table.c.id == request_id).values(updated_at=now))
         return Note(author=author, created_at=now, text=body)
 
     def assign(self, ref: str, assignee: str | None, *, by: str) -> Request:
@@ -1463,13 +1412,9 @@ class TriageStore:
 
     @staticmethod
     def _id_of(conn: Connection, reference: str) -> int:
-        request_id = conn.scalar(
-            sa.select(requests_table.c.id).where(requests_table.c.reference == reference)
-        )
+        request_id = conn.scalar(sa.select(requests_table.c.id).where(requests_table.c.reference == reference))
         if request_id is None:
-            raise TriageError(
-                f"Aanvraag {reference} bestaat niet; controleer het nummer met `triage list`."
-            )
+            raise TriageError(f"Aanvraag {reference} bestaat niet; controleer het nummer met `triage list`.")
         return int(request_id)
 
     # ---------------------------------------------------------------- reporting
@@ -1556,8 +1501,7 @@ class TriageStore:
                     _write_csv(handle, requests, columns, delimiter)
             except OSError as err:
                 raise TriageError(
-                    f"Kan {path} niet schrijven ({err.strerror}); kies een ander pad of "
-                    "controleer de rechten."
+                    f"Kan {path} niet schrijven ({err.strerror}); kies een ander pad of controleer de rechten."
                 ) from err
         else:
             _write_csv(target, requests, columns, delimiter)
@@ -1607,11 +1551,7 @@ class TriageStore:
                     )
                 )
                 # Staff write names into notes; the outcome (reason) stays.
-                conn.execute(
-                    notes_table.update()
-                    .where(notes_table.c.request_id == row.id)
-                    .values(text=REDACTED)
-                )
+                conn.execute(notes_table.update().where(notes_table.c.request_id == row.id).values(text=REDACTED))
                 conn.execute(
                     audit_table.update()
                     .where(audit_table.c.request_id == row.id, audit_table.c.note.is_not(None))
@@ -1620,15 +1560,11 @@ class TriageStore:
         if rows:
             with db_errors("het opruimen van de database na het anonimiseren"):
                 checkpoint_after_purge(self._engine)
-            logger.info(
-                "triage purge: %d requests anonymised (older than %s)", len(rows), cutoff.date()
-            )
+            logger.info("triage purge: %d requests anonymised (older than %s)", len(rows), cutoff.date())
         return len(rows)
 
 
-def _write_csv(
-    handle: TextIO, requests: Sequence[Request], columns: Sequence[str], delimiter: str
-) -> None:
+def _write_csv(handle: TextIO, requests: Sequence[Request], columns: Sequence[str], delimiter: str) -> None:
     writer = csv.writer(handle, delimiter=delimiter)
     writer.writerow(columns)
     for request in requests:

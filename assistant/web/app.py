@@ -205,9 +205,7 @@ def make_staff_auth(settings: Settings, limiter: LoginLimiter) -> Callable[[str,
     async def staff_auth(username: str, password: str) -> bool:
         client = _client_address.get()
         try:
-            await asyncio.to_thread(
-                verify_login, Path(settings.staff_file), username, password, limiter, client
-            )
+            await asyncio.to_thread(verify_login, Path(settings.staff_file), username, password, limiter, client)
         except AccessDeniedError as err:
             logger.warning("staff login refused (client %s): %s", client or "?", err)
             return False
@@ -247,22 +245,32 @@ def build_app(settings: Settings, *, assistant: Vraagbaak | None = None, warm: b
 
     if not read_accounts(Path(settings.staff_file)):
         logger.warning(
-            "no staff accounts in %s: the staff page stays locked; add one with "
-            "`python -m assistant staff add NAME`", settings.staff_file
+            "no staff accounts in %s: the staff page stays locked; add one with `python -m assistant staff add NAME`",
+            settings.staff_file,
         )
     limiter = LoginLimiter(settings.login_attempts_per_minute)
     staff = build_staff_blocks(StaffHandlers(settings), logout_url=f"{STAFF_PATH}/logout")
     chat = build_chat_blocks(ChatHandlers(settings, va))
     # The staff page first: Starlette matches mounts in order and "/" matches everything.
     gr.mount_gradio_app(
-        app, staff, path=STAFF_PATH, auth=make_staff_auth(settings, limiter), auth_message=AUTH_MESSAGE,
-        max_file_size="1mb", **_COMMON_MOUNT,
+        app,
+        staff,
+        path=STAFF_PATH,
+        auth=make_staff_auth(settings, limiter),
+        auth_message=AUTH_MESSAGE,
+        max_file_size="1mb",
+        **_COMMON_MOUNT,
     )
     # The chat serves no files: block Gradio's shared upload/cache folder there, so
     # files made on the staff page (CSV exports) can only be fetched through /staff.
     gr.mount_gradio_app(
-        app, chat, path="/", js=CITATION_JS, max_file_size="1mb",
-        blocked_paths=[get_upload_folder()], **_COMMON_MOUNT,
+        app,
+        chat,
+        path="/",
+        js=CITATION_JS,
+        max_file_size="1mb",
+        blocked_paths=[get_upload_folder()],
+        **_COMMON_MOUNT,
     )
     app.add_middleware(_RequestContextMiddleware)
     return app

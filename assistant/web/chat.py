@@ -144,9 +144,13 @@ class ChatHandlers:
         question = question or ""
         if not question.strip():
             yield (
-                chat_messages(turns), turns, question,
+                chat_messages(turns),
+                turns,
+                question,
                 render_notice("Typ eerst je vraag in het vak 'Je vraag'.", "error"),
-                _no_change(), _no_change(), _no_change(),
+                _no_change(),
+                _no_change(),
+                _no_change(),
             )
             return
         shown = question.strip()
@@ -160,38 +164,82 @@ class ChatHandlers:
                 else:
                     partial += item
                     yield (
-                        chat_messages(turns, (shown, partial)), turns, "", "",
-                        _no_change(), _no_change(), _no_change(),
+                        chat_messages(turns, (shown, partial)),
+                        turns,
+                        "",
+                        "",
+                        _no_change(),
+                        _no_change(),
+                        _no_change(),
                     )
         except QuestionError as err:
-            yield (chat_messages(turns), turns, question, render_notice(str(err), "error"),
-                   _no_change(), _no_change(), _no_change())
+            yield (
+                chat_messages(turns),
+                turns,
+                question,
+                render_notice(str(err), "error"),
+                _no_change(),
+                _no_change(),
+                _no_change(),
+            )
             return
         except IndexUnavailableError as err:
             logger.warning("chat: the index is unavailable: %s", err)
-            yield (chat_messages(turns), turns, question, render_notice(INDEX_DOWN, "error"),
-                   _no_change(), _no_change(), _no_change())
+            yield (
+                chat_messages(turns),
+                turns,
+                question,
+                render_notice(INDEX_DOWN, "error"),
+                _no_change(),
+                _no_change(),
+                _no_change(),
+            )
             return
         except VraagbaakError as err:
             logger.warning("chat: question could not be answered: %s", err)
-            yield (chat_messages(turns), turns, question, render_notice(GENERIC_ERROR, "error"),
-                   _no_change(), _no_change(), _no_change())
+            yield (
+                chat_messages(turns),
+                turns,
+                question,
+                render_notice(GENERIC_ERROR, "error"),
+                _no_change(),
+                _no_change(),
+                _no_change(),
+            )
             return
         except Exception:
             logger.exception("chat: unexpected error while answering")
-            yield (chat_messages(turns), turns, question, render_notice(GENERIC_ERROR, "error"),
-                   _no_change(), _no_change(), _no_change())
+            yield (
+                chat_messages(turns),
+                turns,
+                question,
+                render_notice(GENERIC_ERROR, "error"),
+                _no_change(),
+                _no_change(),
+                _no_change(),
+            )
             return
         if answer is None:  # pragma: no cover - stream always ends with an Answer
-            yield (chat_messages(turns), turns, question, render_notice(GENERIC_ERROR, "error"),
-                   _no_change(), _no_change(), _no_change())
+            yield (
+                chat_messages(turns),
+                turns,
+                question,
+                render_notice(GENERIC_ERROR, "error"),
+                _no_change(),
+                _no_change(),
+                _no_change(),
+            )
             return
         turns = [*turns, turn_from_answer(answer)]
         if answer.route == "escalate":
             yield (
-                chat_messages(turns), turns, "",
+                chat_messages(turns),
+                turns,
+                "",
                 render_notice("Je kunt je vraag hieronder doorgeven aan een medewerker.", "info"),
-                gr.update(visible=True), answer.question, render_notice(FORM_INTRO_AUTO, "info"),
+                gr.update(visible=True),
+                answer.question,
+                render_notice(FORM_INTRO_AUTO, "info"),
             )
         else:
             yield (chat_messages(turns), turns, "", "", _no_change(), _no_change(), _no_change())
@@ -233,8 +281,13 @@ class ChatHandlers:
         turns = list(turns or [])
         references = list(references or [])
         if consent is True and not org_type:
-            return (render_notice("Kies het type van je organisatie.", "error"), _no_change(), references,
-                    _no_change(), _no_change())
+            return (
+                render_notice("Kies het type van je organisatie.", "error"),
+                _no_change(),
+                references,
+                _no_change(),
+                _no_change(),
+            )
         last = turns[-1] if turns else {}
         text = (question or "").strip() or str(last.get("question", ""))
         escalated = last.get("route") == "escalate" and last.get("question") == text
@@ -260,7 +313,10 @@ class ChatHandlers:
             logger.exception("chat: could not store a triage request")
             return (
                 render_notice(STORE_ERROR, "error"),
-                _no_change(), references, _no_change(), _no_change(),
+                _no_change(),
+                references,
+                _no_change(),
+                _no_change(),
             )
         references.append(request.reference)
         message = (
@@ -361,14 +417,17 @@ def build_chat_blocks(handlers: ChatHandlers) -> gr.Blocks:
                 label="Naam", elem_id="vb-f-name", html_attributes=gr.InputHTMLAttributes(autocomplete="name")
             )
             form_org = gr.Textbox(
-                label="Organisatie", elem_id="vb-f-org",
+                label="Organisatie",
+                elem_id="vb-f-org",
                 html_attributes=gr.InputHTMLAttributes(autocomplete="organization"),
             )
             form_type = gr.Radio(
                 choices=list(ORG_TYPE_CHOICES), label="Type organisatie", elem_id="vb-f-type", value=None
             )
             form_email = gr.Textbox(
-                label="E-mailadres", type="email", elem_id="vb-f-email",
+                label="E-mailadres",
+                type="email",
+                elem_id="vb-f-email",
                 html_attributes=gr.InputHTMLAttributes(autocomplete="email"),
             )
             form_consent = gr.Checkbox(

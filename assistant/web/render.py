@@ -124,16 +124,12 @@ def _link_markers(escaped: str, citations: Sequence[Mapping[str, Any]], turn_no:
         location = source_location(citation)
         if location:
             label += f", {location}"
-        return (
-            f'<a class="vb-cite" href="#{pid}" role="button" title="{esc(label)}">[{n}]</a>'
-        )
+        return f'<a class="vb-cite" href="#{pid}" role="button" title="{esc(label)}">[{n}]</a>'
 
     return _MARKER.sub(repl, escaped)
 
 
-def render_sources(
-    citations: Sequence[Mapping[str, Any]], chunks: Mapping[str, str], turn_no: int
-) -> str:
+def render_sources(citations: Sequence[Mapping[str, Any]], chunks: Mapping[str, str], turn_no: int) -> str:
     """The source panels of one answer: one closed ``<details>`` per citation."""
     if not citations:
         return ""
@@ -183,19 +179,13 @@ def render_answer(
     """
     state = "vb-streaming" if streaming else "vb-done"
     if streaming and not text.strip():
-        return (
-            f'<div class="vb-answer {state}" aria-busy="true">'
-            f'<p class="vb-pending">{esc(PENDING_TEXT)}</p></div>'
-        )
+        return f'<div class="vb-answer {state}" aria-busy="true"><p class="vb-pending">{esc(PENDING_TEXT)}</p></div>'
     body = _paragraphs(esc(text))
     if streaming:
         return f'<div class="vb-answer {state}" aria-busy="true">{body}</div>'
     body = _link_markers(body, citations, turn_no)
     route_class = f" vb-route-{route}" if route in ("answer", "escalate", "decline") else ""
-    return (
-        f'<div class="vb-answer {state}{route_class}">{body}'
-        f"{render_sources(citations, chunks or {}, turn_no)}</div>"
-    )
+    return f'<div class="vb-answer {state}{route_class}">{body}{render_sources(citations, chunks or {}, turn_no)}</div>'
 
 
 def render_notice(message: str, kind: str = "info") -> str:
@@ -227,9 +217,7 @@ def _citation_list(citations: Sequence[Any]) -> str:
         location = source_location(c)
         where = f" — {esc(location)}" if location else ""
         url = safe_url(c.get("url"))
-        link = (
-            f' <a href="{esc(url)}" target="_blank" rel="noopener noreferrer">open de bron</a>' if url else ""
-        )
+        link = f' <a href="{esc(url)}" target="_blank" rel="noopener noreferrer">open de bron</a>' if url else ""
         quote = c.get("quote")
         quoted = f'<blockquote class="vb-chunk"><mark>{esc(quote)}</mark></blockquote>' if quote else ""
         items.append(f"<li><strong>[{esc(c.get('n', '?'))}] {title}</strong>{where}{link}{quoted}</li>")
@@ -272,12 +260,13 @@ def render_request_detail(request: Any, audit: Sequence[Any] = ()) -> str:
             f'<div class="vb-turn vb-turn-{esc(role)}"><p class="vb-turn-role">{esc(_ROLE_NAMES.get(role, role))}</p>'
             f"{_paragraphs(esc(content))}</div>"
         )
-    transcript = (
-        "<h4>Gesprek</h4>" + ("".join(turns) if turns else "<p>Geen eerder gesprek.</p>")
-    )
+    transcript = "<h4>Gesprek</h4>" + ("".join(turns) if turns else "<p>Geen eerder gesprek.</p>")
     last_reply = next(
-        (str(m.get("content", "")) for m in reversed(r.conversation or [])
-         if isinstance(m, Mapping) and m.get("role") == "assistant"),
+        (
+            str(m.get("content", ""))
+            for m in reversed(r.conversation or [])
+            if isinstance(m, Mapping) and m.get("role") == "assistant"
+        ),
         None,
     )
     if r.answer and r.answer == last_reply:

@@ -104,10 +104,12 @@ def stats_figure(stats: Stats, year: int) -> Figure:
     def bars(ax: Any, labels: list[str], counts: list[Counts], title: str) -> None:
         xs = range(len(labels))
         width = 0.38
-        r1 = ax.bar([x - width / 2 for x in xs], [c.received for c in counts], width, label="ontvangen",
-                    color=colours[0])
-        r2 = ax.bar([x + width / 2 for x in xs], [c.taken_up for c in counts], width, label="opgenomen",
-                    color=colours[1])
+        r1 = ax.bar(
+            [x - width / 2 for x in xs], [c.received for c in counts], width, label="ontvangen", color=colours[0]
+        )
+        r2 = ax.bar(
+            [x + width / 2 for x in xs], [c.taken_up for c in counts], width, label="opgenomen", color=colours[1]
+        )
         ax.bar_label(r1, fontsize=8)
         ax.bar_label(r2, fontsize=8)
         ax.set_xticks(list(xs), labels)
@@ -118,18 +120,24 @@ def stats_figure(stats: Stats, year: int) -> Figure:
 
     bars(ax_total, ["Totaal"], [stats.total], "Totaal")
     groups = list(stats.by_target_group.items())
-    bars(ax_group, [_GROUP_NAMES.get(g, g).replace(" ", "\n", 1) for g, _ in groups], [c for _, c in groups],
-         "Per doelgroep")
+    bars(
+        ax_group,
+        [_GROUP_NAMES.get(g, g).replace(" ", "\n", 1) for g, _ in groups],
+        [c for _, c in groups],
+        "Per doelgroep",
+    )
     handles, labels = ax_total.get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside upper right", fontsize=8, ncols=2)
     if topics:
         names = [t or "(geen thema)" for t, _ in topics]
         ys = range(len(names))
         height = 0.38
-        r1 = ax_topic.barh([y - height / 2 for y in ys], [c.received for _, c in topics], height, color=colours[0],
-                           label="ontvangen")
-        r2 = ax_topic.barh([y + height / 2 for y in ys], [c.taken_up for _, c in topics], height, color=colours[1],
-                           label="opgenomen")
+        r1 = ax_topic.barh(
+            [y - height / 2 for y in ys], [c.received for _, c in topics], height, color=colours[0], label="ontvangen"
+        )
+        r2 = ax_topic.barh(
+            [y + height / 2 for y in ys], [c.taken_up for _, c in topics], height, color=colours[1], label="opgenomen"
+        )
         ax_topic.bar_label(r1, fontsize=8)
         ax_topic.bar_label(r2, fontsize=8)
         ax_topic.set_yticks(list(ys), names, fontsize=8)
@@ -140,8 +148,7 @@ def stats_figure(stats: Stats, year: int) -> Figure:
         ax_topic.text(0.5, 0.5, "Geen aanvragen in deze periode", ha="center", va="center")
         ax_topic.set_axis_off()
     ax_topic.set_title("Per thema", fontsize=10)
-    fig.suptitle(f"Vraaggestuurde werking {year}: ontvangen en opgenomen vragen", fontsize=11, x=0.02,
-                 ha="left")
+    fig.suptitle(f"Vraaggestuurde werking {year}: ontvangen en opgenomen vragen", fontsize=11, x=0.02, ha="left")
     return fig
 
 
@@ -247,12 +254,20 @@ class StaffHandlers:
             store = self.store()
             if new_status == AFGEWEZEN:
                 changed = store.change_status(
-                    ref, new_status, by=name, reason=decline_reason or None, reason_detail=reason or None,
+                    ref,
+                    new_status,
+                    by=name,
+                    reason=decline_reason or None,
+                    reason_detail=reason or None,
                     note=note or None,
                 )
             else:
                 changed = store.change_status(
-                    ref, new_status, by=name, reason=reason or None, referred_to=referred_to or None,
+                    ref,
+                    new_status,
+                    by=name,
+                    reason=reason or None,
+                    referred_to=referred_to or None,
                     note=note or None,
                 )
             detail = render_request_detail(changed, store.audit(changed.reference))
@@ -304,8 +319,9 @@ class StaffHandlers:
             return gr.update(value=None, visible=False), render_notice(str(err), "error")
         logger.info("staff export by %s: %d requests (personal data: %s)", name, n, bool(personal_data))
         what = "met" if personal_data else "zonder"
-        return gr.update(value=str(path), visible=True), render_notice(f"{n} {'aanvraag' if n == 1 else 'aanvragen'} geëxporteerd ({what} "
-                                        "persoonsgegevens).", "ok")
+        return gr.update(value=str(path), visible=True), render_notice(
+            f"{n} {'aanvraag' if n == 1 else 'aanvragen'} geëxporteerd ({what} persoonsgegevens).", "ok"
+        )
 
     def _exports(self) -> Path:
         if self._export_dir is None:
@@ -342,9 +358,7 @@ def build_staff_blocks(handlers: StaffHandlers, logout_url: str = "/staff/logout
     """The staff page (mount it behind the login; see :func:`assistant.web.app.build_app`)."""
     status_choices = [ALL, *STATUSES]
     topic_choices = [ALL, *TOPICS]
-    with gr.Blocks(
-        title="Vraagbaak — medewerkers", analytics_enabled=False, delete_cache=(900, 3600)
-    ) as demo:
+    with gr.Blocks(title="Vraagbaak — medewerkers", analytics_enabled=False, delete_cache=(900, 3600)) as demo:
         gr.HTML("<h1>Vraagbaak — vragen voor medewerkers</h1>", label="Titel")
         with gr.Row():
             who = gr.HTML("", label="Aangemeld als", elem_id="vb-who")
@@ -380,7 +394,9 @@ def build_staff_blocks(handlers: StaffHandlers, logout_url: str = "/staff/logout
                 with gr.Row():
                     new_status = gr.Dropdown(list(STATUSES), value=None, label="Nieuwe status", elem_id="vb-new-status")
                     decline = gr.Dropdown(
-                        ["", *DECLINE_REASONS], value="", label="Reden van afwijzing (bij 'afgewezen')",
+                        ["", *DECLINE_REASONS],
+                        value="",
+                        label="Reden van afwijzing (bij 'afgewezen')",
                         elem_id="vb-decline",
                     )
                 reason = gr.Textbox(label="Reden of toelichting", elem_id="vb-reason")
@@ -402,7 +418,11 @@ def build_staff_blocks(handlers: StaffHandlers, logout_url: str = "/staff/logout
         with gr.Tab("Jaarcijfers", elem_id="vb-tab-figures"):
             with gr.Row(equal_height=True):
                 year = gr.Number(
-                    value=datetime.now(UTC).year, precision=0, label="Jaar", minimum=2000, maximum=2100,
+                    value=datetime.now(UTC).year,
+                    precision=0,
+                    label="Jaar",
+                    minimum=2000,
+                    maximum=2100,
                     elem_id="vb-year",
                 )
                 figures_btn = gr.Button("Toon jaarcijfers", variant="primary", elem_id="vb-figures", scale=0)
@@ -419,21 +439,32 @@ def build_staff_blocks(handlers: StaffHandlers, logout_url: str = "/staff/logout
         private: dict[str, Any] = {"api_visibility": "private"}
         demo.load(handlers.whoami, outputs=[who], **private)
         demo.load(handlers.queue, inputs=filters, outputs=[table, q_notice], **private)
-        gr.on([refresh.click, f_since.submit, f_until.submit], handlers.queue, inputs=filters,
-              outputs=[table, q_notice], **private)
+        gr.on(
+            [refresh.click, f_since.submit, f_until.submit],
+            handlers.queue,
+            inputs=filters,
+            outputs=[table, q_notice],
+            **private,
+        )
         f_status.change(handlers.queue, inputs=filters, outputs=[table, q_notice], **private)
         f_topic.change(handlers.queue, inputs=filters, outputs=[table, q_notice], **private)
         table.select(handlers.select_request, outputs=[detail, reference, s_notice], **private)
-        gr.on([open_btn.click, reference.submit], handlers.open_request, inputs=[reference],
-              outputs=[detail, reference, s_notice], **private)
+        gr.on(
+            [open_btn.click, reference.submit],
+            handlers.open_request,
+            inputs=[reference],
+            outputs=[detail, reference, s_notice],
+            **private,
+        )
         change_btn.click(
             handlers.change_status,
             inputs=[reference, new_status, decline, reason, referred, note, *filters],
             outputs=[s_notice, detail, table],
             **private,
         )
-        note_btn.click(handlers.add_note, inputs=[reference, extra_note], outputs=[s_notice, detail, extra_note],
-                       **private)
+        note_btn.click(
+            handlers.add_note, inputs=[reference, extra_note], outputs=[s_notice, detail, extra_note], **private
+        )
         export_btn.click(handlers.export_csv, inputs=[*filters, personal], outputs=[export_file, e_notice], **private)
         figures_btn.click(handlers.figures, inputs=[year], outputs=[summary, plot, figures_table, f_notice], **private)
     return demo
