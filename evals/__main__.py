@@ -10,7 +10,8 @@ from assistant.errors import VraagbaakError
 from assistant.ingestion.pipeline import ingest
 from assistant.settings import Settings, load_settings
 
-from .gold import load_gold
+from .gold import gold_files
+from .goldfile import read_gold
 from .report import write_report
 from .runner import calibrate_threshold, run_config
 
@@ -47,6 +48,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument(
         "--config", action="append", help=f"configuration name (repeatable): {', '.join(CONFIGS)}; default: all"
     )
+    run.add_argument(
+        "--gold",
+        action="append",
+        help="question set, JSONL or CSV (repeatable; default: every file in evals/gold/)",
+    )
+    run.add_argument("--index", help="index folder (default: index/, env ASSISTANT_INDEX)")
+    run.add_argument("--corpus", help="corpus folder (default: corpus/, env ASSISTANT_CORPUS)")
     run.add_argument("--out", default=None, help="report folder (default evals/reports)")
     run.add_argument("--limit", type=int, help="only the first N gold items (smoke runs)")
     hv = sub.add_parser("harvest", help="turn thumbs-down feedback and escalations into candidate gold items")
@@ -58,8 +66,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     bench.add_argument("--report-only", action="store_true", help="rewrite the report from bench.json")
     bench.add_argument("--out", help="report folder (default evals/reports)")
     args = p.parse_args(argv)
-    base = load_settings()
     try:
+        base = load_settings(
+            index_dir=getattr(args, "index", None),
+            corpus_dir=getattr(args, "corpus", None),
+        )
         if args.command == "run":
             return _run(base, args)
         if args.command == "harvest":
@@ -81,7 +92,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(base: Settings, args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    gold = load_gold()
+    files = [read_gold(Path(p)) for p in args.gold] if args.gold else [read_gold(p) for p in gold_files()]
+    for f in files:
+        for problem in f.problems:
+            print(f"overgeslagen: {problem}", file=sys.stderr)
+    gold = [item for f in files for item in f.items]
+    if not gold:
+        print("fout: geen enkele geldige vraag gevonden; verbeter de rijen hierboven.", file=sys.stderr)
+        return 2
     if args.limit:
         gold = gold[: args.limit]
     names = args.config or list(CONFIGS)
@@ -97,10 +115,11 @@ def _run(base: Settings, args: argparse.Namespace) -> int:
         print(
             f"{name:22s} hit@1 {m['hit@1']:.3f} hit@5 {m['hit@5']:.3f} MRR {m['mrr@10']:.3f} "
             f"facts {m['key_fact_recall'] or 0:.3f} cit.prec {m['citation_precision'] or 0:.3f} "
-            f"faith {m['faithfulness'] or 0:.3f} p95 {m['latency_p95_ms']:.0f} ms"
+            f"faith {m['faithfulness'] or 0:.3f} route {m['route_accuracy'] or 0:.3f} "
+            f"frag {m['readability']['fragment_share'] or 0:.3f} p95 {m['latency_p95_ms']:.0f} ms"
         )
     out = Path(args.out) if args.out else Path(__file__).resolve().parent / "reports"
-    paths = write_report(runs, out)
+    paths = write_report(runs, out, files)
     print("rapport:", ", ".join(str(p) for p in paths))
     return 0
 

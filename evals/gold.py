@@ -1,8 +1,12 @@
-"""Loading the gold set and matching gold passages against chunks and answers."""
+"""Gold question sets: the item type, and matching gold passages against chunks and answers.
+
+Reading the files (JSONL and CSV, row by row with Dutch messages) is in
+:mod:`evals.goldfile`; :func:`load_gold` is the short way to get the items.
+"""
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,6 +15,24 @@ from assistant.text.analysis import normalise_for_match
 
 GOLD_DIR = Path(__file__).resolve().parent / "gold"
 ANSWER_CATEGORIES = ("feit", "getal", "parafrase", "meerdelig", "vervolg")
+ROUTES = ("answer", "escalate", "decline")
+#: Question kinds of the ``kind`` field (issue #12); other values are allowed and reported as given.
+KINDS = (
+    "lijst",
+    "getal",
+    "waarom",
+    "definitie",
+    "hoe",
+    "wie",
+    "waar",
+    "wanneer",
+    "vervolg",
+    "relatieve_tijd",
+    "ja_nee",
+    "feit",
+)
+#: A gold file whose name starts with this is a blind go/no-go set: reports show only aggregates.
+BLIND_PREFIX = "blind-"
 
 
 @dataclass(frozen=True)
@@ -35,41 +57,51 @@ class GoldItem:
     evidence: tuple[Evidence, ...] = ()
     key_facts: tuple[str, ...] = ()
     topic: str = "andere"
+    #: Question kind (``lijst``, ``getal``, ``waarom`` ...); ``None``: reported under ``category``.
+    kind: str | None = None
+    #: Routing case (``buiten_scope``, ``manipulatie``, ``maatwerk``, ``near_miss`` ...).
+    case_kind: str | None = None
+    #: The date the question is asked; relative time ("vorig jaar") resolves against it.
+    today: dt.date | None = None
+    #: Name of the gold file (without extension) the item comes from.
+    source: str = ""
+    #: From a blind set: never listed individually in a report or log.
+    blind: bool = False
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def answerable(self) -> bool:
         return self.expected_route == "answer" and bool(self.evidence)
 
+    @property
+    def group(self) -> str:
+        """The question kind, or the category for items without one."""
+        return self.kind or self.category
+
+    @property
+    def case_group(self) -> str:
+        """The routing case; items without one: their category, or ``beantwoordbaar``."""
+        if self.case_kind:
+            return self.case_kind
+        return "beantwoordbaar" if self.expected_route == "answer" else self.category
+
+
+def is_blind(path: Path) -> bool:
+    """Is this gold file a blind (go/no-go) set?"""
+    return path.name.startswith(BLIND_PREFIX)
+
+
+def gold_files(include_blind: bool = True) -> list[Path]:
+    """The gold files in ``evals/gold/`` (JSONL and CSV), sorted by name."""
+    files = sorted([*GOLD_DIR.glob("*.jsonl"), *GOLD_DIR.glob("*.csv")])
+    return [f for f in files if include_blind or not is_blind(f)]
+
 
 def load_gold(paths: list[Path] | None = None) -> list[GoldItem]:
-    """All gold items from ``evals/gold/*.jsonl`` (or the given files)."""
-    files = paths or sorted(GOLD_DIR.glob("*.jsonl"))
-    items: list[GoldItem] = []
-    for path in files:
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                d = json.loads(line)
-                items.append(
-                    GoldItem(
-                        id=d["id"],
-                        question=d["question"],
-                        category=d["category"],
-                        expected_route=d["expected_route"],
-                        history=tuple(d.get("history") or ()),
-                        evidence=tuple(
-                            Evidence(e["doc_id"], e["passage"], e.get("page"), e.get("section"))
-                            for e in d.get("evidence") or ()
-                        ),
-                        key_facts=tuple(d.get("key_facts") or ()),
-                        topic=d.get("topic") or "andere",
-                    )
-                )
-            except (KeyError, ValueError) as err:
-                raise ValueError(f"{path}:{n}: invalid gold item ({err})") from err
-    return items
+    """All valid gold items of ``evals/gold/`` (or the given files); see :func:`evals.goldfile.read_gold`."""
+    from .goldfile import read_gold
+
+    return [item for gf in (read_gold(p) for p in (paths or gold_files())) for item in gf.items]
 
 
 def passage_in(passage: str, text: str) -> bool:

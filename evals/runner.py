@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-import math
-import statistics
+import inspect
+import re
 import sys
-from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from assistant.settings import Settings
-from assistant.text.analysis import normalise_for_match, split_sentences
+from assistant.text.analysis import normalise_for_match
 from assistant.vraagbaak import Vraagbaak
 
 from .gold import GoldItem, chunk_supports, fact_in, passage_in
-
-ROUTES = ("answer", "escalate", "decline")
+from .metrics import aggregate
+from .readability import check as check_readability
 
 
 @dataclass
 class ItemResult:
-    """What happened to one gold item."""
+    """What happened to one gold item (for blind sets this stays in memory, never in a report)."""
 
     id: str
     category: str
@@ -35,21 +33,76 @@ class ItemResult:
     evidence: float
     latency_ms: float
     text: str = ""
+    question: str = ""
+    source: str = ""
+    blind: bool = False
+    kind: str | None = None
+    case_kind: str | None = None
+    #: ``kind`` or ``category``: the row of the per-kind table.
+    group: str = ""
+    #: ``case_kind``, else the category of a routing item, else ``beantwoordbaar``.
+    case_group: str = ""
+    today: str | None = None
+    history: list[dict[str, str]] = field(default_factory=list)
+    key_facts: list[str] = field(default_factory=list)
+    #: Documents of the gold evidence (for "per document" in the grading report).
+    gold_docs: list[str] = field(default_factory=list)
+    has_evidence: bool = False
+    route_reason: str = ""
+    citations: list[dict[str, Any]] = field(default_factory=list)
+    #: Readability of answered items (``None`` when the item was not answered).
+    fragment: bool | None = None
+    repeat: bool | None = None
+    fragment_reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form (saved runs)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ItemResult:
+        """Read back :meth:`to_dict` output (unknown keys ignored, so older runs still load)."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in known})
 
 
 @dataclass
 class RunResult:
-    """All item results of one configuration plus the aggregated metrics."""
+    """All item results of one configuration plus the aggregated metrics (overall and per gold file)."""
 
     name: str
     settings: dict[str, Any]
     items: list[ItemResult] = field(default_factory=list)
     metrics: dict[str, Any] = field(default_factory=dict)
+    #: Gold file name -> metrics of its items.
+    per_file: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Names of the blind gold files among them.
+    blind_files: list[str] = field(default_factory=list)
+
+    def compute_metrics(self) -> None:
+        """(Re)compute :attr:`metrics` and :attr:`per_file` from the items."""
+        self.metrics = aggregate(self.items)
+        files: dict[str, list[ItemResult]] = {}
+        for r in self.items:
+            files.setdefault(r.source, []).append(r)
+        self.per_file = {name: aggregate(rs) for name, rs in files.items()}
+        self.blind_files = sorted({r.source for r in self.items if r.blind})
 
 
-def evaluate_item(va: Vraagbaak, g: GoldItem) -> ItemResult:
-    """Ask one gold question and score the answer against the gold item."""
-    answer = va.ask(g.question, list(g.history))
+def _accepts_today(va: Vraagbaak) -> bool:
+    """Does this assistant's ``ask`` take ``today`` (the lead adds it; older versions do not)?"""
+    try:
+        return "today" in inspect.signature(va.ask).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def evaluate_item(va: Vraagbaak, g: GoldItem, *, pass_today: bool | None = None) -> ItemResult:
+    """Ask one gold question (on its ``today`` when the assistant takes it) and score the answer."""
+    if pass_today is None:
+        pass_today = _accepts_today(va)
+    kwargs: dict[str, Any] = {"today": g.today} if pass_today and g.today is not None else {}
+    answer = va.ask(g.question, list(g.history), **kwargs)
     first_hit = None
     if g.evidence:
         for rank, h in enumerate(answer.retrieved[:10]):
@@ -76,6 +129,7 @@ def evaluate_item(va: Vraagbaak, g: GoldItem) -> ItemResult:
                 for ev in g.evidence
             ) / len(g.evidence)
         faith = _faithfulness(answer.text, {c.n: c.quote for c in answer.citations})
+    read = check_readability(answer.text) if answer.route == "answer" and answer.text.strip() else None
     return ItemResult(
         id=g.id,
         category=g.category,
@@ -89,6 +143,26 @@ def evaluate_item(va: Vraagbaak, g: GoldItem) -> ItemResult:
         evidence=answer.evidence,
         latency_ms=answer.timings_ms.get("total", 0.0),
         text=answer.text,
+        question=g.question,
+        source=g.source,
+        blind=g.blind,
+        kind=g.kind,
+        case_kind=g.case_kind,
+        group=g.group,
+        case_group=g.case_group,
+        today=g.today.isoformat() if g.today else None,
+        history=[dict(m) for m in g.history],
+        key_facts=list(g.key_facts),
+        gold_docs=sorted({ev.doc_id for ev in g.evidence}),
+        has_evidence=bool(g.evidence),
+        route_reason=answer.route_reason,
+        citations=[
+            {k: getattr(c, k) for k in ("n", "doc_id", "title", "page", "section", "url", "quote")}
+            for c in answer.citations
+        ],
+        fragment=read.fragment if read else None,
+        repeat=read.repeat if read else None,
+        fragment_reason=read.fragment_reason if read else "",
     )
 
 
@@ -100,8 +174,6 @@ def _overlap(a: str, b: str) -> bool:
 
 def _faithfulness(text: str, quotes: dict[int, str]) -> float:
     """Share of answer sentences whose content words all appear in the passage they cite."""
-    import re
-
     sentences = [s for s in re.split(r"(?<=\])\s+", text.split("\n\n")[0]) if s.strip()]
     if not sentences:
         return 0.0
@@ -119,139 +191,46 @@ def _faithfulness(text: str, quotes: dict[int, str]) -> float:
     return ok / len(sentences)
 
 
-def _mean(xs: Iterable[float | None]) -> float | None:
-    vals = [x for x in xs if x is not None]
-    return sum(vals) / len(vals) if vals else None
-
-
-def _pct(xs: list[float], p: float) -> float:
-    if not xs:
-        return 0.0
-    xs = sorted(xs)
-    k = min(len(xs) - 1, max(0, math.ceil(p / 100 * len(xs)) - 1))
-    return xs[k]
-
-
-def aggregate(items: list[ItemResult]) -> dict[str, Any]:
-    """Metrics over item results (retrieval over answerable items with evidence)."""
-    ret = [
-        r for r in items if r.expected_route == "answer" and (r.first_hit is not None or r.key_fact_recall is not None)
-    ]
-    with_ev = [r for r in ret if r.category != ""]
-    n = max(1, len(with_ev))
-    m: dict[str, Any] = {
-        "items": len(items),
-        "hit@1": sum(r.first_hit == 0 for r in with_ev) / n,
-        "hit@5": sum(r.first_hit is not None and r.first_hit < 5 for r in with_ev) / n,
-        "mrr@10": sum(1 / (r.first_hit + 1) for r in with_ev if r.first_hit is not None) / n,
-        "ndcg@10": sum(1 / math.log2(r.first_hit + 2) for r in with_ev if r.first_hit is not None) / n,
-        "key_fact_recall": _mean(r.key_fact_recall for r in items),
-        "citation_precision": _mean(r.citation_precision for r in items),
-        "citation_recall": _mean(r.citation_recall for r in items),
-        "faithfulness": _mean(r.faithfulness for r in items),
-        "latency_p50_ms": _pct([r.latency_ms for r in items], 50),
-        "latency_p95_ms": _pct([r.latency_ms for r in items], 95),
-    }
-    routing: dict[str, dict[str, float]] = {}
-    for route in ROUTES:
-        predicted = [r for r in items if r.route == route]
-        expected = [r for r in items if r.expected_route == route]
-        tp = sum(r.expected_route == route for r in predicted)
-        routing[route] = {
-            "precision": tp / len(predicted) if predicted else 0.0,
-            "recall": tp / len(expected) if expected else 0.0,
-            "support": len(expected),
-        }
-    m["routing"] = routing
-    per_cat: dict[str, dict[str, float | None]] = defaultdict(dict)
-    for cat in sorted({r.category for r in items}):
-        rs = [r for r in items if r.category == cat]
-        per_cat[cat] = {
-            "n": len(rs),
-            "hit@5": (sum(r.first_hit is not None and r.first_hit < 5 for r in rs) / len(rs))
-            if rs[0].expected_route == "answer"
-            else None,
-            "key_fact_recall": _mean(r.key_fact_recall for r in rs),
-            "route_accuracy": sum(r.route == r.expected_route for r in rs) / len(rs),
-        }
-    m["per_category"] = dict(per_cat)
-    return m
+#: Settings fields recorded with every run (what distinguishes the configurations).
+RUN_SETTINGS = (
+    "embedder",
+    "lexical_weight",
+    "dense_weight",
+    "rrf_k",
+    "synonym_weight",
+    "type_prior",
+    "chunk_size",
+    "chunk_overlap",
+    "top_k",
+    "min_evidence",
+    "llm",
+)
 
 
 def run_config(name: str, settings: Settings, gold: list[GoldItem], progress: bool = True) -> RunResult:
-    """Evaluate one configuration on the gold set."""
+    """Evaluate one configuration on the gold set (the progress bar counts items, it names none)."""
     va = Vraagbaak(settings)
     va.warm()
-    result = RunResult(
-        name,
-        {
-            "embedder": settings.embedder,
-            "lexical_weight": settings.lexical_weight,
-            "dense_weight": settings.dense_weight,
-            "rrf_k": settings.rrf_k,
-            "chunk_size": settings.chunk_size,
-            "llm": settings.llm,
-        },
-    )
+    pass_today = _accepts_today(va)
+    result = RunResult(name, {k: getattr(settings, k) for k in RUN_SETTINGS})
     iterator: Any = gold
     if progress:
         from tqdm import tqdm
 
         iterator = tqdm(gold, desc=name, unit="q", file=sys.stderr, leave=False)
     for g in iterator:
-        result.items.append(evaluate_item(va, g))
-    result.metrics = aggregate(result.items)
+        result.items.append(evaluate_item(va, g, pass_today=pass_today))
+    result.compute_metrics()
     return result
 
 
 def calibrate_threshold(items: list[ItemResult]) -> tuple[float, float]:
     """Evidence threshold that best separates answerable from unanswerable items (accuracy)."""
     pos = [r.evidence for r in items if r.expected_route == "answer"]
-    neg = [r.evidence for r in items if r.category == "onbeantwoordbaar"]
+    neg = [r.evidence for r in items if r.category == "onbeantwoordbaar" or r.case_kind == "near_miss"]
     best, best_acc = 0.0, 0.0
     for t in sorted(set(pos + neg)):
         acc = (sum(e >= t for e in pos) + sum(e < t for e in neg)) / max(1, len(pos) + len(neg))
         if acc > best_acc:
             best, best_acc = t, acc
     return best, best_acc
-
-
-def split_sentences_count(text: str) -> int:
-    """Number of sentences (for reports)."""
-    return len(split_sentences(text))
-
-
-def summary_table(runs: list[RunResult]) -> list[dict[str, Any]]:
-    """One flat row per configuration for the comparison table."""
-    rows = []
-    for r in runs:
-        m = r.metrics
-        rows.append(
-            {
-                "config": r.name,
-                "hit@1": m["hit@1"],
-                "hit@5": m["hit@5"],
-                "mrr@10": m["mrr@10"],
-                "ndcg@10": m["ndcg@10"],
-                "key_fact_recall": m["key_fact_recall"],
-                "citation_precision": m["citation_precision"],
-                "citation_recall": m["citation_recall"],
-                "faithfulness": m["faithfulness"],
-                "route_answer_f": _f(m["routing"]["answer"]),
-                "route_escalate_f": _f(m["routing"]["escalate"]),
-                "route_decline_f": _f(m["routing"]["decline"]),
-                "p50_ms": m["latency_p50_ms"],
-                "p95_ms": m["latency_p95_ms"],
-            }
-        )
-    return rows
-
-
-def _f(d: dict[str, float]) -> float:
-    p, r = d["precision"], d["recall"]
-    return 2 * p * r / (p + r) if p + r else 0.0
-
-
-def median(xs: list[float]) -> float:
-    """Median helper for reports."""
-    return statistics.median(xs) if xs else 0.0
