@@ -14,6 +14,7 @@ from .gold import gold_files
 from .goldfile import read_gold
 from .report import write_report
 from .runner import calibrate_threshold, run_config
+from .runs import run_meta, save_run
 
 #: Named configurations compared side by side (embedder x fusion weights x chunk size).
 CONFIGS: dict[str, dict[str, object]] = {
@@ -55,8 +56,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     run.add_argument("--index", help="index folder (default: index/, env ASSISTANT_INDEX)")
     run.add_argument("--corpus", help="corpus folder (default: corpus/, env ASSISTANT_CORPUS)")
-    run.add_argument("--out", default=None, help="report folder (default evals/reports)")
+    run.add_argument(
+        "--out",
+        default=None,
+        help="folder for the report and the saved runs (runs/<config>.json; default evals/reports)",
+    )
     run.add_argument("--limit", type=int, help="only the first N gold items (smoke runs)")
+    cmp = sub.add_parser("compare", help="compare two saved runs: metric deltas with intervals, changed questions")
+    cmp.add_argument("run_a", help="saved run A (runs/<config>.json, or a folder with one run)")
+    cmp.add_argument("run_b", help="saved run B")
+    cmp.add_argument("--out", default=None, help="report folder (default: evals/reports/compare)")
+    cmp.add_argument(
+        "--fail-on",
+        action="append",
+        default=[],
+        metavar="METRIC",
+        help="exit status 1 when this metric gets worse beyond its bootstrap interval (repeatable), "
+        "e.g. key_fact_recall",
+    )
     hv = sub.add_parser("harvest", help="turn thumbs-down feedback and escalations into candidate gold items")
     hv.add_argument("--out", default="evals/candidates.jsonl")
     bench = sub.add_parser("bench", help="benchmarks against baselines and growth (see evals/bench.py)")
@@ -73,6 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         if args.command == "run":
             return _run(base, args)
+        if args.command == "compare":
+            return _compare(args)
         if args.command == "harvest":
             from .harvest import harvest
 
@@ -119,9 +138,43 @@ def _run(base: Settings, args: argparse.Namespace) -> int:
             f"frag {m['readability']['fragment_share'] or 0:.3f} p95 {m['latency_p95_ms']:.0f} ms"
         )
     out = Path(args.out) if args.out else Path(__file__).resolve().parent / "reports"
-    paths = write_report(runs, out, files)
+    meta = run_meta(base, files)
+    saved = [save_run(r, meta, out) for r in runs]
+    paths = write_report(runs, out, files, meta)
     print("rapport:", ", ".join(str(p) for p in paths))
+    print("runs:", ", ".join(str(p) for p in saved))
     return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .compare import compare, drops, write_comparison
+    from .metrics import ITEM_METRICS
+    from .runs import load_run
+
+    unknown = [m for m in args.fail_on if m not in ITEM_METRICS]
+    if unknown:
+        print(f"fout: onbekende metriek {', '.join(unknown)}; kies uit {', '.join(ITEM_METRICS)}.", file=sys.stderr)
+        return 2
+    cmp = compare(load_run(Path(args.run_a)), load_run(Path(args.run_b)))
+    out = Path(args.out) if args.out else Path(__file__).resolve().parent / "reports" / "compare"
+    paths = write_comparison(cmp, out)
+    for d in cmp.deltas:
+        interval = "" if d.low is None or d.high is None else f" [{d.low:+.3f}, {d.high:+.3f}]"
+        delta = "–" if d.delta is None else f"{d.delta:+.3f}"
+        print(f"{d.metric:34s} {delta}{interval} {d.verdict}")
+    print(", ".join(f"{k}: {v}" for k, v in cmp.counts().items()))
+    print("rapport:", ", ".join(str(p) for p in paths))
+    failed = [m for m in args.fail_on if drops(cmp, m)]
+    for m in failed:
+        d = cmp.delta(m)
+        print(
+            f"fout: {m} is slechter geworden voorbij het interval ({d.a:.3f} -> {d.b:.3f}); "
+            "bekijk de gewijzigde vragen in het rapport.",
+            file=sys.stderr,
+        )
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

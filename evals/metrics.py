@@ -129,6 +129,9 @@ ITEM_METRICS: dict[str, Callable[[ItemResult], float | None]] = {
     "hit@5": lambda r: (
         float(r.first_hit is not None and r.first_hit < 5) if r.expected_route == "answer" and r.has_evidence else None
     ),
+    "answerable_escalated_or_declined": lambda r: (
+        float(r.route in ("escalate", "decline")) if r.expected_route == "answer" else None
+    ),
     "fragment_share": lambda r: None if r.fragment is None or r.route != "answer" else float(r.fragment),
     "repeat_share": lambda r: None if r.repeat is None or r.route != "answer" else float(r.repeat),
 }

@@ -136,6 +136,16 @@ def _worst_blocks(run: RunResult) -> list[doc.Block]:
     ]
 
 
+def _header(meta: dict[str, Any]) -> list[str]:
+    if not meta:
+        return []
+    return [
+        f"Code: {meta.get('code_version', '?')}; corpus {meta.get('corpus_dir', '?')} "
+        f"(hash {str(meta.get('corpus_manifest_hash', '?'))[:12]}); index {meta.get('index_dir', '?')}; "
+        f"datum {meta.get('date', '?')}."
+    ]
+
+
 def _machine() -> str:
     return f"{platform.node()} {platform.machine()} {platform.processor() or ''} Python {platform.python_version()}"
 
@@ -277,6 +287,7 @@ def metrics_json(runs: list[RunResult], header: dict[str, Any] | None = None) ->
                 "metrics": r.metrics,
                 "per_file": r.per_file,
                 "blind_files": r.blind_files,
+                "meta": r.meta,
                 "items": [i.to_dict() for i in r.items if not i.blind],
             }
             for r in runs
@@ -284,11 +295,16 @@ def metrics_json(runs: list[RunResult], header: dict[str, Any] | None = None) ->
     }
 
 
-def write_report(runs: list[RunResult], out: Path, files: Sequence[GoldFile] = ()) -> list[Path]:
+def write_report(
+    runs: list[RunResult], out: Path, files: Sequence[GoldFile] = (), meta: dict[str, Any] | None = None
+) -> list[Path]:
     """Write report.md, report.html, metrics.json and plots; return their paths."""
     out.mkdir(parents=True, exist_ok=True)
     plots = _plots(runs, out)
-    paths = doc.write(report_blocks(runs, files, plots), out, "report", "Vraagbaak evaluatie")
+    header = _header(meta or {})
+    paths = doc.write(report_blocks(runs, files, plots, header), out, "report", "Vraagbaak evaluatie")
     json_path = out / "metrics.json"
-    json_path.write_text(json.dumps(metrics_json(runs), ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    json_path.write_text(
+        json.dumps(metrics_json(runs, meta), ensure_ascii=False, indent=1, default=str), encoding="utf-8"
+    )
     return [*paths, json_path, *plots]

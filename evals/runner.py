@@ -78,6 +78,8 @@ class RunResult:
     per_file: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: Names of the blind gold files among them.
     blind_files: list[str] = field(default_factory=list)
+    #: Facts about the run itself (index generation ...), saved with it.
+    meta: dict[str, Any] = field(default_factory=dict)
 
     def compute_metrics(self) -> None:
         """(Re)compute :attr:`metrics` and :attr:`per_file` from the items."""
@@ -213,6 +215,7 @@ def run_config(name: str, settings: Settings, gold: list[GoldItem], progress: bo
     va.warm()
     pass_today = _accepts_today(va)
     result = RunResult(name, {k: getattr(settings, k) for k in RUN_SETTINGS})
+    result.meta["index_generation"] = va.snapshot().generation
     iterator: Any = gold
     if progress:
         from tqdm import tqdm
