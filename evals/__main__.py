@@ -27,6 +27,8 @@ CONFIGS: dict[str, dict[str, object]] = {
     "no-synonyms": {"synonym_weight": 0.0},
     "chunk-600": {"chunk_size": 600, "chunk_overlap": 100},
     "chunk-900": {"chunk_size": 900, "chunk_overlap": 150},
+    # The chat model of ASSISTANT_LLM (skipped when it is not set); the others always answer extractively.
+    "llm": {},
 }
 
 
@@ -35,7 +37,7 @@ def config_settings(base: Settings, name: str) -> Settings:
     if name not in CONFIGS:
         raise SystemExit(f"unknown config {name!r}; choose from {', '.join(CONFIGS)}")
     changes = dict(CONFIGS[name])
-    s = base.replace(**changes)
+    s = base.replace(**changes) if name == "llm" else base.replace(llm=None, **changes)
     if s.chunk_size != base.chunk_size:
         s = s.replace(index_dir=base.index_dir / f"eval-chunk{s.chunk_size}")
     return s
@@ -52,7 +54,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument(
         "--gold",
         action="append",
-        help="question set, JSONL or CSV (repeatable; default: every file in evals/gold/)",
+        help="question set, JSONL or CSV (repeatable; default: the files in evals/gold/ except the blind sets)",
+    )
+    run.add_argument(
+        "--all-sets", action="store_true", help="every file in evals/gold/, the blind sets included (aggregates only)"
     )
     run.add_argument("--index", help="index folder (default: index/, env ASSISTANT_INDEX)")
     run.add_argument("--corpus", help="corpus folder (default: corpus/, env ASSISTANT_CORPUS)")
@@ -111,7 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(base: Settings, args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    files = [read_gold(Path(p)) for p in args.gold] if args.gold else [read_gold(p) for p in gold_files()]
+    paths = [Path(p) for p in args.gold] if args.gold else gold_files(include_blind=args.all_sets)
+    files = [read_gold(p) for p in paths]
     for f in files:
         for problem in f.problems:
             print(f"overgeslagen: {problem}", file=sys.stderr)
@@ -124,6 +130,9 @@ def _run(base: Settings, args: argparse.Namespace) -> int:
     names = args.config or list(CONFIGS)
     runs = []
     for name in names:
+        if name == "llm" and not base.llm:
+            print(f"{name:22s} overgeslagen: zet ASSISTANT_LLM (en ASSISTANT_LLM_BASE_URL ...) om het LLM-pad te meten")
+            continue
         s = config_settings(base, name)
         ingest(s, progress=False)  # a no-op when that index is current
         r = run_config(name, s, gold)
@@ -136,7 +145,10 @@ def _run(base: Settings, args: argparse.Namespace) -> int:
             f"facts {m['key_fact_recall'] or 0:.3f} cit.prec {m['citation_precision'] or 0:.3f} "
             f"faith {m['faithfulness'] or 0:.3f} route {m['route_accuracy'] or 0:.3f} "
             f"frag {m['readability']['fragment_share'] or 0:.3f} p95 {m['latency_p95_ms']:.0f} ms"
+            + (f" fallback {m['fallback_share']:.3f}" if m["fallback_share"] is not None else "")
         )
+    if not runs:
+        return 0
     out = Path(args.out) if args.out else Path(__file__).resolve().parent / "reports"
     meta = run_meta(base, files)
     saved = [save_run(r, meta, out) for r in runs]

@@ -98,10 +98,15 @@ def gold_files(include_blind: bool = True) -> list[Path]:
 
 
 def load_gold(paths: list[Path] | None = None) -> list[GoldItem]:
-    """All valid gold items of ``evals/gold/`` (or the given files); see :func:`evals.goldfile.read_gold`."""
+    """The valid gold items of the given files, or of ``evals/gold/`` without the blind sets.
+
+    Blind sets are go/no-go checks, run only when named (``--gold``, ``--all-sets``).
+    Rows with problems are skipped here; :func:`evals.goldfile.read_gold` names them.
+    """
     from .goldfile import read_gold
 
-    return [item for gf in (read_gold(p) for p in (paths or gold_files())) for item in gf.items]
+    files = paths or gold_files(include_blind=False)
+    return [item for gf in (read_gold(p) for p in files) for item in gf.items]
 
 
 def passage_in(passage: str, text: str) -> bool:

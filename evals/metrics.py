@@ -52,6 +52,12 @@ def readability(items: Sequence[ItemResult]) -> dict[str, Any]:
     }
 
 
+def fallback_share(items: Sequence[ItemResult]) -> float | None:
+    """Share of the answers the LLM path was asked for that fell back to the extractive one (None without LLM)."""
+    tried = [r for r in items if r.mode in ("llm", "extractive-fallback")]
+    return _share(tried, lambda r: r.mode == "extractive-fallback")
+
+
 def routing(items: Sequence[ItemResult]) -> dict[str, dict[str, float]]:
     """Precision, recall, F1 and support per route."""
     out: dict[str, dict[str, float]] = {}
@@ -109,6 +115,7 @@ def aggregate(items: Sequence[ItemResult]) -> dict[str, Any]:
         "answerable_escalated_or_declined": _share(answerable, lambda r: r.route in ("escalate", "decline")),
         "latency_p50_ms": percentile([r.latency_ms for r in items], 50),
         "latency_p95_ms": percentile([r.latency_ms for r in items], 95),
+        "fallback_share": fallback_share(items),
         "readability": readability(items),
         "routing": routing(items),
         "per_kind": per_group(items, lambda r: r.group),

@@ -50,6 +50,7 @@ def summary_row(name: str, m: dict[str, Any]) -> dict[str, Any]:
         "repeat_share": rd["repeat_share"],
         "p50_ms": m["latency_p50_ms"],
         "p95_ms": m["latency_p95_ms"],
+        "fallback_share": m.get("fallback_share"),
     }
 
 

@@ -33,6 +33,8 @@ class ItemResult:
     evidence: float
     latency_ms: float
     text: str = ""
+    #: Which path answered: extractive, llm or extractive-fallback (the LLM path gave the extractive answer).
+    mode: str = "extractive"
     question: str = ""
     source: str = ""
     blind: bool = False
@@ -145,6 +147,7 @@ def evaluate_item(va: Vraagbaak, g: GoldItem, *, pass_today: bool | None = None)
         evidence=answer.evidence,
         latency_ms=answer.timings_ms.get("total", 0.0),
         text=answer.text,
+        mode=answer.mode,
         question=g.question,
         source=g.source,
         blind=g.blind,
