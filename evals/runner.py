@@ -162,7 +162,10 @@ def evaluate_item(va: Vraagbaak, g: GoldItem, *, pass_today: bool | None = None)
         has_evidence=bool(g.evidence),
         route_reason=answer.route_reason,
         citations=[
-            {k: getattr(c, k) for k in ("n", "doc_id", "title", "page", "section", "url", "quote")}
+            {
+                k: getattr(c, k)
+                for k in ("n", "chunk_id", "doc_id", "title", "doc_type", "page", "section", "url", "quote")
+            }
             for c in answer.citations
         ],
         fragment=read.fragment if read else None,

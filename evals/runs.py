@@ -42,6 +42,19 @@ class SavedRun:
     meta: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def run_id(self) -> str:
+        """Stable name of this run (grades refer to it): ``<date>_<config>``."""
+        return str(self.meta.get("run_id") or f"{self.meta.get('date', '')}_{self.run.name}")
+
+    @property
+    def date(self) -> dt.datetime:
+        """When the run was made (the file's time when it does not say)."""
+        try:
+            return dt.datetime.fromisoformat(str(self.meta["date"]))
+        except (KeyError, ValueError):
+            return dt.datetime.fromtimestamp(self.path.stat().st_mtime, dt.UTC)
+
+    @property
     def label(self) -> str:
         """Short name for reports: config, date and code version."""
         date = str(self.meta.get("date", ""))[:16].replace("T", " ")
@@ -124,7 +137,7 @@ def save_run(run: RunResult, meta: dict[str, Any], out_dir: Path) -> Path:
     data = {
         "format": FORMAT,
         "name": run.name,
-        "meta": {**meta, "settings": run.settings, **run.meta},
+        "meta": {**meta, "run_id": f"{meta.get('date', '')}_{run.name}", "settings": run.settings, **run.meta},
         "metrics": run.metrics,
         "per_file": run.per_file,
         "blind_files": run.blind_files,
