@@ -17,7 +17,6 @@ staff login does see the data), so a probe that is simply broken cannot pass as
 from __future__ import annotations
 
 import contextlib
-import html
 import json
 import os
 import re
@@ -40,6 +39,7 @@ import httpx
 import pytest
 from chat_client import queue_messages
 from conftest import app_env, free_port, running_app
+from markupsafe import escape
 
 from assistant.answer.extractive import Answer
 from assistant.errors import AccessDeniedError
@@ -321,7 +321,7 @@ def test_every_staff_handler_refuses_without_a_staff_login(settings: Settings, t
     staff = gr.Request(username="anna")
     for fn in fns:
         fn(*_staff_call_args(fn, staff, seeded.references[0]))
-    rows, _ = handlers.queue(ALL, ALL, "", "", staff)
+    rows = handlers.queue(ALL, ALL, "", "", staff)[handlers.view.table]
     assert {r[0] for r in rows} >= set(seeded.references)
 
 
@@ -406,9 +406,10 @@ def test_no_public_chat_handler_reads_or_changes_requests(settings: Settings, mo
         for fn in fns:
             params = fn.__code__.co_varnames[1 : fn.__code__.co_argcount]
             result: Any = fn(*[values.get(p) for p in params])
-            if hasattr(result, "__next__"):
-                result = list(result)
-            outputs.append(json.dumps(result, default=str, ensure_ascii=False))
+            updates = list(result) if hasattr(result, "__next__") else [result]
+            # Handlers return {component: value}; what reaches the browser are the values.
+            values_out = [list(u.values()) if isinstance(u, dict) else u for u in updates]
+            outputs.append(json.dumps(values_out, default=str, ensure_ascii=False))
     assert spy.calls == [], f"public handlers touched stored requests: {spy.calls}"
     found = [leak for out in outputs for leak in leaks(out, seeded)]
     assert not found, found
@@ -460,10 +461,13 @@ def test_staff_page_shows_html_in_notes_and_questions_as_text(settings: Settings
     )
     add_account(Path(settings.staff_file), INJECTIONS[1], PASSWORD)  # a staff name with markup
     handlers = StaffHandlers(settings)
-    detail, shown, notice = handlers.open_request(ref, gr.Request(username="anna"))
+    build_staff_blocks(handlers)
+    v = handlers.view
+    opened = handlers.open_request(ref, gr.Request(username="anna"))
+    detail, shown, notice = opened[v.detail], opened[v.reference], opened[v.status_notice]
     assert shown == ref and notice == ""
     direct = render_request_detail(store.get(ref), store.audit(ref))
-    whoami = handlers.whoami(gr.Request(username=INJECTIONS[1]))
+    whoami = handlers.whoami(gr.Request(username=INJECTIONS[1]))[v.who]
     for fragment in (detail, direct, whoami):
         audit = TagAudit()
         audit.feed(fragment)
@@ -471,14 +475,14 @@ def test_staff_page_shows_html_in_notes_and_questions_as_text(settings: Settings
         assert audit.bad == [], audit.bad
         for raw in INJECTIONS:
             assert raw not in fragment
-    for raw in INJECTIONS:  # shown as text, not dropped
-        assert html.escape(raw, quote=True) in detail
-    assert "Notitie " + html.escape(payload, quote=True) in detail
-    assert "Statusnotitie " + html.escape(payload, quote=True) in detail
-    assert html.escape(INJECTIONS[1], quote=True) in whoami
+    for raw in INJECTIONS:  # shown as text, not dropped (escaped the way Jinja2's autoescape does)
+        assert str(escape(raw)) in detail
+    assert "Notitie " + str(escape(payload)) in detail
+    assert "Statusnotitie " + str(escape(payload)) in detail
+    assert str(escape(INJECTIONS[1])) in whoami
 
     # The queue table gets plain text and shows it as text (datatype "str", never html/markdown).
-    rows, _ = handlers.queue(ALL, ALL, "", "", gr.Request(username="anna"))
+    rows = handlers.queue(ALL, ALL, "", "", gr.Request(username="anna"))[v.table]
     assert rows[0][6].startswith("Vraag <script>")
     table = next(b for b in build_staff_blocks(handlers).blocks.values() if getattr(b, "elem_id", None) == "vb-queue")
     datatypes = table.datatype if isinstance(table.datatype, list) else [table.datatype]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,9 +24,9 @@ from assistant.settings import Settings
 from assistant.triage.feedback import list_feedback
 from assistant.triage.store import TriageStore, dispose_engines
 from assistant.web.auth import LoginLimiter, add_account
-from assistant.web.chat import MANUAL_REASON, ChatHandlers, chat_messages, history_of
+from assistant.web.chat import MANUAL_REASON, ChatHandlers, build_chat_blocks, chat_messages, history_of
 from assistant.web.render import highlight_quote, render_answer, render_request_detail, render_user, safe_url
-from assistant.web.staff import ALL, NOT_LOGGED_IN, StaffHandlers, stats_figure
+from assistant.web.staff import ALL, NOT_LOGGED_IN, StaffHandlers, build_staff_blocks, stats_figure
 
 INJECTION = "<img src=x onerror=alert(1)>"
 CHUNK_TEXT = (
@@ -104,8 +105,33 @@ class FakeAssistant:
         yield answer
 
 
-def run_ask(handlers: ChatHandlers, question: str, turns: list[dict[str, Any]] | None = None) -> list[tuple[Any, ...]]:
+def chat_page(settings: Settings, assistant: Any) -> ChatHandlers:
+    """Handlers of a built chat page (they update that page's components)."""
+    handlers = ChatHandlers(settings, assistant)
+    build_chat_blocks(handlers)
+    return handlers
+
+
+def staff_page(settings: Settings, export_dir: Path | None = None) -> StaffHandlers:
+    """Handlers of a built staff page."""
+    handlers = StaffHandlers(settings, export_dir=export_dir)
+    build_staff_blocks(handlers)
+    return handlers
+
+
+def named(handlers: ChatHandlers | StaffHandlers, updates: dict[Any, Any]) -> dict[str, Any]:
+    """A handler's updates by the field name of the component in the page's view."""
+    by_id = {id(getattr(handlers.view, f.name)): f.name for f in dataclasses.fields(handlers.view)}
+    return {by_id[id(component)]: value for component, value in updates.items()}
+
+
+def run_ask(handlers: ChatHandlers, question: str, turns: list[dict[str, Any]] | None = None) -> list[dict[Any, Any]]:
     return list(handlers.ask(question, turns or []))
+
+
+def last(handlers: ChatHandlers, question: str, turns: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The final updates of one question, by name."""
+    return named(handlers, run_ask(handlers, question, turns)[-1])
 
 
 def like(index: int, liked: bool) -> gr.LikeData:
@@ -150,7 +176,7 @@ def test_answer_markers_link_to_source_panel_with_highlighted_quote() -> None:
     assert '<a class="vb-cite" href="#vb-bron-3-1"' in html
     assert '<details class="vb-bron" id="vb-bron-3-1">' in html
     assert f"<mark>{QUOTE}</mark>" in html
-    assert "&lt;script&gt;alert(&#x27;chunk&#x27;)&lt;/script&gt;" in html and "<script>" not in html
+    assert "&lt;script&gt;alert(&#39;chunk&#39;)&lt;/script&gt;" in html and "<script>" not in html
     assert "Jaarverslag &lt;b&gt;2023&lt;/b&gt;" in html and "<b>2023" not in html
     assert "p. 32 · Vraaggestuurd" in html
     assert 'href="https://www.socius.be/x?a=1&amp;b=2"' in html
@@ -190,16 +216,18 @@ def test_safe_url(url: Any, ok: bool) -> None:
 
 
 def test_ask_streams_and_renders_citations(web_settings: Settings) -> None:
-    handlers = ChatHandlers(web_settings, FakeAssistant())  # type: ignore[arg-type]
-    outputs = run_ask(handlers, "Hoeveel vragen kwamen binnen?")
+    handlers = chat_page(web_settings, FakeAssistant())
+    outputs = [named(handlers, o) for o in run_ask(handlers, "Hoeveel vragen kwamen binnen?")]
     assert len(outputs) >= 4  # placeholder, two pieces, final
-    first_chat = outputs[0][0]
-    assert "vb-pending" in first_chat[-1]["content"]
-    streamed = [o[0][-1]["content"] for o in outputs[1:-1]]
+    assert "vb-pending" in outputs[0]["chatbot"][-1]["content"]
+    assert outputs[0]["question"] == "" and outputs[0]["notice"] == ""
+    streamed = [o["chatbot"][-1]["content"] for o in outputs[1:-1]]
     assert streamed and all("vb-streaming" in c for c in streamed)
+    assert all(set(o) == {"chatbot"} for o in outputs[1:-1])  # only the chat changes while streaming
     assert "In totaal ontvingen" in streamed[0] and "107" not in streamed[0]
-    chat, turns, box = outputs[-1][0], outputs[-1][1], outputs[-1][2]
-    assert box == ""
+    final = outputs[-1]
+    chat, turns = final["chatbot"], final["turns"]
+    assert final["question"] == ""
     assert [m["role"] for m in chat] == ["user", "assistant"]
     assert "vb-done" in chat[1]["content"] and 'href="#vb-bron-1-1"' in chat[1]["content"]
     assert f"<mark>{QUOTE}</mark>" in chat[1]["content"]
@@ -208,8 +236,8 @@ def test_ask_streams_and_renders_citations(web_settings: Settings) -> None:
 
 
 def test_injected_question_renders_as_text(web_settings: Settings) -> None:
-    handlers = ChatHandlers(web_settings, FakeAssistant(echo=True))  # type: ignore[arg-type]
-    chat = run_ask(handlers, INJECTION)[-1][0]
+    handlers = chat_page(web_settings, FakeAssistant(echo=True))
+    chat = last(handlers, INJECTION)["chatbot"]
     for message in chat:
         assert "<img" not in message["content"]
     assert "&lt;img src=x onerror=alert(1)&gt;" in chat[0]["content"]
@@ -218,9 +246,9 @@ def test_injected_question_renders_as_text(web_settings: Settings) -> None:
 
 def test_follow_up_gets_the_sessions_history_only(web_settings: Settings) -> None:
     fake = FakeAssistant()
-    handlers = ChatHandlers(web_settings, fake)  # type: ignore[arg-type]
-    turns = run_ask(handlers, "Eerste vraag?")[-1][1]
-    turns = run_ask(handlers, "En de tweede?", turns)[-1][1]
+    handlers = chat_page(web_settings, fake)
+    turns = last(handlers, "Eerste vraag?")["turns"]
+    turns = last(handlers, "En de tweede?", turns)["turns"]
     assert fake.histories[1] == [
         {"role": "user", "content": "Eerste vraag?"},
         {"role": "assistant", "content": f"{QUOTE} [1]"},
@@ -233,55 +261,62 @@ def test_follow_up_gets_the_sessions_history_only(web_settings: Settings) -> Non
 
 
 def test_empty_question_gives_dutch_error_and_no_turn(web_settings: Settings) -> None:
-    handlers = ChatHandlers(web_settings, FakeAssistant())  # type: ignore[arg-type]
+    handlers = chat_page(web_settings, FakeAssistant())
     outputs = run_ask(handlers, "   ")
     assert len(outputs) == 1
-    assert outputs[0][1] == [] and "Typ eerst je vraag" in outputs[0][3]
+    out = named(handlers, outputs[0])
+    assert out["turns"] == [] and "Typ eerst je vraag" in out["notice"]
 
 
 def test_assistant_errors_are_shown_not_raised(web_settings: Settings) -> None:
     from assistant.errors import IndexUnavailableError
 
     fail = IndexUnavailableError("no index under /srv/index; run `python -m assistant ingest` first.")
-    handlers = ChatHandlers(web_settings, FakeAssistant(fail=fail))  # type: ignore[arg-type]
-    last = run_ask(handlers, "Vraag?")[-1]
+    handlers = chat_page(web_settings, FakeAssistant(fail=fail))
+    out = last(handlers, "Vraag?")
     # The visitor gets a Dutch message and keeps the question; paths and commands are for the log.
-    assert last[1] == [] and "niet bereikbaar" in last[3] and last[2] == "Vraag?"
-    assert "/srv/index" not in last[3] and "ingest" not in last[3]
-    handlers = ChatHandlers(web_settings, FakeAssistant(fail=RuntimeError("boom")))  # type: ignore[arg-type]
-    last = run_ask(handlers, "Vraag?")[-1]
-    assert "Er ging iets mis" in last[3] and "boom" not in last[3]
+    assert out["turns"] == [] and "niet bereikbaar" in out["notice"] and out["question"] == "Vraag?"
+    assert out["chatbot"] == []  # the pending bubble is gone
+    assert "/srv/index" not in out["notice"] and "ingest" not in out["notice"]
+    handlers = chat_page(web_settings, FakeAssistant(fail=RuntimeError("boom")))
+    out = last(handlers, "Vraag?")
+    assert "Er ging iets mis" in out["notice"] and "boom" not in out["notice"]
 
 
 def test_escalate_route_opens_the_form(web_settings: Settings) -> None:
-    handlers = ChatHandlers(web_settings, FakeAssistant(route="escalate"))  # type: ignore[arg-type]
-    last = run_ask(handlers, "Kan iemand ons plan nalezen?")[-1]
-    form, form_question = last[4], last[5]
-    assert form.get("visible") is True
-    assert form_question == "Kan iemand ons plan nalezen?"
-    answer_only = run_ask(ChatHandlers(web_settings, FakeAssistant()), "Vraag?")[-1]  # type: ignore[arg-type]
-    assert answer_only[4].get("visible") is None  # unchanged
+    handlers = chat_page(web_settings, FakeAssistant(route="escalate"))
+    out = last(handlers, "Kan iemand ons plan nalezen?")
+    assert out["form"].get("visible") is True
+    assert out["form_question"] == "Kan iemand ons plan nalezen?"
+    assert "form" not in last(chat_page(web_settings, FakeAssistant()), "Vraag?")  # unchanged
 
 
 def test_escalation_without_consent_creates_nothing(web_settings: Settings) -> None:
-    handlers = ChatHandlers(web_settings, FakeAssistant(route="escalate"))  # type: ignore[arg-type]
-    turns = run_ask(handlers, "Kan iemand ons plan nalezen?")[-1][1]
-    notice, _result, refs, _, _ = handlers.submit_request(
-        "Kan iemand ons plan nalezen?", "An", "Vzw X", "erkend", "an@example.org", False, turns, []
+    handlers = chat_page(web_settings, FakeAssistant(route="escalate"))
+    turns = last(handlers, "Kan iemand ons plan nalezen?")["turns"]
+    out = named(
+        handlers,
+        handlers.submit_request(
+            "Kan iemand ons plan nalezen?", "An", "Vzw X", "erkend", "an@example.org", False, turns, []
+        ),
     )
-    assert "Toestemming is nodig" in notice and 'role="alert"' in notice
-    assert refs == []
+    assert set(out) == {"form_notice"}  # nothing else changes: no reference, the form stays open
+    assert "Toestemming is nodig" in out["form_notice"] and 'role="alert"' in out["form_notice"]
     assert TriageStore.from_settings(web_settings).list() == []
 
 
 def test_escalation_with_consent_stores_request_and_shows_reference(web_settings: Settings) -> None:
-    handlers = ChatHandlers(web_settings, FakeAssistant(route="escalate"))  # type: ignore[arg-type]
-    turns = run_ask(handlers, "Kan iemand ons plan nalezen?")[-1][1]
-    notice, result, refs, form, chat_notice = handlers.submit_request(
-        "Kan iemand ons plan nalezen?", f"An {INJECTION}", "Vzw X", "secundair", "an@example.org", True, turns, []
+    handlers = chat_page(web_settings, FakeAssistant(route="escalate"))
+    turns = last(handlers, "Kan iemand ons plan nalezen?")["turns"]
+    out = named(
+        handlers,
+        handlers.submit_request(
+            "Kan iemand ons plan nalezen?", f"An {INJECTION}", "Vzw X", "secundair", "an@example.org", True, turns, []
+        ),
     )
-    assert notice == "" and chat_notice == "" and form.get("visible") is False
-    assert len(refs) == 1 and refs[0] in result and refs[0].startswith("VB-")
+    assert out["form_notice"] == "" and out["notice"] == "" and out["form"].get("visible") is False
+    refs = out["references"]
+    assert len(refs) == 1 and refs[0] in out["form_result"] and refs[0].startswith("VB-")
     stored = TriageStore.from_settings(web_settings).get(refs[0])
     assert stored.requester_name == f"An {INJECTION}" and stored.org_type == "secundair"
     assert stored.route_reason == "Maatwerk: een medewerker kan helpen."
@@ -294,25 +329,26 @@ def test_escalation_with_consent_stores_request_and_shows_reference(web_settings
 
 
 def test_manual_escalation_and_missing_org_type(web_settings: Settings) -> None:
-    handlers = ChatHandlers(web_settings, FakeAssistant())  # type: ignore[arg-type]
-    form, question, intro, _ = handlers.open_form([], "Mijn eigen vraag")
-    assert form.get("visible") is True and question == "Mijn eigen vraag" and "medewerker" in intro
-    notice, *_ = handlers.submit_request("Mijn eigen vraag", "An", "", None, "an@example.org", True, [], [])
-    assert "type van je organisatie" in notice
-    notice, _result, refs, _, _ = handlers.submit_request(
-        "Mijn eigen vraag", "An", "", "erkend", "an@x.be", True, [], []
-    )
+    handlers = chat_page(web_settings, FakeAssistant())
+    out = named(handlers, handlers.open_form([], "Mijn eigen vraag"))
+    assert out["form"].get("visible") is True and out["form_question"] == "Mijn eigen vraag"
+    assert "medewerker" in out["form_intro"]
+    out = named(handlers, handlers.submit_request("Mijn eigen vraag", "An", "", None, "an@example.org", True, [], []))
+    assert "type van je organisatie" in out["form_notice"]
+    out = named(handlers, handlers.submit_request("Mijn eigen vraag", "An", "", "erkend", "an@x.be", True, [], []))
+    refs = out["references"]
     assert refs and TriageStore.from_settings(web_settings).get(refs[0]).route_reason == MANUAL_REASON
 
 
 def test_feedback_is_stored_per_answer(web_settings: Settings) -> None:
-    handlers = ChatHandlers(web_settings, FakeAssistant())  # type: ignore[arg-type]
-    turns = run_ask(handlers, "Eerste?")[-1][1]
-    turns = run_ask(handlers, "Tweede?", turns)[-1][1]
+    handlers = chat_page(web_settings, FakeAssistant())
+    turns = last(handlers, "Eerste?")["turns"]
+    turns = last(handlers, "Tweede?", turns)["turns"]
     request = gr.Request(session_hash="sessie-1")
-    notice, comment, turns = handlers.rate(turns, "Klopt niet helemaal", like(3, False), request)
-    assert "Bedankt" in notice and comment == ""
-    notice, _, turns = handlers.rate(turns, "", like(1, True), request)
+    out = named(handlers, handlers.rate(turns, "Klopt niet helemaal", like(3, False), request))
+    assert "Bedankt" in out["notice"] and out["comment"] == ""
+    out = named(handlers, handlers.rate(out["turns"], "", like(1, True), request))
+    turns = out["turns"]
     stored = list_feedback(web_settings)
     assert {(f.question, f.rating, f.comment) for f in stored} == {
         ("Tweede?", -1, "Klopt niet helemaal"),
@@ -320,8 +356,8 @@ def test_feedback_is_stored_per_answer(web_settings: Settings) -> None:
     }
     assert all(f.session_id == "sessie-1" and f.citations[0]["n"] == 1 for f in stored)
     # A user message or an index out of range is refused without storing anything.
-    assert "niet terugvinden" in handlers.rate(turns, "", like(0, True), request)[0]
-    assert "niet terugvinden" in handlers.rate(turns, "", like(9, True), request)[0]
+    assert "niet terugvinden" in named(handlers, handlers.rate(turns, "", like(0, True), request))["notice"]
+    assert "niet terugvinden" in named(handlers, handlers.rate(turns, "", like(9, True), request))["notice"]
     assert len(list_feedback(web_settings)) == 2
 
 
@@ -361,7 +397,7 @@ def _staff_calls(h: StaffHandlers, ref: str) -> dict[str, Any]:
 @pytest.mark.parametrize("who", [None, "", "mallory"])
 def test_staff_handlers_refuse_without_login(web_settings: Settings, tmp_path: Path, who: str | None) -> None:
     ref = _one_request(web_settings)
-    handlers = StaffHandlers(web_settings, export_dir=tmp_path / "exports")
+    handlers = staff_page(web_settings, tmp_path / "exports")
     for name, call in _staff_calls(handlers, ref).items():
         with pytest.raises(gr.Error) as info:
             call(gr.Request(username=who) if who is not None else None)
@@ -373,7 +409,7 @@ def test_staff_handlers_refuse_without_login(web_settings: Settings, tmp_path: P
 def test_removed_account_loses_access(web_settings: Settings) -> None:
     from assistant.web.auth import remove_account
 
-    handlers = StaffHandlers(web_settings)
+    handlers = staff_page(web_settings)
     assert handlers.user(staff_request()) == "anna"
     remove_account(Path(web_settings.staff_file), "anna")
     with pytest.raises(gr.Error):
@@ -383,67 +419,71 @@ def test_removed_account_loses_access(web_settings: Settings) -> None:
 def test_staff_queue_detail_and_status_change(web_settings: Settings, tmp_path: Path) -> None:
     ref = _one_request(web_settings)
     other = _one_request(web_settings, topic="vrijwilligers", org_type="secundair")
-    h = StaffHandlers(web_settings, export_dir=tmp_path / "exports")
+    h = staff_page(web_settings, tmp_path / "exports")
     r = staff_request()
-    assert "anna" in h.whoami(r)
-    rows, notice = h.queue(ALL, ALL, "", "", r)
-    assert [row[0] for row in rows] == [other, ref] and "2 aanvragen" in notice
+    assert "anna" in named(h, h.whoami(r))["who"]
+    out = named(h, h.queue(ALL, ALL, "", "", r))
+    rows = out["table"]
+    assert [row[0] for row in rows] == [other, ref] and "2 aanvragen" in out["queue_notice"]
     assert rows[1][6] == f"Vraag {INJECTION}"  # plain text cell; the table shows it as text
-    rows, _ = h.queue("nieuw", "vrijwilligers", "", "", r)
+    rows = named(h, h.queue("nieuw", "vrijwilligers", "", "", r))["table"]
     assert [row[0] for row in rows] == [other]
-    _, notice = h.queue(ALL, ALL, "gisteren", "", r)
-    assert "geen geldige datum" in notice
+    out = named(h, h.queue(ALL, ALL, "gisteren", "", r))
+    assert "table" not in out and "geen geldige datum" in out["queue_notice"]
 
-    detail, shown_ref, notice = h.select_request(
-        gr.SelectData(None, {"index": [1, 0], "value": ref, "row_value": [ref]}), r
-    )
-    assert shown_ref == ref and notice == ""
+    out = named(h, h.select_request(gr.SelectData(None, {"index": [1, 0], "value": ref, "row_value": [ref]}), r))
+    assert out["reference"] == ref and out["status_notice"] == ""
+    detail = out["detail"]
     assert "Vraag &lt;img" in detail and "<img" not in detail and "Zin." in detail
 
-    notice, detail, rows = h.change_status(
-        ref, "opgenomen", "", "Past in onze opdracht", "", "Bel <b>An</b>", ALL, ALL, "", "", r
+    out = named(
+        h, h.change_status(ref, "opgenomen", "", "Past in onze opdracht", "", "Bel <b>An</b>", ALL, ALL, "", "", r)
     )
-    assert "staat nu op &#x27;opgenomen&#x27;" in notice
-    assert "Bel &lt;b&gt;An&lt;/b&gt;" in detail and "anna" in detail
+    assert "staat nu op &#39;opgenomen&#39;" in out["status_notice"]
+    assert "Bel &lt;b&gt;An&lt;/b&gt;" in out["detail"] and "anna" in out["detail"]
+    assert [row[0] for row in out["table"]] == [other, ref]
     stored = TriageStore.from_settings(web_settings).get(ref)
     assert stored.status == "opgenomen"
     assert TriageStore.from_settings(web_settings).audit(ref)[-1].by == "anna"
 
     # An invalid transition shows the store's own message and changes nothing.
-    notice, _, _ = h.change_status(ref, "afgewezen", "geen tijd", "", "", "", ALL, ALL, "", "", r)
-    assert "eindstatus" in notice and 'role="alert"' in notice
+    out = named(h, h.change_status(ref, "afgewezen", "geen tijd", "", "", "", ALL, ALL, "", "", r))
+    assert set(out) == {"status_notice"}
+    assert "eindstatus" in out["status_notice"] and 'role="alert"' in out["status_notice"]
     assert TriageStore.from_settings(web_settings).get(ref).status == "opgenomen"
-    notice, _, _ = h.change_status(other, "doorverwezen", "", "", "", "", ALL, ALL, "", "", r)
-    assert "bestemming" in notice
+    out = named(h, h.change_status(other, "doorverwezen", "", "", "", "", ALL, ALL, "", "", r))
+    assert "bestemming" in out["status_notice"]
 
-    notice, detail, box = h.add_note(ref, "Teruggebeld", r)
-    assert "Notitie bewaard" in notice and "Teruggebeld" in detail and box == ""
+    out = named(h, h.add_note(ref, "Teruggebeld", r))
+    assert "Notitie bewaard" in out["status_notice"] and "Teruggebeld" in out["detail"] and out["extra_note"] == ""
 
 
 def test_staff_export_and_figures(web_settings: Settings, tmp_path: Path) -> None:
     ref = _one_request(web_settings)
     _one_request(web_settings, org_type="secundair", topic="vrijwilligers")
     TriageStore.from_settings(web_settings).change_status(ref, "opgenomen", by="anna")
-    h = StaffHandlers(web_settings, export_dir=tmp_path / "exports")
+    h = staff_page(web_settings, tmp_path / "exports")
     r = staff_request()
 
-    update, notice = h.export_csv(ALL, ALL, "", "", False, r)
+    out = named(h, h.export_csv(ALL, ALL, "", "", False, r))
+    notice, update = out["export_notice"], out["export_file"]
     assert "2 aanvragen" in notice and "zonder" in notice and update["visible"] is True
     path = update["value"]
     with open(path, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert {row["reference"] for row in rows} >= {ref} and "email" not in rows[0]
-    path = h.export_csv("opgenomen", ALL, "", "", True, r)[0]["value"]
+    path = named(h, h.export_csv("opgenomen", ALL, "", "", True, r))["export_file"]["value"]
     with open(path, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert [row["reference"] for row in rows] == [ref] and rows[0]["email"] == "an@example.org"
 
     year = TriageStore.from_settings(web_settings).get(ref).created_at.year
-    summary, figure, table, notice = h.figures(year, r)
-    assert summary.startswith("In totaal ontvingen we 2 vragen.") and "We namen 1 van die vragen op" in summary
-    assert figure is not None and len(figure.axes) == 3
-    assert table[0] == ["Totaal", 2, 1, 0, 0, 1]
-    assert "tussen 2000 en 2100" in h.figures(1500, r)[3]
+    out = named(h, h.figures(year, r))
+    assert out["summary"].startswith("In totaal ontvingen we 2 vragen.")
+    assert "We namen 1 van die vragen op" in out["summary"]
+    assert out["plot"] is not None and len(out["plot"].axes) == 3
+    assert out["figures_table"][0] == ["Totaal", 2, 1, 0, 0, 1]
+    assert "tussen 2000 en 2100" in named(h, h.figures(1500, r))["figures_notice"]
 
 
 def test_stats_figure_without_requests(web_settings: Settings) -> None:

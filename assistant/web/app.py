@@ -34,9 +34,11 @@ from gradio.utils import get_upload_folder
 
 from ..errors import AccessDeniedError
 from ..settings import Settings
+from ..triage.service import TriageService
 from ..vraagbaak import Vraagbaak, get_assistant
 from .auth import LoginLimiter, read_accounts, verify_login
 from .chat import ChatHandlers, build_chat_blocks
+from .render import STYLESHEET, chat_script
 from .staff import StaffHandlers, build_staff_blocks
 
 logger = logging.getLogger(__name__)
@@ -54,101 +56,6 @@ AUTH_MESSAGE = (
     "Na vijf mislukte pogingen per minuut wordt aanmelden even geblokkeerd."
 )
 
-# Opens the source panel of a clicked [n] marker.  Event delegation on the
-# document, so it keeps working when the chat re-renders its messages.
-CITATION_JS = """
-() => {
-  if (window.__vbCitations) { return; }
-  window.__vbCitations = true;
-  const openSource = (link) => {
-    const id = (link.getAttribute('href') || '').replace(/^#/, '');
-    if (!id) { return false; }
-    const scope = link.closest('.vb-answer') || document;
-    const panel = scope.querySelector('#' + CSS.escape(id)) || document.getElementById(id);
-    if (!panel) { return false; }
-    panel.open = true;
-    panel.classList.add('vb-flash');
-    setTimeout(() => panel.classList.remove('vb-flash'), 1200);
-    panel.scrollIntoView({block: 'nearest'});
-    const summary = panel.querySelector('summary');
-    if (summary) { summary.focus({preventScroll: true}); }
-    return true;
-  };
-  document.addEventListener('click', (event) => {
-    const link = event.target && event.target.closest ? event.target.closest('a.vb-cite') : null;
-    if (!link) { return; }
-    event.preventDefault();
-    event.stopPropagation();
-    openSource(link);
-  }, true);
-  // Gradio labels each chat message with its raw content (our HTML source) in
-  // aria-label; screen readers would read the tags.  Drop that label, so the
-  // message's rendered text is read instead.
-  const dropRawLabels = (root) => {
-    root.querySelectorAll('[data-testid="bot"][aria-label], [data-testid="user"][aria-label]')
-      .forEach((el) => el.removeAttribute('aria-label'));
-  };
-  new MutationObserver(() => dropRawLabels(document)).observe(document.body, {
-    subtree: true, childList: true, attributes: true, attributeFilter: ['aria-label'],
-  });
-  dropRawLabels(document);
-  document.addEventListener('keydown', (event) => {
-    if (event.key !== ' ') { return; }
-    const link = event.target && event.target.closest ? event.target.closest('a.vb-cite') : null;
-    if (!link) { return; }
-    event.preventDefault();
-    openSource(link);
-  }, true);
-}
-"""
-
-CSS = """
-.vb-header h1 { margin: 0 0 .25rem 0; font-size: 1.6rem; }
-.vb-header p { margin: 0; max-width: 60rem; }
-.vb-answer p, .vb-question p { margin: 0 0 .5rem 0; }
-.vb-answer p:last-child, .vb-question p:last-child { margin-bottom: 0; }
-.vb-pending { font-style: italic; opacity: .8; }
-a.vb-cite { font-weight: 600; text-decoration: underline; padding: 0 .1rem; cursor: pointer; white-space: nowrap; }
-a.vb-cite:focus-visible, .vb-bron summary:focus-visible { outline: 3px solid #1d4ed8; outline-offset: 2px; }
-.vb-bronnen { margin-top: .75rem; border-top: 1px solid var(--border-color-primary, #ddd); padding-top: .5rem; }
-.vb-bronnen-kop { font-size: .85rem; opacity: .85; }
-.vb-bron { margin: .35rem 0; border: 1px solid var(--border-color-primary, #ddd); border-radius: 6px;
-  padding: .35rem .6rem; }
-.vb-bron summary { cursor: pointer; }
-.vb-bron[open] { background: var(--background-fill-secondary, #f7f7f7); }
-.vb-bron.vb-flash { box-shadow: 0 0 0 3px #f5c04a; }
-.vb-where { font-size: .9rem; }
-.vb-passage-label { font-size: .8rem; margin: .4rem 0 .2rem 0; opacity: .85; }
-.vb-chunk { margin: 0; padding: .4rem .6rem; border-left: 3px solid #b7c6e0; max-height: 16rem; overflow: auto;
-  font-size: .9rem; white-space: pre-wrap; overflow-wrap: anywhere; }
-.vb-chunk mark { background: #ffe46b; color: #111; padding: 0 .1rem; }
-.vb-link { margin: .4rem 0 0 0; overflow-wrap: anywhere; }
-.vb-notice { padding: .5rem .75rem; border-radius: 6px; margin: .25rem 0; }
-.vb-notice p { margin: 0; }
-.vb-info { background: #eef4fb; color: #12345a; }
-.vb-ok { background: #e7f6ea; color: #123d1d; }
-.vb-error { background: #fdecec; color: #6b1111; }
-.vb-question, .vb-answer { overflow-wrap: anywhere; }
-.vb-request h3 { margin-top: .25rem; }
-.vb-status { font-size: .85rem; padding: .1rem .5rem; border-radius: 999px; background: #eef; }
-.vb-dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
-.vb-dl dt { font-weight: 600; }
-.vb-dl dd { margin: 0; overflow-wrap: anywhere; }
-.vb-box, .vb-turn { border: 1px solid var(--border-color-primary, #ddd); border-radius: 6px; padding: .4rem .6rem;
-  margin: .3rem 0; overflow-wrap: anywhere; }
-.vb-turn-role { font-weight: 600; margin: 0 0 .2rem 0; }
-.vb-turn-assistant { background: var(--background-fill-secondary, #f7f7f7); }
-.vb-table-wrap { overflow-x: auto; }
-.vb-audit { border-collapse: collapse; font-size: .85rem; }
-.vb-audit th, .vb-audit td { border: 1px solid var(--border-color-primary, #ddd); padding: .2rem .4rem;
-  text-align: left; }
-@media (max-width: 480px) {
-  .vb-header h1 { font-size: 1.3rem; }
-  .vb-dl { grid-template-columns: 1fr; }
-  .vb-dl dd { margin-bottom: .3rem; }
-}
-"""
-
 _COMMON_MOUNT: dict[str, Any] = {
     "ssr_mode": False,
     "footer_links": [],
@@ -156,7 +63,7 @@ _COMMON_MOUNT: dict[str, Any] = {
     "mcp_server": False,
     "pwa": False,
     "enable_monitoring": False,
-    "css": CSS,
+    "css_paths": [STYLESHEET],
 }
 
 
@@ -249,8 +156,9 @@ def build_app(settings: Settings, *, assistant: Vraagbaak | None = None, warm: b
             settings.staff_file,
         )
     limiter = LoginLimiter(settings.login_attempts_per_minute)
-    staff = build_staff_blocks(StaffHandlers(settings), logout_url=f"{STAFF_PATH}/logout")
-    chat = build_chat_blocks(ChatHandlers(settings, va))
+    triage = TriageService.from_settings(settings)
+    staff = build_staff_blocks(StaffHandlers(settings, desk=triage), logout_url=f"{STAFF_PATH}/logout")
+    chat = build_chat_blocks(ChatHandlers(settings, va, intake=triage))
     # The staff page first: Starlette matches mounts in order and "/" matches everything.
     gr.mount_gradio_app(
         app,
@@ -267,7 +175,7 @@ def build_app(settings: Settings, *, assistant: Vraagbaak | None = None, warm: b
         app,
         chat,
         path="/",
-        js=CITATION_JS,
+        js=chat_script(),
         max_file_size="1mb",
         blocked_paths=[get_upload_folder()],
         **_COMMON_MOUNT,

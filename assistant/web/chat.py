@@ -2,28 +2,32 @@
 
 All conversation state lives in the browser session (``gr.State``), in the
 database (requests, feedback) and in the index; :class:`ChatHandlers` holds only
-the settings and the assistant.  The handlers are plain methods, so the tests
-call them directly.
+the assistant, the request intake (:class:`assistant.web.services.RequestIntake`)
+and the page's components (:class:`ChatView`).  Each handler returns a dict of
+updates keyed by the components it changes; components it leaves out keep
+their value.  The handlers are plain methods, so the tests call them directly.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import gradio as gr
+from gradio.blocks import Block
 
 from ..answer.extractive import Answer
 from ..errors import IndexUnavailableError, QuestionError, VraagbaakError
 from ..settings import Settings
 from ..vraagbaak import Vraagbaak, get_assistant
-from .render import render_answer, render_notice, render_user
+from .render import render_answer, render_notice, render_template, render_user
+from .services import RequestIntake
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["EXAMPLES", "ORG_TYPE_CHOICES", "ChatHandlers", "build_chat_blocks"]
+__all__ = ["EXAMPLES", "ORG_TYPE_CHOICES", "ChatHandlers", "ChatView", "build_chat_blocks"]
 
 #: Questions shown as examples under the chat.
 EXAMPLES: tuple[str, ...] = (
@@ -66,10 +70,8 @@ GENERIC_ERROR = (
 
 Turn = dict[str, Any]
 Message = dict[str, str]
-
-
-def _no_change() -> Any:
-    return gr.update()
+#: What a handler returns: new values (or ``gr.update(...)``) for the components it changes.
+Updates = dict[Block, Any]
 
 
 def turn_from_answer(answer: Answer) -> Turn:
@@ -121,40 +123,85 @@ def chat_messages(turns: Sequence[Turn], pending: tuple[str, str] | None = None)
     return messages
 
 
+@dataclass(frozen=True)
+class ChatView:
+    """The components of the chat page that handlers read or update."""
+
+    chatbot: gr.Chatbot
+    turns: gr.State
+    references: gr.State
+    question: gr.Textbox
+    notice: gr.HTML
+    form: gr.Column
+    form_intro: gr.HTML
+    form_question: gr.Textbox
+    form_notice: gr.HTML
+    form_result: gr.HTML
+    comment: gr.Textbox
+
+
 class ChatHandlers:
     """Event handlers of the chat page for one configuration (no per-user state here)."""
 
-    def __init__(self, settings: Settings, assistant: Vraagbaak | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        assistant: Vraagbaak | None = None,
+        *,
+        intake: RequestIntake | None = None,
+    ) -> None:
         self.settings = settings
         self._assistant = assistant
+        self._intake = intake
+        self._view: ChatView | None = None
 
     @property
     def assistant(self) -> Vraagbaak:
         """The assistant (the process-wide one for these settings unless one was given)."""
         return self._assistant if self._assistant is not None else get_assistant(self.settings)
 
+    @property
+    def intake(self) -> RequestIntake:
+        """Where requests and ratings go (the settings' database unless one was given)."""
+        if self._intake is None:
+            from ..triage.service import TriageService
+
+            self._intake = TriageService.from_settings(self.settings)
+        return self._intake
+
+    @property
+    def view(self) -> ChatView:
+        """The page's components; :func:`build_chat_blocks` attaches them."""
+        if self._view is None:
+            raise RuntimeError("build_chat_blocks(handlers) first: the handlers update the page's components")
+        return self._view
+
+    def attach(self, view: ChatView) -> None:
+        """Use the components of a built page (done by :func:`build_chat_blocks`)."""
+        self._view = view
+
     # ------------------------------------------------------------------ asking
 
-    def ask(self, question: str, turns: list[Turn] | None) -> Iterator[tuple[Any, ...]]:
-        """Stream one answer.
+    def _failed(self, turns: list[Turn], question: str, message: str) -> Updates:
+        """The conversation as it was, the question back in its box, the message shown."""
+        v = self.view
+        return {
+            v.chatbot: chat_messages(turns),
+            v.turns: turns,
+            v.question: question,
+            v.notice: render_notice(message, "error"),
+        }
 
-        Yields ``(chatbot, turns, question box, notice, form, form question, form intro)``.
-        """
+    def ask(self, question: str, turns: list[Turn] | None) -> Iterator[Updates]:
+        """Stream one answer: the pending bubble, the growing text, then the final answer."""
+        v = self.view
         turns = list(turns or [])
         question = question or ""
         if not question.strip():
-            yield (
-                chat_messages(turns),
-                turns,
-                question,
-                render_notice("Typ eerst je vraag in het vak 'Je vraag'.", "error"),
-                _no_change(),
-                _no_change(),
-                _no_change(),
-            )
+            yield self._failed(turns, question, "Typ eerst je vraag in het vak 'Je vraag'.")
             return
         shown = question.strip()
-        yield (chat_messages(turns, (shown, "")), turns, "", "", _no_change(), _no_change(), _no_change())
+        yield {v.chatbot: chat_messages(turns, (shown, "")), v.turns: turns, v.question: "", v.notice: ""}
         partial = ""
         answer: Answer | None = None
         try:
@@ -163,102 +210,66 @@ class ChatHandlers:
                     answer = item
                 else:
                     partial += item
-                    yield (
-                        chat_messages(turns, (shown, partial)),
-                        turns,
-                        "",
-                        "",
-                        _no_change(),
-                        _no_change(),
-                        _no_change(),
-                    )
+                    yield {v.chatbot: chat_messages(turns, (shown, partial))}
         except QuestionError as err:
-            yield (
-                chat_messages(turns),
-                turns,
-                question,
-                render_notice(str(err), "error"),
-                _no_change(),
-                _no_change(),
-                _no_change(),
-            )
+            yield self._failed(turns, question, str(err))
             return
         except IndexUnavailableError as err:
             logger.warning("chat: the index is unavailable: %s", err)
-            yield (
-                chat_messages(turns),
-                turns,
-                question,
-                render_notice(INDEX_DOWN, "error"),
-                _no_change(),
-                _no_change(),
-                _no_change(),
-            )
+            yield self._failed(turns, question, INDEX_DOWN)
             return
         except VraagbaakError as err:
             logger.warning("chat: question could not be answered: %s", err)
-            yield (
-                chat_messages(turns),
-                turns,
-                question,
-                render_notice(GENERIC_ERROR, "error"),
-                _no_change(),
-                _no_change(),
-                _no_change(),
-            )
+            yield self._failed(turns, question, GENERIC_ERROR)
             return
         except Exception:
             logger.exception("chat: unexpected error while answering")
-            yield (
-                chat_messages(turns),
-                turns,
-                question,
-                render_notice(GENERIC_ERROR, "error"),
-                _no_change(),
-                _no_change(),
-                _no_change(),
-            )
+            yield self._failed(turns, question, GENERIC_ERROR)
             return
         if answer is None:  # pragma: no cover - stream always ends with an Answer
-            yield (
-                chat_messages(turns),
-                turns,
-                question,
-                render_notice(GENERIC_ERROR, "error"),
-                _no_change(),
-                _no_change(),
-                _no_change(),
-            )
+            yield self._failed(turns, question, GENERIC_ERROR)
             return
         turns = [*turns, turn_from_answer(answer)]
+        done: Updates = {v.chatbot: chat_messages(turns), v.turns: turns, v.question: ""}
         if answer.route == "escalate":
-            yield (
-                chat_messages(turns),
-                turns,
-                "",
-                render_notice("Je kunt je vraag hieronder doorgeven aan een medewerker.", "info"),
-                gr.update(visible=True),
-                answer.question,
-                render_notice(FORM_INTRO_AUTO, "info"),
-            )
-        else:
-            yield (chat_messages(turns), turns, "", "", _no_change(), _no_change(), _no_change())
+            done |= {
+                v.notice: render_notice("Je kunt je vraag hieronder doorgeven aan een medewerker.", "info"),
+                v.form: gr.update(visible=True),
+                v.form_question: answer.question,
+                v.form_intro: render_notice(FORM_INTRO_AUTO, "info"),
+            }
+        yield done
 
-    def reset(self) -> tuple[Any, ...]:
-        """A new conversation: ``(chatbot, turns, notice, form, form notice, result)``."""
-        return [], [], "", gr.update(visible=False), "", ""
+    def reset(self) -> Updates:
+        """A new conversation: empty chat, no notices, the form closed."""
+        v = self.view
+        return {
+            v.chatbot: [],
+            v.turns: [],
+            v.notice: "",
+            v.form: gr.update(visible=False),
+            v.form_notice: "",
+            v.form_result: "",
+        }
 
     # ------------------------------------------------------------------ escalation
 
-    def open_form(self, turns: list[Turn] | None, current: str | None = None) -> tuple[Any, ...]:
-        """Show the escalation form, the last question filled in: ``(form, question, intro, notice)``."""
+    def open_form(self, turns: list[Turn] | None, current: str | None = None) -> Updates:
+        """Show the escalation form with the question being typed, or else the last one asked."""
+        v = self.view
         turns = turns or []
         last = str(turns[-1].get("question", "")) if turns else ""
-        return gr.update(visible=True), (current or "").strip() or last, render_notice(FORM_INTRO_MANUAL, "info"), ""
+        return {
+            v.form: gr.update(visible=True),
+            v.form_question: (current or "").strip() or last,
+            v.form_intro: render_notice(FORM_INTRO_MANUAL, "info"),
+            v.form_notice: "",
+        }
 
-    def close_form(self) -> tuple[Any, ...]:
-        """Hide the form: ``(form, form notice)``."""
-        return gr.update(visible=False), ""
+    def close_form(self) -> Updates:
+        """Hide the form."""
+        v = self.view
+        return {v.form: gr.update(visible=False), v.form_notice: ""}
 
     def submit_request(
         self,
@@ -270,31 +281,24 @@ class ChatHandlers:
         consent: bool,
         turns: list[Turn] | None,
         references: list[str] | None,
-    ) -> tuple[Any, ...]:
-        """Create a triage request; ``(form notice, result, references, form, chat notice)``.
+    ) -> Updates:
+        """Create a triage request and show its reference.
 
-        Without consent the triage store refuses before anything is stored, and
-        its Dutch message is shown.
+        Without consent the intake refuses before anything is stored, and its
+        Dutch message is shown.
         """
-        from ..triage.store import TriageStore
-
+        v = self.view
         turns = list(turns or [])
         references = list(references or [])
         if consent is True and not org_type:
-            return (
-                render_notice("Kies het type van je organisatie.", "error"),
-                _no_change(),
-                references,
-                _no_change(),
-                _no_change(),
-            )
+            return {v.form_notice: render_notice("Kies het type van je organisatie.", "error")}
         last = turns[-1] if turns else {}
         text = (question or "").strip() or str(last.get("question", ""))
         escalated = last.get("route") == "escalate" and last.get("question") == text
         reason = str(last.get("route_reason") or "") if escalated else MANUAL_REASON
         topic = last.get("topic") if last and last.get("topic") != "andere" else None
         try:
-            request = TriageStore.from_settings(self.settings).create_request(
+            request = self.intake.submit_request(
                 question=text,
                 requester_name=name or "",
                 email=(email or "").strip(),
@@ -308,22 +312,22 @@ class ChatHandlers:
                 topic=str(topic) if topic else None,
             )
         except VraagbaakError as err:
-            return render_notice(str(err), "error"), _no_change(), references, _no_change(), _no_change()
+            return {v.form_notice: render_notice(str(err), "error")}
         except Exception:
             logger.exception("chat: could not store a triage request")
-            return (
-                render_notice(STORE_ERROR, "error"),
-                _no_change(),
-                references,
-                _no_change(),
-                _no_change(),
-            )
+            return {v.form_notice: render_notice(STORE_ERROR, "error")}
         references.append(request.reference)
         message = (
             f"Bedankt! Je vraag is doorgegeven aan een medewerker van Socius. Je referentienummer is "
             f"{request.reference}. Vermeld dat nummer als je ons over deze vraag contacteert."
         )
-        return "", render_notice(message, "ok"), references, gr.update(visible=False), ""
+        return {
+            v.form_notice: "",
+            v.form_result: render_notice(message, "ok"),
+            v.references: references,
+            v.form: gr.update(visible=False),
+            v.notice: "",
+        }
 
     # ------------------------------------------------------------------ feedback
 
@@ -333,29 +337,27 @@ class ChatHandlers:
         comment: str | None,
         data: gr.LikeData,
         request: gr.Request | None = None,
-    ) -> tuple[Any, ...]:
-        """Store a thumbs up/down for the answer that was rated: ``(notice, comment, turns)``."""
-        from ..triage.feedback import record_feedback
-
+    ) -> Updates:
+        """Store a thumbs up/down for the answer that was rated."""
+        v = self.view
         turns = list(turns or [])
         index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
         liked = data.liked
         if not isinstance(index, int) or index < 0 or index % 2 != 1 or index // 2 >= len(turns):
-            return render_notice("Dat antwoord kan ik niet terugvinden.", "error"), _no_change(), turns
+            return {v.notice: render_notice("Dat antwoord kan ik niet terugvinden.", "error")}
         if liked is True:
             rating = 1
         elif liked is False:
             rating = -1
         else:
-            return "", _no_change(), turns
+            return {v.notice: ""}
         turn = dict(turns[index // 2])
         note = (comment or "").strip() or None
         if turn.get("rating") == rating and note is None:
-            return render_notice("Je beoordeling van dit antwoord was al bewaard.", "info"), _no_change(), turns
+            return {v.notice: render_notice("Je beoordeling van dit antwoord was al bewaard.", "info")}
         session = getattr(request, "session_hash", None) if request is not None else None
         try:
-            record_feedback(
-                self.settings,
+            self.intake.rate_answer(
                 question=str(turn.get("question", "")),
                 answer=str(turn.get("text", "")),
                 citations=list(turn.get("citations") or []),
@@ -364,11 +366,11 @@ class ChatHandlers:
                 session_id=session,
             )
         except VraagbaakError as err:
-            return render_notice(str(err), "error"), _no_change(), turns
+            return {v.notice: render_notice(str(err), "error")}
         turn["rating"] = rating
         turns[index // 2] = turn
         thanks = "Bedankt voor je beoordeling" + (" en je opmerking" if note else "") + "!"
-        return render_notice(thanks, "ok"), "", turns
+        return {v.notice: render_notice(thanks, "ok"), v.comment: "", v.turns: turns}
 
 
 def build_chat_blocks(handlers: ChatHandlers) -> gr.Blocks:
@@ -376,13 +378,7 @@ def build_chat_blocks(handlers: ChatHandlers) -> gr.Blocks:
     with gr.Blocks(title="Vraagbaak — Socius", analytics_enabled=False) as demo:
         turns = gr.State([])
         references = gr.State([])
-        gr.HTML(
-            '<header class="vb-header"><h1>Vraagbaak</h1>'
-            "<p>Stel je vraag over sociaal-cultureel volwassenenwerk, het decreet, beleidsplanning of de "
-            "publicaties van Socius. Elk antwoord verwijst naar de bron: klik op een nummer zoals [1] om de "
-            "passage te lezen. Twijfel je? Vraag een medewerker.</p></header>",
-            label="Over de Vraagbaak",
-        )
+        gr.HTML(render_template("chat_header.html"), label="Over de Vraagbaak")
         chatbot = gr.Chatbot(
             label="Gesprek met de Vraagbaak",
             elem_id="vb-chat",
@@ -455,43 +451,47 @@ def build_chat_blocks(handlers: ChatHandlers) -> gr.Blocks:
             max_lines=4,
             elem_id="vb-comment",
         )
+        handlers.attach(
+            ChatView(
+                chatbot=chatbot,
+                turns=turns,
+                references=references,
+                question=question,
+                notice=notice,
+                form=form,
+                form_intro=form_intro,
+                form_question=form_question,
+                form_notice=form_notice,
+                form_result=form_result,
+                comment=comment,
+            )
+        )
 
+        private: dict[str, Any] = {"api_visibility": "private"}
         gr.on(
             [send.click, question.submit],
             handlers.ask,
             inputs=[question, turns],
             outputs=[chatbot, turns, question, notice, form, form_question, form_intro],
-            api_visibility="private",
             concurrency_limit=CHAT_CONCURRENCY,
             show_progress="minimal",
+            **private,
         )
-        new_chat.click(
-            handlers.reset,
-            outputs=[chatbot, turns, notice, form, form_notice, form_result],
-            api_visibility="private",
-        )
-        chatbot.clear(
-            handlers.reset,
-            outputs=[chatbot, turns, notice, form, form_notice, form_result],
-            api_visibility="private",
-        )
+        reset_outputs = [chatbot, turns, notice, form, form_notice, form_result]
+        new_chat.click(handlers.reset, outputs=reset_outputs, **private)
+        chatbot.clear(handlers.reset, outputs=reset_outputs, **private)
         ask_staff.click(
             handlers.open_form,
             inputs=[turns, question],
             outputs=[form, form_question, form_intro, form_notice],
-            api_visibility="private",
+            **private,
         )
-        form_cancel.click(handlers.close_form, outputs=[form, form_notice], api_visibility="private")
+        form_cancel.click(handlers.close_form, outputs=[form, form_notice], **private)
         form_submit.click(
             handlers.submit_request,
             inputs=[form_question, form_name, form_org, form_type, form_email, form_consent, turns, references],
             outputs=[form_notice, form_result, references, form, notice],
-            api_visibility="private",
+            **private,
         )
-        chatbot.like(
-            handlers.rate,
-            inputs=[turns, comment],
-            outputs=[notice, comment, turns],
-            api_visibility="private",
-        )
+        chatbot.like(handlers.rate, inputs=[turns, comment], outputs=[notice, comment, turns], **private)
     return demo

@@ -1,40 +1,104 @@
 """HTML for the web app: answers with clickable citations, source panels, request details.
 
-Every piece of text that comes from a person or a document (questions, answers,
-quotes, chunk text, titles, staff notes, names) goes through :func:`html.escape`
-before it is put into HTML, so ``<img src=x onerror=...>`` in a question renders
-as text.  Only URLs with an ``http(s)`` scheme become links.  The functions here
-are pure: they take plain data and return strings, so they are easy to test.
+The HTML lives in Jinja2 templates (``assistant/web/templates/``) rendered with
+autoescape on: every piece of text that comes from a person or a document
+(questions, answers, quotes, chunk text, titles, staff notes, names) is escaped
+by Jinja, so ``<img src=x onerror=...>`` in a question renders as text.  Only
+URLs with an ``http(s)`` scheme become links.  The functions here take plain
+data and return HTML strings, so they are easy to test.
 """
 
 from __future__ import annotations
 
-import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
 __all__ = [
+    "PENDING_TEXT",
+    "STATIC",
+    "STYLESHEET",
+    "TEMPLATES",
+    "chat_script",
     "highlight_quote",
     "render_answer",
     "render_notice",
     "render_request_detail",
+    "render_template",
     "render_user",
     "safe_url",
     "source_location",
 ]
+
+#: The Jinja2 templates of the web pages.
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+#: Static files: the pages' stylesheet and scripts.
+STATIC = Path(__file__).resolve().parent / "static"
+#: The stylesheet of the chat and the staff page (Gradio's ``css_paths``).
+STYLESHEET = STATIC / "vraagbaak.css"
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 
 #: Shown in the assistant's bubble until the first piece of the answer arrives.
 PENDING_TEXT = "Ik zoek in de publicaties van Socius…"
 
+_ROLE_NAMES = {"user": "Vraagsteller", "assistant": "Vraagbaak"}
+_ROUTES = ("answer", "escalate", "decline")
 
-def esc(value: Any) -> str:
-    """``html.escape`` of any value (``None`` -> empty string)."""
-    return html.escape("" if value is None else str(value), quote=True)
+
+class _CompactLoader(FileSystemLoader):
+    """Templates are written one element a line; each line is stripped and the lines joined when loaded.
+
+    Whitespace between tags is not harmless here: the chat shows the line breaks of
+    a message's HTML, and a quoted passage is shown with ``white-space: pre-wrap``.
+    Compacting the template *source* keeps templates readable without a
+    whitespace-control marker on every tag; text from data is never touched.
+    """
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        return "".join(line.strip() for line in source.splitlines()), filename, uptodate
+
+
+def _blocks(text: Any) -> list[list[str]]:
+    """Text -> blank-line separated blocks, each a list of its lines (``paragraphs`` macro)."""
+    value = "" if text is None else str(text)
+    return [b.strip().split("\n") for b in re.split(r"\n\s*\n", value) if b.strip()]
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=_CompactLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=False,
+    )
+    env.filters["blocks"] = _blocks
+    env.filters["when"] = _when
+    return env
+
+
+_ENV = _environment()
+
+
+def render_template(name: str, **context: Any) -> str:
+    """Render ``templates/<name>`` with autoescape (for the pages' static pieces too)."""
+    return _ENV.get_template(name).render(**context)
+
+
+def chat_script() -> str:
+    """The chat page's script (Gradio's ``js`` takes the code of one function, not a path)."""
+    return (STATIC / "chat.js").read_text(encoding="utf-8")
 
 
 def safe_url(url: Any) -> str | None:
@@ -51,15 +115,9 @@ def safe_url(url: Any) -> str | None:
     return None
 
 
-def _paragraphs(escaped: str) -> str:
-    """Escaped text -> ``<p>`` per blank-line separated block, ``<br>`` for single newlines."""
-    blocks = [b.strip() for b in re.split(r"\n\s*\n", escaped) if b.strip()]
-    return "".join(f"<p>{b.replace(chr(10), '<br>')}</p>" for b in blocks)
-
-
 def render_user(question: str) -> str:
     """The user's question as HTML (escaped, line breaks kept)."""
-    return f'<div class="vb-question">{_paragraphs(esc(question))}</div>'
+    return render_template("user.html", question=question)
 
 
 def source_location(citation: Mapping[str, Any]) -> str:
@@ -74,93 +132,104 @@ def source_location(citation: Mapping[str, Any]) -> str:
     return " · ".join(parts)
 
 
-def highlight_quote(chunk_text: str, quote: str) -> str:
-    """The passage as HTML with the quoted sentence inside ``<mark>`` (all parts escaped).
+@dataclass(frozen=True)
+class QuoteParts:
+    """A passage split around its quoted sentence; ``quote`` empty means nothing to mark."""
 
-    When the quote is not found verbatim in the passage (or there is no passage),
-    the quote alone is shown, marked.
+    before: str
+    quote: str
+    after: str
+
+
+def quote_parts(chunk_text: str, quote: str) -> QuoteParts:
+    """Where the quote sits in the passage.
+
+    When the quote is not found verbatim (or there is no passage), only the quote
+    is shown, marked; without a quote the passage is shown unmarked.
     """
     quote = quote or ""
     text = chunk_text or ""
-    pos = text.find(quote) if quote else -1
-    if pos < 0 and quote:
+    if not quote:
+        return QuoteParts(text, "", "")
+    pos = text.find(quote)
+    if pos < 0:
         # Whitespace may differ (a table row dump); try a normalised search.
         squashed = " ".join(text.split())
         qsquashed = " ".join(quote.split())
         spos = squashed.find(qsquashed)
-        if spos >= 0:
-            text, quote, pos = squashed, qsquashed, spos
-    if pos < 0:
-        body = f"<mark>{esc(quote)}</mark>" if quote else esc(text)
-        return body
-    before, after = text[:pos], text[pos + len(quote) :]
-    return f"{esc(before)}<mark>{esc(quote)}</mark>{esc(after)}"
+        if spos < 0:
+            return QuoteParts("", quote, "")
+        text, quote, pos = squashed, qsquashed, spos
+    return QuoteParts(text[:pos], quote, text[pos + len(quote) :])
 
 
-def _citation_numbers(citations: Sequence[Mapping[str, Any]]) -> set[int]:
-    return {int(c["n"]) for c in citations if isinstance(c.get("n"), int)}
+def highlight_quote(chunk_text: str, quote: str) -> str:
+    """The passage as HTML with the quoted sentence inside ``<mark>`` (all parts escaped)."""
+    macro = _ENV.get_template("_macros.html").module.highlighted  # type: ignore[attr-defined]
+    return str(macro(quote_parts(chunk_text, quote)))
 
 
-def _panel_id(turn_no: int, n: int) -> str:
-    return f"vb-bron-{turn_no}-{n}"
+@dataclass(frozen=True)
+class _Source:
+    """One source panel under an answer."""
+
+    n: int
+    panel_id: str
+    label: str
+    title: str
+    location: str
+    url: str | None
+    passage: QuoteParts
 
 
-def _link_markers(escaped: str, citations: Sequence[Mapping[str, Any]], turn_no: int) -> str:
-    """Replace ``[n]`` markers of known citations by links that open the source panel.
+@dataclass(frozen=True)
+class _Part:
+    """A piece of an answer line: text, or a marker linking to its source."""
 
-    The chat's HTML sanitizer keeps ``id``, ``class``, ``href``, ``role`` and
-    ``title`` but drops ``data-*`` and ``aria-*`` attributes, so the link finds its
-    panel through ``href="#id"`` (the page script opens it; see ``CITATION_JS``).
-    """
-    by_n = {int(c["n"]): c for c in citations if isinstance(c.get("n"), int)}
-
-    def repl(match: re.Match[str]) -> str:
-        n = int(match.group(1))
-        citation = by_n.get(n)
-        if citation is None:
-            return match.group(0)
-        pid = _panel_id(turn_no, n)
-        label = f"Bron {n}: {citation.get('title') or 'document'}"
-        location = source_location(citation)
-        if location:
-            label += f", {location}"
-        return f'<a class="vb-cite" href="#{pid}" role="button" title="{esc(label)}">[{n}]</a>'
-
-    return _MARKER.sub(repl, escaped)
+    text: str
+    source: _Source | None = None
 
 
-def render_sources(citations: Sequence[Mapping[str, Any]], chunks: Mapping[str, str], turn_no: int) -> str:
-    """The source panels of one answer: one closed ``<details>`` per citation."""
-    if not citations:
-        return ""
-    items: list[str] = []
+def _sources(citations: Sequence[Mapping[str, Any]], chunks: Mapping[str, str], turn_no: int) -> list[_Source]:
+    sources: list[_Source] = []
     for c in citations:
         n = c.get("n")
         if not isinstance(n, int):
             continue
-        pid = _panel_id(turn_no, n)
-        title = esc(c.get("title") or c.get("doc_id") or "Document")
         location = source_location(c)
-        where = f' <span class="vb-where">— {esc(location)}</span>' if location else ""
-        passage = highlight_quote(chunks.get(str(c.get("chunk_id") or ""), ""), str(c.get("quote") or ""))
-        url = safe_url(c.get("url"))
-        link = (
-            f'<p class="vb-link"><a href="{esc(url)}" target="_blank" rel="noopener noreferrer">'
-            f"Open de bron: {title}</a></p>"
-            if url
-            else ""
+        label = f"Bron {n}: {c.get('title') or 'document'}" + (f", {location}" if location else "")
+        sources.append(
+            _Source(
+                n=n,
+                panel_id=f"vb-bron-{turn_no}-{n}",
+                label=label,
+                title=str(c.get("title") or c.get("doc_id") or "Document"),
+                location=location,
+                url=safe_url(c.get("url")),
+                passage=quote_parts(chunks.get(str(c.get("chunk_id") or ""), ""), str(c.get("quote") or "")),
+            )
         )
-        items.append(
-            f'<details class="vb-bron" id="{pid}">'
-            f'<summary><span class="vb-n">[{n}]</span> <strong>{title}</strong>{where}</summary>'
-            f'<div class="vb-passage"><p class="vb-passage-label">Geciteerde passage:</p>'
-            f'<blockquote class="vb-chunk">{passage}</blockquote>{link}</div></details>'
-        )
-    return (
-        '<div class="vb-bronnen"><p class="vb-bronnen-kop">Bronnen (klik op een nummer om de passage te zien):</p>'
-        + "".join(items)
-        + "</div>"
-    )
+    return sources
+
+
+def _linked_lines(text: str, sources: Sequence[_Source]) -> list[list[list[_Part]]]:
+    """Blocks of lines of parts: each ``[n]`` of a known source becomes a link part."""
+    by_n = {s.n: s for s in sources}
+
+    def parts(line: str) -> list[_Part]:
+        out: list[_Part] = []
+        last = 0
+        for match in _MARKER.finditer(line):
+            source = by_n.get(int(match.group(1)))
+            if source is None:
+                continue
+            out.append(_Part(line[last : match.start()]))
+            out.append(_Part(match.group(0), source))
+            last = match.end()
+        out.append(_Part(line[last:]))
+        return out
+
+    return [[parts(line) for line in block] for block in _blocks(text)]
 
 
 def render_answer(
@@ -177,122 +246,84 @@ def render_answer(
     While ``streaming`` the text is shown as it grows (markers as plain text); the
     final form links each ``[n]`` to its source panel below the answer.
     """
-    state = "vb-streaming" if streaming else "vb-done"
-    if streaming and not text.strip():
-        return f'<div class="vb-answer {state}" aria-busy="true"><p class="vb-pending">{esc(PENDING_TEXT)}</p></div>'
-    body = _paragraphs(esc(text))
     if streaming:
-        return f'<div class="vb-answer {state}" aria-busy="true">{body}</div>'
-    body = _link_markers(body, citations, turn_no)
-    route_class = f" vb-route-{route}" if route in ("answer", "escalate", "decline") else ""
-    return f'<div class="vb-answer {state}{route_class}">{body}{render_sources(citations, chunks or {}, turn_no)}</div>'
+        return render_template("answer.html", streaming=True, text=text, pending_text=PENDING_TEXT)
+    sources = _sources(citations, chunks or {}, turn_no)
+    return render_template(
+        "answer.html",
+        streaming=False,
+        blocks=_linked_lines(text, sources),
+        sources=sources,
+        route=route if route in _ROUTES else "",
+    )
 
 
 def render_notice(message: str, kind: str = "info") -> str:
     """A short status message (``info``, ``ok`` or ``error``) for an aria-live region."""
-    kind = kind if kind in ("info", "ok", "error") else "info"
-    role = "alert" if kind == "error" else "status"
-    return f'<div class="vb-notice vb-{kind}" role="{role}">{_paragraphs(esc(message))}</div>'
+    return render_template("notice.html", message=message, kind=kind if kind in ("info", "ok", "error") else "info")
 
 
 # --------------------------------------------------------------------------- staff
 
 
-def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+@dataclass(frozen=True)
+class _CitationItem:
+    """A citation in the staff view; ``raw`` is set for a value that is no mapping."""
+
+    raw: str | None = None
+    n: str = "?"
+    title: str = ""
+    location: str = ""
+    url: str | None = None
+    quote: str = ""
 
 
-def _definition_list(rows: Sequence[tuple[str, Any]]) -> str:
-    cells = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v) if v not in (None, '') else '—'}</dd>" for k, v in rows)
-    return f'<dl class="vb-dl">{cells}</dl>'
-
-
-def _citation_list(citations: Sequence[Any]) -> str:
-    items: list[str] = []
+def _citation_items(citations: Sequence[Any]) -> list[_CitationItem]:
+    items: list[_CitationItem] = []
     for c in citations:
         if not isinstance(c, Mapping):
-            items.append(f"<li>{esc(c)}</li>")
+            items.append(_CitationItem(raw=str(c)))
             continue
-        title = esc(c.get("title") or c.get("doc_id") or "Document")
-        location = source_location(c)
-        where = f" — {esc(location)}" if location else ""
-        url = safe_url(c.get("url"))
-        link = f' <a href="{esc(url)}" target="_blank" rel="noopener noreferrer">open de bron</a>' if url else ""
-        quote = c.get("quote")
-        quoted = f'<blockquote class="vb-chunk"><mark>{esc(quote)}</mark></blockquote>' if quote else ""
-        items.append(f"<li><strong>[{esc(c.get('n', '?'))}] {title}</strong>{where}{link}{quoted}</li>")
-    if not items:
-        return "<p>Geen bronnen getoond.</p>"
-    return f'<ol class="vb-sources-list">{"".join(items)}</ol>'
-
-
-_ROLE_NAMES = {"user": "Vraagsteller", "assistant": "Vraagbaak"}
+        items.append(
+            _CitationItem(
+                n=str(c.get("n", "?")),
+                title=str(c.get("title") or c.get("doc_id") or "Document"),
+                location=source_location(c),
+                url=safe_url(c.get("url")),
+                quote=str(c.get("quote") or ""),
+            )
+        )
+    return items
 
 
 def render_request_detail(request: Any, audit: Sequence[Any] = ()) -> str:
     """One triage request for staff: contact, transcript, sources shown, notes, history."""
     r = request
-    header = (
-        f'<h3 class="vb-ref">{esc(r.reference)} <span class="vb-status vb-status-{esc(r.status.replace(" ", "-"))}">'
-        f"{esc(r.status)}</span></h3>"
-    )
-    facts = _definition_list(
-        [
-            ("Ontvangen", _when(r.created_at)),
-            ("Laatst gewijzigd", _when(r.updated_at)),
-            ("Naam", r.requester_name),
-            ("Organisatie", r.organisation),
-            ("E-mail", r.email),
-            ("Type organisatie", r.org_type),
-            ("Thema", r.topic),
-            ("Reden doorverwijzing door Vraagbaak", r.route_reason),
-            ("Behandelaar", r.assignee),
-            ("Doorverwezen naar", r.referred_to),
-            ("Reden afwijzing", " ".join(p for p in (r.decline_reason or "", r.decline_detail or "") if p)),
-        ]
-    )
-    question = f'<h4>Vraag</h4><div class="vb-box">{_paragraphs(esc(r.question))}</div>'
-    turns: list[str] = []
+    facts = [
+        ("Ontvangen", _when(r.created_at)),
+        ("Laatst gewijzigd", _when(r.updated_at)),
+        ("Naam", r.requester_name),
+        ("Organisatie", r.organisation),
+        ("E-mail", r.email),
+        ("Type organisatie", r.org_type),
+        ("Thema", r.topic),
+        ("Reden doorverwijzing door Vraagbaak", r.route_reason),
+        ("Behandelaar", r.assignee),
+        ("Doorverwezen naar", r.referred_to),
+        ("Reden afwijzing", " ".join(p for p in (r.decline_reason or "", r.decline_detail or "") if p)),
+    ]
+    turns: list[tuple[str, str, str]] = []
     for m in r.conversation or []:
         role = str(m.get("role", "")) if isinstance(m, Mapping) else ""
         content = str(m.get("content", "")) if isinstance(m, Mapping) else str(m)
-        turns.append(
-            f'<div class="vb-turn vb-turn-{esc(role)}"><p class="vb-turn-role">{esc(_ROLE_NAMES.get(role, role))}</p>'
-            f"{_paragraphs(esc(content))}</div>"
-        )
-    transcript = "<h4>Gesprek</h4>" + ("".join(turns) if turns else "<p>Geen eerder gesprek.</p>")
-    last_reply = next(
-        (
-            str(m.get("content", ""))
-            for m in reversed(r.conversation or [])
-            if isinstance(m, Mapping) and m.get("role") == "assistant"
-        ),
-        None,
-    )
-    if r.answer and r.answer == last_reply:
-        answer = "<p><em>Het laatste antwoord van de Vraagbaak staat hierboven in het gesprek.</em></p>"
-    else:
-        answer = f'<h4>Antwoord van de Vraagbaak</h4><div class="vb-box">{_paragraphs(esc(r.answer)) or "—"}</div>'
-    sources = "<h4>Bronnen die de Vraagbaak toonde</h4>" + _citation_list(r.citations or [])
-    notes = "".join(
-        f"<li><strong>{esc(n.author)}</strong> ({esc(_when(n.created_at))}): {esc(n.text)}</li>" for n in r.notes
-    )
-    notes_html = "<h4>Notities</h4>" + (f"<ul>{notes}</ul>" if notes else "<p>Nog geen notities.</p>")
-    history_rows = "".join(
-        "<tr>"
-        f"<td>{esc(_when(a.at))}</td><td>{esc(a.by)}</td><td>{esc(a.from_status or '—')}</td>"
-        f"<td>{esc(a.to_status)}</td><td>{esc(a.reason or '')}</td><td>{esc(a.referred_to or '')}</td>"
-        f"<td>{esc(a.note or '')}</td>"
-        "</tr>"
-        for a in audit
-    )
-    history = (
-        '<h4>Historiek</h4><div class="vb-table-wrap"><table class="vb-audit"><thead><tr><th scope="col">Wanneer</th>'
-        '<th scope="col">Door</th><th scope="col">Van</th><th scope="col">Naar</th><th scope="col">Reden</th>'
-        '<th scope="col">Doorverwezen naar</th><th scope="col">Notitie</th></tr></thead>'
-        f"<tbody>{history_rows}</tbody></table></div>"
-    )
-    return (
-        f'<article class="vb-request" aria-label="Aanvraag {esc(r.reference)}">{header}{facts}{question}'
-        f"{transcript}{answer}{sources}{notes_html}{history}</article>"
+        turns.append((role, _ROLE_NAMES.get(role, role), content))
+    last_reply = next((content for role, _, content in reversed(turns) if role == "assistant"), None)
+    return render_template(
+        "request_detail.html",
+        r=r,
+        facts=facts,
+        turns=turns,
+        answer_in_transcript=bool(r.answer) and r.answer == last_reply,
+        sources=_citation_items(r.citations or []),
+        audit=audit,
     )

@@ -6,41 +6,48 @@ and file routes answer 401 without a session.  On top of that every handler
 checks the logged-in staff member itself (:meth:`StaffHandlers.user`): the name
 comes from the server's session token, never from the browser, and must still be
 an account in the staff file.
+
+The requests come from a :class:`assistant.web.services.TriageDesk` passed in;
+each handler returns a dict of updates keyed by the components it changes
+(:class:`StaffView`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from gradio.blocks import Block
 
 from ..errors import AccessDeniedError, VraagbaakError
 from ..routing.router import TOPICS
 from ..settings import Settings
-from ..triage.store import AFGEWEZEN, DECLINE_REASONS, STATUSES, Counts, Request, Stats, TriageStore
+from ..triage.store import AFGEWEZEN, DECLINE_REASONS, STATUSES, Request
 from .auth import read_accounts
+from .figures import FIGURE_HEADERS, figure_rows, stats_figure
 from .render import render_notice, render_request_detail
+from .services import TriageDesk
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ALL", "QUEUE_HEADERS", "StaffHandlers", "build_staff_blocks", "stats_figure"]
+__all__ = ["ALL", "QUEUE_HEADERS", "StaffHandlers", "StaffView", "build_staff_blocks", "stats_figure"]
 
 #: Filter value meaning "no filter".
 ALL = "alle"
 QUEUE_HEADERS = ["Referentie", "Ontvangen", "Status", "Thema", "Type organisatie", "Naam", "Vraag"]
-FIGURE_HEADERS = ["Groep", "Ontvangen", "Opgenomen", "Doorverwezen", "Afgewezen", "Open"]
 NOT_LOGGED_IN = "Je bent niet aangemeld als medewerker. Meld je aan op de medewerkerspagina."
-_GROUP_NAMES = {"primair": "Primaire doelgroep", "secundair": "Secundaire doelgroep"}
 #: Exported CSV files older than this are removed from the export folder.
 _EXPORT_MAX_AGE_S = 600
+#: What a handler returns: new values (or ``gr.update(...)``) for the components it changes.
+Updates = dict[Block, Any]
 
 
 def _parse_day(value: str | None, what: str) -> date | None:
@@ -63,6 +70,10 @@ def _short(text: str, limit: int = 90) -> str:
     return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
 
 
+def _aanvragen(n: int) -> str:
+    return f"{n} {'aanvraag' if n == 1 else 'aanvragen'}"
+
+
 def queue_rows(requests: Sequence[Request]) -> list[list[str]]:
     """The queue table (plain text cells; the table component shows them as text)."""
     return [
@@ -79,85 +90,53 @@ def queue_rows(requests: Sequence[Request]) -> list[list[str]]:
     ]
 
 
-def _count_row(name: str, c: Counts) -> list[Any]:
-    return [name, c.received, c.taken_up, c.referred, c.declined, c.open]
+@dataclass(frozen=True)
+class StaffView:
+    """The components of the staff page that handlers update."""
 
-
-def figure_rows(stats: Stats) -> list[list[Any]]:
-    """The figures as a table (an accessible alternative to the chart)."""
-    rows = [_count_row("Totaal", stats.total)]
-    rows += [_count_row(_GROUP_NAMES.get(g, g), c) for g, c in stats.by_target_group.items()]
-    rows += [_count_row(f"Thema: {t or '(geen)'}", c) for t, c in stats.by_topic.items()]
-    return rows
-
-
-def stats_figure(stats: Stats, year: int) -> Figure:
-    """Received vs taken up: in total, per target group and per topic (matplotlib, no pyplot state)."""
-    topics = list(stats.by_topic.items())
-    fig = Figure(figsize=(7.5, 4.2 + 0.35 * max(len(topics), 1)), layout="constrained")
-    grid = fig.add_gridspec(2, 2, height_ratios=[1, max(1.0, 0.3 * len(topics))])
-    ax_total = fig.add_subplot(grid[0, 0])
-    ax_group = fig.add_subplot(grid[0, 1])
-    ax_topic = fig.add_subplot(grid[1, :])
-    colours = ("#3b6ea8", "#e0a030")
-
-    def bars(ax: Any, labels: list[str], counts: list[Counts], title: str) -> None:
-        xs = range(len(labels))
-        width = 0.38
-        r1 = ax.bar(
-            [x - width / 2 for x in xs], [c.received for c in counts], width, label="ontvangen", color=colours[0]
-        )
-        r2 = ax.bar(
-            [x + width / 2 for x in xs], [c.taken_up for c in counts], width, label="opgenomen", color=colours[1]
-        )
-        ax.bar_label(r1, fontsize=8)
-        ax.bar_label(r2, fontsize=8)
-        ax.set_xticks(list(xs), labels)
-        ax.set_xlim(-0.75, len(labels) - 0.25)
-        ax.set_title(title, fontsize=10)
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.margins(y=0.2)
-
-    bars(ax_total, ["Totaal"], [stats.total], "Totaal")
-    groups = list(stats.by_target_group.items())
-    bars(
-        ax_group,
-        [_GROUP_NAMES.get(g, g).replace(" ", "\n", 1) for g, _ in groups],
-        [c for _, c in groups],
-        "Per doelgroep",
-    )
-    handles, labels = ax_total.get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside upper right", fontsize=8, ncols=2)
-    if topics:
-        names = [t or "(geen thema)" for t, _ in topics]
-        ys = range(len(names))
-        height = 0.38
-        r1 = ax_topic.barh(
-            [y - height / 2 for y in ys], [c.received for _, c in topics], height, color=colours[0], label="ontvangen"
-        )
-        r2 = ax_topic.barh(
-            [y + height / 2 for y in ys], [c.taken_up for _, c in topics], height, color=colours[1], label="opgenomen"
-        )
-        ax_topic.bar_label(r1, fontsize=8)
-        ax_topic.bar_label(r2, fontsize=8)
-        ax_topic.set_yticks(list(ys), names, fontsize=8)
-        ax_topic.invert_yaxis()
-        ax_topic.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax_topic.margins(x=0.15)
-    else:
-        ax_topic.text(0.5, 0.5, "Geen aanvragen in deze periode", ha="center", va="center")
-        ax_topic.set_axis_off()
-    ax_topic.set_title("Per thema", fontsize=10)
-    fig.suptitle(f"Vraaggestuurde werking {year}: ontvangen en opgenomen vragen", fontsize=11, x=0.02, ha="left")
-    return fig
+    who: gr.HTML
+    table: gr.Dataframe
+    queue_notice: gr.HTML
+    reference: gr.Textbox
+    detail: gr.HTML
+    status_notice: gr.HTML
+    extra_note: gr.Textbox
+    export_file: gr.File
+    export_notice: gr.HTML
+    summary: gr.Textbox
+    plot: gr.Plot
+    figures_table: gr.Dataframe
+    figures_notice: gr.HTML
 
 
 class StaffHandlers:
     """Event handlers of the staff page; each one checks the login first."""
 
-    def __init__(self, settings: Settings, export_dir: Path | None = None) -> None:
+    def __init__(self, settings: Settings, export_dir: Path | None = None, *, desk: TriageDesk | None = None) -> None:
         self.settings = settings
         self._export_dir = export_dir
+        self._desk = desk
+        self._view: StaffView | None = None
+
+    @property
+    def desk(self) -> TriageDesk:
+        """The requests (the settings' database unless a desk was given)."""
+        if self._desk is None:
+            from ..triage.service import TriageService
+
+            self._desk = TriageService.from_settings(self.settings)
+        return self._desk
+
+    @property
+    def view(self) -> StaffView:
+        """The page's components; :func:`build_staff_blocks` attaches them."""
+        if self._view is None:
+            raise RuntimeError("build_staff_blocks(handlers) first: the handlers update the page's components")
+        return self._view
+
+    def attach(self, view: StaffView) -> None:
+        """Use the components of a built page (done by :func:`build_staff_blocks`)."""
+        self._view = view
 
     # ------------------------------------------------------------------ access
 
@@ -180,49 +159,57 @@ class StaffHandlers:
             logger.warning("staff handler refused: no logged-in staff session")
             raise gr.Error(str(err), title="Geen toegang") from err
 
-    def store(self) -> TriageStore:
-        """The triage store of the configured database."""
-        return TriageStore.from_settings(self.settings)
-
     # ------------------------------------------------------------------ handlers
 
-    def whoami(self, request: gr.Request) -> str:
+    def whoami(self, request: gr.Request) -> Updates:
         """'Aangemeld als NAME'."""
         name = self._guard(request)
-        return render_notice(f"Aangemeld als {name}.", "info")
+        return {self.view.who: render_notice(f"Aangemeld als {name}.", "info")}
 
-    def queue(
-        self, status: str | None, topic: str | None, since: str | None, until: str | None, request: gr.Request
-    ) -> tuple[Any, str]:
-        """The filtered queue: ``(table rows, notice)``."""
-        self._guard(request)
-        try:
-            requests = self.store().list(
+    def _queue_rows(self, status: str | None, topic: str | None, since: str | None, until: str | None) -> Any:
+        """The filtered queue's rows (raises VraagbaakError for a bad filter)."""
+        return queue_rows(
+            self.desk.requests(
                 status=_filter(status),
                 topic=_filter(topic),
                 since=_parse_day(since, "Vanaf"),
                 until=_parse_day(until, "Tot en met"),
             )
-        except VraagbaakError as err:
-            return gr.update(), render_notice(str(err), "error")
-        n = len(requests)
-        return queue_rows(requests), render_notice(f"{n} {'aanvraag' if n == 1 else 'aanvragen'} gevonden.", "info")
+        )
 
-    def open_request(self, reference: str | None, request: gr.Request) -> tuple[str, str, str]:
-        """Details of one request: ``(detail html, reference, notice)``."""
+    def queue(
+        self, status: str | None, topic: str | None, since: str | None, until: str | None, request: gr.Request
+    ) -> Updates:
+        """The filtered queue and how many requests it holds."""
         self._guard(request)
+        v = self.view
+        try:
+            rows = self._queue_rows(status, topic, since, until)
+        except VraagbaakError as err:
+            return {v.queue_notice: render_notice(str(err), "error")}
+        return {v.table: rows, v.queue_notice: render_notice(f"{_aanvragen(len(rows))} gevonden.", "info")}
+
+    def open_request(self, reference: str | None, request: gr.Request) -> Updates:
+        """Details of one request."""
+        self._guard(request)
+        v = self.view
         ref = (reference or "").strip()
         if not ref:
-            return "", ref, render_notice("Vul een referentienummer in of kies een aanvraag in de tabel.", "error")
+            return {
+                v.detail: "",
+                v.reference: ref,
+                v.status_notice: render_notice(
+                    "Vul een referentienummer in of kies een aanvraag in de tabel.", "error"
+                ),
+            }
         try:
-            store = self.store()
-            found = store.get(ref)
-            audit = store.audit(found.reference)
+            found = self.desk.request(ref)
+            audit = self.desk.history(found.reference)
         except VraagbaakError as err:
-            return "", ref, render_notice(str(err), "error")
-        return render_request_detail(found, audit), found.reference, ""
+            return {v.detail: "", v.reference: ref, v.status_notice: render_notice(str(err), "error")}
+        return {v.detail: render_request_detail(found, audit), v.reference: found.reference, v.status_notice: ""}
 
-    def select_request(self, evt: gr.SelectData, request: gr.Request) -> tuple[str, str, str]:
+    def select_request(self, evt: gr.SelectData, request: gr.Request) -> Updates:
         """A click in the queue table opens that row's request."""
         self._guard(request)
         row = evt.row_value if isinstance(evt.row_value, (list, tuple)) else []
@@ -242,18 +229,18 @@ class StaffHandlers:
         since: str | None,
         until: str | None,
         request: gr.Request,
-    ) -> tuple[Any, ...]:
-        """Change the status: ``(notice, detail html, queue rows)``; refusals show the store's message."""
+    ) -> Updates:
+        """Change the status; refusals show the store's message."""
         name = self._guard(request)
+        v = self.view
         ref = (reference or "").strip()
         if not ref:
-            return render_notice("Open eerst een aanvraag.", "error"), gr.update(), gr.update()
+            return {v.status_notice: render_notice("Open eerst een aanvraag.", "error")}
         if not new_status:
-            return render_notice("Kies de nieuwe status.", "error"), gr.update(), gr.update()
+            return {v.status_notice: render_notice("Kies de nieuwe status.", "error")}
         try:
-            store = self.store()
             if new_status == AFGEWEZEN:
-                changed = store.change_status(
+                changed = self.desk.change_status(
                     ref,
                     new_status,
                     by=name,
@@ -262,7 +249,7 @@ class StaffHandlers:
                     note=note or None,
                 )
             else:
-                changed = store.change_status(
+                changed = self.desk.change_status(
                     ref,
                     new_status,
                     by=name,
@@ -270,27 +257,32 @@ class StaffHandlers:
                     referred_to=referred_to or None,
                     note=note or None,
                 )
-            detail = render_request_detail(changed, store.audit(changed.reference))
+            detail = render_request_detail(changed, self.desk.history(changed.reference))
         except VraagbaakError as err:
-            return render_notice(str(err), "error"), gr.update(), gr.update()
-        rows, _ = self.queue(status, topic, since, until, request)
-        message = f"{changed.reference} staat nu op '{changed.status}'."
-        return render_notice(message, "ok"), detail, rows
+            return {v.status_notice: render_notice(str(err), "error")}
+        updates: Updates = {
+            v.status_notice: render_notice(f"{changed.reference} staat nu op '{changed.status}'.", "ok"),
+            v.detail: detail,
+        }
+        # A bad filter keeps the table as it is; the queue's own button says why.
+        with contextlib.suppress(VraagbaakError):
+            updates[v.table] = self._queue_rows(status, topic, since, until)
+        return updates
 
-    def add_note(self, reference: str | None, text: str | None, request: gr.Request) -> tuple[Any, ...]:
-        """Add a staff note: ``(notice, detail html, note box)``."""
+    def add_note(self, reference: str | None, text: str | None, request: gr.Request) -> Updates:
+        """Add a staff note."""
         name = self._guard(request)
+        v = self.view
         ref = (reference or "").strip()
         if not ref:
-            return render_notice("Open eerst een aanvraag.", "error"), gr.update(), gr.update()
+            return {v.status_notice: render_notice("Open eerst een aanvraag.", "error")}
         try:
-            store = self.store()
-            store.add_note(ref, text or "", by=name)
-            found = store.get(ref)
-            detail = render_request_detail(found, store.audit(found.reference))
+            self.desk.add_note(ref, text or "", by=name)
+            found = self.desk.request(ref)
+            detail = render_request_detail(found, self.desk.history(found.reference))
         except VraagbaakError as err:
-            return render_notice(str(err), "error"), gr.update(), gr.update()
-        return render_notice("Notitie bewaard.", "ok"), detail, ""
+            return {v.status_notice: render_notice(str(err), "error")}
+        return {v.status_notice: render_notice("Notitie bewaard.", "ok"), v.detail: detail, v.extra_note: ""}
 
     def export_csv(
         self,
@@ -300,14 +292,15 @@ class StaffHandlers:
         until: str | None,
         personal_data: bool,
         request: gr.Request,
-    ) -> tuple[Any, str]:
-        """Write the filtered queue as CSV: ``(file path, notice)``."""
+    ) -> Updates:
+        """Write the filtered queue as CSV and offer it for download."""
         name = self._guard(request)
+        v = self.view
         folder = self._exports()
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         path = Path(tempfile.mkdtemp(prefix=f"{stamp}-", dir=folder)) / f"vraagbaak-aanvragen-{stamp}.csv"
         try:
-            n = self.store().export_csv(
+            n = self.desk.export_csv(
                 path,
                 status=_filter(status),
                 topic=_filter(topic),
@@ -316,12 +309,16 @@ class StaffHandlers:
                 personal_data=bool(personal_data),
             )
         except VraagbaakError as err:
-            return gr.update(value=None, visible=False), render_notice(str(err), "error")
+            return {
+                v.export_file: gr.update(value=None, visible=False),
+                v.export_notice: render_notice(str(err), "error"),
+            }
         logger.info("staff export by %s: %d requests (personal data: %s)", name, n, bool(personal_data))
         what = "met" if personal_data else "zonder"
-        return gr.update(value=str(path), visible=True), render_notice(
-            f"{n} {'aanvraag' if n == 1 else 'aanvragen'} geëxporteerd ({what} persoonsgegevens).", "ok"
-        )
+        return {
+            v.export_file: gr.update(value=str(path), visible=True),
+            v.export_notice: render_notice(f"{_aanvragen(n)} geëxporteerd ({what} persoonsgegevens).", "ok"),
+        }
 
     def _exports(self) -> Path:
         if self._export_dir is None:
@@ -338,20 +335,30 @@ class StaffHandlers:
                 pass
         return folder
 
-    def figures(self, year: float | int | None, request: gr.Request) -> tuple[Any, ...]:
-        """The yearly figures: ``(summary, chart, table, notice)``."""
+    def figures(self, year: float | int | None, request: gr.Request) -> Updates:
+        """The yearly figures: summary, chart and table."""
         self._guard(request)
+        v = self.view
         try:
             y = int(year) if year is not None else datetime.now(UTC).year
         except (TypeError, ValueError):
             y = 0
         if not 2000 <= y <= 2100:
-            return "", None, gr.update(), render_notice("Kies een jaar tussen 2000 en 2100.", "error")
+            return {
+                v.summary: "",
+                v.plot: None,
+                v.figures_notice: render_notice("Kies een jaar tussen 2000 en 2100.", "error"),
+            }
         try:
-            stats = self.store().stats(date(y, 1, 1), date(y, 12, 31))
+            stats = self.desk.stats(date(y, 1, 1), date(y, 12, 31))
         except VraagbaakError as err:
-            return "", None, gr.update(), render_notice(str(err), "error")
-        return stats.summary_nl(), stats_figure(stats, y), figure_rows(stats), ""
+            return {v.summary: "", v.plot: None, v.figures_notice: render_notice(str(err), "error")}
+        return {
+            v.summary: stats.summary_nl(),
+            v.plot: stats_figure(stats, y),
+            v.figures_table: figure_rows(stats),
+            v.figures_notice: "",
+        }
 
 
 def build_staff_blocks(handlers: StaffHandlers, logout_url: str = "/staff/logout") -> gr.Blocks:
@@ -434,6 +441,23 @@ def build_staff_blocks(handlers: StaffHandlers, logout_url: str = "/staff/logout
             figures_table = gr.Dataframe(
                 headers=FIGURE_HEADERS, value=[], label="Cijfers per groep en thema", interactive=False, wrap=True
             )
+        handlers.attach(
+            StaffView(
+                who=who,
+                table=table,
+                queue_notice=q_notice,
+                reference=reference,
+                detail=detail,
+                status_notice=s_notice,
+                extra_note=extra_note,
+                export_file=export_file,
+                export_notice=e_notice,
+                summary=summary,
+                plot=plot,
+                figures_table=figures_table,
+                figures_notice=f_notice,
+            )
+        )
 
         filters = [f_status, f_topic, f_since, f_until]
         private: dict[str, Any] = {"api_visibility": "private"}

@@ -1,0 +1,171 @@
+"""The triage service: what the web pages do with requests and feedback, in one object.
+
+The web layer never opens a store itself: ``app.py`` builds one
+:class:`TriageService` from the settings and passes it to the chat page (as a
+:class:`assistant.web.services.RequestIntake`: create a request, rate an answer)
+and to the staff page (as a :class:`assistant.web.services.TriageDesk`: read,
+change, export and count requests).  Tests pass their own.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, TextIO
+
+from ..settings import Settings
+from .feedback import Feedback, FeedbackStore
+from .store import AuditEntry, Note, Request, Stats, TriageStore
+
+__all__ = ["TriageService"]
+
+
+class TriageService:
+    """Requests and feedback of one database.
+
+    The database is opened at each call, not when the service is made (stores are
+    cheap: the engine is shared per URL and migrated once per process), so an app
+    whose database is down starts, shows the error per action and recovers
+    without a restart.
+    """
+
+    def __init__(self, database_url: str, *, retention_days: int = 365) -> None:
+        self.database_url = database_url
+        self.retention_days = retention_days
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TriageService:
+        """The service on ``settings.database_url`` with its retention period."""
+        return cls(settings.database_url, retention_days=settings.retention_days)
+
+    def __repr__(self) -> str:
+        return f"TriageService(retention_days={self.retention_days})"  # the URL may hold a password
+
+    @property
+    def store(self) -> TriageStore:
+        """The requests (raises ConfigError when the database cannot be opened)."""
+        return TriageStore(self.database_url, retention_days=self.retention_days)
+
+    @property
+    def feedback(self) -> FeedbackStore:
+        """The ratings (raises ConfigError when the database cannot be opened)."""
+        return FeedbackStore(self.database_url)
+
+    # ------------------------------------------------------------------ the public chat
+
+    def submit_request(
+        self,
+        *,
+        question: str,
+        requester_name: str,
+        email: str,
+        org_type: str,
+        consent: bool,
+        organisation: str | None = None,
+        conversation: Sequence[Mapping[str, Any]] = (),
+        answer: str = "",
+        citations: Sequence[Any] = (),
+        route_reason: str | None = None,
+        topic: str | None = None,
+    ) -> Request:
+        """A new request from the escalation form (refused without consent; see TriageStore)."""
+        return self.store.create_request(
+            question=question,
+            requester_name=requester_name,
+            email=email,
+            org_type=org_type,
+            consent=consent,
+            organisation=organisation,
+            conversation=conversation,
+            answer=answer,
+            citations=citations,
+            route_reason=route_reason,
+            topic=topic,
+        )
+
+    def rate_answer(
+        self,
+        *,
+        question: str,
+        answer: str,
+        citations: Sequence[Any],
+        rating: int,
+        comment: str | None,
+        session_id: str | None,
+    ) -> Feedback:
+        """A thumbs up (+1) or down (-1) for an answer of the chat."""
+        return self.feedback.record(
+            question=question,
+            answer=answer,
+            citations=citations,
+            rating=rating,
+            comment=comment,
+            session_id=session_id,
+        )
+
+    # ------------------------------------------------------------------ the staff page
+
+    def requests(
+        self,
+        *,
+        status: str | None = None,
+        topic: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+    ) -> list[Request]:
+        """Requests matching the filters, oldest first."""
+        return self.store.list(status=status, topic=topic, since=since, until=until)
+
+    def request(self, reference: str) -> Request:
+        """One request with its notes."""
+        return self.store.get(reference)
+
+    def history(self, reference: str) -> list[AuditEntry]:
+        """Every status change of a request, oldest first."""
+        return self.store.audit(reference)
+
+    def change_status(
+        self,
+        reference: str,
+        new_status: str,
+        *,
+        by: str,
+        reason: str | None = None,
+        reason_detail: str | None = None,
+        referred_to: str | None = None,
+        note: str | None = None,
+    ) -> Request:
+        """Move a request to a new status (rules and messages of TriageStore.change_status)."""
+        return self.store.change_status(
+            reference,
+            new_status,
+            by=by,
+            reason=reason,
+            reason_detail=reason_detail,
+            referred_to=referred_to,
+            note=note,
+        )
+
+    def add_note(self, reference: str, text: str, *, by: str) -> Note:
+        """A staff note on a request."""
+        return self.store.add_note(reference, text, by=by)
+
+    def export_csv(
+        self,
+        target: str | os.PathLike[str] | TextIO,
+        *,
+        status: str | None = None,
+        topic: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        personal_data: bool = True,
+    ) -> int:
+        """The filtered requests as CSV; returns the number of rows."""
+        return self.store.export_csv(
+            target, status=status, topic=topic, since=since, until=until, personal_data=personal_data
+        )
+
+    def stats(self, since: date | datetime | None = None, until: date | datetime | None = None) -> Stats:
+        """The figures of the annual report for a period."""
+        return self.store.stats(since, until)
