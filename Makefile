@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 EMBEDDER ?= minilm
 INDEX_STAMP := index/$(EMBEDDER)/CURRENT
+# axe-core (npm) for the accessibility scan of the browser tests.
+AXE    := tests/a11y/node_modules/axe-core/axe.min.js
 
 .PHONY: install index run test test-fast lint eval bench clean
 
@@ -32,7 +34,11 @@ run: $(STAMP)
 	$(BIN)/python -m assistant --embedder $(EMBEDDER) ingest --no-progress || [ $$? -eq 1 ]
 	$(BIN)/python app.py
 
-test: $(INDEX_STAMP)
+$(AXE): tests/a11y/package.json tests/a11y/package-lock.json
+	npm ci --prefix tests/a11y --no-audit --no-fund --loglevel=error
+	touch $(AXE)
+
+test: $(INDEX_STAMP) $(AXE)
 	$(BIN)/python -m pytest -p no:cacheprovider
 
 test-fast: $(INDEX_STAMP)

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
 
@@ -71,6 +72,11 @@ class Settings:
     staff_file: Path = PROJECT_ROOT / "data" / "staff.txt"
     retention_days: int = 365
     login_attempts_per_minute: int = 5
+    # Triage.
+    #: Times on the pages and in exports are shown in this time zone.
+    timezone: str = "Europe/Brussels"
+    #: The reply time promised to requesters, in working days.
+    reply_days: int = 5
 
     def replace(self, **changes: Any) -> Settings:
         """Return a copy with some fields changed (the object itself is frozen)."""
@@ -132,6 +138,8 @@ _ENV: dict[str, tuple[str, Any]] = {
     "ASSISTANT_PORT": ("port", int),
     "ASSISTANT_STAFF_FILE": ("staff_file", Path),
     "ASSISTANT_RETENTION_DAYS": ("retention_days", int),
+    "ASSISTANT_TIMEZONE": ("timezone", str),
+    "ASSISTANT_REPLY_DAYS": ("reply_days", int),
 }
 
 
@@ -182,6 +190,14 @@ def _validate(s: Settings) -> None:
             f"ASSISTANT_CHROMA_NAMESPACE={s.chroma_namespace!r} must be 1-40 lower-case letters, digits or '-', "
             "starting and ending with a letter or digit (it prefixes Chroma collection names)."
         )
+    try:
+        ZoneInfo(s.timezone)
+    except (ValueError, ZoneInfoNotFoundError) as err:
+        raise ConfigError(
+            f"ASSISTANT_TIMEZONE={s.timezone!r} is no known time zone; use e.g. Europe/Brussels."
+        ) from err
+    if s.reply_days < 1:
+        raise ConfigError("reply_days must be at least 1 working day (ASSISTANT_REPLY_DAYS).")
     if s.llm and ":" not in s.llm:
         raise ConfigError(f"ASSISTANT_LLM={s.llm!r} must be provider:model, e.g. ollama:llama3.1.")
 

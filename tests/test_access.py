@@ -209,7 +209,9 @@ def settings(tmp_path: Path) -> Iterator[Settings]:
     add_account(staff_file, "anna", PASSWORD)
     add_account(staff_file, "bert", PASSWORD)
     yield Settings().replace(
-        database_url=f"sqlite:///{tmp_path / 'vraagbaak.db'}", staff_file=staff_file, index_dir=tmp_path / "no-index"
+        database_url=f"sqlite:///{tmp_path / 'vraagbaak.db'}",
+        staff_file=staff_file,
+        index_dir=tmp_path / "no-index",
     )
     dispose_engines()
 
@@ -321,7 +323,7 @@ def test_every_staff_handler_refuses_without_a_staff_login(settings: Settings, t
     staff = gr.Request(username="anna")
     for fn in fns:
         fn(*_staff_call_args(fn, staff, seeded.references[0]))
-    rows = handlers.queue(ALL, ALL, "", "", staff)[handlers.view.table]
+    rows = handlers.queue(ALL, ALL, "", "", False, "", staff)[handlers.view.table]
     assert {r[0] for r in rows} >= set(seeded.references)
 
 
@@ -482,7 +484,7 @@ def test_staff_page_shows_html_in_notes_and_questions_as_text(settings: Settings
     assert str(escape(INJECTIONS[1])) in whoami
 
     # The queue table gets plain text and shows it as text (datatype "str", never html/markdown).
-    rows = handlers.queue(ALL, ALL, "", "", gr.Request(username="anna"))[v.table]
+    rows = handlers.queue(ALL, ALL, "", "", False, "", gr.Request(username="anna"))[v.table]
     assert rows[0][6].startswith("Vraag <script>")
     table = next(b for b in build_staff_blocks(handlers).blocks.values() if getattr(b, "elem_id", None) == "vb-queue")
     datatypes = table.datatype if isinstance(table.datatype, list) else [table.datatype]
@@ -906,7 +908,7 @@ def test_staff_login_cookie_opens_the_staff_app(server: Server) -> None:
         assert staff.get("/staff/gradio_api/info").status_code == 200
         cfg = config.json()
         refresh = _staff_event(cfg, "vb-refresh")
-        filters = [ALL, ALL, "", ""]
+        filters = [ALL, ALL, "", "", False, ""]  # status, topic, since, until, mijn vragen, zoeken
         msg = queue_call(
             staff,
             "/staff",

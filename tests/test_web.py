@@ -384,12 +384,15 @@ def _staff_calls(h: StaffHandlers, ref: str) -> dict[str, Any]:
     select = gr.SelectData(None, {"index": [0, 0], "value": ref, "row_value": [ref]})
     return {
         "whoami": lambda r: h.whoami(r),
-        "queue": lambda r: h.queue(ALL, ALL, "", "", r),
+        "queue": lambda r: h.queue(ALL, ALL, "", "", False, "", r),
+        "count_new": lambda r: h.count_new(r),
+        "take": lambda r: h.take(ref, r),
+        "assign": lambda r: h.assign(ref, "anna", r),
         "open_request": lambda r: h.open_request(ref, r),
         "select_request": lambda r: h.select_request(select, r),
-        "change_status": lambda r: h.change_status(ref, "opgenomen", "", "", "", "", ALL, ALL, "", "", r),
+        "change_status": lambda r: h.change_status(ref, "opgenomen", "", "", "", "", r),
         "add_note": lambda r: h.add_note(ref, "notitie", r),
-        "export_csv": lambda r: h.export_csv(ALL, ALL, "", "", True, r),
+        "export_csv": lambda r: h.export_csv(ALL, ALL, "", "", False, "", True, r),
         "figures": lambda r: h.figures(2026, r),
     }
 
@@ -422,13 +425,13 @@ def test_staff_queue_detail_and_status_change(web_settings: Settings, tmp_path: 
     h = staff_page(web_settings, tmp_path / "exports")
     r = staff_request()
     assert "anna" in named(h, h.whoami(r))["who"]
-    out = named(h, h.queue(ALL, ALL, "", "", r))
+    out = named(h, h.queue(ALL, ALL, "", "", False, "", r))
     rows = out["table"]
     assert [row[0] for row in rows] == [other, ref] and "2 aanvragen" in out["queue_notice"]
     assert rows[1][6] == f"Vraag {INJECTION}"  # plain text cell; the table shows it as text
-    rows = named(h, h.queue("nieuw", "vrijwilligers", "", "", r))["table"]
+    rows = named(h, h.queue("nieuw", "vrijwilligers", "", "", False, "", r))["table"]
     assert [row[0] for row in rows] == [other]
-    out = named(h, h.queue(ALL, ALL, "gisteren", "", r))
+    out = named(h, h.queue(ALL, ALL, "gisteren", "", False, "", r))
     assert "table" not in out and "geen geldige datum" in out["queue_notice"]
 
     out = named(h, h.select_request(gr.SelectData(None, {"index": [1, 0], "value": ref, "row_value": [ref]}), r))
@@ -437,21 +440,22 @@ def test_staff_queue_detail_and_status_change(web_settings: Settings, tmp_path: 
     assert "Vraag &lt;img" in detail and "<img" not in detail and "Zin." in detail
 
     out = named(
-        h, h.change_status(ref, "opgenomen", "", "Past in onze opdracht", "", "Bel <b>An</b>", ALL, ALL, "", "", r)
+        h,
+        h.change_status(ref, "opgenomen", "", "Past in onze opdracht", "", "Bel <b>An</b>", r),
     )
     assert "staat nu op &#39;opgenomen&#39;" in out["status_notice"]
     assert "Bel &lt;b&gt;An&lt;/b&gt;" in out["detail"] and "anna" in out["detail"]
-    assert [row[0] for row in out["table"]] == [other, ref]
+    assert "1 aanvraag met status" in out["new_count"]  # the page refreshes the table itself (.then)
     stored = TriageStore.from_settings(web_settings).get(ref)
     assert stored.status == "opgenomen"
     assert TriageStore.from_settings(web_settings).audit(ref)[-1].by == "anna"
 
     # An invalid transition shows the store's own message and changes nothing.
-    out = named(h, h.change_status(ref, "afgewezen", "geen tijd", "", "", "", ALL, ALL, "", "", r))
+    out = named(h, h.change_status(ref, "afgewezen", "geen tijd", "", "", "", r))
     assert set(out) == {"status_notice"}
     assert "eindstatus" in out["status_notice"] and 'role="alert"' in out["status_notice"]
     assert TriageStore.from_settings(web_settings).get(ref).status == "opgenomen"
-    out = named(h, h.change_status(other, "doorverwezen", "", "", "", "", ALL, ALL, "", "", r))
+    out = named(h, h.change_status(other, "doorverwezen", "", "", "", "", r))
     assert "bestemming" in out["status_notice"]
 
     out = named(h, h.add_note(ref, "Teruggebeld", r))
@@ -465,17 +469,14 @@ def test_staff_export_and_figures(web_settings: Settings, tmp_path: Path) -> Non
     h = staff_page(web_settings, tmp_path / "exports")
     r = staff_request()
 
-    out = named(h, h.export_csv(ALL, ALL, "", "", False, r))
+    out = named(h, h.export_csv(ALL, ALL, "", "", False, "", False, r))
     notice, update = out["export_notice"], out["export_file"]
     assert "2 aanvragen" in notice and "zonder" in notice and update["visible"] is True
-    path = update["value"]
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    assert {row["reference"] for row in rows} >= {ref} and "email" not in rows[0]
-    path = named(h, h.export_csv("opgenomen", ALL, "", "", True, r))["export_file"]["value"]
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    assert [row["reference"] for row in rows] == [ref] and rows[0]["email"] == "an@example.org"
+    rows = read_spreadsheet_csv(update["value"])
+    assert {row["Referentie"] for row in rows} >= {ref} and "E-mail" not in rows[0] and "Notities" not in rows[0]
+    path = named(h, h.export_csv("opgenomen", ALL, "", "", False, "", True, r))["export_file"]["value"]
+    rows = read_spreadsheet_csv(path)
+    assert [row["Referentie"] for row in rows] == [ref] and rows[0]["E-mail"] == "an@example.org"
 
     year = TriageStore.from_settings(web_settings).get(ref).created_at.year
     out = named(h, h.figures(year, r))
@@ -533,3 +534,178 @@ def test_mounted_app_protects_the_staff_page(web_settings: Settings) -> None:
         assert ok.status_code == 200
         config = client.get("/staff/config")
         assert config.status_code == 200 and config.json().get("username") == "anna"
+
+
+# --------------------------------------------------------------------------- forms that cannot mislead (issue #16)
+
+
+def test_new_conversation_forgets_personal_data_and_consent(web_settings: Settings) -> None:
+    handlers = chat_page(web_settings, FakeAssistant(route="escalate"))
+    turns = last(handlers, "Kan iemand ons plan nalezen?")["turns"]
+    out = named(handlers, handlers.reset())
+    assert out["chatbot"] == [] and out["turns"] == [] and out["references"] == []
+    assert out["form"].get("visible") is False and out["form_question"] == ""
+    assert (out["form_name"], out["form_org"], out["form_type"], out["form_email"]) == ("", "", None, "")
+    assert out["form_consent"] is False
+    assert turns  # the old conversation existed
+
+
+def test_a_new_question_closes_the_form_and_consent_is_asked_per_request(web_settings: Settings) -> None:
+    handlers = chat_page(web_settings, FakeAssistant())
+    opened = named(handlers, handlers.open_form([], "Eerste vraag"))
+    assert opened["form"].get("visible") is True and opened["form_consent"] is False
+    first = named(handlers, run_ask(handlers, "Een nieuwe vraag?")[0])
+    assert first["form"].get("visible") is False and first["form_question"] == ""
+    assert first["form_consent"] is False
+    sent = named(
+        handlers, handlers.submit_request("Mijn vraag", "An", "Vzw X", "erkend", "an@example.org", True, [], [])
+    )
+    assert sent["form_consent"] is False and sent["form_question"] == ""
+    assert f"binnen {web_settings.reply_days} werkdagen" in sent["form_result"]
+
+
+def test_escalation_form_gives_the_routers_reason_as_is(web_settings: Settings) -> None:
+    handlers = chat_page(web_settings, FakeAssistant(route="escalate"))
+    out = last(handlers, "Kan iemand ons plan nalezen?")
+    assert "Maatwerk: een medewerker kan helpen." in out["form_intro"]
+
+
+def _opened_forms(out: dict[str, Any]) -> None:
+    for field in ("decline", "reason", "referred", "note", "extra_note"):
+        assert out[field] == "", field
+
+
+def test_staff_take_assign_mine_search_and_new_count(web_settings: Settings, tmp_path: Path) -> None:
+    add_account(Path(web_settings.staff_file), "bert", PASSWORD)
+    ref = _one_request(web_settings, organisation="Vormingplus Waasland")
+    other = _one_request(web_settings, question="Hoe werven we vrijwilligers?", organisation="Vzw Anders")
+    store = TriageStore.from_settings(web_settings)
+    store.add_note(other, "Teruggebeld over de kalender", by="bert")
+    h = staff_page(web_settings, tmp_path / "exports")
+    r = staff_request()
+    assert "2 aanvragen met status" in named(h, h.count_new(r))["new_count"]
+
+    out = named(h, h.take(ref, r))
+    assert "toegewezen aan jou" in out["status_notice"] and store.get(ref).assignee == "anna"
+    assert "anna" in out["detail"]
+    _opened_forms(out)
+    out = named(h, h.assign(other, "bert", r))
+    assert store.get(other).assignee == "bert" and "toegewezen aan bert" in out["status_notice"]
+    assert "Kies een collega" in named(h, h.assign(other, "mallory", r))["status_notice"]
+
+    mine = named(h, h.queue(ALL, ALL, "", "", True, "", r))["table"]
+    assert [row[0] for row in mine] == [ref] and mine[0][7] == "anna"
+    for query, expected in (("waasland", [ref]), ("vormingplus", [ref]), ("kalender", [other]), ("", [other, ref])):
+        rows = named(h, h.queue(ALL, ALL, "", "", False, query, r))["table"]
+        assert [row[0] for row in rows] == expected, query
+    assert named(h, h.queue(ALL, ALL, "", "", False, "bestaat-niet", r))["table"] == []
+
+
+def test_final_status_explains_itself_and_forms_are_emptied(web_settings: Settings, tmp_path: Path) -> None:
+    ref = _one_request(web_settings)
+    h = staff_page(web_settings, tmp_path / "exports")
+    r = staff_request()
+    out = named(h, h.change_status(ref, "opgenomen", "", "Past", "", "Bel An", r))
+    _opened_forms(out)  # no text left to be saved on the next request
+    assert out["new_status"]["choices"] == [("in behandeling", "in behandeling")] or out["new_status"]["choices"] == [
+        "in behandeling"
+    ]
+    assert "eindstatus" in out["status_help"] and "Heropen" in out["status_help"]
+    refused = named(h, h.change_status(ref, "afgewezen", "", "", "", "", r))
+    message = refused["status_notice"]
+    assert "eindstatus" in message and "Heropen" in message and "reden" not in message.lower()
+    assert set(refused) == {"status_notice"}  # what was typed stays
+
+
+def test_similar_earlier_requests_with_their_outcome(web_settings: Settings) -> None:
+    store = TriageStore.from_settings(web_settings)
+    early = _one_request(web_settings, question="Kan iemand ons beleidsplan nalezen voor de subsidieaanvraag?")
+    store.change_status(early, "doorverwezen", by="anna", referred_to="Vormingplus Gent")
+    _one_request(web_settings, question="Wat kost een vorming rond sociale media?")
+    new = _one_request(web_settings, question="Wil een medewerker ons beleidsplan nalezen?")
+    h = staff_page(web_settings)
+    detail = named(h, h.open_request(new, staff_request()))["detail"]
+    section = detail.split("Vergelijkbare eerdere aanvragen", 1)[1].split("Historiek", 1)[0]
+    assert early in section and "doorverwezen naar Vormingplus Gent" in section
+    assert "sociale media" not in section
+
+
+def test_times_are_local_and_dutch(web_settings: Settings) -> None:
+    from datetime import UTC, datetime
+
+    from assistant.triage.local_time import add_working_days, dutch_datetime
+
+    winter = datetime(2026, 12, 2, 13, 5, tzinfo=UTC)
+    summer = datetime(2026, 7, 1, 12, 5, tzinfo=UTC)
+    assert dutch_datetime(winter, "Europe/Brussels") == "2 december 2026 14:05"
+    assert dutch_datetime(summer, "Europe/Brussels") == "1 juli 2026 14:05"
+    assert str(add_working_days(datetime(2026, 12, 4).date(), 1)) == "2026-12-07"  # Friday -> Monday
+    ref = (
+        TriageStore.from_settings(web_settings)
+        .create_request(
+            question="Vraag",
+            requester_name="An",
+            email="an@example.org",
+            org_type="erkend",
+            consent=True,
+            created_at=winter,
+        )
+        .reference
+    )
+    h = staff_page(web_settings)
+    out = named(h, h.open_request(ref, staff_request()))
+    assert "2 december 2026 14:05" in out["detail"] and "UTC" not in out["detail"]
+    rows = named(h, h.queue(ALL, ALL, "", "", False, "", staff_request()))["table"]
+    assert rows[0][1] == "2 december 2026 14:05"
+
+
+def read_spreadsheet_csv(path: str | Path) -> list[dict[str, str]]:
+    """Read an export the way a Belgian spreadsheet does: UTF-8 with BOM, ';' between cells."""
+    raw = Path(path).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "no UTF-8 byte order mark"
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh, delimiter=";"))
+
+
+def test_csv_export_for_a_belgian_spreadsheet(web_settings: Settings, tmp_path: Path) -> None:
+    """Parsed with ';': Dutch headers, local times, accents intact, notes with personal data,
+    formulas defused, and the queue's search and 'mijn vragen' filters applied."""
+    from datetime import UTC, datetime
+
+    store = TriageStore.from_settings(web_settings)
+    winter = store.create_request(
+        question="Wat met de café-uitbating?",
+        requester_name="Zoë Maes",
+        email="zoe@example.org",
+        org_type="erkend",
+        consent=True,
+        organisation="=SOM(A1)",
+        created_at=datetime(2026, 12, 2, 13, 5, tzinfo=UTC),
+    ).reference
+    summer = store.create_request(
+        question="Vraag in juli",
+        requester_name="Jan",
+        email="jan@example.org",
+        org_type="secundair",
+        consent=True,
+        created_at=datetime(2026, 7, 1, 12, 5, tzinfo=UTC),
+    ).reference
+    store.add_note(winter, "Teruggebeld; komt langs", by="anna")
+    store.assign(winter, "anna", by="anna")
+    h = staff_page(web_settings, tmp_path / "exports")
+    r = staff_request()
+    rows = read_spreadsheet_csv(named(h, h.export_csv(ALL, ALL, "", "", False, "", True, r))["export_file"]["value"])
+    by_ref = {row["Referentie"]: row for row in rows}
+    assert list(rows[0])[:4] == ["Referentie", "Ontvangen", "Laatst gewijzigd", "Status"]
+    assert by_ref[winter]["Ontvangen"] == "02/12/2026 14:05"  # CET, UTC+1
+    assert by_ref[summer]["Ontvangen"] == "01/07/2026 14:05"  # CEST, UTC+2
+    assert by_ref[winter]["Naam"] == "Zoë Maes" and by_ref[winter]["Vraag"] == "Wat met de café-uitbating?"
+    assert by_ref[winter]["Organisatie"] == "'=SOM(A1)"
+    assert "anna: Teruggebeld; komt langs" in by_ref[winter]["Notities"]  # a ';' inside a cell stays in it
+    assert by_ref[winter]["Behandelaar"] == "anna"
+    mine = read_spreadsheet_csv(named(h, h.export_csv(ALL, ALL, "", "", True, "", True, r))["export_file"]["value"])
+    assert [row["Referentie"] for row in mine] == [winter]
+    found = read_spreadsheet_csv(
+        named(h, h.export_csv(ALL, ALL, "", "", False, "juli", True, r))["export_file"]["value"]
+    )
+    assert [row["Referentie"] for row in found] == [summer]

@@ -9,16 +9,40 @@ change, export and count requests).  Tests pass their own.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any, TextIO
 
 from ..settings import Settings
 from .feedback import Feedback, FeedbackStore
-from .store import AuditEntry, Note, Request, Stats, TriageStore
+from .search import RequestQuery, Similar, matches, similar_requests
+from .spreadsheet import write_spreadsheet_csv
+from .store import NIEUW, AuditEntry, Note, Request, Stats, TriageStore
 
-__all__ = ["TriageService"]
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    """What the escalation form sends: the question, the contact details and consent, the conversation."""
+
+    question: str
+    requester_name: str
+    email: str
+    org_type: str
+    consent: bool
+    organisation: str | None = None
+    conversation: Sequence[Mapping[str, Any]] = ()
+    answer: str = ""
+    citations: Sequence[Any] = ()
+    route_reason: str | None = None
+    topic: str | None = None
+
+
+__all__ = ["NewRequest", "TriageService"]
 
 
 class TriageService:
@@ -30,14 +54,21 @@ class TriageService:
     without a restart.
     """
 
-    def __init__(self, database_url: str, *, retention_days: int = 365) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        retention_days: int = 365,
+        timezone: str = Settings.timezone,
+    ) -> None:
         self.database_url = database_url
         self.retention_days = retention_days
+        self.timezone = timezone
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TriageService:
-        """The service on ``settings.database_url`` with its retention period."""
-        return cls(settings.database_url, retention_days=settings.retention_days)
+        """The service on ``settings.database_url``."""
+        return cls(settings.database_url, retention_days=settings.retention_days, timezone=settings.timezone)
 
     def __repr__(self) -> str:
         return f"TriageService(retention_days={self.retention_days})"  # the URL may hold a password
@@ -54,35 +85,9 @@ class TriageService:
 
     # ------------------------------------------------------------------ the public chat
 
-    def submit_request(
-        self,
-        *,
-        question: str,
-        requester_name: str,
-        email: str,
-        org_type: str,
-        consent: bool,
-        organisation: str | None = None,
-        conversation: Sequence[Mapping[str, Any]] = (),
-        answer: str = "",
-        citations: Sequence[Any] = (),
-        route_reason: str | None = None,
-        topic: str | None = None,
-    ) -> Request:
+    def submit_request(self, new: NewRequest) -> Request:
         """A new request from the escalation form (refused without consent; see TriageStore)."""
-        return self.store.create_request(
-            question=question,
-            requester_name=requester_name,
-            email=email,
-            org_type=org_type,
-            consent=consent,
-            organisation=organisation,
-            conversation=conversation,
-            answer=answer,
-            citations=citations,
-            route_reason=route_reason,
-            topic=topic,
-        )
+        return self.store.create_request(**{f.name: getattr(new, f.name) for f in fields(new)})
 
     def rate_answer(
         self,
@@ -106,16 +111,27 @@ class TriageService:
 
     # ------------------------------------------------------------------ the staff page
 
-    def requests(
-        self,
-        *,
-        status: str | None = None,
-        topic: str | None = None,
-        since: date | None = None,
-        until: date | None = None,
-    ) -> list[Request]:
-        """Requests matching the filters, oldest first."""
-        return self.store.list(status=status, topic=topic, since=since, until=until)
+    def requests(self, query: RequestQuery = RequestQuery()) -> list[Request]:
+        """Requests matching the query, oldest first (full text: question, transcript, organisation, notes)."""
+        found = self.store.list(
+            status=query.status, topic=query.topic, since=query.since, until=query.until, assignee=query.assignee
+        )
+        if query.text and query.text.strip():
+            found = [r for r in found if matches(r, query.text)]
+        return found
+
+    def count_new(self) -> int:
+        """How many requests wait with status 'nieuw'."""
+        return len(self.store.list(status=NIEUW))
+
+    def similar(self, reference: str, *, k: int = 3) -> list[Similar]:
+        """The ``k`` earlier requests most like this one, with their outcome."""
+        target = self.store.get(reference)
+        return similar_requests(target, self.store.list(until=target.created_at), k=k)
+
+    def assign(self, reference: str, assignee: str | None, *, by: str) -> Request:
+        """Make a staff member responsible for a request (``None`` to unassign)."""
+        return self.store.assign(reference, assignee, by=by)
 
     def request(self, reference: str) -> Request:
         """One request with its notes."""
@@ -152,19 +168,13 @@ class TriageService:
         return self.store.add_note(reference, text, by=by)
 
     def export_csv(
-        self,
-        target: str | os.PathLike[str] | TextIO,
-        *,
-        status: str | None = None,
-        topic: str | None = None,
-        since: date | None = None,
-        until: date | None = None,
-        personal_data: bool = True,
+        self, target: str | os.PathLike[str] | TextIO, query: RequestQuery = RequestQuery(), *, personal_data: bool
     ) -> int:
-        """The filtered requests as CSV; returns the number of rows."""
-        return self.store.export_csv(
-            target, status=status, topic=topic, since=since, until=until, personal_data=personal_data
-        )
+        """The requests of ``query`` as a spreadsheet CSV (``;``, Dutch headers, local times); returns the row count."""
+        requests = self.requests(query)
+        n = write_spreadsheet_csv(target, requests, personal_data=personal_data, timezone=self.timezone)
+        logger.info("triage spreadsheet export: %d requests (personal data: %s)", n, personal_data)
+        return n
 
     def stats(self, since: date | datetime | None = None, until: date | datetime | None = None) -> Stats:
         """The figures of the annual report for a period."""

@@ -21,6 +21,7 @@ from gradio.blocks import Block
 from ..answer.extractive import Answer
 from ..errors import IndexUnavailableError, QuestionError, VraagbaakError
 from ..settings import Settings
+from ..triage.service import NewRequest
 from ..vraagbaak import Vraagbaak, get_assistant
 from .render import render_answer, render_notice, render_template, render_user
 from .services import RequestIntake
@@ -52,6 +53,19 @@ FORM_INTRO_AUTO = (
     "Deze vraag kan een medewerker van Socius beter beantwoorden. Vul hieronder je gegevens in "
     "als je wilt dat we je vraag doorgeven. We gebruiken ze enkel om contact met je op te nemen."
 )
+
+
+def form_intro_auto(route_reason: str | None) -> str:
+    """The form's intro after the assistant passed a question on: the router's reason as it gave it."""
+    reason = " ".join((route_reason or "").split())
+    if not reason:
+        return FORM_INTRO_AUTO
+    return (
+        f"Waarom een medewerker? {reason} Vul hieronder je gegevens in als je wilt dat we je vraag "
+        "doorgeven. We gebruiken ze enkel om contact met je op te nemen."
+    )
+
+
 FORM_INTRO_MANUAL = (
     "Wil je dat een medewerker van Socius je vraag bekijkt? Vul hieronder je gegevens in. "
     "We gebruiken ze enkel om contact met je op te nemen."
@@ -135,9 +149,24 @@ class ChatView:
     form: gr.Column
     form_intro: gr.HTML
     form_question: gr.Textbox
+    form_name: gr.Textbox
+    form_org: gr.Textbox
+    form_type: gr.Radio
+    form_email: gr.Textbox
+    form_consent: gr.Checkbox
     form_notice: gr.HTML
     form_result: gr.HTML
     comment: gr.Textbox
+
+    def personal_data_cleared(self) -> dict[Block, Any]:
+        """The form's personal fields and consent emptied (a new conversation, another person)."""
+        return {
+            self.form_name: "",
+            self.form_org: "",
+            self.form_type: None,
+            self.form_email: "",
+            self.form_consent: False,
+        }
 
 
 class ChatHandlers:
@@ -166,7 +195,8 @@ class ChatHandlers:
         if self._intake is None:
             from ..triage.service import TriageService
 
-            self._intake = TriageService.from_settings(self.settings)
+            self._intake = intake = TriageService.from_settings(self.settings)
+            return intake
         return self._intake
 
     @property
@@ -201,7 +231,17 @@ class ChatHandlers:
             yield self._failed(turns, question, "Typ eerst je vraag in het vak 'Je vraag'.")
             return
         shown = question.strip()
-        yield {v.chatbot: chat_messages(turns, (shown, "")), v.turns: turns, v.question: "", v.notice: ""}
+        # A new question closes the form of an earlier one (it opens again below if this one escalates).
+        yield {
+            v.chatbot: chat_messages(turns, (shown, "")),
+            v.turns: turns,
+            v.question: "",
+            v.notice: "",
+            v.form: gr.update(visible=False),
+            v.form_question: "",
+            v.form_notice: "",
+            v.form_consent: False,
+        }
         partial = ""
         answer: Answer | None = None
         try:
@@ -236,21 +276,28 @@ class ChatHandlers:
                 v.notice: render_notice("Je kunt je vraag hieronder doorgeven aan een medewerker.", "info"),
                 v.form: gr.update(visible=True),
                 v.form_question: answer.question,
-                v.form_intro: render_notice(FORM_INTRO_AUTO, "info"),
+                v.form_intro: render_notice(form_intro_auto(answer.route_reason), "info"),
             }
         yield done
 
     def reset(self) -> Updates:
-        """A new conversation: empty chat, no notices, the form closed."""
+        """A new conversation: empty chat, no notices, the form closed and emptied, consent withdrawn.
+
+        The next person at the same computer finds no name, e-mail or ticked consent.
+        """
         v = self.view
         return {
             v.chatbot: [],
             v.turns: [],
+            v.references: [],
+            v.question: "",
             v.notice: "",
             v.form: gr.update(visible=False),
+            v.form_question: "",
             v.form_notice: "",
             v.form_result: "",
-        }
+            v.comment: "",
+        } | v.personal_data_cleared()
 
     # ------------------------------------------------------------------ escalation
 
@@ -264,6 +311,7 @@ class ChatHandlers:
             v.form_question: (current or "").strip() or last,
             v.form_intro: render_notice(FORM_INTRO_MANUAL, "info"),
             v.form_notice: "",
+            v.form_consent: False,  # consent is asked for each request
         }
 
     def close_form(self) -> Updates:
@@ -299,17 +347,19 @@ class ChatHandlers:
         topic = last.get("topic") if last and last.get("topic") != "andere" else None
         try:
             request = self.intake.submit_request(
-                question=text,
-                requester_name=name or "",
-                email=(email or "").strip(),
-                org_type=org_type or "",
-                consent=consent is True,
-                organisation=organisation or None,
-                conversation=history_of(turns),
-                answer=str(last.get("text", "")),
-                citations=list(last.get("citations") or []),
-                route_reason=reason,
-                topic=str(topic) if topic else None,
+                NewRequest(
+                    question=text,
+                    requester_name=name or "",
+                    email=(email or "").strip(),
+                    org_type=org_type or "",
+                    consent=consent is True,
+                    organisation=organisation or None,
+                    conversation=history_of(turns),
+                    answer=str(last.get("text", "")),
+                    citations=list(last.get("citations") or []),
+                    route_reason=reason,
+                    topic=str(topic) if topic else None,
+                )
             )
         except VraagbaakError as err:
             return {v.form_notice: render_notice(str(err), "error")}
@@ -317,17 +367,24 @@ class ChatHandlers:
             logger.exception("chat: could not store a triage request")
             return {v.form_notice: render_notice(STORE_ERROR, "error")}
         references.append(request.reference)
-        message = (
-            f"Bedankt! Je vraag is doorgegeven aan een medewerker van Socius. Je referentienummer is "
-            f"{request.reference}. Vermeld dat nummer als je ons over deze vraag contacteert."
-        )
         return {
             v.form_notice: "",
-            v.form_result: render_notice(message, "ok"),
+            v.form_result: render_notice(self.confirmation(request.reference), "ok"),
             v.references: references,
             v.form: gr.update(visible=False),
+            v.form_question: "",
+            v.form_consent: False,  # a next request asks for consent again
             v.notice: "",
         }
+
+    def confirmation(self, reference: str) -> str:
+        """What the requester reads after sending: the reference and when to expect an answer."""
+        days = self.settings.reply_days
+        return (
+            f"Bedankt! Je vraag is doorgegeven aan een medewerker van Socius. Je referentienummer is "
+            f"{reference}. Je krijgt binnen {days} {'werkdag' if days == 1 else 'werkdagen'} een antwoord "
+            "per e-mail. Vermeld dat nummer als je ons over deze vraag contacteert."
+        )
 
     # ------------------------------------------------------------------ feedback
 
@@ -461,6 +518,11 @@ def build_chat_blocks(handlers: ChatHandlers) -> gr.Blocks:
                 form=form,
                 form_intro=form_intro,
                 form_question=form_question,
+                form_name=form_name,
+                form_org=form_org,
+                form_type=form_type,
+                form_email=form_email,
+                form_consent=form_consent,
                 form_notice=form_notice,
                 form_result=form_result,
                 comment=comment,
@@ -472,25 +534,26 @@ def build_chat_blocks(handlers: ChatHandlers) -> gr.Blocks:
             [send.click, question.submit],
             handlers.ask,
             inputs=[question, turns],
-            outputs=[chatbot, turns, question, notice, form, form_question, form_intro],
+            outputs=[chatbot, turns, question, notice, form, form_question, form_intro, form_notice, form_consent],
             concurrency_limit=CHAT_CONCURRENCY,
             show_progress="minimal",
             **private,
         )
-        reset_outputs = [chatbot, turns, notice, form, form_notice, form_result]
+        reset_outputs = [chatbot, turns, references, question, notice, form, form_question, form_notice, form_result]
+        reset_outputs += [comment, form_name, form_org, form_type, form_email, form_consent]
         new_chat.click(handlers.reset, outputs=reset_outputs, **private)
         chatbot.clear(handlers.reset, outputs=reset_outputs, **private)
         ask_staff.click(
             handlers.open_form,
             inputs=[turns, question],
-            outputs=[form, form_question, form_intro, form_notice],
+            outputs=[form, form_question, form_intro, form_notice, form_consent],
             **private,
         )
         form_cancel.click(handlers.close_form, outputs=[form, form_notice], **private)
         form_submit.click(
             handlers.submit_request,
             inputs=[form_question, form_name, form_org, form_type, form_email, form_consent, turns, references],
-            outputs=[form_notice, form_result, references, form, notice],
+            outputs=[form_notice, form_result, references, form, form_question, form_consent, notice],
             **private,
         )
         chatbot.like(handlers.rate, inputs=[turns, comment], outputs=[notice, comment, turns], **private)

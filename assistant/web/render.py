@@ -20,6 +20,9 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from ..settings import Settings
+from ..triage.local_time import dutch_datetime
+
 __all__ = [
     "PENDING_TEXT",
     "STATIC",
@@ -49,6 +52,7 @@ _MARKER = re.compile(r"\[(\d{1,3})\]")
 PENDING_TEXT = "Ik zoek in de publicaties van Socius…"
 
 _ROLE_NAMES = {"user": "Vraagsteller", "assistant": "Vraagbaak"}
+DEFAULT_TIMEZONE = Settings.timezone
 _ROUTES = ("answer", "escalate", "decline")
 
 
@@ -72,8 +76,9 @@ def _blocks(text: Any) -> list[list[str]]:
     return [b.strip().split("\n") for b in re.split(r"\n\s*\n", value) if b.strip()]
 
 
-def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+def _when(value: datetime | None, timezone: str = DEFAULT_TIMEZONE) -> str:
+    """``2 december 2026 14:05`` in local time (the ``when`` filter)."""
+    return dutch_datetime(value, timezone)
 
 
 def _environment() -> Environment:
@@ -296,12 +301,22 @@ def _citation_items(citations: Sequence[Any]) -> list[_CitationItem]:
     return items
 
 
-def render_request_detail(request: Any, audit: Sequence[Any] = ()) -> str:
-    """One triage request for staff: contact, transcript, sources shown, notes, history."""
+def render_request_detail(
+    request: Any,
+    audit: Sequence[Any] = (),
+    *,
+    similar: Sequence[Any] = (),
+    timezone: str = DEFAULT_TIMEZONE,
+) -> str:
+    """One triage request for staff: contact, transcript, sources shown, notes, history.
+
+    ``similar`` are earlier requests like this one (with their outcome); times are
+    shown in ``timezone``.
+    """
     r = request
     facts = [
-        ("Ontvangen", _when(r.created_at)),
-        ("Laatst gewijzigd", _when(r.updated_at)),
+        ("Ontvangen", _when(r.created_at, timezone)),
+        ("Laatst gewijzigd", _when(r.updated_at, timezone)),
         ("Naam", r.requester_name),
         ("Organisatie", r.organisation),
         ("E-mail", r.email),
@@ -326,4 +341,6 @@ def render_request_detail(request: Any, audit: Sequence[Any] = ()) -> str:
         answer_in_transcript=bool(r.answer) and r.answer == last_reply,
         sources=_citation_items(r.citations or []),
         audit=audit,
+        similar=similar,
+        tz=timezone,
     )

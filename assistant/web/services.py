@@ -9,11 +9,13 @@ cannot read or change stored requests.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 if TYPE_CHECKING:
+    from ..triage.search import RequestQuery, Similar
+    from ..triage.service import NewRequest
     from ..triage.store import AuditEntry, Note, Request, Stats
 
 __all__ = ["RequestIntake", "TriageDesk"]
@@ -22,21 +24,7 @@ __all__ = ["RequestIntake", "TriageDesk"]
 class RequestIntake(Protocol):
     """The public chat: pass a question on to staff, rate an answer."""
 
-    def submit_request(
-        self,
-        *,
-        question: str,
-        requester_name: str,
-        email: str,
-        org_type: str,
-        consent: bool,
-        organisation: str | None = None,
-        conversation: Sequence[Mapping[str, Any]] = (),
-        answer: str = "",
-        citations: Sequence[Any] = (),
-        route_reason: str | None = None,
-        topic: str | None = None,
-    ) -> Request: ...
+    def submit_request(self, new: NewRequest) -> Request: ...
 
     def rate_answer(
         self,
@@ -53,16 +41,15 @@ class RequestIntake(Protocol):
 class TriageDesk(Protocol):
     """The staff page: the queue, one request, status changes, notes, export, figures."""
 
-    def requests(
-        self,
-        *,
-        status: str | None = None,
-        topic: str | None = None,
-        since: date | None = None,
-        until: date | None = None,
-    ) -> list[Request]: ...
+    def requests(self, query: RequestQuery = ...) -> list[Request]: ...
+
+    def count_new(self) -> int: ...
 
     def request(self, reference: str) -> Request: ...
+
+    def similar(self, reference: str, *, k: int = 3) -> list[Similar]: ...
+
+    def assign(self, reference: str, assignee: str | None, *, by: str) -> Request: ...
 
     def history(self, reference: str) -> list[AuditEntry]: ...
 
@@ -81,14 +68,7 @@ class TriageDesk(Protocol):
     def add_note(self, reference: str, text: str, *, by: str) -> Note: ...
 
     def export_csv(
-        self,
-        target: str | os.PathLike[str] | TextIO,
-        *,
-        status: str | None = None,
-        topic: str | None = None,
-        since: date | None = None,
-        until: date | None = None,
-        personal_data: bool = True,
+        self, target: str | os.PathLike[str] | TextIO, query: RequestQuery = ..., *, personal_data: bool
     ) -> int: ...
 
     def stats(self, since: date | datetime | None = None, until: date | datetime | None = None) -> Stats: ...

@@ -32,10 +32,48 @@
     root.querySelectorAll('[data-testid="bot"][aria-label], [data-testid="user"][aria-label]')
       .forEach((el) => el.removeAttribute('aria-label'));
   };
-  new MutationObserver(() => dropRawLabels(document)).observe(document.body, {
-    subtree: true, childList: true, attributes: true, attributeFilter: ['aria-label'],
+  // When the escalation form appears ("Vraag een medewerker", or the assistant passes a
+  // question on), bring it into view and put the focus in it: below the chat it would
+  // otherwise open out of sight on a laptop screen and the button would seem to do nothing.
+  let formShown = false;
+  const revealForm = () => {
+    const form = document.getElementById('vb-form');
+    if (!form || !form.getClientRects().length) { formShown = false; return; }
+    if (formShown) { return; }
+    const field = (id) => form.querySelector('#' + id + ' input, #' + id + ' textarea');
+    const question = field('vb-f-question');
+    const name = field('vb-f-name');
+    // Gradio renders the column before its fields: wait for the next change until they are there.
+    if (!question || !name) { return; }
+    formShown = true;
+    form.scrollIntoView({block: 'start', behavior: 'auto'});
+    (question.value ? name : question).focus({preventScroll: true});
+  };
+  new MutationObserver(() => { dropRawLabels(document); revealForm(); }).observe(document.body, {
+    subtree: true, childList: true, attributes: true, attributeFilter: ['aria-label', 'class', 'style', 'hidden'],
   });
   dropRawLabels(document);
+  // Skip links at the top of the page: straight to the question box or the latest answer.
+  document.addEventListener('click', (event) => {
+    const link = event.target && event.target.closest ? event.target.closest('a.vb-skip-link') : null;
+    if (!link) { return; }
+    event.preventDefault();
+    if (link.classList.contains('vb-skip-question')) {
+      const box = document.querySelector('#vb-question textarea, #vb-question input');
+      if (box) { box.focus(); }
+      return;
+    }
+    const answers = document.querySelectorAll('#vb-chat .vb-answer');
+    const last = answers[answers.length - 1];
+    if (!last) {
+      const box = document.querySelector('#vb-question textarea, #vb-question input');
+      if (box) { box.focus(); }
+      return;
+    }
+    last.setAttribute('tabindex', '-1');
+    last.scrollIntoView({block: 'nearest'});
+    last.focus();
+  }, true);
   document.addEventListener('keydown', (event) => {
     if (event.key !== ' ') { return; }
     const link = event.target && event.target.closest ? event.target.closest('a.vb-cite') : null;
