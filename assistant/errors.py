@@ -41,3 +41,11 @@ class TriageError(VraagbaakError):
 
 class AccessDeniedError(VraagbaakError):
     """A staff-only operation was attempted without a valid login."""
+
+
+class RoleRequiredError(AccessDeniedError):
+    """A logged-in staff member lacks the role a page or action needs."""
+
+    def __init__(self, role: str, message: str) -> None:
+        self.role = role
+        super().__init__(message)

@@ -28,7 +28,7 @@ from gradio.blocks import Block
 from ..errors import AccessDeniedError, VraagbaakError
 from ..settings import Settings
 from ..triage.store import AFGEWEZEN, TRANSITIONS, Request
-from .auth import read_accounts
+from .auth import NOT_LOGGED_IN, Role, StaffAccounts
 from .figures import figure_rows, stats_figure
 from .queue import (
     QueueFilters,
@@ -44,7 +44,6 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["NOT_LOGGED_IN", "StaffHandlers", "StaffView", "Updates"]
 
-NOT_LOGGED_IN = "Je bent niet aangemeld als medewerker. Meld je aan op de medewerkerspagina."
 #: Exported CSV files older than this are removed from the export folder.
 _EXPORT_MAX_AGE_S = 600
 #: How often the page asks for the number of new requests.
@@ -118,10 +117,7 @@ class StaffHandlers:
         server; it must still be an account in the staff file (a removed account
         loses access at once).
         """
-        name = getattr(request, "username", None) if request is not None else None
-        if not isinstance(name, str) or not name or name not in read_accounts(Path(self.settings.staff_file)):
-            raise AccessDeniedError(NOT_LOGGED_IN)
-        return name
+        return StaffAccounts.from_settings(self.settings).require_role(request, Role.MEDEWERKER).name
 
     def _guard(self, request: gr.Request | None) -> str:
         try:
@@ -131,8 +127,9 @@ class StaffHandlers:
             raise gr.Error(str(err), title="Geen toegang") from err
 
     def colleagues(self) -> list[str]:
-        """The staff accounts, for assigning a request."""
-        return sorted(read_accounts(Path(self.settings.staff_file)))
+        """The accounts with the medewerker role, for assigning a request."""
+        accounts = StaffAccounts.from_settings(self.settings).all()
+        return sorted(name for name, account in accounts.items() if account.has(Role.MEDEWERKER))
 
     # ------------------------------------------------------------------ queue
 
