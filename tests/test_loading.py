@@ -83,6 +83,27 @@ def test_html_malformed_and_hostile() -> None:
         parse_file_from_text("not html at all \x00\x01", ".html")
 
 
+def test_html_text_outside_paragraphs_is_indexed_where_it_stands() -> None:
+    """Issue #15: text straight inside a <div> (older pages) was dropped ("no text found")."""
+    source = (
+        "<html><body><main><h1>Gids</h1><div>Tekst <b>direct</b> in een div.</div><p>Een alinea.</p>"
+        "<section><div>Nog een <a href='#x'>losse</a> zin<br>over vorming</div><!-- geen tekst --></section>"
+        "<ul> <li>een punt</li> </ul>Los in main</main></body></html>"
+    )
+    doc = parse_html(source, _meta("x.html", "toolbox"))
+    text = doc.text
+    order = ["Tekst direct in een div.", "Een alinea.", "Nog een losse zin over vorming", "• een punt", "Los in main"]
+    assert [text.find(t) for t in order] == sorted(text.find(t) for t in order) and -1 not in [
+        text.find(t) for t in order
+    ]
+    assert "geen tekst" not in text and text.count("losse") == 1 and text.count("een punt") == 1
+    assert all(b.section == ("Gids",) for b in doc.blocks)
+    only_divs = parse_file_from_text(
+        "<html><body><div><div>Alleen tekst in een div over vorming.</div></div></body></html>", ".html"
+    )
+    assert "Alleen tekst in een div over vorming." in only_divs.text  # type: ignore[attr-defined]
+
+
 def parse_file_from_text(content: str, suffix: str, tmp: Path | None = None) -> object:
     import tempfile
 

@@ -522,7 +522,7 @@ def parse_html(source: str, meta: DocumentMeta) -> ParsedDocument:
     import warnings
 
     from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
-    from bs4.element import NavigableString, Tag
+    from bs4.element import Tag
 
     try:
         with warnings.catch_warnings():
@@ -552,9 +552,12 @@ def parse_html(source: str, meta: DocumentMeta) -> ParsedDocument:
     # headings).  Such an element is not taken again, and nothing is looked up
     # per element: ancestor checks cost a pass per nesting level, and a table row
     # inside a list item or a paragraph inside a table cell was said twice.
-    stack: list[tuple[object, bool, bool]] = [(c, False, False) for c in reversed(root.contents)]
+    stack: list[tuple[object, bool, bool]] = [(root, False, False)]
     while stack:
         el, in_text, in_heading = stack.pop()
+        if isinstance(el, _Run):
+            buf.append(str(el))
+            continue
         if not isinstance(el, Tag):
             continue
         name = el.name or ""
@@ -578,16 +581,56 @@ def parse_html(source: str, meta: DocumentMeta) -> ParsedDocument:
             cells = [_clean_ws(c.get_text(" ")) for c in el.find_all(["th", "td"], recursive=False)]
             buf.append(" | ".join(c for c in cells if c))
             taken = True
-        stack.extend((c, in_text or taken, in_heading or is_heading) for c in reversed(el.contents))
-    # Text directly inside divs without p tags (older pages) must not be lost;
-    # comments, CDATA and declarations are not text.
-    stray = [s for s in root.find_all(string=True, recursive=False) if type(s) is NavigableString]
-    buf.extend(_clean_ws(str(s)) for s in stray if _clean_ws(str(s)))
+        children: list[object] = list(el.contents)
+        if not (in_text or taken or in_heading or is_heading or name in _NO_LOOSE_TEXT):
+            children = _loose_text_runs(children)
+        stack.extend((c, in_text or taken, in_heading or is_heading) for c in reversed(children))
     flush()
     title = meta.title
     if (not title or title == Path(meta.path).stem) and title_tag is not None:
         title = _clean_ws(title_tag.get_text())
     return ParsedDocument(meta=DocumentMeta(**{**meta.__dict__, "title": title}), blocks=blocks)
+
+
+#: Inline elements: their text belongs to the run of text around them.
+_INLINE_TAGS = frozenset(
+    "a abbr b bdi bdo br cite code data dfn em i kbd mark q s samp small span strong sub sup time u var wbr".split()  # noqa: SIM905
+)
+#: Containers whose own loose text is markup whitespace, not content.
+_NO_LOOSE_TEXT = frozenset({"table", "thead", "tbody", "tfoot", "tr", "ul", "ol", "dl", "select"})
+
+
+class _Run(str):
+    """Text straight inside a container (a ``<div>`` without ``<p>``), with its inline elements."""
+
+
+def _loose_text_runs(children: list[object]) -> list[object]:
+    """Children with each run of text and inline elements replaced by one :class:`_Run`.
+
+    Older pages put text straight into ``<div>``s; it is indexed as a paragraph of its
+    own, where it stands.  Comments, CDATA and declarations are not text.
+    """
+    from bs4.element import NavigableString, Tag
+
+    out: list[object] = []
+    run: list[str] = []
+
+    def close() -> None:
+        text = _clean_ws(" ".join(run))
+        if text:
+            out.append(_Run(text))
+        run.clear()
+
+    for child in children:
+        if type(child) is NavigableString:
+            run.append(str(child))
+        elif isinstance(child, Tag) and child.name in _INLINE_TAGS:
+            run.append(child.get_text(" "))
+        else:
+            close()
+            out.append(child)
+    close()
+    return out
 
 
 def _clean_ws(text: str) -> str:
