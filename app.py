@@ -27,7 +27,9 @@ def main() -> int:
         return 2
     base = f"http://{settings.host}:{settings.port}"
     print(f"Vraagbaak: {base}/  (medewerkers: {base}{STAFF_PATH}/)", flush=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    # proxy_headers=False: uvicorn would trust X-Forwarded-For from 127.0.0.1; build_app believes
+    # only the proxies in ASSISTANT_TRUSTED_PROXIES.
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", proxy_headers=False, server_header=False)
     return 0
 
 

@@ -9,6 +9,7 @@ reads it on demand, so a settings object can be logged or printed safely.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -71,12 +72,33 @@ class Settings:
     #: File with staff accounts (``user:hash`` lines); see ``python -m assistant staff add``.
     staff_file: Path = PROJECT_ROOT / "data" / "staff.txt"
     retention_days: int = 365
-    login_attempts_per_minute: int = 5
     # Triage.
     #: Times on the pages and in exports are shown in this time zone.
     timezone: str = "Europe/Brussels"
     #: The reply time promised to requesters, in working days.
     reply_days: int = 5
+    # Public deployment (web app).
+    #: Origins (``https://host[:port]``) the app is served under; only these get CORS
+    #: allowances and pass the cross-site check besides the request's own origin.
+    public_urls: tuple[str, ...] = ()
+    #: Addresses or networks of reverse proxies whose ``X-Forwarded-For``/``-Proto`` are
+    #: believed; empty = the peer address is the client.
+    trusted_proxies: tuple[str, ...] = ()
+    #: A staff session ends this long after the login, and after this long without a request.
+    session_hours: float = 10.0
+    session_idle_minutes: float = 30.0
+    #: Failed logins per account and client address before each further attempt has to wait
+    #: (``login_delay_s``, twice that, four times ... up to 15 minutes).
+    login_free_attempts: int = 3
+    #: The first of those waits (seconds); each next one doubles.
+    login_delay_s: float = 1.0
+    #: Largest request body of the public app (KB); the staff app allows 1 MB, uploads max_file_mb.
+    max_body_kb: int = 64
+    #: Per client address / for the whole app, per minute.
+    chat_turns_per_minute: int = 30
+    chat_turns_per_minute_total: int = 600
+    escalations_per_minute: int = 10
+    escalations_per_minute_total: int = 60
 
     def replace(self, **changes: Any) -> Settings:
         """Return a copy with some fields changed (the object itself is frozen)."""
@@ -111,6 +133,26 @@ def _parse_prior(raw: str) -> tuple[tuple[str, float], ...]:
     return tuple(pairs)
 
 
+def _parse_origins(raw: str) -> tuple[str, ...]:
+    """``https://vraagbaak.example, https://www.vraagbaak.example/`` -> origins without path or slash."""
+    origins = []
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        match = re.fullmatch(r"(https?://[^/?#\s]+)/?", part, flags=re.I)
+        if not match:
+            raise ValueError(f"{part!r} is not an origin like https://vraagbaak.example")
+        origins.append(match.group(1).lower())
+    return tuple(origins)
+
+
+def _parse_networks(raw: str) -> tuple[str, ...]:
+    """``127.0.0.1, 10.0.0.0/8`` -> checked addresses and networks."""
+    nets = []
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        ipaddress.ip_network(part, strict=False)  # ValueError on a typo
+        nets.append(part)
+    return tuple(nets)
+
+
 # Environment variable -> (field, parser).
 _ENV: dict[str, tuple[str, Any]] = {
     "ASSISTANT_CORPUS": ("corpus_dir", Path),
@@ -140,6 +182,17 @@ _ENV: dict[str, tuple[str, Any]] = {
     "ASSISTANT_RETENTION_DAYS": ("retention_days", int),
     "ASSISTANT_TIMEZONE": ("timezone", str),
     "ASSISTANT_REPLY_DAYS": ("reply_days", int),
+    "ASSISTANT_PUBLIC_URL": ("public_urls", _parse_origins),
+    "ASSISTANT_TRUSTED_PROXIES": ("trusted_proxies", _parse_networks),
+    "ASSISTANT_SESSION_HOURS": ("session_hours", float),
+    "ASSISTANT_SESSION_IDLE_MINUTES": ("session_idle_minutes", float),
+    "ASSISTANT_LOGIN_FREE_ATTEMPTS": ("login_free_attempts", int),
+    "ASSISTANT_LOGIN_DELAY_S": ("login_delay_s", float),
+    "ASSISTANT_MAX_BODY_KB": ("max_body_kb", int),
+    "ASSISTANT_CHAT_TURNS_PER_MINUTE": ("chat_turns_per_minute", int),
+    "ASSISTANT_CHAT_TURNS_PER_MINUTE_TOTAL": ("chat_turns_per_minute_total", int),
+    "ASSISTANT_ESCALATIONS_PER_MINUTE": ("escalations_per_minute", int),
+    "ASSISTANT_ESCALATIONS_PER_MINUTE_TOTAL": ("escalations_per_minute_total", int),
 }
 
 
@@ -159,7 +212,8 @@ def load_settings(env: Mapping[str, str] | None = None, **flags: Any) -> Setting
         try:
             values[field] = parse(raw)
         except ValueError as err:
-            raise ConfigError(f"{var}={raw!r} is not a valid {parse.__name__}; fix or unset the variable.") from err
+            what = f"a valid {parse.__name__}" if parse in (int, float) else f"valid: {err}"
+            raise ConfigError(f"{var}={raw!r} is not {what}; fix or unset the variable.") from err
     known = {f.name for f in dataclasses.fields(Settings)}
     for key, value in flags.items():
         if value is None:
@@ -198,6 +252,18 @@ def _validate(s: Settings) -> None:
         ) from err
     if s.reply_days < 1:
         raise ConfigError("reply_days must be at least 1 working day (ASSISTANT_REPLY_DAYS).")
+    if s.session_hours <= 0 or s.session_idle_minutes <= 0 or s.login_delay_s <= 0:
+        raise ConfigError("session lifetime, idle timeout and login delay must be more than 0 (ASSISTANT_SESSION_*).")
+    limits = (
+        s.login_free_attempts,
+        s.max_body_kb,
+        s.chat_turns_per_minute,
+        s.chat_turns_per_minute_total,
+        s.escalations_per_minute,
+        s.escalations_per_minute_total,
+    )
+    if min(limits) < 1:
+        raise ConfigError("login, body-size and rate limits must be at least 1 (ASSISTANT_*_PER_MINUTE, ...).")
     if s.llm and ":" not in s.llm:
         raise ConfigError(f"ASSISTANT_LLM={s.llm!r} must be provider:model, e.g. ollama:llama3.1.")
 

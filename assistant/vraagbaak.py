@@ -27,6 +27,7 @@ from .answer.extractive import (
 from .errors import QuestionError
 from .index.embedders import Embedder, get_embedder
 from .index.store import Snapshot, snapshot_for
+from .inputs import UNREADABLE, has_surrogate
 from .query.retrieval import (
     Filters,
     RetrievalResult,
@@ -49,10 +50,12 @@ def clean_question(text: str, max_chars: int) -> str:
     """
     if not isinstance(text, str):
         raise QuestionError("Stel je vraag als tekst.")
+    if has_surrogate(text):  # the same message as the web layer gives (assistant/inputs.py)
+        raise QuestionError(UNREADABLE)
     text = unicodedata.normalize("NFC", text).replace("\x00", "")
     controls = sum(1 for c in text if _is_control(c))
     if text and controls / len(text) > 0.05:
-        raise QuestionError("Je vraag bevat onleesbare tekens. Typ je vraag opnieuw in gewone tekst.")
+        raise QuestionError(UNREADABLE)
     # The few that remain go too: a lone surrogate cannot be stored or sent as
     # UTF-8, and escape sequences would reach logs and staff terminals.
     if controls:

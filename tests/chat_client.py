@@ -85,11 +85,14 @@ class Turn:
 class ChatSession:
     """One visitor: own HTTP connection and cookies, own Gradio ``session_hash``."""
 
-    def __init__(self, base: str, event: ChatEvent) -> None:
+    def __init__(self, base: str, event: ChatEvent, source: str | None = None) -> None:
+        """``source``: a local address to connect from (e.g. ``127.0.0.42``): the app then sees
+        another client, with its own rate limits, as in a real crowd."""
         self.base = base
         self.event = event
         self.session_hash = secrets.token_hex(6)
-        self.http = httpx.Client(timeout=httpx.Timeout(60.0, connect=10.0))
+        transport = httpx.HTTPTransport(local_address=source) if source else None
+        self.http = httpx.Client(timeout=httpx.Timeout(60.0, connect=10.0), transport=transport)
 
     def close(self) -> None:
         self.http.close()

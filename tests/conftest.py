@@ -107,6 +107,24 @@ def app_env(tmp: Path, port: int, **extra: str) -> dict[str, str]:
     }
 
 
+def add_staff(env: dict[str, str], name: str) -> str:
+    """A staff account made the operator's way (the CLI, password by variable name); returns the password."""
+    import secrets
+    import subprocess
+    import sys
+
+    password = f"{name}-{secrets.token_hex(8)}"
+    subprocess.run(
+        [sys.executable, "-m", "assistant", "staff", "add", name, "--password-env", "VB_TEST_PW"],
+        cwd=PROJECT_ROOT,
+        env={**env, "VB_TEST_PW": password},
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    return password
+
+
 @contextlib.contextmanager
 def running_app(env: dict[str, str], log: Path, *, wait_ready: bool = True) -> Iterator[str]:
     """Run ``python app.py`` with ``env``; yield its base URL; terminate (then kill) it afterwards.

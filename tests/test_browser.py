@@ -281,8 +281,8 @@ def test_anonymous_visitor_gets_the_staff_login_not_the_data(browser: Any, serve
         # A wrong password is refused.
         pg.get_by_label("Gebruikersnaam").fill(STAFF_NAME)
         pg.get_by_label("Wachtwoord").fill("niet-het-wachtwoord")
-        pg.get_by_role("button", name="Inloggen").click()
-        pg.get_by_text("Onjuiste inloggegevens").wait_for()
+        pg.get_by_role("button", name="Aanmelden").click()
+        pg.get_by_text("Onbekende gebruiker of fout wachtwoord.").wait_for()
         assert pg.locator("#vb-queue").count() == 0
         shot(pg, "07-staff-login-anonymous")
     finally:
@@ -323,7 +323,7 @@ def test_escalation_then_staff_take_it_up(browser: Any, server: Server, page: An
         staff.goto(server.base + "/staff/")
         staff.get_by_label("Gebruikersnaam").fill(STAFF_NAME)
         staff.get_by_label("Wachtwoord").fill(STAFF_PASSWORD)
-        staff.get_by_role("button", name="Inloggen").click()
+        staff.get_by_role("button", name="Aanmelden").click()
         staff.locator("#vb-queue").wait_for()
         staff.locator("#vb-who").get_by_text(f"Aangemeld als {STAFF_NAME}").wait_for()
         # The visible cell of the reference column (the table also keeps hidden copies for sizing).
@@ -387,5 +387,12 @@ def test_escalation_then_staff_take_it_up(browser: Any, server: Server, page: An
         assert "We namen 1 van die vragen op" in summary.input_value()
         staff.locator("#vb-plot img, #vb-plot svg").first.wait_for()
         shot(staff, "13-staff-figures")
+
+        # Logging out: the page's button leads to the Dutch logout page, whose form POSTs the session's token.
+        staff.locator("#vb-logout").click()
+        staff.get_by_role("button", name="Afmelden").click()
+        staff.get_by_text("Je bent afgemeld.").wait_for()
+        assert staff.request.get(server.base + "/staff/config").status == 401
+        shot(staff, "14-staff-logged-out")
     finally:
         context.close()

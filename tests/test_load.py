@@ -241,8 +241,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield Server(base=base, log=log)
 
 
+def client_address(script: Script) -> str:
+    """Each session connects from its own loopback address, as each visitor of a crowd has its own
+    (the app limits chat turns per client address)."""
+    return f"127.0.0.{40 + SCRIPTS.index(script)}"
+
+
 def run_script(base: str, event: ChatEvent, script: Script, start: threading.Barrier | None = None) -> list[Turn]:
-    with ChatSession(base, event) as session:
+    with ChatSession(base, event, client_address(script)) as session:
         if start is not None:
             start.wait(timeout=60)
         return [session.ask(q) for q in script.questions]
@@ -306,7 +312,7 @@ def test_twenty_concurrent_sessions_each_get_their_own_answers(server: Server) -
     solo = {s.topic: run_script(server.base, event, s) for s in SCRIPTS}
     without_history = {}
     for s in SCRIPTS:
-        with ChatSession(server.base, event) as fresh:
+        with ChatSession(server.base, event, client_address(s)) as fresh:
             without_history[s.topic] = fresh.ask(s.follow_up).answer_html
     solo_wall = time.perf_counter() - t_solo
     solo_problems = [p for s in SCRIPTS for p in turn_problems(s, solo[s.topic], None)]

@@ -5,11 +5,17 @@
 * ``/`` — the chat (open to everyone): streaming answers whose ``[n]`` markers
   open the cited passage, example questions, follow-up questions, thumbs up/down
   with an optional comment, and a form to pass a question on to staff.
-* ``/staff/`` — the triage page, behind Gradio's login with the accounts of
-  ``settings.staff_file`` (argon2; failed attempts rate limited per user name and
-  per client address with :class:`assistant.web.auth.LoginLimiter`).  Without a login
-  its config, queue, API and file routes answer 401; every staff handler checks
-  the session's staff member again on the server.
+* ``/staff/`` — the triage page, behind the Dutch staff login of
+  :class:`assistant.web.login.StaffLogin` (argon2, server-side sessions, failed
+  attempts slowed down by :class:`assistant.web.auth.LoginThrottle`).  Without a
+  session its config, queue, API and file routes answer 401; every staff handler
+  checks the session's staff member and role again on the server.
+
+Around both, as ASGI middleware (outermost first): client addresses from trusted
+proxies only, security headers, a body-size limit per path, refusal of cross-site
+state-changing requests, CORS for the configured public origins only, and per page
+an :class:`assistant.web.guard.EventGuard` (no routes the UI does not use, no
+unknown events, rate limits on chat turns and escalations).
 
 ``python app.py`` builds the settings, calls :func:`build_app` and serves it with
 uvicorn on ``settings.host:settings.port``.  Per-user state lives in the Gradio
@@ -19,8 +25,6 @@ is kept in module globals.
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
 import logging
 import threading
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -29,32 +33,29 @@ from typing import Any
 
 import gradio as gr
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from gradio.utils import get_upload_folder
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from ..errors import AccessDeniedError
 from ..settings import Settings
 from ..triage.service import TriageService
 from ..vraagbaak import Vraagbaak, get_assistant
-from .auth import LoginLimiter, read_accounts, verify_login
+from .auth import read_accounts
 from .chat import ChatHandlers, build_chat_blocks
+from .guard import EventGuard, EventLimit, event_names
+from .login import StaffLogin
+from .middleware import AccessLogFilter, BodyLimit, CrossOriginGuard, SecurityHeaders
 from .render import STYLESHEET, chat_script
 from .staff import StaffHandlers, build_staff_blocks
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["STAFF_PATH", "ChatHandlers", "StaffHandlers", "build_app", "make_staff_auth"]
+__all__ = ["STAFF_PATH", "ChatHandlers", "StaffHandlers", "build_app", "chat_limits"]
 
 #: Where the staff page is mounted.
 STAFF_PATH = "/staff"
 
-#: The client address of the HTTP request being handled (for the login rate limit).
-_client_address: contextvars.ContextVar[str] = contextvars.ContextVar("vraagbaak_client_address", default="")
-
-AUTH_MESSAGE = (
-    "Deze pagina is enkel voor medewerkers van Socius. Meld je aan met je medewerkersaccount. "
-    "Na vijf mislukte pogingen per minuut wordt aanmelden even geblokkeerd."
-)
 
 _COMMON_MOUNT: dict[str, Any] = {
     "ssr_mode": False,
@@ -67,59 +68,60 @@ _COMMON_MOUNT: dict[str, Any] = {
 }
 
 
-#: Sent with every response: no framing (clickjacking), no MIME sniffing, no full referrers.
-SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
-    (b"x-frame-options", b"DENY"),
-    (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"same-origin"),
-)
+def chat_limits(settings: Settings) -> dict[str, EventLimit]:
+    """Rate limits of the chat's events (handler name -> limit), with their Dutch messages."""
+    busy = "De Vraagbaak krijgt op dit moment erg veel vragen. Probeer het over een minuut opnieuw."
+    turns = EventLimit(
+        settings.chat_turns_per_minute,
+        settings.chat_turns_per_minute_total,
+        "Je stelde de voorbije minuut erg veel vragen. Wacht een minuut en probeer het dan opnieuw.",
+        busy,
+    )
+    return {
+        "ask": turns,
+        "rate": turns,
+        "submit_request": EventLimit(
+            settings.escalations_per_minute,
+            settings.escalations_per_minute_total,
+            "Je gaf de voorbije minuut al veel vragen door aan een medewerker. "
+            "Wacht een minuut en probeer het dan opnieuw.",
+            "Er worden op dit moment erg veel vragen doorgegeven. Probeer het over enkele minuten opnieuw.",
+        ),
+    }
 
 
-class _RequestContextMiddleware:
-    """Pure ASGI middleware: remember the client address (login rate limit), add security headers."""
+def _body_limit(settings: Settings) -> Callable[[str], int]:
+    public = settings.max_body_kb * 1024
+    staff = max(public, 1024 * 1024)
+    upload = max(staff, int(settings.max_file_mb * 1024 * 1024))
 
-    def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
-        self.app = app
+    def limit_for(path: str) -> int:
+        if not path.startswith(f"{STAFF_PATH}/"):
+            return public
+        return upload if path.startswith(f"{STAFF_PATH}/gradio_api/upload") else staff
 
-    async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
-        if scope.get("type") != "http":
-            await self.app(scope, receive, send)
-            return
-        client = scope.get("client")
-        token = _client_address.set(str(client[0]) if client else "")
-
-        async def send_with_headers(message: MutableMapping[str, Any]) -> None:
-            if message.get("type") == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [(n, v) for n, v in SECURITY_HEADERS if n not in present]
-                message["headers"] = [*message.get("headers", []), *extra]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_headers)
-        finally:
-            _client_address.reset(token)
+    return limit_for
 
 
-def make_staff_auth(settings: Settings, limiter: LoginLimiter) -> Callable[[str, str], Awaitable[bool]]:
-    """Gradio's ``auth`` callable: argon2 check of the staff file, rate limited.
+def _lighten_queue(blocks: gr.Blocks) -> None:
+    """Switch off the bookkeeping of Gradio's queue that this app does not use.
 
-    The check runs in a worker thread (argon2 is deliberately slow).  Unknown
-    user, wrong password and "too many attempts" all answer ``False``: the login
-    page shows the same message, so names cannot be probed.
+    After every event Gradio builds a pandas summary of up to 10,000 past events
+    (each with its session hash) for its monitoring page, which is off here
+    (``enable_monitoring=False``): 6% of the app's CPU time with 20 concurrent chat
+    sessions (py-spy, evals/capacity.py), growing with the events kept.  Keeping
+    one record and never recomputing removes that work and the stored hashes.
+    The attribute names are Gradio's (its own spelling); ``tests/test_hardening.py``
+    fails when a Gradio upgrade renames them.  Measured with ``python -m evals.capacity``.
     """
-
-    async def staff_auth(username: str, password: str) -> bool:
-        client = _client_address.get()
-        try:
-            await asyncio.to_thread(verify_login, Path(settings.staff_file), username, password, limiter, client)
-        except AccessDeniedError as err:
-            logger.warning("staff login refused (client %s): %s", client or "?", err)
-            return False
-        logger.info("staff login ok (client %s)", client or "?")
-        return True
-
-    return staff_auth
+    queue = blocks._queue
+    queue.ANALYTICS_MAX_EVENTS = 1
+    queue.ANAYLTICS_CACHE_FREQUENCY = 2**62
+    # The queue's loop looks for work every millisecond, also while every slot is busy:
+    # 8% of a core with nothing to do (two pages), 8% of the GIL-holding time under 20
+    # sessions.  Every 5 ms costs an event at most 5 ms before it starts.
+    queue.sleep_when_free = 0.005
+    queue.progress_update_sleep_when_free = 0.1  # progress bars (gr.Progress): none on these pages
 
 
 def _warm(assistant: Vraagbaak, ready: threading.Event) -> None:
@@ -155,7 +157,8 @@ def build_app(settings: Settings, *, assistant: Vraagbaak | None = None, warm: b
             "no staff accounts in %s: the staff page stays locked; add one with `python -m assistant staff add NAME`",
             settings.staff_file,
         )
-    limiter = LoginLimiter(settings.login_attempts_per_minute)
+    login = StaffLogin(settings, prefix=STAFF_PATH)
+    app.include_router(login.router())  # before the mounts: these routes win over Gradio's /login and /logout
     triage = TriageService.from_settings(settings)
     staff = build_staff_blocks(StaffHandlers(settings, desk=triage), logout_url=f"{STAFF_PATH}/logout")
     chat = build_chat_blocks(ChatHandlers(settings, va, intake=triage))
@@ -164,9 +167,8 @@ def build_app(settings: Settings, *, assistant: Vraagbaak | None = None, warm: b
         app,
         staff,
         path=STAFF_PATH,
-        auth=make_staff_auth(settings, limiter),
-        auth_message=AUTH_MESSAGE,
-        max_file_size="1mb",
+        auth_dependency=login.user,
+        max_file_size=int(settings.max_file_mb * 1024 * 1024),
         **_COMMON_MOUNT,
     )
     # The chat serves no files: block Gradio's shared upload/cache folder there, so
@@ -180,5 +182,35 @@ def build_app(settings: Settings, *, assistant: Vraagbaak | None = None, warm: b
         blocked_paths=[get_upload_folder()],
         **_COMMON_MOUNT,
     )
-    app.add_middleware(_RequestContextMiddleware)
+    for blocks in (staff, chat):
+        _lighten_queue(blocks)
+    # Middleware: the last one added runs first.
+    app.add_middleware(EventGuard, prefix=STAFF_PATH, events=event_names(staff), uploads=True)
+    app.add_middleware(EventGuard, prefix="/", events=event_names(chat), limits=chat_limits(settings))
+    app.add_middleware(_Gate, login=login)
+    # Only the configured public origins get CORS allowances (never an echo of Origin); with
+    # this middleware present Gradio adds no CORS headers of its own.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(settings.public_urls),
+        allow_credentials=True,
+        allow_methods=["GET", "POST"],
+        allow_headers=["content-type"],
+    )
+    app.add_middleware(CrossOriginGuard, trusted_origins=settings.public_urls)
+    app.add_middleware(BodyLimit, limit_for=_body_limit(settings))
+    app.add_middleware(SecurityHeaders)
+    if settings.trusted_proxies:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
+    AccessLogFilter.install()
     return app
+
+
+class _Gate:
+    """:meth:`StaffLogin.gate` as a middleware class (``add_middleware`` takes classes)."""
+
+    def __init__(self, app: Callable[..., Awaitable[None]], login: StaffLogin) -> None:
+        self._gated = login.gate(app)
+
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
+        await self._gated(scope, receive, send)

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import getpass
 import logging
+import math
 import os
+import secrets
 import sys
 import tempfile
 import threading
 import time
-from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -247,62 +248,134 @@ def remove_account(path: Path, name: str) -> bool:
     return StaffAccounts(path).remove(name)
 
 
-class LoginLimiter:
-    """At most ``per_minute`` failed attempts per key (user name or client) per minute."""
+@dataclass
+class _Failures:
+    count: int = 0
+    last: float = 0.0
 
-    def __init__(self, per_minute: int = 5) -> None:
-        self.per_minute = per_minute
-        self._failures: dict[str, deque[float]] = {}
+
+class LoginThrottle:
+    """Failed logins slow further attempts down instead of locking the account.
+
+    Failures are counted under three keys; each key lets ``free`` failures pass and
+    then makes every further attempt wait ``base_s * 2**(n - free)`` seconds after
+    the last failure (at most ``cap_s``):
+
+    * the account *and* the client address (``free``): a guesser from one address is
+      slowed down quickly, while the real user from another address is not;
+    * the client address over all accounts (``free_client``): spraying many names;
+    * the account over all addresses (``free_account``): guessing from many addresses.
+      A browser that logged in to that account before (a device token, see
+      :meth:`device_token`) passes this key, so the real user still gets in.
+
+    A key is forgotten ``forget_s`` after its last failure; a successful login clears
+    the first two keys.  An attempt is counted *before* the password is checked, in
+    one locked step with the check, so a burst of concurrent attempts gets no more
+    tries than a sequence does.  Kept per process, like the sessions.
+    """
+
+    def __init__(
+        self,
+        free: int = 3,
+        *,
+        free_client: int = 10,
+        free_account: int = 20,
+        base_s: float = 1.0,
+        cap_s: float = 900.0,
+        forget_s: float = 3600.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.free = {"pair": free, "client": free_client, "account": free_account}
+        self.base_s = base_s
+        self.cap_s = cap_s
+        self.forget_s = forget_s
+        self._clock = clock
+        self._failures: dict[tuple[str, ...], _Failures] = {}
+        self._devices: dict[str, str] = {}
         self._lock = threading.Lock()
 
-    def check(self, key: str, now: float | None = None) -> None:
-        """Raise AccessDeniedError while ``key`` is over its limit."""
-        now = time.monotonic() if now is None else now
+    def wait_s(self, failures: int, free: int) -> float:
+        """Seconds an attempt must wait after the last of ``failures`` failures."""
+        if failures < free:
+            return 0.0
+        return min(self.cap_s, self.base_s * 2 ** (failures - free))
+
+    def _keys(self, name: str, client: str, device: str | None) -> list[tuple[str, ...]]:
+        keys: list[tuple[str, ...]] = [("pair", name, client), ("client", client)]
+        if not (device and self._devices.get(device) == name):
+            keys.append(("account", name))
+        return keys
+
+    def attempt(self, name: str, client: str, device: str | None = None) -> None:
+        """Count one attempt, or raise :class:`LoginThrottledError` while a key must still wait."""
+        now = self._clock()
         with self._lock:
-            q = self._failures.get(key)
-            while q and now - q[0] > 60:
-                q.popleft()
-            if q and len(q) >= self.per_minute:
-                raise AccessDeniedError("Te veel mislukte aanmeldpogingen. Probeer het over een minuut opnieuw.")
+            if len(self._failures) > 10_000:
+                self._failures = {k: f for k, f in self._failures.items() if now - f.last < self.forget_s}
+            keys = self._keys(name, client, device)
+            wait = 0.0
+            for key in keys:
+                f = self._failures.get(key)
+                if f is not None and now - f.last >= self.forget_s:
+                    del self._failures[key]
+                    f = None
+                if f is not None:
+                    wait = max(wait, f.last + self.wait_s(f.count, self.free[key[0]]) - now)
+            if wait > 0:
+                raise LoginThrottledError(wait)
+            for key in keys:
+                f = self._failures.setdefault(key, _Failures())
+                f.count += 1
+                f.last = now
 
-    def attempt(self, keys: Sequence[str], now: float | None = None) -> None:
-        """Check every key and count this attempt as a failure, in one locked step.
-
-        Checking and counting separately lets concurrent attempts all pass the check
-        before any failure is recorded; so the attempt is counted up front and a
-        successful login takes it back with :meth:`reset`.
-        """
-        now = time.monotonic() if now is None else now
+    def succeeded(self, name: str, client: str, device: str | None = None) -> None:
+        """Take back the attempt counted for a good password and clear this client's failures."""
         with self._lock:
-            queues = [self._failures.setdefault(key, deque()) for key in keys]
-            for q in queues:
-                while q and now - q[0] > 60:
-                    q.popleft()
-            if any(len(q) >= self.per_minute for q in queues):
-                raise AccessDeniedError("Te veel mislukte aanmeldpogingen. Probeer het over een minuut opnieuw.")
-            for q in queues:
-                q.append(now)
+            self._failures.pop(("pair", name, client), None)
+            self._failures.pop(("client", client), None)
+            account = self._failures.get(("account", name))
+            if account is not None and ("account", name) in self._keys(name, client, device):
+                account.count = max(0, account.count - 1)
 
-    def failed(self, key: str, now: float | None = None) -> None:
-        """Record one failed attempt."""
-        now = time.monotonic() if now is None else now
+    def device_token(self, name: str) -> str:
+        """A token for the browser that just logged in as ``name`` (cookie); see the class doc."""
+        token = secrets.token_urlsafe(24)
         with self._lock:
-            self._failures.setdefault(key, deque()).append(now)
-
-    def reset(self, key: str) -> None:
-        """Forget failures after a successful login."""
-        with self._lock:
-            self._failures.pop(key, None)
+            if len(self._devices) > 10_000:
+                self._devices.clear()
+            self._devices[token] = name
+        return token
 
 
-def verify_login(path: Path, name: str, password: str, limiter: LoginLimiter | None = None, client: str = "") -> str:
+class LoginThrottledError(AccessDeniedError):
+    """Too many failed logins: the next attempt must wait ``wait_s`` seconds."""
+
+    def __init__(self, wait_s: float) -> None:
+        self.wait_s = wait_s
+        seconds = max(1, math.ceil(wait_s))
+        when = f"{seconds} seconden" if seconds < 120 else f"{math.ceil(seconds / 60)} minuten"
+        super().__init__(f"Te veel mislukte aanmeldpogingen. Wacht {when} en probeer het dan opnieuw.")
+
+
+WRONG_LOGIN = "Onbekende gebruiker of fout wachtwoord."
+
+
+def verify_login(
+    path: Path,
+    name: str,
+    password: str,
+    throttle: LoginThrottle | None = None,
+    client: str = "",
+    device: str | None = None,
+) -> str:
     """Return the staff name when the password matches; AccessDeniedError otherwise.
 
-    The same message for unknown user and wrong password, so names cannot be probed.
+    The same message and the same argon2 work for an unknown user and a wrong
+    password, so names cannot be probed; :class:`LoginThrottledError` (a subclass)
+    when the attempt has to wait, without checking the password.
     """
-    keys = [f"user:{name}"] + ([f"client:{client}"] if client else [])
-    if limiter:
-        limiter.attempt(keys)  # checks and counts atomically; reset below on success
+    if throttle:
+        throttle.attempt(name, client, device)  # counted up front; taken back below on success
     digest = read_accounts(path).get(name)
     try:
         if digest is None:
@@ -310,10 +383,9 @@ def verify_login(path: Path, name: str, password: str, limiter: LoginLimiter | N
             raise VerifyMismatchError()
         _hasher.verify(digest, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError) as err:
-        raise AccessDeniedError("Onbekende gebruiker of fout wachtwoord.") from err
-    if limiter:
-        for key in keys:
-            limiter.reset(key)
+        raise AccessDeniedError(WRONG_LOGIN) from err
+    if throttle:
+        throttle.succeeded(name, client, device)
     return name
 
 

@@ -1,0 +1,311 @@
+"""Fast tests of the hardening pieces (issue #15): login throttle, sessions, cross-origin check,
+body limit, event guard, log filter, surrogates.  Time is a fake clock where delays matter.
+
+The same behaviour is tested against the real app over HTTP in tests/test_public_deployment.py.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from starlette.datastructures import Headers
+
+from assistant.errors import ConfigError, QuestionError
+from assistant.inputs import UNREADABLE, check_readable
+from assistant.settings import Settings, load_settings
+from assistant.vraagbaak import clean_question
+from assistant.web.auth import LoginThrottle, LoginThrottledError, StaffAccounts
+from assistant.web.guard import EventGuard, EventLimit, WindowLimiter
+from assistant.web.middleware import AccessLogFilter, CrossOriginGuard
+from assistant.web.sessions import MAX_SESSIONS_PER_USER, StaffSessions
+
+PASSWORD = "verharding-test-wachtwoord"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+# --------------------------------------------------------------------------- login throttle
+
+
+def test_throttle_delays_grow_exponentially_per_account_and_client() -> None:
+    clock = Clock()
+    throttle = LoginThrottle(3, clock=clock)
+    for _ in range(3):  # the free attempts
+        throttle.attempt("anna", "10.0.0.1")
+    waits = []
+    for _ in range(6):
+        with pytest.raises(LoginThrottledError) as refused:
+            throttle.attempt("anna", "10.0.0.1")
+        waits.append(refused.value.wait_s)
+        clock.now += refused.value.wait_s
+        throttle.attempt("anna", "10.0.0.1")  # allowed once the wait is over (and counted)
+    assert waits == [1, 2, 4, 8, 16, 32]
+    assert "Wacht 32 seconden" in str(LoginThrottledError(31.2))
+    assert "Wacht 15 minuten" in str(LoginThrottledError(900))
+    assert throttle.wait_s(100, 3) == 900  # capped
+    throttle.attempt("anna", "10.0.0.2")  # another client: no wait
+    throttle.attempt("bert", "10.0.0.1")  # another account from this client: no wait yet
+    clock.now += 3600
+    throttle.attempt("anna", "10.0.0.1")  # forgotten an hour after the last failure
+
+
+def test_a_success_clears_this_clients_failures() -> None:
+    clock = Clock()
+    throttle = LoginThrottle(3, clock=clock)
+    for _ in range(2):
+        throttle.attempt("anna", "10.0.0.1")
+    throttle.attempt("anna", "10.0.0.1")
+    throttle.succeeded("anna", "10.0.0.1")  # the third was the right password
+    for _ in range(3):
+        throttle.attempt("anna", "10.0.0.1")
+
+
+def test_many_addresses_slow_the_account_down_but_not_a_known_browser() -> None:
+    """Guessing from many addresses: after 20 failures on the account every new browser waits;
+    a browser that logged in to that account before (device token) does not."""
+    clock = Clock()
+    throttle = LoginThrottle(3, clock=clock)
+    device = throttle.device_token("anna")
+    for i in range(20):
+        throttle.attempt("anna", f"203.0.113.{i}")
+    with pytest.raises(LoginThrottledError):
+        throttle.attempt("anna", "198.51.100.1")
+    throttle.attempt("anna", "198.51.100.1", device)  # the real user's browser
+    with pytest.raises(LoginThrottledError):
+        throttle.attempt("anna", "198.51.100.2", throttle.device_token("bert"))  # another account's token
+
+
+def test_client_spraying_many_names_is_slowed_down() -> None:
+    throttle = LoginThrottle(3, clock=Clock())
+    for i in range(10):
+        throttle.attempt(f"naam{i}", "10.0.0.9")
+    with pytest.raises(LoginThrottledError):
+        throttle.attempt("nog-een-naam", "10.0.0.9")
+
+
+# --------------------------------------------------------------------------- sessions
+
+
+def test_sessions_end_after_idle_time_and_lifetime() -> None:
+    clock = Clock()
+    sessions = StaffSessions(lifetime_s=3600, idle_s=600, clock=clock)
+    first = sessions.start("anna")
+    assert sessions.get(first.token) is not None and sessions.get("geraden") is None
+    clock.now += 599
+    assert sessions.get(first.token) is not None  # a request restarts the idle clock
+    clock.now += 599
+    assert sessions.get(first.token) is not None
+    clock.now += 600
+    assert sessions.get(first.token) is None  # idle too long
+    busy = sessions.start("anna")
+    for _ in range(7):
+        clock.now += 500
+        assert sessions.get(busy.token) is not None
+    clock.now += 500
+    assert sessions.get(busy.token) is None  # lifetime over, however busy
+
+
+def test_logout_ends_one_session_and_sessions_per_user_are_bounded() -> None:
+    sessions = StaffSessions(3600, 600, clock=Clock())
+    laptop, phone = sessions.start("anna"), sessions.start("anna")
+    assert laptop.token != phone.token and laptop.csrf != phone.csrf
+    assert sessions.end(laptop.token) and not sessions.end(laptop.token)
+    assert sessions.get(phone.token) is not None  # the other session stays
+    assert phone.csrf_matches(phone.csrf) and not phone.csrf_matches(laptop.csrf)
+    assert not phone.csrf_matches("") and not phone.csrf_matches(None)
+    for _ in range(MAX_SESSIONS_PER_USER + 5):
+        sessions.start("anna")
+    assert len(sessions) == MAX_SESSIONS_PER_USER
+    assert phone.token not in repr(phone) and phone.csrf not in repr(phone)
+
+
+def test_staff_session_expires_on_the_mounted_app(tmp_path: Path) -> None:
+    """The idle timeout as the app applies it (a real, short timeout; no speed goal)."""
+    from test_access import FakeAssistant
+
+    from assistant.web.app import build_app
+
+    StaffAccounts(tmp_path / "staff.txt").add("anna", PASSWORD)
+    settings = Settings().replace(
+        database_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
+        staff_file=tmp_path / "staff.txt",
+        index_dir=tmp_path / "no-index",
+        session_idle_minutes=1.5 / 60,
+    )
+    app = build_app(settings, assistant=FakeAssistant(), warm=False)  # type: ignore[arg-type]
+    with TestClient(app) as http:
+        assert http.post("/staff/login", data={"username": "anna", "password": PASSWORD}).status_code == 200
+        assert http.get("/staff/config").status_code == 200
+        time.sleep(2.0)
+        assert http.get("/staff/config").status_code == 401
+        home = http.get("/staff/", follow_redirects=False)
+        assert home.status_code == 303 and home.headers["location"] == "/staff/login"
+
+
+# --------------------------------------------------------------------------- cross-origin check
+
+
+@pytest.mark.parametrize(
+    ("headers", "allowed"),
+    [
+        ({}, True),  # a script: no browser, no cross-site request
+        ({"sec-fetch-site": "same-origin", "origin": "http://app.test"}, True),
+        ({"sec-fetch-site": "none"}, True),  # typed into the address bar, a bookmark
+        ({"sec-fetch-site": "cross-site", "origin": "https://evil.example"}, False),
+        ({"sec-fetch-site": "same-site", "origin": "https://sub.app.test"}, False),
+        ({"sec-fetch-site": "cross-site", "origin": "https://vraagbaak.example"}, True),  # configured
+        ({"origin": "https://evil.example", "host": "app.test"}, False),  # an older browser
+        ({"origin": "http://app.test", "host": "app.test"}, True),
+        ({"origin": "null", "host": "app.test"}, False),  # sandboxed frame, file://
+        ({"origin": "https://vraagbaak.example", "host": "127.0.0.1:7860"}, True),
+    ],
+)
+def test_cross_origin_decision(headers: dict[str, str], allowed: bool) -> None:
+    guard = CrossOriginGuard(lambda *a: None, trusted_origins=("https://vraagbaak.example",))  # type: ignore[arg-type, return-value]
+    assert guard.allowed(Headers(headers)) is allowed
+
+
+# --------------------------------------------------------------------------- event guard and limits
+
+
+def test_window_limiter_slides() -> None:
+    clock = Clock()
+    limiter = WindowLimiter(2, clock=clock)
+    limiter.hit("a")
+    clock.now += 30
+    limiter.hit("a")
+    assert limiter.full("a") and not limiter.full("b")
+    clock.now += 30
+    assert not limiter.full("a")  # the first hit is a minute old
+
+
+def test_event_guard_refuses_limits_for_events_the_page_lacks() -> None:
+    limit = EventLimit(1, 1, "x", "y")
+    with pytest.raises(ConfigError, match="submit_request"):
+        EventGuard(lambda *a: None, prefix="/", events={0: "ask"}, limits={"submit_request": limit})  # type: ignore[arg-type, return-value]
+
+
+# --------------------------------------------------------------------------- logs and text
+
+
+def test_access_log_lines_lose_their_query_string() -> None:
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", "/gradio_api/queue/data?session_hash=geheim123", "1.1", 200),
+        None,
+    )
+    assert AccessLogFilter().filter(record)
+    line = record.getMessage()
+    assert "geheim123" not in line and "session_hash" not in line and "/gradio_api/queue/data?…" in line
+
+
+@pytest.mark.parametrize("text", ["\ud800", "vraag \udfff over subsidies", "\ud83d", "a" * 500 + "\udcff"])
+def test_lone_surrogates_give_the_same_dutch_message_everywhere(text: str) -> None:
+    with pytest.raises(QuestionError) as cleaned:
+        clean_question(text, 1000)
+    with pytest.raises(QuestionError) as checked:
+        check_readable({"data": [None, {"comment": text}]})
+    assert str(cleaned.value) == str(checked.value) == UNREADABLE
+    check_readable({"data": ["gewone vraag 🙂", {"x": ["é"]}]})  # real text passes
+    assert clean_question("Wat is een burgerinitiatief? 🙂", 1000).endswith("🙂")
+
+
+def test_public_url_and_trusted_proxies_settings() -> None:
+    s = load_settings(
+        env={
+            "ASSISTANT_PUBLIC_URL": "https://Vraagbaak.example/, https://www.vraagbaak.example",
+            "ASSISTANT_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8",
+        }
+    )
+    assert s.public_urls == ("https://vraagbaak.example", "https://www.vraagbaak.example")
+    assert s.trusted_proxies == ("127.0.0.1", "10.0.0.0/8")
+    with pytest.raises(ConfigError, match="ASSISTANT_PUBLIC_URL"):
+        load_settings(env={"ASSISTANT_PUBLIC_URL": "vraagbaak.example/pad"})
+    with pytest.raises(ConfigError, match="ASSISTANT_TRUSTED_PROXIES"):
+        load_settings(env={"ASSISTANT_TRUSTED_PROXIES": "proxy.local"})
+    with pytest.raises(ConfigError):
+        load_settings(env={"ASSISTANT_ESCALATIONS_PER_MINUTE": "0"})
+
+
+# --------------------------------------------------------------------------- capacity: waits the work does not need
+
+
+def test_questions_embed_side_by_side_and_a_batch_waits_for_them() -> None:
+    """Catches the one lock around every embedding call that made concurrent questions queue
+    (half of their embedding time under 20 sessions), and a batch that changes torch's
+    process-wide thread count while questions run."""
+    import threading
+
+    from assistant.index.embedders import _ThreadCountLock
+
+    counts: list[int] = []
+    lock = _ThreadCountLock(counts.append)
+    inside = threading.Barrier(2, timeout=10)
+    order: list[str] = []
+
+    def question(name: str) -> None:
+        with lock.using(1):
+            inside.wait()  # both questions are inside at the same time, or this times out
+            order.append(name)
+            time.sleep(0.1)
+
+    def batch() -> None:
+        time.sleep(0.03)
+        with lock.using(2):
+            order.append("batch")
+
+    threads = [threading.Thread(target=question, args=(n,)) for n in ("q1", "q2")] + [threading.Thread(target=batch)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=20)
+    assert sorted(order[:2]) == ["q1", "q2"] and order[2] == "batch"
+    assert counts == [1, 2]
+    with lock.using(2):  # same count again: no switch
+        pass
+    assert counts == [1, 2]
+
+
+def test_gradio_queue_bookkeeping_is_switched_off(tmp_path: Path) -> None:
+    """Gradio's queue rebuilds a pandas summary of up to 10,000 past events (with session hashes)
+    after every event; the app switches that off.  Fails when Gradio renames the settings."""
+    import inspect
+
+    from gradio import queueing
+    from test_access import FakeAssistant
+
+    from assistant.web.app import build_app
+
+    source = inspect.getsource(queueing.Queue)
+    for name in (
+        "ANALYTICS_MAX_EVENTS",
+        "ANAYLTICS_CACHE_FREQUENCY",
+        "sleep_when_free",
+        "progress_update_sleep_when_free",
+    ):
+        assert f"self.{name}" in source, name
+    StaffAccounts(tmp_path / "staff.txt").add("anna", PASSWORD)
+    settings = Settings().replace(
+        database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", staff_file=tmp_path / "staff.txt", index_dir=tmp_path / "x"
+    )
+    app = build_app(settings, assistant=FakeAssistant(), warm=False)  # type: ignore[arg-type]
+    queues = [
+        route.app.get_blocks()._queue for route in app.routes if hasattr(getattr(route, "app", None), "get_blocks")
+    ]
+    assert len(queues) == 2
+    assert all(q.ANALYTICS_MAX_EVENTS == 1 and q.ANAYLTICS_CACHE_FREQUENCY > 10**9 for q in queues)
+    assert all(q.sleep_when_free == 0.005 for q in queues)
