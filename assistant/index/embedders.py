@@ -11,8 +11,10 @@ with a clear message otherwise (never a download at run time).
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any, Protocol, runtime_checkable
 
@@ -121,17 +123,18 @@ class SentenceTransformerEmbedder:
 
         self._torch = torch
         self._batch_threads = torch.get_num_threads()
-        self._lock = threading.Lock()
+        self._threads = _ThreadCountLock(torch.set_num_threads)
 
     def _encode(self, texts: list[str], threads: int) -> np.ndarray:
-        # torch's thread count is process-wide: set it per call, under one lock.  One
-        # thread for a question: with 2 on this 2-core machine a query took p50/p95
-        # 39/174 ms next to one other busy process, against 21/29 ms with 1 (the
-        # 2-thread forward pass waits for a core); batches (ingest) keep all threads
-        # (216 chunks: 12.9 s with 2, 19.3 s with 1).
-        with self._lock:
-            if self._torch.get_num_threads() != threads:
-                self._torch.set_num_threads(threads)
+        # torch's thread count is process-wide: calls with the same count run side by
+        # side, a call with another count waits until they are done.  One thread for a
+        # question: with 2 on this 2-core machine a query took p50/p95 39/174 ms next to
+        # one other busy process, against 21/29 ms with 1 (the 2-thread forward pass
+        # waits for a core); batches (ingest) keep all threads (216 chunks: 12.9 s with
+        # 2, 19.3 s with 1).  Questions no longer queue behind each other: with one lock
+        # for every call, half the embedding time of 20 concurrent chat sessions was
+        # spent waiting for it (py-spy, evals/capacity.py).
+        with self._threads.using(threads):
             vecs = self._model.encode(texts, batch_size=32, normalize_embeddings=True, show_progress_bar=False)
         return _normalise(np.asarray(vecs))
 
@@ -140,6 +143,42 @@ class SentenceTransformerEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self._encode([self._query_prefix + text], 1)[0]
+
+
+class _ThreadCountLock:
+    """Shared by calls that want the same torch thread count; exclusive for a change of count.
+
+    A caller with another count waits for the running calls, and new calls with the
+    current count wait behind it, so a batch is not starved by a stream of questions.
+    """
+
+    def __init__(self, set_threads: Callable[[int], None]) -> None:
+        self._set_threads = set_threads
+        self._cond = threading.Condition()
+        self._current: int | None = None
+        self._active = 0
+        self._waiting_to_switch = 0
+
+    @contextlib.contextmanager
+    def using(self, threads: int) -> Iterator[None]:
+        with self._cond:
+            switching = self._current != threads
+            if switching:
+                self._waiting_to_switch += 1
+            while (self._active and self._current != threads) or (self._waiting_to_switch and not switching):
+                self._cond.wait()
+            if switching:
+                self._waiting_to_switch -= 1
+            if self._current != threads:
+                self._set_threads(threads)
+                self._current = threads
+            self._active += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._active -= 1
+                self._cond.notify_all()
 
 
 @lru_cache(maxsize=4)
