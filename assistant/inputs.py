@@ -12,7 +12,7 @@ from typing import Any
 
 from .errors import QuestionError
 
-__all__ = ["UNREADABLE", "check_readable", "has_surrogate"]
+__all__ = ["UNREADABLE", "check_readable", "cut_notice", "has_surrogate"]
 
 UNREADABLE = "Je vraag bevat onleesbare tekens. Typ je vraag opnieuw in gewone tekst."
 
@@ -39,3 +39,13 @@ def check_readable(value: Any) -> None:
             stack.extend(item.values())
         elif isinstance(item, list | tuple):
             stack.extend(item)
+
+
+def cut_notice(text: str, max_chars: int) -> str | None:
+    """The Dutch notice for a question that ``clean_question`` cuts to ``max_chars``, else None."""
+    if len(" ".join(text.split())) <= max_chars:
+        return None
+    return (
+        f"Je vraag was langer dan {max_chars} tekens. De Vraagbaak las enkel het begin; "
+        "stel wat er nog volgt als aparte vraag."
+    )

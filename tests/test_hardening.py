@@ -309,3 +309,33 @@ def test_gradio_queue_bookkeeping_is_switched_off(tmp_path: Path) -> None:
     assert len(queues) == 2
     assert all(q.ANALYTICS_MAX_EVENTS == 1 and q.ANAYLTICS_CACHE_FREQUENCY > 10**9 for q in queues)
     assert all(q.sleep_when_free == 0.005 for q in queues)
+
+
+def test_streamed_pieces_are_paced() -> None:
+    """Pieces within one interval are merged; a slow stream still shows as it comes; the final item
+    passes at once and makes the text still waiting unnecessary."""
+    from assistant.web.pacing import paced
+
+    clock = Clock()
+
+    def stream(times_and_items: list[tuple[float, object]]):  # type: ignore[no-untyped-def]
+        for t, item in times_and_items:
+            clock.now = 1000.0 + t
+            yield item
+
+    fast = list(paced(stream([(0.01, "a"), (0.02, "b"), (0.03, "c"), (0.03, 42)]), 0.25, clock=clock))
+    assert fast == [42]
+    slow = list(paced(stream([(0.3, "a"), (0.4, "b"), (0.6, "c"), (0.7, 42)]), 0.25, clock=clock))
+    assert slow == ["a", "bc", 42]
+    assert list(paced(stream([(0.1, "a"), (0.2, "b")]), 0.25, clock=clock)) == ["ab"]  # no final item: flushed
+
+
+def test_cut_notice_only_for_questions_that_are_cut() -> None:
+    from assistant.inputs import cut_notice
+
+    assert cut_notice("kort " * 10, 1000) is None
+    assert cut_notice("woord   " * 150, 1000) is None  # 899 once whitespace is collapsed
+    long = "woord " * 200
+    notice = cut_notice(long, 1000)
+    assert notice is not None and "1000 tekens" in notice
+    assert len(clean_question(long, 1000)) <= 1000

@@ -322,6 +322,19 @@ def test_oversized_body_is_refused_without_the_process_growing(app: Deployment) 
     assert app.log_text().count("request body over") >= 3
 
 
+def test_a_question_over_the_limit_is_cut_with_a_message(app: Deployment) -> None:
+    """A pasted e-mail (under the body limit, over the 1000-character question limit) is answered from
+    its beginning, and the visitor is told so.  Catches: a silent cut, and a refusal of the question."""
+    question = "Hoeveel vragen kwamen binnen via de vraaggestuurde werking? " + "Meer uitleg bij onze vraag. " * 120
+    assert 1000 < len(question) < 64 * 1024
+    with http(app) as client:
+        deps = chat_deps(client)
+        status, msg = join(client, deps["ask"], form_data(deps, "ask", question))
+    assert status == 200 and msg.get("success"), msg
+    shown = json.dumps(msg["output"], ensure_ascii=False)
+    assert "langer dan 1000 tekens" in shown and "enkel het begin" in shown
+
+
 def test_escalation_route_refuses_the_11th_request_a_minute_from_one_client(app: Deployment) -> None:
     """The issue's 100 requests in 5.5 s.  Catches: no limit, a limit that counts refused calls, a
     global limit that one client can exhaust for everyone (another client still gets through)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -57,10 +58,13 @@ def web_settings(tmp_path: Path) -> Iterator[Settings]:
 class FakeAssistant:
     """Streams a fixed answer in pieces and records the history it was given."""
 
-    def __init__(self, route: str = "answer", echo: bool = False, fail: Exception | None = None) -> None:
+    def __init__(
+        self, route: str = "answer", echo: bool = False, fail: Exception | None = None, pause_s: float = 0.0
+    ) -> None:
         self.route = route
         self.echo = echo
         self.fail = fail
+        self.pause_s = pause_s  # before each piece, as a chat model's tokens take time
         self.histories: list[list[dict[str, Any]]] = []
 
     def stream(
@@ -92,7 +96,9 @@ class FakeAssistant:
             quote=QUOTE,
         )
         text = f"{QUOTE} [1]" + (f" Je vroeg: {question}" if self.echo else "")
-        yield from (text[:20], text[20:])
+        for piece in (text[:20], text[20:]):
+            time.sleep(self.pause_s)
+            yield piece
         answer = Answer(
             question=question,
             text=text,
@@ -216,7 +222,7 @@ def test_safe_url(url: Any, ok: bool) -> None:
 
 
 def test_ask_streams_and_renders_citations(web_settings: Settings) -> None:
-    handlers = chat_page(web_settings, FakeAssistant())
+    handlers = chat_page(web_settings, FakeAssistant(pause_s=0.3))  # pieces slower than the page's pace
     outputs = [named(handlers, o) for o in run_ask(handlers, "Hoeveel vragen kwamen binnen?")]
     assert len(outputs) >= 4  # placeholder, two pieces, final
     assert "vb-pending" in outputs[0]["chatbot"][-1]["content"]
@@ -233,6 +239,14 @@ def test_ask_streams_and_renders_citations(web_settings: Settings) -> None:
     assert f"<mark>{QUOTE}</mark>" in chat[1]["content"]
     assert len(turns) == 1 and turns[0]["citations"][0]["quote"] == QUOTE
     assert turns[0]["chunks"] == {"doc:1": CHUNK_TEXT}
+
+
+def test_pieces_that_come_together_are_one_update(web_settings: Settings) -> None:
+    """An extractive answer is complete before its first piece: no update per piece (issue #15, capacity)."""
+    handlers = chat_page(web_settings, FakeAssistant())
+    outputs = [named(handlers, o) for o in run_ask(handlers, "Hoeveel vragen kwamen binnen?")]
+    assert len(outputs) == 2  # the pending bubble, then the answer
+    assert "vb-done" in outputs[-1]["chatbot"][-1]["content"]
 
 
 def test_injected_question_renders_as_text(web_settings: Settings) -> None:

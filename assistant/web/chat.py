@@ -20,9 +20,11 @@ from gradio.blocks import Block
 
 from ..answer.extractive import Answer
 from ..errors import IndexUnavailableError, QuestionError, VraagbaakError
+from ..inputs import cut_notice
 from ..settings import Settings
 from ..triage.service import NewRequest
 from ..vraagbaak import Vraagbaak, get_assistant
+from .pacing import paced
 from .render import render_answer, render_notice, render_template, render_user
 from .services import RequestIntake
 
@@ -245,7 +247,7 @@ class ChatHandlers:
         partial = ""
         answer: Answer | None = None
         try:
-            for item in self.assistant.stream(question, history_of(turns)):
+            for item in paced(self.assistant.stream(question, history_of(turns))):
                 if isinstance(item, Answer):
                     answer = item
                 else:
@@ -271,6 +273,8 @@ class ChatHandlers:
             return
         turns = [*turns, turn_from_answer(answer)]
         done: Updates = {v.chatbot: chat_messages(turns), v.turns: turns, v.question: ""}
+        if (cut := cut_notice(question, self.settings.max_question_chars)) is not None:
+            done[v.notice] = render_notice(cut, "info")  # an escalation's notice below replaces it
         if answer.route == "escalate":
             done |= {
                 v.notice: render_notice("Je kunt je vraag hieronder doorgeven aan een medewerker.", "info"),
