@@ -205,7 +205,7 @@ def login(pg: Any, server: Server) -> None:
     pg.goto(server.base + "/staff/")
     pg.get_by_label("Gebruikersnaam").fill(STAFF_NAME)
     pg.get_by_label("Wachtwoord").fill(STAFF_PASSWORD)
-    pg.get_by_role("button", name="Inloggen").click()
+    pg.get_by_role("button", name="Aanmelden").click()
     pg.locator("#vb-queue").wait_for()
 
 

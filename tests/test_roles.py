@@ -14,7 +14,7 @@ import pytest
 from assistant.errors import AccessDeniedError, ConfigError, RoleRequiredError
 from assistant.settings import PROJECT_ROOT, Settings
 from assistant.web.auth import NOT_LOGGED_IN, Role, StaffAccounts, add_account, verify_login
-from assistant.web.staff import StaffHandlers
+from assistant.web.staff import StaffHandlers, build_staff_blocks
 
 PASSWORD = "rollen-test-wachtwoord-2026"
 
@@ -112,7 +112,11 @@ def test_the_triage_page_needs_the_medewerker_role(tmp_path: Path) -> None:
     accounts.add("mo", PASSWORD)
     settings = Settings().replace(database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", staff_file=staff_file)
     handlers = StaffHandlers(settings, export_dir=tmp_path / "exports")
+    build_staff_blocks(handlers)
     with pytest.raises(gr.Error) as refused:
-        handlers.queue("alle", "alle", "", "", gr.Request(username="eva"))
+        handlers.whoami(gr.Request(username="eva"))
     assert "rol 'medewerker'" in str(refused.value.message)
+    with pytest.raises(RoleRequiredError):
+        handlers.user(gr.Request(username="eva"))
     assert handlers.user(gr.Request(username="mo")) == "mo"
+    assert handlers.colleagues() == ["mo"]  # requests are assigned to medewerkers only
