@@ -12,16 +12,23 @@ import json
 from pathlib import Path
 from typing import Any
 
+from assistant.db import Database
 from assistant.settings import Settings
-from assistant.triage.feedback import list_feedback
-from assistant.triage.store import TriageStore
+from assistant.triage import FeedbackStore, TriageStore
 
 
-def harvest(settings: Settings, out: str | Path) -> int:
+def harvest(settings: Settings, out: str | Path, *, database: Database | None = None) -> int:
     """Write candidate items to ``out`` (JSONL); returns how many were written."""
+    db = database if database is not None else Database.from_settings(settings)
+    try:
+        feedback = FeedbackStore(db).list(rating=-1)
+        requests = TriageStore.from_settings(settings, db).list()
+    finally:
+        if database is None:
+            db.dispose()
     candidates: list[dict[str, Any]] = []
     seen: set[str] = set()
-    for fb in list_feedback(settings, rating=-1):
+    for fb in feedback:
         key = fb.question.strip().lower()
         if key in seen:
             continue
@@ -38,7 +45,7 @@ def harvest(settings: Settings, out: str | Path) -> int:
                 "review": {"source": "duim omlaag", "answer_shown": fb.answer, "comment": fb.comment or ""},
             }
         )
-    for req in TriageStore.from_settings(settings).list():
+    for req in requests:
         key = req.question.strip().lower()
         if key in seen or req.purged_at is not None:
             continue

@@ -164,3 +164,31 @@ def running_app(env: dict[str, str], log: Path, *, wait_ready: bool = True) -> I
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def postgres_schema(admin_url: str) -> Iterator[str]:
+    """A URL of a fresh PostgreSQL schema on the server of ``admin_url``; dropped afterwards.
+
+    Dispose every :class:`~assistant.db.Database` on the URL before leaving (the test
+    server has few connection slots).
+    """
+    import uuid
+
+    from sqlalchemy.engine import make_url
+
+    from assistant.db import Database
+
+    schema = f"vb_test_{uuid.uuid4().hex[:12]}"
+    with Database(admin_url) as admin, admin.write() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    url = (
+        make_url(admin_url)
+        .update_query_dict({"options": f"-csearch_path={schema}"})
+        .render_as_string(hide_password=False)
+    )
+    try:
+        yield url
+    finally:
+        with Database(admin_url) as admin, admin.write() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')

@@ -42,9 +42,10 @@ from conftest import add_staff, app_env, free_port, running_app
 from markupsafe import escape
 
 from assistant.answer.extractive import Answer
+from assistant.db import Database
 from assistant.errors import AccessDeniedError
 from assistant.settings import PROJECT_ROOT, Settings
-from assistant.triage.store import Request, TriageStore, dispose_engines
+from assistant.triage import Request, TriageStore
 from assistant.web.auth import LoginThrottle, add_account, read_accounts, verify_login
 from assistant.web.chat import ChatHandlers, build_chat_blocks
 from assistant.web.render import render_request_detail
@@ -77,7 +78,8 @@ class Seeded:
 
 def seed_requests(database_url: str) -> Seeded:
     """Two requests with personal data, a status change and a staff note."""
-    store = TriageStore(database_url)
+    database = Database(database_url)
+    store = TriageStore(database)
     first = store.create_request(
         question="Geheime vraag over ons ontslagbeleid en de vakbond",
         requester_name="Griet Geheimnaam",
@@ -101,7 +103,7 @@ def seed_requests(database_url: str) -> Seeded:
     store.add_note(first.reference, "Losse notitie strikt vertrouwelijk", by="staf")
 
     def snapshot() -> list[tuple[Any, ...]]:
-        s = TriageStore(database_url)
+        s = TriageStore(database)
         rows = []
         for ref in (first.reference, second.reference):
             r = s.get(ref)
@@ -213,7 +215,6 @@ def settings(tmp_path: Path) -> Iterator[Settings]:
         staff_file=staff_file,
         index_dir=tmp_path / "no-index",
     )
-    dispose_engines()
 
 
 def _type_hints(fn: Callable[..., Any]) -> dict[str, Any]:
@@ -423,7 +424,7 @@ def test_staff_page_shows_html_in_notes_and_questions_as_text(settings: Settings
     """Every field a requester or staff member can fill in, through the staff page's own handler.
     Catches: a field put into the detail HTML without escaping (a tag or on* attribute appears),
     a javascript: link from a citation, or a queue table that renders its cells as HTML."""
-    store = TriageStore(settings.database_url)
+    store = TriageStore(Database(settings.database_url))
     payload = " ".join(INJECTIONS)
     request = store.create_request(
         question=f"Vraag {payload}",
@@ -686,18 +687,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     env = app_env(tmp, free_port(), ASSISTANT_LOGIN_DELAY_S="60")
     database_url = env["ASSISTANT_DATABASE_URL"]
     seeded = seed_requests(database_url)
-    dispose_engines()
     log = tmp / "app.log"
-    try:
-        # The routes answer at once; the index loads in the background.
-        with running_app(env, log, wait_ready=False) as base:
-            srv = Server(
-                base=base, log=log, database_url=database_url, staff_file=tmp / "staff.txt", env=env, seeded=seeded
-            )
-            srv.add_staff("anna")
-            yield srv
-    finally:
-        dispose_engines()
+    # The routes answer at once; the index loads in the background.
+    with running_app(env, log, wait_ready=False) as base:
+        srv = Server(
+            base=base, log=log, database_url=database_url, staff_file=tmp / "staff.txt", env=env, seeded=seeded
+        )
+        srv.add_staff("anna")
+        yield srv
 
 
 def _http(server: Server, source: str | None = None) -> httpx.Client:

@@ -24,9 +24,10 @@ import pytest
 from browser_kit import chromium_path, launched_chromium
 from conftest import app_env, free_port, running_app
 
+from assistant.db import Database
 from assistant.index.embedders import slug
 from assistant.settings import PROJECT_ROOT, load_settings
-from assistant.triage.feedback import list_feedback
+from assistant.triage import FeedbackStore
 
 pytestmark = pytest.mark.browser
 
@@ -188,7 +189,7 @@ def test_chat_answer_citation_follow_up_and_timings(page: Any, server: Server) -
     page.get_by_label("Opmerking bij je beoordeling (optioneel)").fill("Graag ook de cijfers van 2024")
     page.locator("#vb-chat").get_by_role("button", name="Vind ik niet leuk").first.click()
     page.locator("#vb-notice .vb-ok").wait_for()
-    ratings = list_feedback(server.database_url)
+    ratings = FeedbackStore(Database(server.database_url)).list()
     assert [(f.rating, f.comment) for f in ratings] == [(-1, "Graag ook de cijfers van 2024")]
     assert ratings[0].question == QUESTION
 
@@ -290,7 +291,7 @@ def test_anonymous_visitor_gets_the_staff_login_not_the_data(browser: Any, serve
 
 
 def test_escalation_then_staff_take_it_up(browser: Any, server: Server, page: Any) -> None:
-    from assistant.triage.store import TriageStore
+    from assistant.triage import TriageStore
 
     # The assistant routes this question to staff and shows the form.
     ask(page, ESCALATE)
@@ -306,7 +307,7 @@ def test_escalation_then_staff_take_it_up(browser: Any, server: Server, page: An
     page.locator("#vb-f-notice .vb-error").wait_for()
     assert "Toestemming is nodig" in page.inner_text("#vb-f-notice")
     shot(page, "08-escalation-no-consent")
-    assert TriageStore(server.database_url).list() == []
+    assert TriageStore(Database(server.database_url)).list() == []
     page.get_by_label("Ik geef toestemming", exact=False).check()
     page.locator("#vb-f-submit").click()
     page.locator("#vb-f-result .vb-ok").wait_for()
@@ -348,9 +349,9 @@ def test_escalation_then_staff_take_it_up(browser: Any, server: Server, page: An
         assert "opgenomen" in staff.inner_text("#vb-s-notice")
         assert "Afspraak gepland <b>dinsdag</b>" in staff.locator("#vb-detail").inner_text()
         shot(staff, "12-staff-opgenomen")
-        stored = TriageStore(server.database_url).get(reference)
+        stored = TriageStore(Database(server.database_url)).get(reference)
         assert stored.status == "opgenomen"
-        assert TriageStore(server.database_url).audit(reference)[-1].by == STAFF_NAME
+        assert TriageStore(Database(server.database_url)).audit(reference)[-1].by == STAFF_NAME
 
         # A final status explains itself, and the form offers only the way back (reopening).
         assert "eindstatus" in staff.inner_text("#vb-status-help")

@@ -126,7 +126,8 @@ def test_cli_json_and_batch(real_settings, tmp_path: Path) -> None:  # type: ign
 
 
 def test_escalation_offers_staff_and_creates_nothing_by_itself(real_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from assistant.triage.store import TriageStore
+    from assistant.db import Database
+    from assistant.triage import TriageStore
 
     settings = real_settings.replace(database_url=f"sqlite:///{tmp_path / 'triage.db'}")
     va = Vraagbaak(settings)
@@ -134,7 +135,7 @@ def test_escalation_offers_staff_and_creates_nothing_by_itself(real_settings, tm
     answer = va.ask(question)
     assert answer.route == "escalate" and answer.route_reason
     assert "medewerker" in answer.text
-    store = TriageStore.from_settings(settings)
+    store = TriageStore.from_settings(settings, Database.from_settings(settings))
     assert store.list() == []  # routing alone stores nothing
     req = store.create_request(
         question=question,

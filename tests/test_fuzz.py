@@ -39,11 +39,11 @@ from conftest import make_pdf
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from assistant.db import Database
 from assistant.errors import DocumentError, QuestionError, VraagbaakError
 from assistant.ingestion.loading import DocumentMeta, ParsedDocument, parse_file, parse_html, parse_markdown
 from assistant.settings import PROJECT_ROOT, Settings
-from assistant.triage.feedback import FeedbackStore
-from assistant.triage.store import TriageStore, dispose_engines
+from assistant.triage import FeedbackStore, TriageStore
 from assistant.vraagbaak import Vraagbaak, clean_question
 
 #: How many examples each fuzz property ran (printed at the end of the module).
@@ -730,9 +730,9 @@ def _ask_and_check(va: Vraagbaak, text: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def triage_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield f"sqlite:///{tmp_path_factory.mktemp('triage') / 'vraagbaak.db'}"
-    dispose_engines()
+def triage_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    with Database(f"sqlite:///{tmp_path_factory.mktemp('triage') / 'vraagbaak.db'}") as database:
+        yield database
 
 
 @settings(FUZZ, max_examples=150)
@@ -740,7 +740,7 @@ def triage_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @example(question="vraag \ud800", name="Jan", organisation="Org", comment="ok")
 @example(question="vraag", name="Jan \udcff", organisation="\x00", comment="\ud83d")
 def test_triage_and_feedback_forms_on_hostile_text(
-    triage_db: str, question: str, name: str, organisation: str, comment: str
+    triage_db: Database, question: str, name: str, organisation: str, comment: str
 ) -> None:
     """What the web forms pass on (a JSON body can hold lone surrogates): only the store's own
     error may escape, and what is stored reads back."""

@@ -6,16 +6,17 @@ import json
 from pathlib import Path
 
 from assistant import load_settings
-from assistant.triage.feedback import record_feedback
-from assistant.triage.store import TriageStore
+from assistant.db import Database
+from assistant.triage import FeedbackStore, TriageStore
 from evals.harvest import harvest
 
 
 def test_harvest_candidates_without_personal_data(tmp_path: Path) -> None:
     s = load_settings(env={}, database_url=f"sqlite:///{tmp_path / 'db.sqlite'}")
-    record_feedback(s, question="Wat kost een vorming?", answer="...", rating=-1, comment="fout bedrag")
-    record_feedback(s, question="Goede vraag", answer="...", rating=1)
-    TriageStore.from_settings(s).create_request(
+    database = Database.from_settings(s)
+    FeedbackStore(database).record(question="Wat kost een vorming?", answer="...", rating=-1, comment="fout bedrag")
+    FeedbackStore(database).record(question="Goede vraag", answer="...", rating=1)
+    TriageStore.from_settings(s, database).create_request(
         question="Kunnen jullie ons beleidsplan nalezen?",
         requester_name="An Peeters",
         email="an@example.org",
@@ -25,7 +26,8 @@ def test_harvest_candidates_without_personal_data(tmp_path: Path) -> None:
         conversation=[{"role": "user", "content": "Kunnen jullie ons beleidsplan nalezen?"}],
     )
     out = tmp_path / "cand.jsonl"
-    assert harvest(s, out) == 2
+    assert harvest(s, out, database=database) == 2
+    database.dispose()
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert {r["expected_route"] for r in rows} == {"answer", "escalate"}
     text = out.read_text(encoding="utf-8")

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 
 from assistant.cli.main import main as cli_main
+from assistant.db import Database, utc_now
 from assistant.errors import ConfigError, TriageError
 from assistant.settings import load_settings
-from assistant.triage.feedback import FeedbackStore
-from assistant.triage.store import REDACTED, Request, TriageStore, dispose_engines, utc_now
+from assistant.triage import REDACTED, FeedbackStore, Request, TriageStore
 
 NAME = "Griet Vandenbroucke"
 EMAIL = "griet.vandenbroucke@voorbeeld-vzw.be"
@@ -37,10 +37,15 @@ def _leaks(text: str) -> list[str]:
 
 
 @pytest.fixture
-def db_url(tmp_path: Path) -> Iterator[str]:
-    dispose_engines()  # fresh engines, created while the logs below are captured
-    yield f"sqlite:///{tmp_path / 'data' / 'vraagbaak.db'}"
-    dispose_engines()
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'data' / 'vraagbaak.db'}"
+
+
+@pytest.fixture
+def database(db_url: str) -> Iterator[Database]:
+    """A fresh engine, created while the logs of the test are captured."""
+    with Database(db_url) as db:
+        yield db
 
 
 @pytest.fixture
@@ -108,8 +113,9 @@ def test_triage_lifecycle_logs_and_prints_no_personal_data(
     capfd: pytest.CaptureFixture[str],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    database: Database,
 ) -> None:
-    store = TriageStore(db_url, retention_days=30)
+    store = TriageStore(database, retention_days=30)
     request = _create(store)
     ref = request.reference
     store.change_status(ref, "in behandeling", by="medewerker An", note="eerste contact gepland")
@@ -154,8 +160,8 @@ def test_triage_lifecycle_logs_and_prints_no_personal_data(
     assert not _leaks(out + err), f"personal data printed: {_leaks(out + err)}"
 
 
-def test_feedback_logs_no_question_text(db_url: str, all_logs: pytest.LogCaptureFixture) -> None:
-    feedback = FeedbackStore(db_url)
+def test_feedback_logs_no_question_text(db_url: str, all_logs: pytest.LogCaptureFixture, database: Database) -> None:
+    feedback = FeedbackStore(database)
     feedback.record(question=QUESTION, answer="Antwoord", rating=-1, comment=f"Mail me op {EMAIL}")
     feedback.list()
     feedback.purge_expired(30, now=utc_now() + timedelta(days=31))
@@ -169,9 +175,9 @@ def test_feedback_logs_no_question_text(db_url: str, all_logs: pytest.LogCapture
 
 @pytest.mark.parametrize("consent", [False, None, "ja", 1])
 def test_without_consent_nothing_reaches_the_database(
-    db_url: str, all_logs: pytest.LogCaptureFixture, consent: object
+    db_url: str, all_logs: pytest.LogCaptureFixture, consent: object, database: Database
 ) -> None:
-    store = TriageStore(db_url)
+    store = TriageStore(database)
     with pytest.raises(TriageError, match="Toestemming") as err:
         _create(store, consent=consent)
     assert not _leaks(str(err.value))
@@ -188,8 +194,8 @@ def _age(store: TriageStore, days: int) -> Request:
     return _create(store, question=QUESTION * 100, created_at=utc_now() - timedelta(days=days))
 
 
-def test_purge_removes_personal_data_from_the_request(db_url: str) -> None:
-    store = TriageStore(db_url, retention_days=30)
+def test_purge_removes_personal_data_from_the_request(db_url: str, database: Database) -> None:
+    store = TriageStore(database, retention_days=30)
     old, recent = _age(store, 45), _age(store, 5)
     store.add_note(old.reference, f"Gebeld met {NAME}.", by="medewerker An")
     assert store.purge_expired() == 1
@@ -202,31 +208,31 @@ def test_purge_removes_personal_data_from_the_request(db_url: str) -> None:
     assert store.get(recent.reference).email == EMAIL, "a request inside the retention period was purged"
 
 
-def test_purged_personal_data_is_gone_from_the_database_files(db_url: str) -> None:
+def test_purged_personal_data_is_gone_from_the_database_files(db_url: str, database: Database) -> None:
     """After purge_expired() returns, the e-mail address is not on disk any more (not in the
     main file, not in the write-ahead log, not in freed pages), while the app keeps running."""
-    store = TriageStore(db_url, retention_days=30)
+    store = TriageStore(database, retention_days=30)
     request = _age(store, 45)
     store.add_note(request.reference, f"Gebeld met {NAME}.", by="medewerker An")
-    feedback = FeedbackStore(db_url)
+    feedback = FeedbackStore(database)
     feedback.record(question=QUESTION, answer="Antwoord", rating=1, comment=EMAIL, now=utc_now() - timedelta(days=45))
-    dispose_engines()  # months pass: the write-ahead log is checkpointed into the main file
+    database.dispose()  # months pass: the write-ahead log is checkpointed into the main file
     assert _leaks_on_disk(db_url), "the data should be on disk before the purge (else the test proves nothing)"
 
-    store = TriageStore(db_url, retention_days=30)
+    store = TriageStore(database, retention_days=30)
     assert store.purge_expired() == 1
-    assert FeedbackStore(db_url).purge_expired(30) == 1
+    assert FeedbackStore(database).purge_expired(30) == 1
     leaks = _leaks_on_disk(db_url)
     assert not leaks, f"purged personal data is still in the database files: {leaks}"
-    dispose_engines()
+    database.dispose()
     assert not _leaks_on_disk(db_url)
 
 
 # --------------------------------------------------------------------------- repr and secrets
 
 
-def test_repr_of_a_request_shows_no_personal_data(db_url: str) -> None:
-    request = _create(TriageStore(db_url))
+def test_repr_of_a_request_shows_no_personal_data(db_url: str, database: Database) -> None:
+    request = _create(TriageStore(database))
     for text in (repr(request), str(request), f"{request}", f"{request!r}", repr([request])):
         assert not _leaks(text), text
     assert request.reference in repr(request)
@@ -257,6 +263,6 @@ def test_settings_hold_secrets_by_name_and_never_show_them(monkeypatch: pytest.M
 def test_database_password_is_not_in_error_messages(db_url: str) -> None:
     password = "Db-Wachtwoord-42"
     with pytest.raises(ConfigError) as err:
-        TriageStore(f"postgresql://vraagbaak:{password}@127.0.0.1:9/vraagbaak")
+        TriageStore(Database(f"postgresql://vraagbaak:{password}@127.0.0.1:9/vraagbaak"))
     assert password not in str(err.value)
     assert "127.0.0.1" in str(err.value)

@@ -16,27 +16,21 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
-from sqlalchemy.engine import make_url
+from alembic.script import ScriptDirectory
+from conftest import postgres_schema
 
 from assistant.cli.triage import add_triage_parser, run_triage
-from assistant.errors import ConfigError, TriageError, VraagbaakError
+from assistant.db import Database
+from assistant.db.schema import alembic_config
+from assistant.errors import TriageError, VraagbaakError
 from assistant.settings import Settings
-from assistant.triage.feedback import (
-    FeedbackError,
-    FeedbackStore,
-    list_feedback,
-    purge_feedback,
-    record_feedback,
-)
-from assistant.triage.store import (
+from assistant.triage import (
     AFGEWEZEN,
     DOORVERWEZEN,
     FINAL_STATUSES,
@@ -46,16 +40,10 @@ from assistant.triage.store import (
     REDACTED,
     STATUSES,
     TRANSITIONS,
+    FeedbackError,
+    FeedbackStore,
     Request,
     TriageStore,
-    audit_table,
-    counters_table,
-    dispose_engines,
-    migrate,
-    notes_table,
-    requests_table,
-    schema_version_table,
-    shared_engine,
 )
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -85,32 +73,22 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         # A sub folder that does not exist yet: the store must create it.
         yield f"sqlite:///{tmp_path / 'data' / 'vraagbaak.db'}"
-        dispose_engines()
         return
     assert POSTGRES_URL
-    schema = f"vb_test_{uuid.uuid4().hex[:12]}"
-    admin = shared_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    url = (
-        make_url(POSTGRES_URL)
-        .update_query_dict({"options": f"-csearch_path={schema}"})
-        .render_as_string(hide_password=False)
-    )
-    try:
+    with postgres_schema(POSTGRES_URL) as url:
         yield url
-    finally:
-        # Close pooled connections first: the test server has few connection slots.
-        dispose_engines()
-        admin = shared_engine(POSTGRES_URL)
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        dispose_engines()
 
 
 @pytest.fixture
-def store(db_url: str) -> TriageStore:
-    return TriageStore(db_url, retention_days=365)
+def database(db_url: str) -> Iterator[Database]:
+    """The database of ``db_url``, disposed after the test (the PostgreSQL server has few slots)."""
+    with Database(db_url) as db:
+        yield db
+
+
+@pytest.fixture
+def store(database: Database) -> TriageStore:
+    return TriageStore(database, retention_days=365)
 
 
 def make_request(store: TriageStore, **overrides: Any) -> Request:
@@ -396,8 +374,8 @@ def test_list_filters(store: TriageStore) -> None:
 # --------------------------------------------------------------------------- retention
 
 
-def test_purge_expired_anonymises_old_requests_and_keeps_counts(db_url: str) -> None:
-    store = TriageStore(db_url, retention_days=30)
+def test_purge_expired_anonymises_old_requests_and_keeps_counts(database: Database) -> None:
+    store = TriageStore(database, retention_days=30)
     now = utc(2026, 6, 1, 12)
     old = make_request(store, created_at=now - timedelta(days=31))
     borderline = make_request(store, created_at=now - timedelta(days=29))
@@ -591,10 +569,12 @@ def test_concurrent_threads_lose_nothing(store: TriageStore) -> None:
 
 _WORKER = """
 import sys, time
-from assistant.triage.store import TriageStore
+from assistant.db import Database
+from assistant.db.schema import alembic_config
+from assistant.triage import TriageStore
 url, start_at = sys.argv[1], float(sys.argv[2])
 time.sleep(max(0.0, start_at - time.time()))
-store = TriageStore(url)  # both processes migrate the fresh database at once
+store = TriageStore(Database(url))  # both processes upgrade the fresh database at once
 for i in range(25):
     r = store.create_request(question=f"vraag {i}", requester_name="Test", email="t@voorbeeld.be",
                              org_type="erkend", consent=True)
@@ -603,7 +583,7 @@ for i in range(25):
 
 
 @pytest.mark.slow
-def test_two_processes_on_a_fresh_database_lose_nothing(db_url: str) -> None:
+def test_two_processes_on_a_fresh_database_lose_nothing(db_url: str, database: Database) -> None:
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
     start_at = time.time() + 3.0
     procs = [
@@ -624,78 +604,11 @@ def test_two_processes_on_a_fresh_database_lose_nothing(db_url: str) -> None:
         refs += out.split()
     assert len(refs) == 50
     assert len(set(refs)) == 50
-    store = TriageStore(db_url)
+    store = TriageStore(database)
     assert sorted(r.reference for r in store.list()) == sorted(refs)
-    with shared_engine(db_url).connect() as conn:
-        versions = conn.execute(sa.select(schema_version_table)).all()
-    assert [(v.component, v.version) for v in versions] == [("triage", 1)]
-
-
-# --------------------------------------------------------------------------- schema
-
-
-def test_migrated_schema_matches_the_query_tables(store: TriageStore, db_url: str) -> None:
-    engine = shared_engine(db_url)
-    inspector = sa.inspect(engine)
-    for table in (requests_table, notes_table, audit_table, counters_table):
-        columns = {c["name"] for c in inspector.get_columns(table.name)}
-        assert columns == set(table.c.keys()), table.name
-    indexed = {tuple(i["column_names"]) for i in inspector.get_indexes("triage_requests")}
-    assert {("created_at",), ("status",), ("topic",)} <= indexed
-
-
-def test_migrations_are_idempotent_and_refuse_a_newer_schema(store: TriageStore, db_url: str) -> None:
-    engine = shared_engine(db_url)
-    calls: list[int] = []
-
-    def step(conn: sa.Connection) -> None:
-        calls.append(1)
-
-    assert migrate(engine, "extra", [step]) == 1
-    assert migrate(engine, "extra", [step]) == 1
-    assert calls == [1]
-    TriageStore(db_url)  # opening again changes nothing
-    t = schema_version_table.c
-    with engine.connect() as conn:
-        versions = {row.component: row.version for row in conn.execute(sa.select(t.component, t.version))}
-    assert versions == {"triage": 1, "extra": 1}
-    with pytest.raises(ConfigError, match="newer than this Vraagbaak"):
-        migrate(engine, "extra", [])
-
-
-def test_sqlite_uses_wal_and_a_busy_timeout(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'a' / 'b' / 'v.db'}"
-    TriageStore(url)
-    with shared_engine(url).connect() as conn:
-        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15000
-        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-    dispose_engines()
-
-
-def test_unusable_databases_raise_config_errors(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="not supported"):
-        TriageStore("mysql://user@localhost/vraagbaak")
-    with pytest.raises(ConfigError, match="not valid"):
-        TriageStore("no url at all")
-    # A directory where the database file should be: SQLite cannot open it.
-    (tmp_path / "dir.db").mkdir()
-    with pytest.raises(ConfigError, match="Cannot open the database"):
-        TriageStore(f"sqlite:///{tmp_path / 'dir.db'}")
-    with pytest.raises(ConfigError, match="retention_days"):
-        TriageStore(f"sqlite:///{tmp_path / 'ok.db'}", retention_days=0)
-    dispose_engines()
-
-
-def test_in_memory_sqlite_works_across_threads() -> None:
-    store = TriageStore("sqlite://")
-    ref = make_request(store).reference
-    seen: list[str] = []
-    thread = threading.Thread(target=lambda: seen.append(store.get(ref).reference))
-    thread.start()
-    thread.join()
-    assert seen == [ref]
-    dispose_engines()
+    with database.connect() as conn:
+        versions = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars().all()
+    assert versions == [ScriptDirectory.from_config(alembic_config()).get_current_head()]
 
 
 # --------------------------------------------------------------------------- CLI
@@ -845,8 +758,8 @@ def test_cli_stats(store: TriageStore, db_url: str, capsys: pytest.CaptureFixtur
     assert data["by_target_group"]["secundair"]["declined"] == 1
 
 
-def test_cli_purge(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    store = TriageStore(db_url, retention_days=30)
+def test_cli_purge(db_url: str, database: Database, capsys: pytest.CaptureFixture[str]) -> None:
+    store = TriageStore(database, retention_days=30)
     old = make_request(store, created_at=datetime.now(UTC) - timedelta(days=40)).reference
     make_request(store)
     code, out, _ = cli(db_url, capsys, "purge", "--dry-run")
@@ -866,11 +779,10 @@ def test_cli_needs_an_action() -> None:
 # --------------------------------------------------------------------------- feedback
 
 
-def test_feedback_record_list_and_purge(db_url: str) -> None:
-    settings = Settings(database_url=db_url, retention_days=30)
+def test_feedback_record_list_and_purge(database: Database) -> None:
+    feedback = FeedbackStore(database)
     now = datetime.now(UTC)
-    up = record_feedback(
-        settings,
+    up = feedback.record(
         question="Wat is het decreet?",
         answer="Het decreet van 7 juli 2017 ...",
         citations=[{"source": "decreet.pdf", "page": 1}],
@@ -878,8 +790,7 @@ def test_feedback_record_list_and_purge(db_url: str) -> None:
         session_id="s-1",
         now=now - timedelta(days=40),
     )
-    down = record_feedback(
-        db_url,
+    down = FeedbackStore(database).record(
         question="Hoeveel vragen?",
         answer="107",
         rating=-1,
@@ -887,22 +798,22 @@ def test_feedback_record_list_and_purge(db_url: str) -> None:
         session_id="s-2",
     )
     assert up.id != down.id and down.comment == "te kort"
-    assert [f.id for f in list_feedback(db_url)] == [down.id, up.id]  # newest first
-    assert [f.id for f in list_feedback(settings, rating=-1)] == [down.id]
-    assert [f.id for f in list_feedback(db_url, session_id="s-1")] == [up.id]
-    assert list_feedback(db_url, since=now.date())[0].id == down.id
-    assert list_feedback(db_url)[1].citations == [{"source": "decreet.pdf", "page": 1}]
+    assert [f.id for f in feedback.list()] == [down.id, up.id]  # newest first
+    assert [f.id for f in feedback.list(rating=-1)] == [down.id]
+    assert [f.id for f in feedback.list(session_id="s-1")] == [up.id]
+    assert feedback.list(since=now.date())[0].id == down.id
+    assert feedback.list()[1].citations == [{"source": "decreet.pdf", "page": 1}]
 
     bad: Any
     for bad in (0, 2, True, "1"):
         with pytest.raises(FeedbackError, match="rating must be"):
-            record_feedback(db_url, question="q", answer="a", rating=bad)
+            feedback.record(question="q", answer="a", rating=bad)
     assert issubclass(FeedbackError, VraagbaakError)
 
-    assert purge_feedback(settings) == 1
-    old = FeedbackStore(db_url).list(session_id="s-1")[0]
+    assert feedback.purge_expired(30) == 1
+    old = feedback.list(session_id="s-1")[0]
     assert (old.question, old.answer, old.comment, old.rating) == (REDACTED, REDACTED, None, 1)
-    assert list_feedback(db_url, session_id="s-2")[0].question == "Hoeveel vragen?"
+    assert feedback.list(session_id="s-2")[0].question == "Hoeveel vragen?"
 
 
 def test_final_statuses_are_the_outcomes() -> None:

@@ -18,12 +18,12 @@ import gradio as gr
 import pytest
 
 from assistant.answer.extractive import Answer, Citation
+from assistant.db import Database
 from assistant.errors import AccessDeniedError
 from assistant.ingestion.chunking import Chunk
 from assistant.query.retrieval import Hit
 from assistant.settings import Settings
-from assistant.triage.feedback import list_feedback
-from assistant.triage.store import TriageStore, dispose_engines
+from assistant.triage import FeedbackStore, TriageStore
 from assistant.web.auth import LoginThrottle, add_account, verify_login
 from assistant.web.chat import MANUAL_REASON, ChatHandlers, build_chat_blocks, chat_messages, history_of
 from assistant.web.render import highlight_quote, render_answer, render_request_detail, render_user, safe_url
@@ -42,7 +42,7 @@ PASSWORD = "een-lang-wachtwoord-42"
 
 
 @pytest.fixture
-def web_settings(tmp_path: Path) -> Iterator[Settings]:
+def web_settings(tmp_path: Path) -> Settings:
     """Settings with a tmp SQLite database and a tmp staff file holding account 'anna'."""
     staff_file = tmp_path / "staff.txt"
     add_account(staff_file, "anna", PASSWORD)
@@ -51,8 +51,12 @@ def web_settings(tmp_path: Path) -> Iterator[Settings]:
         staff_file=staff_file,
         index_dir=tmp_path / "no-index",
     )
-    yield settings
-    dispose_engines()
+    return settings
+
+
+def triage_of(settings: Settings) -> TriageStore:
+    """The triage store of ``settings`` (its own Database, as the handlers have theirs)."""
+    return TriageStore.from_settings(settings, Database.from_settings(settings))
 
 
 class FakeAssistant:
@@ -316,7 +320,7 @@ def test_escalation_without_consent_creates_nothing(web_settings: Settings) -> N
     )
     assert set(out) == {"form_notice"}  # nothing else changes: no reference, the form stays open
     assert "Toestemming is nodig" in out["form_notice"] and 'role="alert"' in out["form_notice"]
-    assert TriageStore.from_settings(web_settings).list() == []
+    assert triage_of(web_settings).list() == []
 
 
 def test_escalation_with_consent_stores_request_and_shows_reference(web_settings: Settings) -> None:
@@ -331,14 +335,14 @@ def test_escalation_with_consent_stores_request_and_shows_reference(web_settings
     assert out["form_notice"] == "" and out["notice"] == "" and out["form"].get("visible") is False
     refs = out["references"]
     assert len(refs) == 1 and refs[0] in out["form_result"] and refs[0].startswith("VB-")
-    stored = TriageStore.from_settings(web_settings).get(refs[0])
+    stored = triage_of(web_settings).get(refs[0])
     assert stored.requester_name == f"An {INJECTION}" and stored.org_type == "secundair"
     assert stored.route_reason == "Maatwerk: een medewerker kan helpen."
     assert stored.topic == "beleidsplanning"
     assert stored.conversation == history_of(turns)
     assert stored.citations[0]["quote"] == QUOTE
     # Staff see it escaped.
-    detail = render_request_detail(stored, TriageStore.from_settings(web_settings).audit(refs[0]))
+    detail = render_request_detail(stored, triage_of(web_settings).audit(refs[0]))
     assert "<img" not in detail and "An &lt;img src=x onerror=alert(1)&gt;" in detail
 
 
@@ -351,7 +355,7 @@ def test_manual_escalation_and_missing_org_type(web_settings: Settings) -> None:
     assert "type van je organisatie" in out["form_notice"]
     out = named(handlers, handlers.submit_request("Mijn eigen vraag", "An", "", "erkend", "an@x.be", True, [], []))
     refs = out["references"]
-    assert refs and TriageStore.from_settings(web_settings).get(refs[0]).route_reason == MANUAL_REASON
+    assert refs and triage_of(web_settings).get(refs[0]).route_reason == MANUAL_REASON
 
 
 def test_feedback_is_stored_per_answer(web_settings: Settings) -> None:
@@ -363,7 +367,7 @@ def test_feedback_is_stored_per_answer(web_settings: Settings) -> None:
     assert "Bedankt" in out["notice"] and out["comment"] == ""
     out = named(handlers, handlers.rate(out["turns"], "", like(1, True), request))
     turns = out["turns"]
-    stored = list_feedback(web_settings)
+    stored = FeedbackStore(Database.from_settings(web_settings)).list()
     assert {(f.question, f.rating, f.comment) for f in stored} == {
         ("Tweede?", -1, "Klopt niet helemaal"),
         ("Eerste?", 1, None),
@@ -372,7 +376,7 @@ def test_feedback_is_stored_per_answer(web_settings: Settings) -> None:
     # A user message or an index out of range is refused without storing anything.
     assert "niet terugvinden" in named(handlers, handlers.rate(turns, "", like(0, True), request))["notice"]
     assert "niet terugvinden" in named(handlers, handlers.rate(turns, "", like(9, True), request))["notice"]
-    assert len(list_feedback(web_settings)) == 2
+    assert len(FeedbackStore(Database.from_settings(web_settings)).list()) == 2
 
 
 # --------------------------------------------------------------------------- staff
@@ -391,7 +395,7 @@ def _one_request(settings: Settings, **extra: Any) -> str:
         "citations": [{"n": 1, "title": "Jaarverslag", "quote": "Zin.", "page": 3}],
     }
     values.update(extra)
-    return TriageStore.from_settings(settings).create_request(**values).reference
+    return triage_of(settings).create_request(**values).reference
 
 
 def _staff_calls(h: StaffHandlers, ref: str) -> dict[str, Any]:
@@ -419,7 +423,7 @@ def test_staff_handlers_refuse_without_login(web_settings: Settings, tmp_path: P
         with pytest.raises(gr.Error) as info:
             call(gr.Request(username=who) if who is not None else None)
         assert NOT_LOGGED_IN in str(info.value.message), name
-    assert TriageStore.from_settings(web_settings).get(ref).status == "nieuw"
+    assert triage_of(web_settings).get(ref).status == "nieuw"
     assert not list((tmp_path / "exports").glob("**/*.csv"))
 
 
@@ -460,15 +464,15 @@ def test_staff_queue_detail_and_status_change(web_settings: Settings, tmp_path: 
     assert "staat nu op &#39;opgenomen&#39;" in out["status_notice"]
     assert "Bel &lt;b&gt;An&lt;/b&gt;" in out["detail"] and "anna" in out["detail"]
     assert "1 aanvraag met status" in out["new_count"]  # the page refreshes the table itself (.then)
-    stored = TriageStore.from_settings(web_settings).get(ref)
+    stored = triage_of(web_settings).get(ref)
     assert stored.status == "opgenomen"
-    assert TriageStore.from_settings(web_settings).audit(ref)[-1].by == "anna"
+    assert triage_of(web_settings).audit(ref)[-1].by == "anna"
 
     # An invalid transition shows the store's own message and changes nothing.
     out = named(h, h.change_status(ref, "afgewezen", "geen tijd", "", "", "", r))
     assert set(out) == {"status_notice"}
     assert "eindstatus" in out["status_notice"] and 'role="alert"' in out["status_notice"]
-    assert TriageStore.from_settings(web_settings).get(ref).status == "opgenomen"
+    assert triage_of(web_settings).get(ref).status == "opgenomen"
     out = named(h, h.change_status(other, "doorverwezen", "", "", "", "", r))
     assert "bestemming" in out["status_notice"]
 
@@ -479,7 +483,7 @@ def test_staff_queue_detail_and_status_change(web_settings: Settings, tmp_path: 
 def test_staff_export_and_figures(web_settings: Settings, tmp_path: Path) -> None:
     ref = _one_request(web_settings)
     _one_request(web_settings, org_type="secundair", topic="vrijwilligers")
-    TriageStore.from_settings(web_settings).change_status(ref, "opgenomen", by="anna")
+    triage_of(web_settings).change_status(ref, "opgenomen", by="anna")
     h = staff_page(web_settings, tmp_path / "exports")
     r = staff_request()
 
@@ -492,7 +496,7 @@ def test_staff_export_and_figures(web_settings: Settings, tmp_path: Path) -> Non
     rows = read_spreadsheet_csv(path)
     assert [row["Referentie"] for row in rows] == [ref] and rows[0]["E-mail"] == "an@example.org"
 
-    year = TriageStore.from_settings(web_settings).get(ref).created_at.year
+    year = triage_of(web_settings).get(ref).created_at.year
     out = named(h, h.figures(year, r))
     assert out["summary"].startswith("In totaal ontvingen we 2 vragen.")
     assert "We namen 1 van die vragen op" in out["summary"]
@@ -502,7 +506,7 @@ def test_staff_export_and_figures(web_settings: Settings, tmp_path: Path) -> Non
 
 
 def test_stats_figure_without_requests(web_settings: Settings) -> None:
-    stats = TriageStore.from_settings(web_settings).stats()
+    stats = triage_of(web_settings).stats()
     fig = stats_figure(stats, 2026)
     assert len(fig.axes) == 3
 
@@ -594,7 +598,7 @@ def test_staff_take_assign_mine_search_and_new_count(web_settings: Settings, tmp
     add_account(Path(web_settings.staff_file), "bert", PASSWORD)
     ref = _one_request(web_settings, organisation="Vormingplus Waasland")
     other = _one_request(web_settings, question="Hoe werven we vrijwilligers?", organisation="Vzw Anders")
-    store = TriageStore.from_settings(web_settings)
+    store = triage_of(web_settings)
     store.add_note(other, "Teruggebeld over de kalender", by="bert")
     h = staff_page(web_settings, tmp_path / "exports")
     r = staff_request()
@@ -633,7 +637,7 @@ def test_final_status_explains_itself_and_forms_are_emptied(web_settings: Settin
 
 
 def test_similar_earlier_requests_with_their_outcome(web_settings: Settings) -> None:
-    store = TriageStore.from_settings(web_settings)
+    store = triage_of(web_settings)
     early = _one_request(web_settings, question="Kan iemand ons beleidsplan nalezen voor de subsidieaanvraag?")
     store.change_status(early, "doorverwezen", by="anna", referred_to="Vormingplus Gent")
     _one_request(web_settings, question="Wat kost een vorming rond sociale media?")
@@ -656,7 +660,7 @@ def test_times_are_local_and_dutch(web_settings: Settings) -> None:
     assert dutch_datetime(summer, "Europe/Brussels") == "1 juli 2026 14:05"
     assert str(add_working_days(datetime(2026, 12, 4).date(), 1)) == "2026-12-07"  # Friday -> Monday
     ref = (
-        TriageStore.from_settings(web_settings)
+        triage_of(web_settings)
         .create_request(
             question="Vraag",
             requester_name="An",
@@ -687,7 +691,7 @@ def test_csv_export_for_a_belgian_spreadsheet(web_settings: Settings, tmp_path: 
     formulas defused, and the queue's search and 'mijn vragen' filters applied."""
     from datetime import UTC, datetime
 
-    store = TriageStore.from_settings(web_settings)
+    store = triage_of(web_settings)
     winter = store.create_request(
         question="Wat met de café-uitbating?",
         requester_name="Zoë Maes",

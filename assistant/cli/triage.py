@@ -22,9 +22,10 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, TextIO
 
+from ..db import Database
 from ..errors import ConfigError, VraagbaakError
 from ..settings import Settings
-from ..triage.store import (
+from ..triage import (
     DECLINE_REASONS,
     ORG_TYPES,
     STATUSES,
@@ -131,12 +132,12 @@ def run_triage(args: argparse.Namespace, settings: Settings, *, out: TextIO | No
     """
     stdout = out if out is not None else sys.stdout
     try:
-        store = TriageStore.from_settings(settings)
         command = getattr(args, "triage_command", None)
         handler = _HANDLERS.get(command or "")
         if handler is None:
             raise ConfigError(f"Unknown triage action {command!r}; use one of: {', '.join(_HANDLERS)}.")
-        handler(store, args, stdout)
+        with Database.from_settings(settings) as database:
+            handler(TriageStore.from_settings(settings, database), args, stdout)
     except VraagbaakError as err:
         print(f"error: {' '.join(str(err).split())}", file=sys.stderr)
         return EXIT_ERROR

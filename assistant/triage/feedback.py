@@ -2,8 +2,8 @@
 
 Each rating keeps the question, the answer text and the citations shown, so the
 team can see which answers helped and which did not.  It lives in the same
-database as the triage queue (:mod:`assistant.triage.store`) and shares its engines and
-migration runner; its own schema component is ``"feedback"``.
+database as the triage queue (a :class:`~assistant.db.Database` passed in); its table is
+created by the Alembic revision ``0002``.
 
 Questions and comments may contain personal data: :func:`purge_feedback`
 anonymises ratings older than the retention period and keeps the rating itself,
@@ -17,27 +17,14 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Final
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Row
 
+from ..db import Database, UTCDateTime, as_utc, db_errors, metadata, period_end, period_start, utc_now
 from ..errors import ConfigError, VraagbaakError
-from ..settings import Settings
-from .store import (
-    REDACTED,
-    MigrationStep,
-    UTCDateTime,
-    as_utc,
-    checkpoint_after_purge,
-    database_url_of,
-    db_errors,
-    open_database,
-    period_end,
-    period_start,
-    utc_now,
-    write_connection,
-)
+from .model import REDACTED
 
 logger = logging.getLogger(__name__)
 
@@ -45,9 +32,7 @@ __all__ = [
     "Feedback",
     "FeedbackError",
     "FeedbackStore",
-    "list_feedback",
-    "purge_feedback",
-    "record_feedback",
+    "feedback_table",
 ]
 
 _MAX_COMMENT = 5000
@@ -89,13 +74,12 @@ class Feedback:
         }
 
 
-_metadata = sa.MetaData()
 feedback_table = sa.Table(
     "feedback",
-    _metadata,
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("created_at", UTCDateTime, nullable=False),
-    sa.Column("session_id", sa.String(_MAX_SESSION)),
+    sa.Column("created_at", UTCDateTime, nullable=False, index=True),
+    sa.Column("session_id", sa.String(_MAX_SESSION), index=True),
     sa.Column("question", sa.Text, nullable=False),
     sa.Column("answer", sa.Text, nullable=False),
     sa.Column("citations", sa.JSON, nullable=False),
@@ -105,35 +89,12 @@ feedback_table = sa.Table(
 )
 
 
-def _feedback_v1(conn: Connection) -> None:
-    """Version 1: the feedback table (frozen DDL; see triage.migrate)."""
-    md = sa.MetaData()
-    sa.Table(
-        "feedback",
-        md,
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("created_at", sa.DateTime, nullable=False, index=True),
-        sa.Column("session_id", sa.String(200), index=True),
-        sa.Column("question", sa.Text, nullable=False),
-        sa.Column("answer", sa.Text, nullable=False),
-        sa.Column("citations", sa.JSON, nullable=False),
-        sa.Column("rating", sa.SmallInteger, nullable=False),
-        sa.Column("comment", sa.Text),
-        sa.Column("purged_at", sa.DateTime),
-    )
-    md.create_all(conn)
-
-
-#: Append new steps at the end; never edit or reorder a released one.
-FEEDBACK_MIGRATIONS: Final[tuple[MigrationStep, ...]] = (_feedback_v1,)
-
-
 class FeedbackStore:
-    """Ratings in the database at ``url`` (shared engine, one connection per call)."""
+    """Ratings in ``database`` (one connection per call; the schema is upgraded on open)."""
 
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self._engine = open_database(url, "feedback", FEEDBACK_MIGRATIONS)
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        database.upgrade()
 
     def record(
         self,
@@ -169,7 +130,7 @@ class FeedbackStore:
         }
         with (
             db_errors("het bewaren van feedback", FeedbackError),
-            write_connection(self._engine) as conn,
+            self.database.write() as conn,
         ):
             new_id = conn.execute(feedback_table.insert().values(**values).returning(feedback_table.c.id)).scalar_one()
         logger.info("feedback %d recorded (rating %+d)", new_id, rating)
@@ -208,7 +169,7 @@ class FeedbackStore:
             query = query.where(t.session_id == session_id)
         if limit is not None:
             query = query.limit(limit)
-        with db_errors("het lezen van feedback", FeedbackError), self._engine.connect() as conn:
+        with db_errors("het lezen van feedback", FeedbackError), self.database.connect() as conn:
             rows = conn.execute(query).all()
         return [_to_feedback(row) for row in rows]
 
@@ -221,7 +182,7 @@ class FeedbackStore:
         t = feedback_table.c
         with (
             db_errors("het anonimiseren van oude feedback", FeedbackError),
-            write_connection(self._engine) as conn,
+            self.database.write() as conn,
         ):
             result = conn.execute(
                 feedback_table.update()
@@ -230,7 +191,7 @@ class FeedbackStore:
             )
         if result.rowcount:
             with db_errors("het opruimen van de database na het anonimiseren", FeedbackError):
-                checkpoint_after_purge(self._engine)
+                self.database.checkpoint_after_purge()
         return int(result.rowcount)
 
 
@@ -246,50 +207,3 @@ def _to_feedback(row: Row[Any]) -> Feedback:
         session_id=row.session_id,
         purged_at=row.purged_at,
     )
-
-
-def record_feedback(
-    database: Settings | str,
-    *,
-    question: str,
-    answer: str,
-    citations: Sequence[Any] = (),
-    rating: int,
-    comment: str | None = None,
-    session_id: str | None = None,
-    now: datetime | None = None,
-) -> Feedback:
-    """Store a thumbs up (+1) or down (-1) for an answer in the database of ``database``.
-
-    ``database`` is a :class:`Settings` or a database URL.  Raises
-    :class:`FeedbackError` for a bad rating and when the database refuses.
-    """
-    return FeedbackStore(database_url_of(database)).record(
-        question=question,
-        answer=answer,
-        citations=citations,
-        rating=rating,
-        comment=comment,
-        session_id=session_id,
-        now=now,
-    )
-
-
-def list_feedback(
-    database: Settings | str,
-    *,
-    since: date | datetime | None = None,
-    until: date | datetime | None = None,
-    rating: int | None = None,
-    session_id: str | None = None,
-    limit: int | None = None,
-) -> list[Feedback]:
-    """Ratings in the database of ``database`` matching the filters, newest first."""
-    return FeedbackStore(database_url_of(database)).list(
-        since=since, until=until, rating=rating, session_id=session_id, limit=limit
-    )
-
-
-def purge_feedback(settings: Settings, now: datetime | None = None) -> int:
-    """Anonymise ratings older than ``settings.retention_days``; returns how many."""
-    return FeedbackStore(settings.database_url).purge_expired(settings.retention_days, now)

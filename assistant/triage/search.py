@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..text.analysis import Analyzer, fold, words
-from .store import AFGEWEZEN, DOORVERWEZEN, Request
+from .model import AFGEWEZEN, DOORVERWEZEN, Request
 
 __all__ = ["RequestQuery", "Similar", "matches", "outcome_of", "search_text", "similar_requests"]
 

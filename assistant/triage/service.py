@@ -16,11 +16,14 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any, TextIO
 
+from ..db import Database
 from ..settings import Settings
 from .feedback import Feedback, FeedbackStore
+from .model import NIEUW, AuditEntry, Note, Request
 from .search import RequestQuery, Similar, matches, similar_requests
 from .spreadsheet import write_spreadsheet_csv
-from .store import NIEUW, AuditEntry, Note, Request, Stats, TriageStore
+from .stats import Stats
+from .store import TriageStore
 
 logger = logging.getLogger(__name__)
 
@@ -46,29 +49,33 @@ __all__ = ["NewRequest", "TriageService"]
 
 
 class TriageService:
-    """Requests and feedback of one database.
+    """Requests and feedback of one :class:`~assistant.db.Database`.
 
     The database is opened at each call, not when the service is made (stores are
-    cheap: the engine is shared per URL and migrated once per process), so an app
+    cheap: the Database owns the engine and upgrades the schema once), so an app
     whose database is down starts, shows the error per action and recovers
     without a restart.
     """
 
     def __init__(
         self,
-        database_url: str,
+        database: Database,
         *,
         retention_days: int = 365,
         timezone: str = Settings.timezone,
     ) -> None:
-        self.database_url = database_url
+        self.database = database
         self.retention_days = retention_days
         self.timezone = timezone
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> TriageService:
-        """The service on ``settings.database_url``."""
-        return cls(settings.database_url, retention_days=settings.retention_days, timezone=settings.timezone)
+    def from_settings(cls, settings: Settings, database: Database | None = None) -> TriageService:
+        """The service on ``database`` (default: one of its own on ``settings.database_url``)."""
+        return cls(
+            database or Database.from_settings(settings),
+            retention_days=settings.retention_days,
+            timezone=settings.timezone,
+        )
 
     def __repr__(self) -> str:
         return f"TriageService(retention_days={self.retention_days})"  # the URL may hold a password
@@ -76,12 +83,12 @@ class TriageService:
     @property
     def store(self) -> TriageStore:
         """The requests (raises ConfigError when the database cannot be opened)."""
-        return TriageStore(self.database_url, retention_days=self.retention_days)
+        return TriageStore(self.database, retention_days=self.retention_days)
 
     @property
     def feedback(self) -> FeedbackStore:
         """The ratings (raises ConfigError when the database cannot be opened)."""
-        return FeedbackStore(self.database_url)
+        return FeedbackStore(self.database)
 
     # ------------------------------------------------------------------ the public chat
 

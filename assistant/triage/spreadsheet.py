@@ -18,7 +18,7 @@ from typing import Final, TextIO
 
 from ..errors import TriageError
 from .local_time import dutch_datetime, local
-from .store import Request
+from .model import Request
 
 __all__ = ["DELIMITER", "PERSONAL_COLUMNS", "SPREADSHEET_COLUMNS", "SPREADSHEET_TIME", "write_spreadsheet_csv"]
 

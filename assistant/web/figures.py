@@ -7,7 +7,7 @@ from typing import Any
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from ..triage.store import Counts, Stats
+from ..triage import Counts, Stats
 
 __all__ = ["FIGURE_HEADERS", "figure_rows", "stats_figure"]
 

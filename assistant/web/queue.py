@@ -8,9 +8,9 @@ from datetime import date
 
 from ..errors import VraagbaakError
 from ..settings import Settings
+from ..triage import FINAL_STATUSES, TRANSITIONS, Request
 from ..triage.local_time import dutch_datetime
 from ..triage.search import RequestQuery
-from ..triage.store import FINAL_STATUSES, TRANSITIONS, Request
 
 __all__ = [
     "ALL",

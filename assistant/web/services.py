@@ -14,9 +14,9 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 if TYPE_CHECKING:
+    from ..triage import AuditEntry, Note, Request, Stats
     from ..triage.search import RequestQuery, Similar
     from ..triage.service import NewRequest
-    from ..triage.store import AuditEntry, Note, Request, Stats
 
 __all__ = ["RequestIntake", "TriageDesk"]
 

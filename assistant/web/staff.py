@@ -13,7 +13,7 @@ from typing import Any
 import gradio as gr
 
 from ..routing.router import TOPICS
-from ..triage.store import DECLINE_REASONS, STATUSES
+from ..triage import DECLINE_REASONS, STATUSES
 from .figures import FIGURE_HEADERS, stats_figure
 from .queue import ALL, QUEUE_HEADERS
 from .staff_handlers import NEW_COUNT_EVERY_S, NOT_LOGGED_IN, StaffHandlers, StaffView

@@ -27,7 +27,7 @@ from gradio.blocks import Block
 
 from ..errors import AccessDeniedError, VraagbaakError
 from ..settings import Settings
-from ..triage.store import AFGEWEZEN, TRANSITIONS, Request
+from ..triage import AFGEWEZEN, TRANSITIONS, Request
 from .auth import NOT_LOGGED_IN, Role, StaffAccounts
 from .figures import figure_rows, stats_figure
 from .queue import (
