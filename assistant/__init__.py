@@ -2,10 +2,11 @@
 
 Public API::
 
-    from assistant import load_settings, ingest, get_assistant, ask
+    from assistant import Vraagbaak, ingest, load_settings
     settings = load_settings()
     ingest(settings)                       # build or update the index
-    answer = ask("Hoeveel vragen kwamen binnen via de vraaggestuurde werking?")
+    va = Vraagbaak(settings)               # owns the index snapshot and the models it loads
+    answer = va.ask("Hoeveel vragen kwamen binnen via de vraaggestuurde werking?")
     print(answer.text, answer.citations)
 
 Names are imported lazily (PEP 562): ``python -m assistant ingest`` on an
@@ -35,7 +36,6 @@ _LAZY = {
     "ingest": "ingestion.pipeline",
     "Vraagbaak": "vraagbaak",
     "ask": "vraagbaak",
-    "get_assistant": "vraagbaak",
     "Filters": "query.retrieval",
     "HybridRetriever": "query.retrieval",
 }
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from .answer.extractive import Answer, Citation
     from .ingestion.pipeline import IngestSummary, ingest
     from .query.retrieval import Filters, HybridRetriever
-    from .vraagbaak import Vraagbaak, ask, get_assistant
+    from .vraagbaak import Vraagbaak, ask
 
 
 def __getattr__(name: str) -> Any:
@@ -70,7 +70,6 @@ __all__ = [
     "Vraagbaak",
     "VraagbaakError",
     "ask",
-    "get_assistant",
     "ingest",
     "load_settings",
 ]

@@ -25,8 +25,9 @@ from .answer.extractive import (
     stream_text,
 )
 from .errors import QuestionError
-from .index.embedders import Embedder, get_embedder
-from .index.store import Snapshot, snapshot_for
+from .index.backend import IndexBackend, index_for
+from .index.embedders import Embedder, load_embedder
+from .index.snapshots import Snapshot, Snapshots
 from .inputs import UNREADABLE, has_surrogate
 from .query.retrieval import (
     Filters,
@@ -89,21 +90,40 @@ def clean_history(history: list[dict[str, Any]] | None, max_chars: int) -> list[
 class Vraagbaak:
     """The assistant for one configuration; thread-safe, heavy parts loaded once."""
 
-    def __init__(self, settings: Settings, answerer: Answerer | None = None, llm: Any = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        embedder: Embedder | None = None,
+        index: IndexBackend | None = None,
+        router: Any = None,
+        llm: Any = None,
+        answerer: Answerer | None = None,
+    ) -> None:
+        """Parts not given are built from ``settings`` on first use and owned by this object."""
         self.settings = settings
         self._answerer = answerer or ExtractiveAnswerer()
         self._llm = llm
         self._lock = threading.Lock()
-        self._router: Any = None
+        self._router: Any = router
+        self._embedder = embedder
+        self.index = index if index is not None else index_for(settings)
+        self._snapshots = Snapshots(self.index)
 
     # -- heavy parts -------------------------------------------------------
     def snapshot(self) -> Snapshot:
         """The current index generation (re-opened when an ingest publishes a new one)."""
-        return snapshot_for(self.settings)
+        return self._snapshots.current()
 
     def embedder(self) -> Embedder | None:
         """The query embedder, or None when dense retrieval is switched off."""
-        return get_embedder(self.settings.embedder) if self.settings.dense_weight > 0 else None
+        if self.settings.dense_weight <= 0:
+            return None
+        if self._embedder is None:
+            with self._lock:
+                if self._embedder is None:
+                    self._embedder = load_embedder(self.settings.embedder)
+        return self._embedder
 
     def router(self) -> Any:
         """The question router (loaded on first use)."""
@@ -262,21 +282,11 @@ class Vraagbaak:
         yield answer
 
 
-_ASSISTANTS: dict[Settings, Vraagbaak] = {}
-_ASSISTANTS_LOCK = threading.Lock()
-
-
-def get_assistant(settings: Settings) -> Vraagbaak:
-    """One :class:`Vraagbaak` per configuration per process (models load once)."""
-    with _ASSISTANTS_LOCK:
-        va = _ASSISTANTS.get(settings)
-        if va is None:
-            va = _ASSISTANTS[settings] = Vraagbaak(settings)
-        return va
-
-
 def ask(question: str, history: list[dict[str, Any]] | None = None, settings: Settings | None = None) -> Answer:
-    """Answer one question with the default (or given) settings."""
+    """Answer one question with the default (or given) settings.
+
+    Loads the index and models for this one call; keep a :class:`Vraagbaak` to ask more.
+    """
     from .settings import load_settings
 
-    return get_assistant(settings or load_settings()).ask(question, history)
+    return Vraagbaak(settings or load_settings()).ask(question, history)

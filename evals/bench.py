@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib
 import json
 import math
 import os
@@ -49,15 +48,18 @@ import sys
 import tempfile
 import time
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from assistant.index.embedders import Embedder, LangChainEmbeddings, get_embedder, slug
-from assistant.index.store import IndexLayout, open_snapshot, read_chunks
+from assistant.index.backend import LocalIndex
+from assistant.index.chroma import release_embedded_clients
+from assistant.index.embedders import Embedder, LangChainEmbeddings, load_embedder, slug
+from assistant.index.generations import read_chunks
+from assistant.index.snapshots import Snapshot, Snapshots
 from assistant.ingestion.chunking import Chunk
 from assistant.ingestion.pipeline import IngestSummary, ingest
 from assistant.settings import PROJECT_ROOT, Settings
@@ -65,8 +67,6 @@ from assistant.vraagbaak import Vraagbaak
 
 from .gold import GoldItem, chunk_supports, load_gold
 
-# The module, not the function that assistant/__init__.py exports under the same name.
-ingest_module: Any = importlib.import_module("assistant.ingestion.pipeline")
 REPORTS = Path(__file__).resolve().parent / "reports"
 PYTHON = sys.executable
 
@@ -273,23 +273,14 @@ class SurrogateEmbedder:
         raise NotImplementedError("the surrogate embedder only fills the index")
 
 
-@contextlib.contextmanager
-def ingest_embedder(factory: Callable[[str], Any]) -> Iterator[None]:
-    """Make :func:`assistant.ingestion.pipeline.ingest` get its embedder from ``factory`` for a while."""
-    original = ingest_module.get_embedder
-    ingest_module.get_embedder = factory
-    try:
-        yield
-    finally:
-        ingest_module.get_embedder = original
-
-
 def release_chroma() -> None:
     """Drop Chroma's cached clients so temporary index folders can be removed."""
-    with contextlib.suppress(Exception):
-        from chromadb.api.client import SharedSystemClient
+    release_embedded_clients()
 
-        SharedSystemClient.clear_system_cache()
+
+def open_snapshot(settings: Settings) -> Snapshot:
+    """The current generation of the local index of ``settings``."""
+    return Snapshots(LocalIndex(settings.index_dir, slug(settings.embedder))).current()
 
 
 # --------------------------------------------------------------------------- ingest
@@ -297,11 +288,10 @@ def release_chroma() -> None:
 
 def timed_ingest(settings: Settings, embedder: Any) -> tuple[IngestSummary, float, float]:
     """Run ingest with ``embedder``; returns summary, wall seconds, embedding seconds."""
-    with ingest_embedder(lambda _name: embedder):
-        before = getattr(embedder, "seconds", 0.0)
-        t = time.perf_counter()
-        summary = ingest(settings, progress=False, log=lambda msg: log(f"ingest: {msg}"))
-        wall = time.perf_counter() - t
+    before = getattr(embedder, "seconds", 0.0)
+    t = time.perf_counter()
+    summary = ingest(settings, embedder=embedder, progress=False, log=lambda msg: log(f"ingest: {msg}"))
+    wall = time.perf_counter() - t
     return summary, wall, getattr(embedder, "seconds", 0.0) - before
 
 
@@ -328,7 +318,7 @@ def bench_ingest(settings: Settings, tmp: Path, embedder_name: str) -> dict[str,
     """Cold and no-op ingest of the sample corpus with one embedder."""
     log(f"ingest {embedder_name}: loading the model")
     t = time.perf_counter()
-    model = get_embedder(embedder_name)
+    model = load_embedder(embedder_name)
     load_s = time.perf_counter() - t
     s = settings.replace(embedder=embedder_name)
     emb = TimedEmbedder(model)
@@ -580,11 +570,11 @@ import json, resource, sys
 import bm25s
 from chromadb.config import Settings as ChromaSettings
 from langchain_chroma import Chroma
-from assistant.index.embedders import LangChainEmbeddings, get_embedder
+from assistant.index.embedders import LangChainEmbeddings, load_embedder
 args = json.loads(sys.argv[1])
 texts = [json.loads(l)["text"] for l in open(args["chunks"], encoding="utf-8")]
 bm = bm25s.BM25(); bm.index(bm25s.tokenize(texts, show_progress=False), show_progress=False)
-store = Chroma(collection_name="baseline", embedding_function=LangChainEmbeddings(get_embedder(args["embedder"])),
+store = Chroma(collection_name="baseline", embedding_function=LangChainEmbeddings(load_embedder(args["embedder"])),
                persist_directory=args["folder"], client_settings=ChromaSettings(anonymized_telemetry=False, is_persistent=True))
 for q in args["questions"]:
     store.similarity_search(q, k=10)
@@ -742,7 +732,7 @@ def growth_point(
     files = build_replica_corpus(Path(base.corpus_dir), chunks, factor, corpus)
     s = base.replace(corpus_dir=corpus, index_dir=tmp / f"index-x{factor}")
     surrogate = factor >= 100
-    embedder: Any = SurrogateEmbedder(chunks, vectors) if surrogate else TimedEmbedder(get_embedder(base.embedder))
+    embedder: Any = SurrogateEmbedder(chunks, vectors) if surrogate else TimedEmbedder(load_embedder(base.embedder))
     log(f"growth x{factor}: {files} replica files; ingest ({'surrogate vectors' if surrogate else base.embedder})")
     load = round(os.getloadavg()[0], 2)
     cpu = cpu_seconds()
@@ -783,7 +773,7 @@ def growth_point(
     runs = {}
     for label, settings in (("ask", s), ("ask_lexical", s.replace(**LEXICAL_ONLY))):
         runs[label] = run_ours(label, Vraagbaak(settings), gold).summary(gold)
-    snap = open_snapshot(s.index_dir, slug(s.embedder))
+    snap = open_snapshot(s)
     bm = PlainBM25(snap.chunks)
     runs["bm25_plain"] = run_baseline("bm25_plain", bm25_search(bm), gold).summary(gold)
     point["queries"] = runs
@@ -1169,11 +1159,11 @@ def main(settings: Settings, argv: Sequence[str] | None = None) -> int:
         va = Vraagbaak(sample)
         runs = {"ask": run_ours("ask", va, gold)}
         runs["ask_lexical"] = run_ours("ask_lexical", Vraagbaak(sample.replace(**LEXICAL_ONLY)), gold)
-        snap = open_snapshot(sample.index_dir, slug(base.embedder))
+        snap = open_snapshot(sample.replace(embedder=base.embedder))
         log("queries: plain BM25 and LangChain Chroma baselines")
         bm = PlainBM25(snap.chunks)
         runs["bm25_plain"] = run_baseline("bm25_plain", bm25_search(bm), gold)
-        lc = PlainLangChainChroma(snap.chunks, get_embedder(base.embedder), tmp / "langchain-chroma")
+        lc = PlainLangChainChroma(snap.chunks, load_embedder(base.embedder), tmp / "langchain-chroma")
         runs["langchain_chroma"] = run_baseline("langchain_chroma", lc.search, gold)
         res["baselines"] = {"bm25_build_s": round(bm.build_s, 4), "langchain_chroma_build_s": round(lc.build_s, 2)}
         res["query"] = {"questions": len(gold), "systems": {k: r.summary(gold) for k, r in runs.items()}}
@@ -1187,7 +1177,7 @@ def main(settings: Settings, argv: Sequence[str] | None = None) -> int:
         res["cold_start"] = cold_start(sample, tmp)
         log("memory")
         questions = [g.question for g in gold[:RSS_QUESTIONS]]
-        layout = IndexLayout(sample.index_dir, slug(base.embedder))
+        layout = LocalIndex(sample.index_dir, slug(base.embedder))
         current = layout.current()
         assert current is not None
         res["memory"] = {
@@ -1195,7 +1185,7 @@ def main(settings: Settings, argv: Sequence[str] | None = None) -> int:
             "app": app_rss(sample, tmp, questions),
             "app_lexical": app_rss(sample.replace(**LEXICAL_ONLY), tmp, questions),
             "baseline": baseline_rss(
-                sample, tmp, layout.gen_dir(current) / "chunks.jsonl", tmp / "langchain-chroma", questions
+                sample, tmp, layout.folder.gen_dir(current) / "chunks.jsonl", tmp / "langchain-chroma", questions
             ),
         }
 
@@ -1233,7 +1223,7 @@ def main(settings: Settings, argv: Sequence[str] | None = None) -> int:
             "rss_app_lexical_mb": res["memory"]["app_lexical"]["peak_rss_mb"],
         }
         res["growth"] = [x1]
-        chunks, vectors = read_chunks(layout.gen_dir(current))
+        chunks, vectors = read_chunks(layout.folder.gen_dir(current))
         factors = (10,) if args.quick else (10, 100)
         for factor in factors:
             point = growth_point(

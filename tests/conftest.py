@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import shutil
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant import Vraagbaak, ingest, load_settings
@@ -192,3 +195,24 @@ def postgres_schema(admin_url: str) -> Iterator[str]:
     finally:
         with Database(admin_url) as admin, admin.write() as conn:
             conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+class HashEmbedder:
+    """A small deterministic embedder for fast tests, at the :class:`~assistant.index.Embedder` seam.
+
+    Hashed word counts in 64 dimensions, unit length: texts that share words are near,
+    and nothing is loaded.  Real models stay in the slow tests.
+    """
+
+    name = "test-hash"
+    dim = 64
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        return np.vstack([self.embed_query(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        vec = np.zeros(self.dim, dtype=np.float32)
+        vec[0] = 0.01  # never the zero vector (cosine distance needs a length)
+        for word in re.findall(r"\w+", text.lower()):
+            vec[zlib.crc32(word.encode("utf-8")) % self.dim] += 1.0
+        return vec / np.linalg.norm(vec)

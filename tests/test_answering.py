@@ -12,7 +12,7 @@ import pytest
 
 from assistant import Vraagbaak, ingest, load_settings
 from assistant.answer.extractive import NOT_FOUND_TEXT, Citation, ExtractiveAnswerer, merge_answers
-from assistant.index.store import LexicalIndex
+from assistant.index.lexical import LexicalIndex
 from assistant.ingestion.chunking import Chunk
 from assistant.query.retrieval import Hit, RetrievalResult, split_question
 

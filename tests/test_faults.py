@@ -32,7 +32,7 @@ from conftest import app_env, free_port, running_app, tail_log
 
 from assistant.db import Database
 from assistant.errors import IndexUnavailableError
-from assistant.index.store import IndexLayout, open_snapshot
+from assistant.index import LocalIndex, Snapshot, Snapshots
 from assistant.ingestion.pipeline import ingest
 from assistant.settings import PROJECT_ROOT, Settings, load_settings
 from assistant.triage import TriageStore
@@ -86,13 +86,18 @@ def _add_document(corpus: Path, name: str = "nieuw") -> None:
     )
 
 
+def open_snapshot(index_dir: Path, embedder: str) -> Snapshot:
+    """The current generation of the local index in ``index_dir``."""
+    return Snapshots(LocalIndex(index_dir, embedder)).current()
+
+
 # --------------------------------------------------------------------------- the ingest lock
 
 
 _HOLD_LOCK = r"""
 import sys, time
-from assistant.index.store import IndexLayout
-lock = IndexLayout(sys.argv[1], sys.argv[2]).lock()
+from assistant.index import LocalIndex
+lock = LocalIndex(sys.argv[1], sys.argv[2]).folder.lock()
 lock.__enter__()
 print("locked", flush=True)
 time.sleep(600)
@@ -127,12 +132,12 @@ def test_second_ingest_is_refused_while_another_process_holds_the_lock(corpus: P
         _assert_clear_error(proc, "another ingest is already running", str(index / EMBEDDER))
         assert time.perf_counter() - started < 60, "the second ingest waited instead of stopping"
         assert not list((index / EMBEDDER).glob("gen-*")), "the refused ingest wrote a generation"
-        with pytest.raises(IndexUnavailableError, match="another ingest"), IndexLayout(index, EMBEDDER).lock():
+        with pytest.raises(IndexUnavailableError, match="another ingest"), LocalIndex(index, EMBEDDER).folder.lock():
             pass
     finally:
         holder.send_signal(signal.SIGKILL)
         holder.wait(timeout=30)
-    with IndexLayout(index, EMBEDDER).lock():  # the kernel released the dead holder's flock
+    with LocalIndex(index, EMBEDDER).folder.lock():  # the kernel released the dead holder's flock
         pass
 
 
@@ -142,7 +147,7 @@ def test_second_ingest_is_refused_while_another_process_holds_the_lock(corpus: P
 _KILL_IN_CHROMA = r"""
 import sys, time
 from pathlib import Path
-import assistant.index.store as store
+import assistant.index.chroma as store
 from assistant.ingestion.pipeline import ingest
 from assistant.settings import load_settings
 
@@ -187,9 +192,9 @@ def test_ingest_killed_while_writing_vectors_leaves_the_previous_index_serving(c
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=30)
 
-    layout = IndexLayout(s.index_dir, EMBEDDER)
-    orphans = [p.name for p in layout.root.glob("gen-*") if p.name != first.generation]
-    assert len(orphans) == 1 and (layout.root / orphans[0] / "chroma").is_dir(), "the kill was not mid-write"
+    layout = LocalIndex(s.index_dir, EMBEDDER)
+    orphans = [p.name for p in layout.folder.root.glob("gen-*") if p.name != first.generation]
+    assert len(orphans) == 1 and (layout.folder.root / orphans[0] / "chroma").is_dir(), "the kill was not mid-write"
     assert layout.current() == first.generation, "a half-written generation was published"
     snap = open_snapshot(s.index_dir, EMBEDDER)
     assert snap.generation == first.generation
@@ -203,7 +208,7 @@ def test_ingest_killed_while_writing_vectors_leaves_the_previous_index_serving(c
     snap = open_snapshot(s.index_dir, EMBEDDER)
     assert snap.generation == after.generation and snap.vectors.count() == len(snap.chunks)
     assert "nieuw" in {c.doc_id for c in snap.chunks}
-    remaining = sorted(p.name for p in layout.root.glob("gen-*"))
+    remaining = sorted(p.name for p in layout.folder.root.glob("gen-*"))
     assert orphans[0] not in remaining, "the next ingest kept the half-written orphan"
     assert remaining == sorted([first.generation, after.generation]), "the previous good generation was not kept"
 
@@ -272,9 +277,9 @@ def test_disk_full_while_writing_a_generation(corpus: Path, tmp_path: Path) -> N
     )
     message = _assert_clear_error(proc, "the previous index is still in use")
     assert "(None)" not in message, f"the reason is missing from the message: {message}"
-    layout = IndexLayout(s.index_dir, EMBEDDER)
+    layout = LocalIndex(s.index_dir, EMBEDDER)
     assert layout.current() == first.generation
-    assert [p.name for p in layout.root.glob("gen-*")] == [first.generation], "a partial generation was left"
+    assert [p.name for p in layout.folder.root.glob("gen-*")] == [first.generation], "a partial generation was left"
     snap = open_snapshot(s.index_dir, EMBEDDER)
     assert snap.vectors.count() == len(snap.chunks)
     again = ingest(s, progress=False)
@@ -297,14 +302,14 @@ def test_ask_without_an_index_gives_a_clear_message(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def built_generation(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the project's current index generation (built by `make` or conftest)."""
-    layout = IndexLayout(PROJECT_ROOT / "index", EMBEDDER)
+    layout = LocalIndex(PROJECT_ROOT / "index", EMBEDDER)
     generation = layout.current()
     if generation is None:
         ingest(load_settings(env={}, embedder=EMBEDDER), progress=False)
         generation = layout.current()
     assert generation is not None
     target = tmp_path_factory.mktemp("built") / generation
-    shutil.copytree(layout.gen_dir(generation), target)
+    shutil.copytree(layout.folder.gen_dir(generation), target)
     return target
 
 

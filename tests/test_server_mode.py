@@ -35,7 +35,8 @@ from chat_client import ChatSession, answer_body, chat_event
 from conftest import app_env, running_app
 
 from assistant.errors import IndexUnavailableError
-from assistant.index.store import IndexLayout, layout_for, snapshot_for
+from assistant.index import ServerIndex as ChromaServerIndex
+from assistant.index import Snapshot, Snapshots, index_for
 from assistant.ingestion.pipeline import ingest
 from assistant.settings import PROJECT_ROOT, Settings, load_settings
 from assistant.vraagbaak import Vraagbaak
@@ -53,6 +54,11 @@ QUESTION = "Welke drie soorten plekken creëren sociaal-culturele organisaties?"
 NEW_FACT = "Het kwartelkoningproject van Socius startte in 2024 met twaalf deelnemende verenigingen."
 NEW_QUESTION = "Met hoeveel verenigingen startte het kwartelkoningproject?"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def snapshot_for(settings: Settings) -> Snapshot:
+    """The current generation of the index of ``settings`` (freshly loaded)."""
+    return Snapshots(index_for(settings)).current()
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -306,13 +312,14 @@ def test_a_second_namespace_on_the_same_server_is_a_separate_deployment(
 
 
 def test_cleanup_drops_old_generations_on_the_server_but_not_newer_ones(server_index: ServerIndex) -> None:
-    layout: IndexLayout = layout_for(server_index.settings)
+    layout = index_for(server_index.settings)
+    assert isinstance(layout, ChromaServerIndex)
     current = layout.current()
     assert current is not None
     client = _client(server_index.url)
     # Two orphans older than the current generation (e.g. failed ingests), one of them
     # newer than the previous published generation, and another machine's ingest in progress.
-    previous = layout.server_pointer(with_manifest=False)[2]
+    previous = layout.pointer(with_manifest=False)[2]
     orphan_gen = current.rsplit("-", 1)[0] + "-000000"  # same second as current, sorts just before it
     assert orphan_gen < current
     old = layout.collection_name("gen-20000101-000000-000000")
@@ -321,9 +328,9 @@ def test_cleanup_drops_old_generations_on_the_server_but_not_newer_ones(server_i
     for name in (old, orphan, future):
         client.get_or_create_collection(name, embedding_function=None)
     try:
-        with layout.lock():
+        with layout.folder.lock():
             layout.cleanup()
-        gens = layout.server_generations()
+        gens = layout.generations()
         assert "gen-20000101-000000-000000" not in gens
         assert orphan_gen not in gens, "an orphan newer than the previous generation must go too"
         assert "gen-29990101-000000-000000" in gens

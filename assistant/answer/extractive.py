@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from functools import partial
 from typing import Any, Protocol
 
-from ..index.store import LexicalIndex
+from ..index.lexical import LexicalIndex
 from ..ingestion.chunking import Chunk
 from ..query.retrieval import Hit, RetrievalResult
 from ..text.analysis import normalise_for_match, split_sentences

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import ConfigError
-from ..index.store import LexicalIndex
+from ..index.lexical import LexicalIndex
 from ..query.retrieval import Hit, RetrievalResult
 from ..settings import Settings
 from .extractive import Citation

@@ -95,9 +95,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
 def _ask(args: Any, settings: Any, out: TextIO) -> int:
     from ..query.retrieval import Filters
-    from ..vraagbaak import get_assistant
+    from ..vraagbaak import Vraagbaak
 
-    va = get_assistant(settings)
+    va = Vraagbaak(settings)
     filters = (
         Filters(tuple(args.doc_types or ()), tuple(args.doc_ids or ())) if (args.doc_types or args.doc_ids) else None
     )

