@@ -66,6 +66,7 @@ from assistant.settings import PROJECT_ROOT, Settings
 from assistant.vraagbaak import Vraagbaak
 
 from .gold import GoldItem, chunk_supports, load_gold
+from .metrics import percentile as pct
 
 REPORTS = Path(__file__).resolve().parent / "reports"
 PYTHON = sys.executable
@@ -90,15 +91,6 @@ WARMUP_QUESTIONS = 10
 def log(msg: str) -> None:
     """Progress on stderr (the bench takes minutes)."""
     print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
-
-
-def pct(xs: Sequence[float], p: float) -> float:
-    """Nearest-rank percentile (same definition as the eval runner)."""
-    if not xs:
-        return 0.0
-    s = sorted(xs)
-    k = min(len(s) - 1, max(0, math.ceil(p / 100 * len(s)) - 1))
-    return float(s[k])
 
 
 def dist(xs: Sequence[float]) -> dict[str, float]:

@@ -675,7 +675,7 @@ def test_cli_list_show_status(store: TriageStore, db_url: str, capsys: pytest.Ca
         (["show", "VB-1999-00001"], "bestaat niet"),
         (["status", "{ref}", "afgewezen", "--by", "Jan"], "Afwijzen vraagt een reden"),
         (["status", "{ref}", "doorverwezen", "--by", "Jan"], "Doorverwijzen vraagt een bestemming"),
-        (["list", "--since", "1 maart"], "is not a date"),
+        (["list", "--since", "1 maart"], "geen geldige datum"),
         (["list", "--status", "klaar"], "Onbekende status"),
         (["stats", "--year", "2026", "--since", "2026-01-01"], "either --year"),
         (["export", "--out", "{tmp}/nope/x.csv"], "niet schrijven"),

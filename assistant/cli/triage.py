@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, TextIO
 
-from ..db import Database
+from ..db import Database, parse_day
 from ..errors import ConfigError, VraagbaakError
 from ..settings import Settings
 from ..triage import (
@@ -147,18 +147,9 @@ def run_triage(args: argparse.Namespace, settings: Settings, *, out: TextIO | No
 # --------------------------------------------------------------------------- handlers
 
 
-def _parse_day(text: str | None, flag: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError as err:
-        raise ConfigError(f"{flag} {text!r} is not a date; use YYYY-MM-DD.") from err
-
-
 def _period(args: argparse.Namespace) -> tuple[date | None, date | None]:
-    since = _parse_day(args.since, "--since")
-    until = _parse_day(args.until, "--until")
+    since = parse_day(args.since, "--since")
+    until = parse_day(args.until, "--until")
     year: int | None = getattr(args, "year", None)
     if year is not None:
         if since is not None or until is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .database import Database
 from .engine import db_errors, safe_url
-from .times import as_utc, period_end, period_start, utc_now
+from .times import as_utc, parse_day, period_end, period_start, utc_now
 from .types import UTCDateTime, metadata
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "as_utc",
     "db_errors",
     "metadata",
+    "parse_day",
     "period_end",
     "period_start",
     "safe_url",

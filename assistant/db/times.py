@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-__all__ = ["as_utc", "period_end", "period_start", "utc_now"]
+from ..errors import ConfigError
+
+__all__ = ["as_utc", "parse_day", "period_end", "period_start", "utc_now"]
 
 
 def utc_now() -> datetime:
@@ -37,3 +39,17 @@ def period_end(value: date | datetime | None) -> datetime | None:
     if isinstance(value, datetime):
         return as_utc(value)
     return datetime.combine(value + timedelta(days=1), time.min, tzinfo=UTC)
+
+
+def parse_day(text: str | None, what: str) -> date | None:
+    """A ``YYYY-MM-DD`` day typed by a person (``None`` when empty); ``what`` names the field or flag.
+
+    Raises :class:`ConfigError` with a Dutch message that says how to write it.
+    """
+    value = (text or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as err:
+        raise ConfigError(f"{what} '{value}' is geen geldige datum; gebruik JJJJ-MM-DD, bv. 2026-01-31.") from err

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from ..settings import Settings
 from ..text.analysis import split_sentences
 from .loading import Block, ParsedDocument
 
@@ -101,7 +102,9 @@ class _Unit:
         return sum(len(s) + 1 for s, _ in self.sentences)
 
 
-def chunk_document(doc: ParsedDocument, size: int = 900, overlap: int = 150, min_section: int = 300) -> list[Chunk]:
+def chunk_document(
+    doc: ParsedDocument, size: int = Settings.chunk_size, overlap: int = Settings.chunk_overlap, min_section: int = 300
+) -> list[Chunk]:
     """Split a parsed document into chunks with full citation metadata."""
     units = _merge_short(list(_units(doc.blocks)), min_section)
     chunks: list[Chunk] = []
@@ -140,7 +143,7 @@ def chunk_document(doc: ParsedDocument, size: int = 900, overlap: int = 150, min
                     page_offsets=";".join(offsets),
                 )
             )
-    return _dedupe(chunks)
+    return dedupe_chunks(chunks)
 
 
 def _units(blocks: list[Block]) -> Iterator[_Unit]:
@@ -212,7 +215,8 @@ def _windows(
         start = back
 
 
-def _dedupe(chunks: list[Chunk]) -> list[Chunk]:
+def dedupe_chunks(chunks: list[Chunk]) -> list[Chunk]:
+    """``chunks`` without repeated chunk ids, first occurrence kept, order kept."""
     seen: set[str] = set()
     out: list[Chunk] = []
     for c in chunks:

@@ -25,7 +25,7 @@ from ..errors import DocumentError, IndexUnavailableError, VraagbaakError
 from ..index.backend import IndexBackend, index_for
 from ..index.embedders import Embedder, load_embedder, slug
 from ..settings import Settings
-from .chunking import Chunk, chunk_document
+from .chunking import Chunk, chunk_document, dedupe_chunks
 from .loading import discover, file_sha256, meta_for, parse_file, read_manifest
 
 #: Bump when parsing or chunking changes so every file is re-processed once.
@@ -175,7 +175,7 @@ def ingest(
         summary.removed = len([r for r in removed if r not in {f for f, _ in summary.failed}])
         summary.documents = len(new_files)
 
-        all_chunks = _ordered_unique(kept + fresh)
+        all_chunks = dedupe_chunks(kept + fresh)
         summary.chunks = len(all_chunks)
         nothing_changed = (
             previous is not None
@@ -236,13 +236,3 @@ def _os_reason(err: OSError) -> str:
         why = str(first[0][-1])  # "[Errno 28] No space left on device: '/index/...'"
         return why.split(": '", 1)[0]
     return type(err).__name__
-
-
-def _ordered_unique(chunks: list[Chunk]) -> list[Chunk]:
-    seen: set[str] = set()
-    out = []
-    for c in chunks:
-        if c.chunk_id not in seen:
-            seen.add(c.chunk_id)
-            out.append(c)
-    return out

@@ -25,6 +25,7 @@ from ..index.snapshots import Snapshot, Snapshots
 from ..ingestion.chunking import Chunk
 from ..settings import Settings
 from ..text.analysis import STOPWORDS, stem, words
+from .fusion import rrf
 
 CANDIDATES = 50  # depth of each ranked list that goes into fusion
 
@@ -108,13 +109,13 @@ def retrieve(
     snapshot: Snapshot,
     embedder: Embedder | None,
     query: str,
-    k: int = 10,
-    lexical_weight: float = 1.0,
-    dense_weight: float = 1.0,
-    rrf_k: int = 60,
+    k: int = Settings.top_k,
+    lexical_weight: float = Settings.lexical_weight,
+    dense_weight: float = Settings.dense_weight,
+    rrf_k: int = Settings.rrf_k,
     filters: Filters | None = None,
     type_prior: dict[str, float] | None = None,
-    synonym_weight: float = 0.0,
+    synonym_weight: float = Settings.synonym_weight,
 ) -> RetrievalResult:
     """Rank chunks for ``query`` by weighted reciprocal rank fusion.
 
@@ -148,15 +149,16 @@ def retrieve(
         dense_ranked.sort(key=lambda x: -x[1])
         timings["dense"] = (time.perf_counter() - t) * 1000
 
-    fused: dict[int, Hit] = {}
+    scores = rrf(
+        [[pos for pos, _ in lex_ranked], [pos for pos, _ in dense_ranked]],
+        k=rrf_k,
+        weights=[lexical_weight, dense_weight],
+    )
+    fused = {pos: Hit(chunks[pos], score) for pos, score in scores.items()}
     for rank, (pos, s) in enumerate(lex_ranked, start=1):
-        hit = fused.setdefault(pos, Hit(chunks[pos], 0.0))
-        hit.score += lexical_weight / (rrf_k + rank)
-        hit.lexical_rank, hit.lexical_score = rank, s
+        fused[pos].lexical_rank, fused[pos].lexical_score = rank, s
     for rank, (pos, sim) in enumerate(dense_ranked, start=1):
-        hit = fused.setdefault(pos, Hit(chunks[pos], 0.0))
-        hit.score += dense_weight / (rrf_k + rank)
-        hit.dense_rank, hit.dense_score = rank, sim
+        fused[pos].dense_rank, fused[pos].dense_score = rank, sim
     hits = sorted(fused.values(), key=lambda h: -h.score)[:k]
     qterms = query_terms(query)
     idf = _idf(snapshot)
@@ -306,18 +308,16 @@ def split_question(question: str) -> list[str]:
     return parts
 
 
-def fuse_results(results: list[RetrievalResult], k: int, rrf_k: int = 10) -> RetrievalResult:
+def fuse_results(results: list[RetrievalResult], k: int, rrf_k: int = Settings.rrf_k) -> RetrievalResult:
     """One ranking from several (the whole question and its parts), by reciprocal rank fusion.
 
     Evidence and timings are the first result's (the whole question).
     """
-    scores: dict[str, float] = {}
+    scores = rrf([[hit.chunk.chunk_id for hit in result.hits] for result in results], k=rrf_k)
     best: dict[str, Hit] = {}
     for result in results:
-        for rank, hit in enumerate(result.hits):
-            cid = hit.chunk.chunk_id
-            scores[cid] = scores.get(cid, 0.0) + 1.0 / (rrf_k + rank + 1)
-            best.setdefault(cid, hit)
+        for hit in result.hits:
+            best.setdefault(hit.chunk.chunk_id, hit)
     order = sorted(scores, key=lambda cid: -scores[cid])[:k]
     first = results[0]
     return RetrievalResult(hits=[best[cid] for cid in order], evidence=first.evidence, timings_ms=first.timings_ms)

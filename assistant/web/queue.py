@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 
-from ..errors import VraagbaakError
+from ..db import parse_day
 from ..settings import Settings
 from ..triage import FINAL_STATUSES, TRANSITIONS, Request
 from ..triage.local_time import dutch_datetime
@@ -18,7 +17,6 @@ __all__ = [
     "QueueFilters",
     "aanvragen",
     "final_status_refusal",
-    "parse_day",
     "queue_filter",
     "queue_rows",
     "status_help",
@@ -27,16 +25,6 @@ __all__ = [
 #: Filter value meaning "no filter".
 ALL = "alle"
 QUEUE_HEADERS = ["Referentie", "Ontvangen", "Status", "Thema", "Type organisatie", "Naam", "Vraag", "Behandelaar"]
-
-
-def parse_day(value: str | None, what: str) -> date | None:
-    text = (value or "").strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError as err:
-        raise VraagbaakError(f"{what} '{text}' is geen geldige datum; gebruik JJJJ-MM-DD, bv. 2026-01-31.") from err
 
 
 def queue_filter(value: str | None) -> str | None:
