@@ -53,6 +53,7 @@ eval: $(INDEX_STAMP)
 	$(BIN)/python -m evals run
 
 bench: $(INDEX_STAMP)
+	$(BIN)/pip install -q -e '.[dev,bench]'
 	$(BIN)/python -m evals bench
 
 clean:

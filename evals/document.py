@@ -71,8 +71,8 @@ def _md_cell(v: Any) -> str:
     return fmt(v).replace("|", "\\|").replace("\n", "<br>")
 
 
-def to_markdown(blocks: Sequence[Block]) -> str:
-    """The document as GitHub-flavoured Markdown."""
+def to_markdown(blocks: Sequence[Block], base: Path | None = None) -> str:
+    """The document as GitHub-flavoured Markdown; images are linked relative to ``base`` (the Markdown's folder)."""
     out: list[str] = []
     for b in blocks:
         if isinstance(b, Heading):
@@ -87,7 +87,10 @@ def to_markdown(blocks: Sequence[Block]) -> str:
             out += ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in b.rows]
             out.append("")
         else:
-            out += [f"![{b.alt}]({b.path.name})", ""]
+            link = (
+                b.path.relative_to(base).as_posix() if base is not None and b.path.is_relative_to(base) else b.path.name
+            )
+            out += [f"![{b.alt}]({link})", ""]
     return "\n".join(out)
 
 
@@ -113,10 +116,11 @@ def to_html(blocks: Sequence[Block], title: str) -> str:
     return "".join(parts) + "</html>"
 
 
-def write(blocks: Sequence[Block], out: Path, stem: str, title: str) -> list[Path]:
-    """Write ``stem.md`` and ``stem.html`` into ``out``; return both paths."""
+def write(blocks: Sequence[Block], out: Path, stem: str, title: str, html_dir: Path | None = None) -> list[Path]:
+    """Write ``stem.md`` into ``out`` and ``stem.html`` into ``html_dir`` (default ``out``); return both paths."""
     out.mkdir(parents=True, exist_ok=True)
-    md, page = out / f"{stem}.md", out / f"{stem}.html"
-    md.write_text(to_markdown(blocks), encoding="utf-8")
+    md, page = out / f"{stem}.md", (html_dir or out) / f"{stem}.html"
+    page.parent.mkdir(parents=True, exist_ok=True)
+    md.write_text(to_markdown(blocks, out), encoding="utf-8")
     page.write_text(to_html(blocks, title), encoding="utf-8")
     return [md, page]

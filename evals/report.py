@@ -296,15 +296,23 @@ def metrics_json(runs: list[RunResult], header: dict[str, Any] | None = None) ->
     }
 
 
+#: Sub-folder of the report folder for everything but report.md (git-ignored: metrics.json is
+#: 1.4 MB and the HTML carries base64 images, both rewritten by every run).
+GENERATED_DIR = "generated"
+
+
 def write_report(
     runs: list[RunResult], out: Path, files: Sequence[GoldFile] = (), meta: dict[str, Any] | None = None
 ) -> list[Path]:
-    """Write report.md, report.html, metrics.json and plots; return their paths."""
-    out.mkdir(parents=True, exist_ok=True)
-    plots = _plots(runs, out)
+    """Write report.md into ``out``, and report.html, metrics.json and plots into ``out/generated``."""
+    generated = out / GENERATED_DIR
+    generated.mkdir(parents=True, exist_ok=True)
+    plots = _plots(runs, generated)
     header = _header(meta or {})
-    paths = doc.write(report_blocks(runs, files, plots, header), out, "report", "Vraagbaak evaluatie")
-    json_path = out / "metrics.json"
+    paths = doc.write(
+        report_blocks(runs, files, plots, header), out, "report", "Vraagbaak evaluatie", html_dir=generated
+    )
+    json_path = generated / "metrics.json"
     json_path.write_text(
         json.dumps(metrics_json(runs, meta), ensure_ascii=False, indent=1, default=str), encoding="utf-8"
     )

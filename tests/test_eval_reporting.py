@@ -184,7 +184,7 @@ def test_report_has_a_section_per_set_and_never_shows_blind_items(tmp_path: Path
         if path.suffix in (".md", ".html", ".json"):
             text = path.read_text(encoding="utf-8")
             assert "GEHEIM" not in text and "blind-vragen-5" not in text, path.name
-    saved = json.loads((tmp_path / "out" / "metrics.json").read_text(encoding="utf-8"))
+    saved = json.loads((tmp_path / "out" / "generated" / "metrics.json").read_text(encoding="utf-8"))
     assert {i["source"] for i in saved["runs"][0]["items"]} == {"jaarverslag"}
     assert saved["runs"][0]["per_file"]["blind-vragen"]["per_kind"]["getal"]["n"] == 2
 

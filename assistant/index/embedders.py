@@ -207,16 +207,3 @@ class Embedders:
             if embedder is None:
                 embedder = self._loaded[key] = self._load(name)
             return embedder
-
-
-class LangChainEmbeddings:
-    """Adapter to LangChain's ``Embeddings`` interface (for LangChain's Chroma baseline)."""
-
-    def __init__(self, embedder: Embedder) -> None:
-        self.embedder = embedder
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return [list(map(float, v)) for v in self.embedder.embed_documents(list(texts))]
-
-    def embed_query(self, text: str) -> list[float]:
-        return list(map(float, self.embedder.embed_query(text)))
