@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import shutil
 import zlib
@@ -216,3 +217,32 @@ class HashEmbedder:
         for word in re.findall(r"\w+", text.lower()):
             vec[zlib.crc32(word.encode("utf-8")) % self.dim] += 1.0
         return vec / np.linalg.norm(vec)
+
+
+POSTGRES_URL = os.environ.get("VRAAGBAAK_TEST_POSTGRES_URL")
+
+
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param(
+            "postgres",
+            marks=[
+                pytest.mark.postgres,
+                pytest.mark.skipif(
+                    not POSTGRES_URL,
+                    reason="set VRAAGBAAK_TEST_POSTGRES_URL (bash .ci/start-postgres.sh)",
+                ),
+            ],
+        ),
+    ]
+)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL of an empty database: a fresh SQLite file, or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        # A sub folder that does not exist yet: the store must create it.
+        yield f"sqlite:///{tmp_path / 'data' / 'vraagbaak.db'}"
+        return
+    assert POSTGRES_URL
+    with postgres_schema(POSTGRES_URL) as url:
+        yield url

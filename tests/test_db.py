@@ -13,7 +13,6 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,7 +22,6 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from conftest import postgres_schema
 
 from assistant.db import Database
 from assistant.db.engine import create_engine
@@ -33,29 +31,7 @@ from assistant.triage import FeedbackStore, TriageStore
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LEGACY_FILE = Path(__file__).parent / "data" / "pre-alembic-runner.db"
-POSTGRES_URL = os.environ.get("VRAAGBAAK_TEST_POSTGRES_URL")
 HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
-
-
-@pytest.fixture(
-    params=[
-        "sqlite",
-        pytest.param(
-            "postgres",
-            marks=[
-                pytest.mark.postgres,
-                pytest.mark.skipif(not POSTGRES_URL, reason="set VRAAGBAAK_TEST_POSTGRES_URL"),
-            ],
-        ),
-    ]
-)
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'vraagbaak.db'}"
-        return
-    assert POSTGRES_URL
-    with postgres_schema(POSTGRES_URL) as url:
-        yield url
 
 
 def _revisions(db: Database) -> list[str]:

@@ -23,7 +23,6 @@ from typing import Any
 
 import pytest
 from alembic.script import ScriptDirectory
-from conftest import postgres_schema
 
 from assistant.cli.triage import add_triage_parser, run_triage
 from assistant.db import Database
@@ -47,36 +46,9 @@ from assistant.triage import (
 )
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-POSTGRES_URL = os.environ.get("VRAAGBAAK_TEST_POSTGRES_URL")
 
 
 # --------------------------------------------------------------------------- fixtures
-
-
-@pytest.fixture(
-    params=[
-        "sqlite",
-        pytest.param(
-            "postgres",
-            marks=[
-                pytest.mark.postgres,
-                pytest.mark.skipif(
-                    not POSTGRES_URL,
-                    reason="set VRAAGBAAK_TEST_POSTGRES_URL (bash .ci/start-postgres.sh)",
-                ),
-            ],
-        ),
-    ]
-)
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A URL of an empty database: a fresh SQLite file, or a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
-        # A sub folder that does not exist yet: the store must create it.
-        yield f"sqlite:///{tmp_path / 'data' / 'vraagbaak.db'}"
-        return
-    assert POSTGRES_URL
-    with postgres_schema(POSTGRES_URL) as url:
-        yield url
 
 
 @pytest.fixture
