@@ -61,8 +61,10 @@ def _actual(field: str) -> Any:
 
 def _same(documented: Any, field: str) -> bool:
     actual = _actual(field)
-    if actual is None or documented is None:
-        return actual is documented
+    if documented is None:  # "unset": no value, or an empty one
+        return actual is None or actual in ((), "", [])
+    if actual is None:
+        return False
     if field == "type_prior":
         return _parse_prior(documented) == actual
     if isinstance(actual, (int, float)):
