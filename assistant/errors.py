@@ -49,3 +49,7 @@ class RoleRequiredError(AccessDeniedError):
     def __init__(self, role: str, message: str) -> None:
         self.role = role
         super().__init__(message)
+
+
+class MailError(VraagbaakError):
+    """A mail to a requester could not be sent or written (server down, refused, outbox unwritable)."""

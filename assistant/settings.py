@@ -99,6 +99,19 @@ class Settings:
     chat_turns_per_minute_total: int = 600
     escalations_per_minute: int = 10
     escalations_per_minute_total: int = 60
+    # Replies to requesters by e-mail.
+    #: SMTP server for mails to requesters; ``None`` writes them to ``outbox_dir`` as ``.eml`` files.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    #: ``starttls`` (port 587), ``ssl`` (port 465) or ``none`` (a relay on a trusted network only).
+    smtp_tls: str = "starttls"
+    smtp_user: str | None = None
+    #: Name of the environment variable that holds the SMTP password (never the password itself).
+    smtp_password_env: str | None = None
+    #: Sender of the mails to requesters.
+    mail_from: str = "Socius Vraagbaak <vraagbaak@socius.be>"
+    #: Where mails go as ``.eml`` files when no SMTP server is set.
+    outbox_dir: Path = PROJECT_ROOT / "data" / "outbox"
 
     def replace(self, **changes: Any) -> Settings:
         """Return a copy with some fields changed (the object itself is frozen)."""
@@ -109,6 +122,12 @@ class Settings:
         if not self.llm_api_key_env:
             return None
         return read_secret(self.llm_api_key_env)
+
+    def smtp_password(self) -> str | None:
+        """The SMTP password, read from the variable named in ``smtp_password_env``."""
+        if not self.smtp_password_env:
+            return None
+        return read_secret(self.smtp_password_env)
 
     def __repr__(self) -> str:
         """All fields, with passwords in URLs masked: settings get logged and printed."""
@@ -193,6 +212,13 @@ _ENV: dict[str, tuple[str, Any]] = {
     "ASSISTANT_CHAT_TURNS_PER_MINUTE_TOTAL": ("chat_turns_per_minute_total", int),
     "ASSISTANT_ESCALATIONS_PER_MINUTE": ("escalations_per_minute", int),
     "ASSISTANT_ESCALATIONS_PER_MINUTE_TOTAL": ("escalations_per_minute_total", int),
+    "ASSISTANT_SMTP_HOST": ("smtp_host", str),
+    "ASSISTANT_SMTP_PORT": ("smtp_port", int),
+    "ASSISTANT_SMTP_TLS": ("smtp_tls", str),
+    "ASSISTANT_SMTP_USER": ("smtp_user", str),
+    "ASSISTANT_SMTP_PASSWORD_ENV": ("smtp_password_env", str),
+    "ASSISTANT_MAIL_FROM": ("mail_from", str),
+    "ASSISTANT_OUTBOX": ("outbox_dir", Path),
 }
 
 
@@ -220,7 +246,7 @@ def load_settings(env: Mapping[str, str] | None = None, **flags: Any) -> Setting
             continue
         if key not in known:
             raise ConfigError(f"unknown setting {key!r}")
-        values[key] = Path(value) if key in {"corpus_dir", "index_dir", "staff_file"} else value
+        values[key] = Path(value) if key in {"corpus_dir", "index_dir", "staff_file", "outbox_dir"} else value
     settings = Settings(**values)
     _validate(settings)
     return settings
@@ -264,6 +290,12 @@ def _validate(s: Settings) -> None:
     )
     if min(limits) < 1:
         raise ConfigError("login, body-size and rate limits must be at least 1 (ASSISTANT_*_PER_MINUTE, ...).")
+    if s.smtp_tls not in ("starttls", "ssl", "none"):
+        raise ConfigError(f"ASSISTANT_SMTP_TLS={s.smtp_tls!r} must be starttls, ssl or none.")
+    if not 0 < s.smtp_port < 65536:
+        raise ConfigError(f"ASSISTANT_SMTP_PORT={s.smtp_port} is no valid port.")
+    if s.smtp_password_env and not s.smtp_user:
+        raise ConfigError("ASSISTANT_SMTP_PASSWORD_ENV needs ASSISTANT_SMTP_USER (the account the password is for).")
     if s.llm and ":" not in s.llm:
         raise ConfigError(f"ASSISTANT_LLM={s.llm!r} must be provider:model, e.g. ollama:llama3.1.")
 

@@ -104,6 +104,7 @@ def app_env(tmp: Path, port: int, **extra: str) -> dict[str, str]:
         "ASSISTANT_PORT": str(port),
         "ASSISTANT_DATABASE_URL": f"sqlite:///{tmp / 'vraagbaak.db'}",
         "ASSISTANT_STAFF_FILE": str(tmp / "staff.txt"),
+        "ASSISTANT_OUTBOX": str(tmp / "outbox"),
         "GRADIO_ANALYTICS_ENABLED": "False",
         "GRADIO_TEMP_DIR": str(tmp / "gradio"),
         "PYTHONUNBUFFERED": "1",

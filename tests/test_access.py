@@ -214,6 +214,7 @@ def settings(tmp_path: Path) -> Iterator[Settings]:
         database_url=f"sqlite:///{tmp_path / 'vraagbaak.db'}",
         staff_file=staff_file,
         index_dir=tmp_path / "no-index",
+        outbox_dir=tmp_path / "outbox",
     )
 
 

@@ -1,10 +1,12 @@
 """Closing the loop with the requester, in a real browser (Debian's chromium via Playwright).
 
-One app (``python app.py``) runs for the module with its own database and staff
-file.  The tests walk through issue #16 as the two users would: the requester asks
-for a staff member (the form comes into view and takes focus; "Nieuw gesprek"
-empties it) and sends a request; a staff member finds it by organisation, takes it
-("Neem op mij") and decides; a final status explains itself.  axe-core (npm, ``tests/a11y``) scans
+One app (``python app.py``) runs for the module with its own database, staff file
+and a real SMTP server on 127.0.0.1 (aiosmtpd, ``tests/mail_server.py``).  The tests
+walk through issue #16 as the two users would: the requester asks for a staff
+member (the form comes into view and takes focus; "Nieuw gesprek" empties it),
+sends a request and gets the confirmation mail; a staff member finds it by
+organisation, takes it ("Neem op mij"), decides and replies, and the reply is in
+the request's history and in the SMTP server.  axe-core (npm, ``tests/a11y``) scans
 the chat, the escalation form and the staff page.  Screenshots of every
 step land in ``test-output/triage/``.
 """
@@ -23,6 +25,7 @@ from typing import Any
 import pytest
 from browser_kit import chromium_path, launched_chromium
 from conftest import app_env, free_port, running_app
+from mail_server import MailServer, body_of, running_smtp
 
 from assistant.index.embedders import slug
 from assistant.settings import PROJECT_ROOT, load_settings
@@ -44,6 +47,7 @@ ANSWER_TIMEOUT_MS = 90_000
 class Server:
     base: str
     database_url: str
+    smtp: MailServer
 
 
 @pytest.fixture(scope="module")
@@ -57,27 +61,36 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     if not (Path(settings.index_dir) / slug(settings.embedder) / "CURRENT").exists():
         pytest.fail(f"no index at {settings.index_dir} ({settings.embedder}); build it with `make index`")
     tmp = tmp_path_factory.mktemp("triage-app")
-    env = app_env(tmp, free_port(), VRAAGBAAK_TEST_STAFF_PASSWORD=STAFF_PASSWORD, ASSISTANT_REPLY_DAYS="5")
-    for name in (STAFF_NAME, COLLEAGUE):
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "assistant",
-                "staff",
-                "add",
-                name,
-                "--password-env",
-                "VRAAGBAAK_TEST_STAFF_PASSWORD",
-            ],
-            cwd=PROJECT_ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            timeout=60,
+    with running_smtp(free_port()) as smtp:
+        env = app_env(
+            tmp,
+            free_port(),
+            VRAAGBAAK_TEST_STAFF_PASSWORD=STAFF_PASSWORD,
+            ASSISTANT_SMTP_HOST="127.0.0.1",
+            ASSISTANT_SMTP_PORT=str(smtp.port),
+            ASSISTANT_SMTP_TLS="none",
+            ASSISTANT_REPLY_DAYS="5",
         )
-    with running_app(env, tmp / "app.log") as base:
-        yield Server(base=base, database_url=env["ASSISTANT_DATABASE_URL"])
+        for name in (STAFF_NAME, COLLEAGUE):
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "assistant",
+                    "staff",
+                    "add",
+                    name,
+                    "--password-env",
+                    "VRAAGBAAK_TEST_STAFF_PASSWORD",
+                ],
+                cwd=PROJECT_ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+                timeout=60,
+            )
+        with running_app(env, tmp / "app.log") as base:
+            yield Server(base=base, database_url=env["ASSISTANT_DATABASE_URL"], smtp=smtp)
 
 
 @pytest.fixture(scope="module")
@@ -209,7 +222,7 @@ def login(pg: Any, server: Server) -> None:
     pg.locator("#vb-queue").wait_for()
 
 
-def test_request_search_take_and_decide(browser: Any, server: Server, page: Any) -> None:
+def test_request_confirmation_search_take_reply(browser: Any, server: Server, page: Any) -> None:
     # The requester: the assistant passes the question on; the form is in view; send it.
     ask(page, ESCALATE)
     page.locator("#vb-form").wait_for(state="visible")
@@ -220,11 +233,16 @@ def test_request_search_take_and_decide(browser: Any, server: Server, page: Any)
     page.locator("#vb-f-result .vb-ok").wait_for()
     result = page.inner_text("#vb-f-result")
     reference = re.search(r"VB-\d{4}-\d{5}", result).group(0)  # type: ignore[union-attr]
-    assert "binnen 5 werkdagen" in result
+    assert "binnen 5 werkdagen" in result and "bevestiging per e-mail" in result
     shot(page, "05-request-sent")
     page.locator("#vb-ask-staff").click()  # a second request asks for consent again
     page.locator("#vb-form").wait_for(state="visible")
     assert not page.get_by_label("Ik geef toestemming", exact=False).is_checked()
+
+    confirmation = server.smtp.wait_for(1)[0]
+    assert confirmation["To"] == "an.peeters@example.org" and reference in confirmation["Subject"]
+    assert f"Je referentienummer is {reference}" in body_of(confirmation)
+    assert f"> {ESCALATE}" in body_of(confirmation)
 
     context = browser.new_context(locale="nl-BE", viewport={"width": 1280, "height": 900})
     try:
@@ -237,6 +255,7 @@ def test_request_search_take_and_decide(browser: Any, server: Server, page: Any)
         # its axe scan is added with it.  Gradio's own page lacks a <title> and its button's contrast.
         login(staff, server)
         staff.locator("#vb-new-count").get_by_text("1 aanvraag met status 'nieuw'").wait_for()
+        staff.locator("#vb-mail-info").get_by_text("127.0.0.1").wait_for()
         shot(staff, "07-staff-queue")
 
         # Search by organisation.
@@ -256,6 +275,7 @@ def test_request_search_take_and_decide(browser: Any, server: Server, page: Any)
         staff.locator("#vb-detail .vb-request").wait_for()
         detail = staff.locator("#vb-detail").inner_text()
         assert reference in detail and "Vergelijkbare eerdere aanvragen" in detail
+        assert "bevestiging door vraagbaak" in detail  # the confirmation mail is in the history
 
         # Take it.
         staff.locator("#vb-take").click()
@@ -267,12 +287,25 @@ def test_request_search_take_and_decide(browser: Any, server: Server, page: Any)
         problems = axe_problems(staff, "staff")
         assert not problems, problems
 
-        # Decide: opgenomen; the final status explains itself and offers only reopening.
+        # Decide: opgenomen; the reply form gets the template; send the reply.
         staff.get_by_label("Nieuwe status").click()
         staff.get_by_role("option", name="opgenomen", exact=True).click()
         staff.locator("#vb-change").click()
         staff.locator("#vb-s-notice .vb-ok").wait_for()
         staff.locator("#vb-status-help").get_by_text("eindstatus").wait_for()
-        shot(staff, "10-opgenomen-final-status")
+        body = staff.get_by_label("Tekst van je antwoord")
+        staff.wait_for_function("document.querySelector('#vb-reply-body textarea').value.includes('neemt je vraag op')")
+        body.fill(body.input_value() + "\nWe bellen je dinsdag.")
+        shot(staff, "10-reply-written")
+        staff.locator("#vb-reply-send").click()
+        staff.locator("#vb-reply-notice").get_by_text("is verstuurd naar de vraagsteller").wait_for()
+        staff.locator("#vb-detail").get_by_text("antwoord door medewerker").wait_for()
+        shot(staff, "11-reply-in-history")
     finally:
         context.close()
+
+    reply = server.smtp.wait_for(2)[1]
+    assert reply["To"] == "an.peeters@example.org"
+    assert reference in reply["Subject"] and reply["X-Vraagbaak-Referentie"] == reference
+    text = body_of(reply)
+    assert "neemt je vraag op" in text and "We bellen je dinsdag." in text and f"> {ESCALATE}" in text

@@ -138,7 +138,7 @@ def _old_runner(url: str, components: tuple[str, ...]) -> None:
         with engine.begin() as conn:
             config = alembic_config()
             config.attributes["connection"] = conn
-            command.upgrade(config, "head")
+            command.upgrade(config, "0002")  # the old runner's tables: the first two revisions, no later ones
             conn.exec_driver_sql("DROP TABLE alembic_version")
             if "feedback" not in components:
                 conn.exec_driver_sql("DROP TABLE feedback")

@@ -50,6 +50,7 @@ def web_settings(tmp_path: Path) -> Settings:
         database_url=f"sqlite:///{tmp_path / 'vraagbaak.db'}",
         staff_file=staff_file,
         index_dir=tmp_path / "no-index",
+        outbox_dir=tmp_path / "outbox",
     )
     return settings
 

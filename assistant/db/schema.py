@@ -43,7 +43,11 @@ __all__ = ["LEGACY_VERSION_TABLE", "MIGRATIONS_DIR", "TABLE_MODULES", "alembic_c
 MIGRATIONS_DIR: Final = Path(__file__).resolve().parent / "migrations"
 
 #: Modules that declare tables on :data:`assistant.db.metadata`; add yours when you add a table.
-TABLE_MODULES: Final[tuple[str, ...]] = ("assistant.triage.tables", "assistant.triage.feedback")
+TABLE_MODULES: Final[tuple[str, ...]] = (
+    "assistant.triage.tables",
+    "assistant.triage.feedback",
+    "assistant.triage.mails",
+)
 
 #: The version table of the hand-written runner that Alembic replaced.
 LEGACY_VERSION_TABLE: Final = "schema_version"

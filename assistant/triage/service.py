@@ -16,9 +16,12 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any, TextIO
 
-from ..db import Database
+from ..db import Database, utc_now
+from ..errors import MailError, VraagbaakError
+from ..mail import Draft, MailTransport, build_message, confirmation, reply_draft, transport_from_settings
 from ..settings import Settings
 from .feedback import Feedback, FeedbackStore
+from .mails import CONFIRMATION, REPLY, MailLog, MailRecord
 from .model import NIEUW, AuditEntry, Note, Request
 from .search import RequestQuery, Similar, matches, similar_requests
 from .spreadsheet import write_spreadsheet_csv
@@ -26,6 +29,9 @@ from .stats import Stats
 from .store import TriageStore
 
 logger = logging.getLogger(__name__)
+
+#: Who sends the automatic confirmation, in the history.
+SYSTEM_ACTOR = "vraagbaak"
 
 
 @dataclass(frozen=True)
@@ -45,7 +51,15 @@ class NewRequest:
     topic: str | None = None
 
 
-__all__ = ["NewRequest", "TriageService"]
+@dataclass(frozen=True)
+class Submission:
+    """A stored request and its confirmation mail (``None`` when none was sent)."""
+
+    request: Request
+    confirmation: MailRecord | None
+
+
+__all__ = ["SYSTEM_ACTOR", "NewRequest", "Submission", "TriageService"]
 
 
 class TriageService:
@@ -62,19 +76,30 @@ class TriageService:
         database: Database,
         *,
         retention_days: int = 365,
+        transport: MailTransport | None = None,
+        mail_from: str = Settings.mail_from,
         timezone: str = Settings.timezone,
+        reply_days: int = Settings.reply_days,
     ) -> None:
         self.database = database
         self.retention_days = retention_days
+        #: Where mails to requesters go; ``None`` sends none (tests of other parts).
+        self.transport = transport
+        self.mail_from = mail_from
         self.timezone = timezone
+        self.reply_days = reply_days
 
     @classmethod
     def from_settings(cls, settings: Settings, database: Database | None = None) -> TriageService:
-        """The service on ``database`` (default: one of its own on ``settings.database_url``)."""
+        """The service on ``database`` (default: one of its own on ``settings.database_url``),
+        mailing through SMTP or the outbox."""
         return cls(
             database or Database.from_settings(settings),
             retention_days=settings.retention_days,
+            transport=transport_from_settings(settings),
+            mail_from=settings.mail_from,
             timezone=settings.timezone,
+            reply_days=settings.reply_days,
         )
 
     def __repr__(self) -> str:
@@ -86,15 +111,34 @@ class TriageService:
         return TriageStore(self.database, retention_days=self.retention_days)
 
     @property
+    def mail_log(self) -> MailLog:
+        """The mails sent about requests (raises ConfigError when the database cannot be opened)."""
+        return MailLog(self.database)
+
+    @property
     def feedback(self) -> FeedbackStore:
         """The ratings (raises ConfigError when the database cannot be opened)."""
         return FeedbackStore(self.database)
 
     # ------------------------------------------------------------------ the public chat
 
-    def submit_request(self, new: NewRequest) -> Request:
-        """A new request from the escalation form (refused without consent; see TriageStore)."""
-        return self.store.create_request(**{f.name: getattr(new, f.name) for f in fields(new)})
+    def submit_request(self, new: NewRequest) -> Submission:
+        """A new request from the escalation form (refused without consent; see TriageStore).
+
+        The requester then gets the automatic confirmation (reference, question,
+        expected reply date).  A mail that cannot be sent does not undo the
+        request: the submission says so and the log has the reason.
+        """
+        request = self.store.create_request(**{f.name: getattr(new, f.name) for f in fields(new)})
+        if self.transport is None or not request.email:
+            return Submission(request, None)
+        draft = confirmation(request, timezone=self.timezone, reply_days=self.reply_days)
+        try:
+            record = self._send(request, draft, by=SYSTEM_ACTOR, kind=CONFIRMATION)
+        except VraagbaakError as err:
+            logger.warning("confirmation for %s not sent: %s", request.reference, err)
+            return Submission(request, None)
+        return Submission(request, record)
 
     def rate_answer(
         self,
@@ -168,6 +212,48 @@ class TriageService:
             reason_detail=reason_detail,
             referred_to=referred_to,
             note=note,
+        )
+
+    # ------------------------------------------------------------------ mails
+
+    def mail_description(self) -> str:
+        """Where mails go, in one sentence for the staff page."""
+        if self.transport is None:
+            return "Er worden geen mails verstuurd (geen mailserver en geen outbox ingesteld)."
+        return self.transport.description
+
+    def reply_draft(self, reference: str, kind: str, *, staff: str) -> Draft:
+        """The reply template for an outcome, filled in for this request."""
+        return reply_draft(self.store.get(reference), kind, staff=staff, timezone=self.timezone)
+
+    def send_reply(self, reference: str, subject: str, body: str, *, by: str) -> MailRecord:
+        """Send a staff member's reply to the requester and keep it in the request's history."""
+        request = self.store.get(reference)
+        if not request.email or request.purged_at is not None:
+            raise MailError(
+                f"{request.reference} heeft geen e-mailadres (meer); antwoord de vraagsteller op een andere manier."
+            )
+        return self._send(request, Draft(subject, body), by=by, kind=REPLY)
+
+    def mails(self, reference: str) -> list[MailRecord]:
+        """The mails sent about a request, oldest first."""
+        return self.mail_log.of(reference)
+
+    def _send(self, request: Request, draft: Draft, *, by: str, kind: str) -> MailRecord:
+        if self.transport is None:
+            raise MailError("Er is geen manier ingesteld om mails te versturen.")
+        message = build_message(
+            draft, to=request.email or "", sender=self.mail_from, reference=request.reference, when=utc_now()
+        )
+        delivery = self.transport.send(message)
+        return self.mail_log.record(
+            request.reference,
+            by=by,
+            kind=kind,
+            subject=str(message["Subject"]),
+            body=draft.body,
+            via=delivery.via,
+            location=delivery.location,
         )
 
     def add_note(self, reference: str, text: str, *, by: str) -> Note:

@@ -31,6 +31,7 @@ from ..db import Database, as_utc, db_errors, period_end, period_start, safe_url
 from ..errors import ConfigError, TriageError
 from ..settings import Settings
 from .export import write_csv
+from .mails import mails_table
 from .model import (
     AFGEWEZEN,
     DOORVERWEZEN,
@@ -505,7 +506,7 @@ class TriageStore:
         """Anonymise requests received more than ``retention_days`` before ``now``.
 
         Name, organisation and e-mail are cleared; question, conversation texts,
-        answer, staff notes and audit notes become ``"[verwijderd]"``.  Reference,
+        answer, staff notes, audit notes and the mails to the requester become ``"[verwijderd]"``.  Reference,
         dates, status, organisation type, topic, referral target and reasons stay, so
         the figures of :meth:`stats` do not change.  Returns how many requests were
         (or, with ``dry_run``, would be) anonymised; already purged ones do not count.
@@ -547,6 +548,12 @@ class TriageStore:
                     audit_table.update()
                     .where(audit_table.c.request_id == row.id, audit_table.c.note.is_not(None))
                     .values(note=REDACTED)
+                )
+                # Mails to the requester quote the question and may name people.
+                conn.execute(
+                    mails_table.update()
+                    .where(mails_table.c.request_id == row.id)
+                    .values(subject=REDACTED, body=REDACTED)
                 )
         if rows:
             with db_errors("het opruimen van de database na het anonimiseren"):

@@ -352,7 +352,7 @@ class ChatHandlers:
         reason = str(last.get("route_reason") or "") if escalated else MANUAL_REASON
         topic = last.get("topic") if last and last.get("topic") != "andere" else None
         try:
-            request = self.intake.submit_request(
+            submitted = self.intake.submit_request(
                 NewRequest(
                     question=text,
                     requester_name=name or "",
@@ -372,10 +372,12 @@ class ChatHandlers:
         except Exception:
             logger.exception("chat: could not store a triage request")
             return {v.form_notice: render_notice(STORE_ERROR, "error")}
+        request = submitted.request
         references.append(request.reference)
+        mailed = submitted.confirmation is not None and submitted.confirmation.via == "smtp"
         return {
             v.form_notice: "",
-            v.form_result: render_notice(self.confirmation(request.reference), "ok"),
+            v.form_result: render_notice(self.confirmation(request.reference, mailed=mailed), "ok"),
             v.references: references,
             v.form: gr.update(visible=False),
             v.form_question: "",
@@ -383,13 +385,14 @@ class ChatHandlers:
             v.notice: "",
         }
 
-    def confirmation(self, reference: str) -> str:
+    def confirmation(self, reference: str, *, mailed: bool = False) -> str:
         """What the requester reads after sending: the reference and when to expect an answer."""
         days = self.settings.reply_days
+        sent = " We stuurden je een bevestiging per e-mail." if mailed else ""
         return (
             f"Bedankt! Je vraag is doorgegeven aan een medewerker van Socius. Je referentienummer is "
             f"{reference}. Je krijgt binnen {days} {'werkdag' if days == 1 else 'werkdagen'} een antwoord "
-            "per e-mail. Vermeld dat nummer als je ons over deze vraag contacteert."
+            f"per e-mail.{sent} Vermeld dat nummer als je ons over deze vraag contacteert."
         )
 
     # ------------------------------------------------------------------ feedback

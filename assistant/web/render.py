@@ -306,12 +306,13 @@ def render_request_detail(
     audit: Sequence[Any] = (),
     *,
     similar: Sequence[Any] = (),
+    mails: Sequence[Any] = (),
     timezone: str = DEFAULT_TIMEZONE,
 ) -> str:
     """One triage request for staff: contact, transcript, sources shown, notes, history.
 
-    ``similar`` are earlier requests like this one (with their outcome); times are
-    shown in ``timezone``.
+    ``similar`` are earlier requests like this one (with their outcome), ``mails``
+    the mails sent to the requester; times are shown in ``timezone``.
     """
     r = request
     facts = [
@@ -342,5 +343,6 @@ def render_request_detail(
         sources=_citation_items(r.citations or []),
         audit=audit,
         similar=similar,
+        mails=mails,
         tz=timezone,
     )

@@ -14,9 +14,11 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 if TYPE_CHECKING:
+    from ..mail import Draft
     from ..triage import AuditEntry, Note, Request, Stats
+    from ..triage.mails import MailRecord
     from ..triage.search import RequestQuery, Similar
-    from ..triage.service import NewRequest
+    from ..triage.service import NewRequest, Submission
 
 __all__ = ["RequestIntake", "TriageDesk"]
 
@@ -24,7 +26,7 @@ __all__ = ["RequestIntake", "TriageDesk"]
 class RequestIntake(Protocol):
     """The public chat: pass a question on to staff, rate an answer."""
 
-    def submit_request(self, new: NewRequest) -> Request: ...
+    def submit_request(self, new: NewRequest) -> Submission: ...
 
     def rate_answer(
         self,
@@ -66,6 +68,14 @@ class TriageDesk(Protocol):
     ) -> Request: ...
 
     def add_note(self, reference: str, text: str, *, by: str) -> Note: ...
+
+    def mail_description(self) -> str: ...
+
+    def reply_draft(self, reference: str, kind: str, *, staff: str) -> Draft: ...
+
+    def send_reply(self, reference: str, subject: str, body: str, *, by: str) -> MailRecord: ...
+
+    def mails(self, reference: str) -> list[MailRecord]: ...
 
     def export_csv(
         self, target: str | os.PathLike[str] | TextIO, query: RequestQuery = ..., *, personal_data: bool

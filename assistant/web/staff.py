@@ -1,4 +1,4 @@
-"""The staff page: triage queue, request details, assignment, status changes, CSV export, yearly figures.
+"""The staff page: triage queue, request details, assignment, status changes, replies, CSV export, yearly figures.
 
 The page is mounted behind the staff login (see :func:`assistant.web.app.build_app`);
 every handler checks the logged-in staff member again
@@ -12,6 +12,7 @@ from typing import Any
 
 import gradio as gr
 
+from ..mail import ReplyKind
 from ..routing.router import TOPICS
 from ..triage import DECLINE_REASONS, STATUSES
 from .figures import FIGURE_HEADERS, stats_figure
@@ -92,6 +93,18 @@ def build_staff_blocks(handlers: StaffHandlers, logout_url: str = "/staff/logout
             with gr.Row(equal_height=True):
                 extra_note = gr.Textbox(label="Losse notitie bij de aanvraag", elem_id="vb-extra-note")
                 note_btn = gr.Button("Notitie toevoegen", elem_id="vb-add-note", scale=0)
+            with gr.Group(elem_id="vb-reply"):
+                gr.HTML("<h2>Antwoord aan de vraagsteller</h2>", label="Antwoord")
+                mail_info = gr.HTML("", label="Hoe mails vertrekken", elem_id="vb-mail-info")
+                with gr.Row(equal_height=True):
+                    reply_kind = gr.Dropdown(
+                        [k.value for k in ReplyKind], value=None, label="Sjabloon", elem_id="vb-reply-kind"
+                    )
+                    fill_btn = gr.Button("Vul het sjabloon in", elem_id="vb-reply-fill", scale=0, min_width=180)
+                reply_subject = gr.Textbox(label="Onderwerp", elem_id="vb-reply-subject")
+                reply_body = gr.Textbox(label="Tekst van je antwoord", lines=12, max_lines=30, elem_id="vb-reply-body")
+                send_btn = gr.Button("Verstuur antwoord", variant="primary", elem_id="vb-reply-send")
+                reply_notice = gr.HTML("", label="Meldingen bij het antwoord", elem_id="vb-reply-notice")
             with gr.Group():
                 gr.HTML("<h2>Exporteren</h2>", label="Exporteren")
                 personal = gr.Checkbox(
@@ -139,6 +152,11 @@ def build_staff_blocks(handlers: StaffHandlers, logout_url: str = "/staff/logout
             note=note,
             status_notice=s_notice,
             extra_note=extra_note,
+            mail_info=mail_info,
+            reply_kind=reply_kind,
+            reply_subject=reply_subject,
+            reply_body=reply_body,
+            reply_notice=reply_notice,
             export_file=export_file,
             export_notice=e_notice,
             summary=summary,
@@ -152,9 +170,11 @@ def build_staff_blocks(handlers: StaffHandlers, logout_url: str = "/staff/logout
         # Opening, assigning and changing show the request with every form under it emptied.
         opened = [v.detail, v.reference, v.assign_to, v.status_help, v.new_status]
         opened += [v.decline, v.reason, v.referred, v.note, v.extra_note, v.status_notice]
+        opened += [v.reply_kind, v.reply_subject, v.reply_body, v.reply_notice]
         private: dict[str, Any] = {"api_visibility": "private"}
         demo.load(handlers.whoami, outputs=[who], **private)
         demo.load(handlers.count_new, outputs=[new_count], **private)
+        demo.load(handlers.mail_info, outputs=[mail_info], **private)
         ticker.tick(handlers.count_new, outputs=[new_count], show_progress="hidden", **private)
         demo.load(handlers.queue, inputs=filters, outputs=[table, q_notice], **private)
         gr.on(
@@ -187,6 +207,18 @@ def build_staff_blocks(handlers: StaffHandlers, logout_url: str = "/staff/logout
             outputs=[*opened, new_count],
             **private,
         ).then(handlers.queue, **requeue)
+        fill_btn.click(
+            handlers.fill_reply,
+            inputs=[reference, reply_kind],
+            outputs=[reply_subject, reply_body, reply_notice],
+            **private,
+        )
+        send_btn.click(
+            handlers.send_reply,
+            inputs=[reference, reply_subject, reply_body],
+            outputs=[reply_notice, detail, reply_subject, reply_body],
+            **private,
+        )
         note_btn.click(
             handlers.add_note, inputs=[reference, extra_note], outputs=[s_notice, detail, extra_note], **private
         )

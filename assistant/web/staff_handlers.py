@@ -27,7 +27,7 @@ from gradio.blocks import Block
 
 from ..errors import AccessDeniedError, VraagbaakError
 from ..settings import Settings
-from ..triage import AFGEWEZEN, TRANSITIONS, Request
+from ..triage import AFGEWEZEN, FINAL_STATUSES, TRANSITIONS, Request
 from .auth import NOT_LOGGED_IN, Role, StaffAccounts
 from .figures import figure_rows, stats_figure
 from .queue import (
@@ -71,6 +71,11 @@ class StaffView:
     note: gr.Textbox
     status_notice: gr.HTML
     extra_note: gr.Textbox
+    mail_info: gr.HTML
+    reply_kind: gr.Dropdown
+    reply_subject: gr.Textbox
+    reply_body: gr.Textbox
+    reply_notice: gr.HTML
     export_file: gr.File
     export_notice: gr.HTML
     summary: gr.Textbox
@@ -181,13 +186,22 @@ class StaffHandlers:
             found,
             self.desk.history(found.reference),
             similar=self.desk.similar(found.reference),
+            mails=self.desk.mails(found.reference),
             timezone=self.settings.timezone,
         )
 
     def _opened(self, found: Request, name: str) -> Updates:
-        """The request shown, and every form under it emptied for it (no text of another request)."""
+        """The request shown, and every form under it emptied for it (no text of another request).
+
+        The reply form gets the template of the request's outcome, once it has one.
+        """
         v = self.view
-        return {
+        reply: Updates = {v.reply_kind: None, v.reply_subject: "", v.reply_body: "", v.reply_notice: ""}
+        if found.status in FINAL_STATUSES:
+            draft = self.desk.reply_draft(found.reference, found.status, staff=name)
+            reply = {v.reply_kind: found.status, v.reply_subject: draft.subject, v.reply_body: draft.body}
+            reply[v.reply_notice] = ""
+        return reply | {
             v.detail: self._detail(found),
             v.reference: found.reference,
             v.assign_to: gr.update(choices=self.colleagues(), value=found.assignee),
@@ -303,6 +317,54 @@ class StaffHandlers:
             return {v.status_notice: render_notice(str(err), "error")}
         message = f"{changed.reference} staat nu op '{changed.status}'."
         return self._after_change(changed, message, name)
+
+    # ------------------------------------------------------------------ replies
+
+    def mail_info(self, request: gr.Request) -> Updates:
+        """Where mails go (the SMTP server, or the outbox folder when none is set)."""
+        self._guard(request)
+        return {self.view.mail_info: render_notice(self.desk.mail_description(), "info")}
+
+    def fill_reply(self, reference: str | None, kind: str | None, request: gr.Request) -> Updates:
+        """Put the template of the chosen outcome in the reply form."""
+        name = self._guard(request)
+        v = self.view
+        ref = (reference or "").strip()
+        if not ref:
+            return {v.reply_notice: render_notice("Open eerst een aanvraag.", "error")}
+        if not kind:
+            return {v.reply_notice: render_notice("Kies het sjabloon: opgenomen, doorverwezen of afgewezen.", "error")}
+        try:
+            draft = self.desk.reply_draft(ref, kind, staff=name)
+        except VraagbaakError as err:
+            return {v.reply_notice: render_notice(str(err), "error")}
+        return {v.reply_subject: draft.subject, v.reply_body: draft.body, v.reply_notice: ""}
+
+    def send_reply(self, reference: str | None, subject: str | None, body: str | None, request: gr.Request) -> Updates:
+        """Mail the reply to the requester; it lands in the request's history."""
+        name = self._guard(request)
+        v = self.view
+        ref = (reference or "").strip()
+        if not ref:
+            return {v.reply_notice: render_notice("Open eerst een aanvraag.", "error")}
+        try:
+            sent = self.desk.send_reply(ref, subject or "", body or "", by=name)
+            detail = self._detail(self.desk.request(ref))
+        except VraagbaakError as err:
+            return {v.reply_notice: render_notice(str(err), "error")}
+        if sent.via == "smtp":
+            message = f"Je antwoord op {sent.reference} is verstuurd naar de vraagsteller ({sent.location})."
+        else:
+            message = (
+                f"Je antwoord op {sent.reference} is NIET verstuurd: er is geen mailserver ingesteld. "
+                f"Het staat als bestand in de outbox: {sent.location}. Open het in je mailprogramma om het te versturen."
+            )
+        return {
+            v.reply_notice: render_notice(message, "ok" if sent.via == "smtp" else "info"),
+            v.detail: detail,
+            v.reply_subject: "",
+            v.reply_body: "",
+        }
 
     def add_note(self, reference: str | None, text: str | None, request: gr.Request) -> Updates:
         """Add a staff note."""
