@@ -222,6 +222,24 @@ def login(pg: Any, server: Server) -> None:
     pg.locator("#vb-queue").wait_for()
 
 
+def test_the_login_page_is_dutch_also_for_an_english_browser(browser: Any, server: Server) -> None:
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+    try:
+        pg = context.new_page()
+        pg.set_default_timeout(30_000)
+        pg.goto(server.base + "/staff/")
+        pg.get_by_label("Gebruikersnaam").fill(STAFF_NAME)
+        pg.get_by_label("Wachtwoord").fill("niet-het-wachtwoord")
+        pg.get_by_role("button", name="Aanmelden").click()
+        pg.get_by_text("Onbekende gebruiker of fout wachtwoord.").wait_for()
+        body = pg.inner_text("body")
+        assert not any(word in body for word in ("Username", "Password", "Login", "Incorrect Credentials")), body
+        shot(pg, "06-login-dutch-wrong-password")
+        assert pg.locator("#vb-queue").count() == 0
+    finally:
+        context.close()
+
+
 def test_request_confirmation_search_take_reply(browser: Any, server: Server, page: Any) -> None:
     # The requester: the assistant passes the question on; the form is in view; send it.
     ask(page, ESCALATE)
@@ -251,8 +269,8 @@ def test_request_confirmation_search_take_reply(browser: Any, server: Server, pa
         staff.goto(server.base + "/staff/")
         staff.get_by_label("Wachtwoord").wait_for()
         shot(staff, "06-login")
-        # The login page is the security developer's (issue #15, a custom Dutch page replaces Gradio's);
-        # its axe scan is added with it.  Gradio's own page lacks a <title> and its button's contrast.
+        problems = axe_problems(staff, "login")  # the Dutch login page (web/login.py, issue #15)
+        assert not problems, problems
         login(staff, server)
         staff.locator("#vb-new-count").get_by_text("1 aanvraag met status 'nieuw'").wait_for()
         staff.locator("#vb-mail-info").get_by_text("127.0.0.1").wait_for()
