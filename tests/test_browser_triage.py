@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +22,7 @@ from typing import Any
 
 import pytest
 from browser_kit import chromium_path, launched_chromium
-from conftest import app_env, free_port, running_app
+from conftest import add_staff, app_env, free_port, running_app
 from mail_server import MailServer, body_of, running_smtp
 
 from assistant.index.embedders import slug
@@ -36,7 +34,6 @@ OUT = PROJECT_ROOT / "test-output" / "triage"
 AXE = PROJECT_ROOT / "tests" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
 STAFF_NAME = "medewerker"
 COLLEAGUE = "collega"
-STAFF_PASSWORD = "browser-triage-wachtwoord-2026"
 ESCALATE = "Kan een medewerker ons beleidsplan nalezen en feedback geven?"
 QUESTION = "Wat is een burgerinitiatief?"
 ORGANISATION = "Vormingplus Testregio Zuid"
@@ -48,6 +45,7 @@ class Server:
     base: str
     database_url: str
     smtp: MailServer
+    password: str
 
 
 @pytest.fixture(scope="module")
@@ -65,32 +63,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         env = app_env(
             tmp,
             free_port(),
-            VRAAGBAAK_TEST_STAFF_PASSWORD=STAFF_PASSWORD,
             ASSISTANT_SMTP_HOST="127.0.0.1",
             ASSISTANT_SMTP_PORT=str(smtp.port),
             ASSISTANT_SMTP_TLS="none",
             ASSISTANT_REPLY_DAYS="5",
         )
-        for name in (STAFF_NAME, COLLEAGUE):
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "assistant",
-                    "staff",
-                    "add",
-                    name,
-                    "--password-env",
-                    "VRAAGBAAK_TEST_STAFF_PASSWORD",
-                ],
-                cwd=PROJECT_ROOT,
-                env=env,
-                check=True,
-                capture_output=True,
-                timeout=60,
-            )
+        password = add_staff(env, STAFF_NAME)
+        add_staff(env, COLLEAGUE)
         with running_app(env, tmp / "app.log") as base:
-            yield Server(base=base, database_url=env["ASSISTANT_DATABASE_URL"], smtp=smtp)
+            yield Server(base=base, database_url=env["ASSISTANT_DATABASE_URL"], smtp=smtp, password=password)
 
 
 @pytest.fixture(scope="module")
@@ -217,7 +198,7 @@ def test_form_comes_into_view_and_new_conversation_empties_it(page: Any) -> None
 def login(pg: Any, server: Server) -> None:
     pg.goto(server.base + "/staff/")
     pg.get_by_label("Gebruikersnaam").fill(STAFF_NAME)
-    pg.get_by_label("Wachtwoord").fill(STAFF_PASSWORD)
+    pg.get_by_label("Wachtwoord").fill(server.password)
     pg.get_by_role("button", name="Aanmelden").click()
     pg.locator("#vb-queue").wait_for()
 
