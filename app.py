@@ -7,6 +7,7 @@ host and port from ``ASSISTANT_HOST`` / ``ASSISTANT_PORT`` (default 127.0.0.1:78
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 import uvicorn
@@ -19,6 +20,9 @@ from assistant.web.app import STAFF_PATH, build_app
 def main() -> int:
     """Build the settings and the app, then serve it until interrupted."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Everything this process creates is for its own account only (mode 0600, folders 0700): the
+    # database and its journal, CSV exports with personal data and Gradio's copies of them, mails.
+    os.umask(0o077)
     try:
         settings = load_settings()
         app = build_app(settings)

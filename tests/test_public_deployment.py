@@ -452,3 +452,56 @@ def test_unknown_events_give_one_short_line_each_at_most(app: Deployment) -> Non
     refusals = [line for line in grown.splitlines() if "unknown event refused" in line]
     assert 1 <= len(refusals) <= 10 and all(len(line) < 300 for line in refusals), refusals
     assert len(grown) < 60 * 200, f"{len(grown)} bytes of log for 60 refused events"
+
+
+# --------------------------------------------------------------------------- files with personal data
+
+
+def _modes(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): oct(p.stat().st_mode & 0o777) for p in sorted(root.rglob("*"))}
+
+
+def test_data_files_are_private_and_an_export_is_gone_after_its_download(app: Deployment) -> None:
+    """The issue's world-readable database (644) and Gradio's copy of the personal-data CSV.
+    Catches: a database, journal, export or cached copy readable by other local accounts, and an
+    export with personal data that stays on disk after it was downloaded."""
+    with http(app, "127.0.0.31") as client:  # its own address: the escalation limit of other tests
+        deps = chat_deps(client)
+        before = count_requests(app)
+        status, msg = join(client, deps["submit_request"], form_data(deps, "submit_request", "Vraag voor de export"))
+        assert status == 200 and msg.get("success") and count_requests(app) == before + 1, msg
+        cookie = staff_cookie(app, client)
+        config = client.get("/staff/config").json()
+        ids = {c["props"].get("elem_id"): c for c in config["components"] if c.get("props")}
+        export = next(
+            d for d in config["dependencies"] if [ids["vb-export"]["id"], "click"] in [list(t) for t in d["targets"]]
+        )
+        components = {c["id"]: c for c in config["components"]}
+        data: list[Any] = []
+        for i in export["inputs"]:
+            props = components[i].get("props", {})
+            data.append(True if props.get("elem_id") == "vb-personal" else props.get("value"))  # the page's filters
+        session = secrets.token_hex(6)
+        body = {"data": data, "fn_index": export["id"], "session_hash": session, "trigger_id": export["targets"][0][0]}
+        joined = client.post("/staff/gradio_api/queue/join", json=body)
+        assert joined.status_code == 200, joined.text
+        *_, done = queue_messages(
+            client, "/staff", session, joined.json()["event_id"], time.monotonic() + TIMEOUT_S, "export"
+        )
+        assert done.get("success"), done
+        file_value = next(
+            v["value"] for v in done["output"]["data"] if isinstance(v, dict) and isinstance(v.get("value"), dict)
+        )
+        served = Path(file_value["path"])
+        assert served.exists() and oct(served.stat().st_mode & 0o777) == "0o600"
+        download = client.get(f"/staff/gradio_api/file={served}")
+        assert download.status_code == 200 and "an@example.org" in download.text
+        assert not served.exists(), "the export with personal data stayed on disk after its download"
+        assert client.get(f"/staff/gradio_api/file={served}").status_code in (403, 404)
+        assert cookie
+    data_files = {name: mode for name, mode in _modes(app.tmp).items() if name != "app.log"}
+    database = Path(app.env["ASSISTANT_DATABASE_URL"].removeprefix("sqlite:///")).name
+    assert database in data_files
+    open_to_others = {name: mode for name, mode in data_files.items() if int(mode, 8) & 0o077}
+    assert not open_to_others, f"readable by other accounts: {open_to_others}"
+    assert not [n for n in data_files if n.endswith(".csv")], "an export copy is left behind"

@@ -26,6 +26,7 @@ is kept in module globals.
 from __future__ import annotations
 
 import logging
+import tempfile
 import threading
 from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
@@ -45,7 +46,7 @@ from .auth import read_accounts
 from .chat import ChatHandlers, build_chat_blocks
 from .guard import EventGuard, EventLimit, event_names
 from .login import StaffLogin
-from .middleware import AccessLogFilter, BodyLimit, CrossOriginGuard, SecurityHeaders
+from .middleware import AccessLogFilter, BodyLimit, CrossOriginGuard, RemoveAfterDownload, SecurityHeaders
 from .render import STYLESHEET, chat_script
 from .staff import StaffHandlers, build_staff_blocks
 
@@ -160,7 +161,10 @@ def build_app(settings: Settings, *, assistant: Vraagbaak | None = None, warm: b
     login = StaffLogin(settings, prefix=STAFF_PATH)
     app.include_router(login.router())  # before the mounts: these routes win over Gradio's /login and /logout
     triage = TriageService.from_settings(settings)
-    staff = build_staff_blocks(StaffHandlers(settings, desk=triage), logout_url=f"{STAFF_PATH}/logout")
+    exports = Path(tempfile.mkdtemp(prefix="vraagbaak-exports-"))  # mode 0700
+    staff = build_staff_blocks(
+        StaffHandlers(settings, export_dir=exports, desk=triage), logout_url=f"{STAFF_PATH}/logout"
+    )
     chat = build_chat_blocks(ChatHandlers(settings, va, intake=triage))
     # The staff page first: Starlette matches mounts in order and "/" matches everything.
     gr.mount_gradio_app(
@@ -188,6 +192,9 @@ def build_app(settings: Settings, *, assistant: Vraagbaak | None = None, warm: b
     app.add_middleware(EventGuard, prefix=STAFF_PATH, events=event_names(staff), uploads=True)
     app.add_middleware(EventGuard, prefix="/", events=event_names(chat), limits=chat_limits(settings))
     app.add_middleware(_Gate, login=login)
+    app.add_middleware(
+        RemoveAfterDownload, prefix=STAFF_PATH, served_from=Path(get_upload_folder()), export_dir=exports
+    )
     # Only the configured public origins get CORS allowances (never an echo of Origin); with
     # this middleware present Gradio adds no CORS headers of its own.
     app.add_middleware(

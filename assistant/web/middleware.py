@@ -10,6 +10,8 @@
   requests and pass; the staff pages still need a session for anything.  This is
   the algorithm of Go's ``net/http.CrossOriginProtection``.
 * :class:`SecurityHeaders` adds ``X-Frame-Options``, ``nosniff`` and a referrer policy.
+* :class:`RemoveAfterDownload` deletes a CSV export (personal data) once it was
+  downloaded: the copy Gradio served and the original in the export folder.
 * :class:`AccessLogFilter` takes query strings (Gradio's ``session_hash``) out of
   uvicorn's access log.
 
@@ -19,18 +21,20 @@ proxies of the settings (see :func:`assistant.web.app.build_app`).
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["AccessLogFilter", "BodyLimit", "CrossOriginGuard", "SecurityHeaders", "send_json"]
+__all__ = ["AccessLogFilter", "BodyLimit", "CrossOriginGuard", "RemoveAfterDownload", "SecurityHeaders", "send_json"]
 
 Scope = MutableMapping[str, Any]
 ASGIApp = Callable[[Scope, Any, Any], Awaitable[None]]
@@ -175,6 +179,65 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class RemoveAfterDownload:
+    """After a complete ``200`` download of a file named like ``pattern`` from Gradio's file route
+    under ``prefix``, delete that file (it must lie in ``served_from``, Gradio's cache) and the
+    original of the same name in ``export_dir``: an export with personal data is fetched once
+    and then gone, instead of waiting for the cache to expire.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        prefix: str,
+        served_from: Path,
+        export_dir: Path,
+        pattern: str = "vraagbaak-aanvragen-*.csv",
+    ) -> None:
+        self.app = app
+        self.route = f"{prefix.rstrip('/')}/gradio_api/file="
+        self.served_from = served_from.resolve()
+        self.export_dir = export_dir
+        self.pattern = pattern
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        path = str(scope.get("path", ""))
+        if scope.get("type") != "http" or scope.get("method") != "GET" or not path.startswith(self.route):
+            await self.app(scope, receive, send)
+            return
+        target = Path(unquote(path[len(self.route) :]))
+        if not fnmatch.fnmatch(target.name, self.pattern):
+            await self.app(scope, receive, send)
+            return
+        status = 0
+
+        async def watching_send(message: MutableMapping[str, Any]) -> None:
+            nonlocal status
+            if message.get("type") == "http.response.start":
+                status = int(message.get("status", 0))
+            elif message.get("type") == "http.response.body" and not message.get("more_body", False) and status == 200:
+                self._remove(target)  # read to the end: gone before the last bytes reach the browser
+            await send(message)
+
+        await self.app(scope, receive, watching_send)
+
+    def _remove(self, target: Path) -> None:
+        try:
+            served = target.resolve()
+        except OSError:
+            return
+        if not served.is_relative_to(self.served_from):
+            return
+        for path in (served, *self.export_dir.glob(f"*/{target.name}")):
+            try:
+                path.unlink(missing_ok=True)
+                path.parent.rmdir()  # the per-file folder Gradio and the export made; fails when not empty
+            except OSError:
+                pass
+        logger.info("export removed after its download")
 
 
 class AccessLogFilter(logging.Filter):
