@@ -339,3 +339,23 @@ def test_cut_notice_only_for_questions_that_are_cut() -> None:
     notice = cut_notice(long, 1000)
     assert notice is not None and "1000 tekens" in notice
     assert len(clean_question(long, 1000)) <= 1000
+
+
+def test_a_new_database_is_private_whatever_the_umask(tmp_path: Path) -> None:
+    """A command-line command may create the SQLite database with the default umask (022); it and
+    its journal files must still be 0600."""
+    import os
+
+    from assistant.db import Database
+    from assistant.triage import TriageStore
+
+    old = os.umask(0o022)
+    try:
+        with Database(f"sqlite:///{tmp_path / 'nieuw' / 'vraagbaak.db'}") as database:
+            TriageStore(database).create_request(
+                question="Vraag", requester_name="An", email="an@example.org", org_type="erkend", consent=True
+            )
+            modes = {p.name: oct(p.stat().st_mode & 0o777) for p in (tmp_path / "nieuw").iterdir()}
+    finally:
+        os.umask(old)
+    assert modes["vraagbaak.db"] == "0o600" and set(modes.values()) == {"0o600"}, modes

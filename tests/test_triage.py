@@ -735,10 +735,10 @@ def test_cli_purge(db_url: str, database: Database, capsys: pytest.CaptureFixtur
     old = make_request(store, created_at=datetime.now(UTC) - timedelta(days=40)).reference
     make_request(store)
     code, out, _ = cli(db_url, capsys, "purge", "--dry-run")
-    assert (code, out.strip()) == (0, "1 request(s) older than 30 days would be anonymised")
+    assert (code, out.strip()) == (0, "1 request(s) and 0 rating(s) older than 30 days would be anonymised")
     assert store.get(old).email is not None
     code, out, _ = cli(db_url, capsys, "purge")
-    assert (code, out.strip()) == (0, "1 request(s) older than 30 days anonymised")
+    assert (code, out.strip()) == (0, "1 request(s) and 0 rating(s) older than 30 days anonymised")
     assert store.get(old).email is None
 
 
@@ -782,9 +782,12 @@ def test_feedback_record_list_and_purge(database: Database) -> None:
             feedback.record(question="q", answer="a", rating=bad)
     assert issubclass(FeedbackError, VraagbaakError)
 
+    assert feedback.purge_expired(30, dry_run=True) == 1
+    assert feedback.list(session_id="s-1")[0].question == "Wat is het decreet?"  # a dry run changes nothing
     assert feedback.purge_expired(30) == 1
-    old = feedback.list(session_id="s-1")[0]
+    old = next(f for f in feedback.list() if f.id == up.id)
     assert (old.question, old.answer, old.comment, old.rating) == (REDACTED, REDACTED, None, 1)
+    assert old.session_id is None  # the browser session goes too
     assert feedback.list(session_id="s-2")[0].question == "Hoeveel vragen?"
 
 

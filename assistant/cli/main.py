@@ -1,8 +1,8 @@
-"""Command line: ``python -m assistant ingest|ask|triage|staff``.
+"""Command line: ``python -m assistant ingest|ask|triage|staff|purge``.
 
 A thin edge: the global flags and the settings are here; each sub-command lives in its
 own module (``cli/ask.py``, ``cli/ingest.py``, ``cli/triage.py``; ``staff`` in
-``web/auth.py``) with an ``add_*_parser`` and a ``run_*`` function.
+``web/auth.py``, ``purge`` in ``retention.py``) with an ``add_*_parser`` and a ``run_*`` function.
 """
 
 from __future__ import annotations
@@ -43,6 +43,12 @@ def _parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         add_staff_parser(sub)
     else:
         sub.add_parser("staff", help="manage staff accounts for the triage page")
+    if "purge" in words:
+        from ..retention import add_purge_parser
+
+        add_purge_parser(sub)
+    else:
+        sub.add_parser("purge", help="anonymise personal data older than the retention period (run it daily)")
     return p
 
 
@@ -68,6 +74,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             from ..web.auth import run_staff
 
             return run_staff(args, settings)
+        if args.command == "purge":
+            from ..retention import run_purge
+
+            return run_purge(args, settings, out)
     except VraagbaakError as err:
         print(f"fout: {err}", file=sys.stderr)
         return 2

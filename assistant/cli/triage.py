@@ -120,7 +120,7 @@ def add_triage_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
 
     p = sub.add_parser(
         "purge",
-        help="anonymise requests older than the retention period (ASSISTANT_RETENTION_DAYS)",
+        help="anonymise personal data older than the retention period, as `python -m assistant purge`",
     )
     p.add_argument("--dry-run", action="store_true", help="only count, change nothing")
 
@@ -369,9 +369,15 @@ def _format_stats(stats: Stats, since: date | None, until: date | None, breakdow
 
 
 def _purge(store: TriageStore, args: argparse.Namespace, out: TextIO) -> None:
-    count = store.purge_expired(dry_run=args.dry_run)
+    """The same purge as ``python -m assistant purge``: every store with personal data."""
+    from ..retention import purge_personal_data
+    from ..settings import Settings
+
+    settings = Settings().replace(retention_days=store.retention_days)
+    report = purge_personal_data(settings, store.database, dry_run=args.dry_run)
     verb = "would be anonymised" if args.dry_run else "anonymised"
-    print(f"{count} request(s) older than {store.retention_days} days {verb}", file=out)
+    counts = f"{report.count('requests')} request(s) and {report.count('feedback')} rating(s)"
+    print(f"{counts} older than {store.retention_days} days {verb}", file=out)
 
 
 _HANDLERS = {

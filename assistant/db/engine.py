@@ -7,8 +7,10 @@ busy timeout and explicit ``BEGIN`` handling; the folder of a SQLite file is cre
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import logging
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -156,6 +158,10 @@ def _create_sqlite_engine(url: URL) -> Engine:
             folder = Path(database).expanduser().parent
             try:
                 folder.mkdir(parents=True, exist_ok=True)
+                # Personal data: a new database file is for this account only (0600); SQLite gives
+                # its journal and write-ahead log the mode of the database file.
+                with contextlib.suppress(FileExistsError):
+                    os.close(os.open(Path(database).expanduser(), os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
             except OSError as err:
                 raise ConfigError(
                     f"Cannot create the database folder {folder}: {err.strerror}; "

@@ -173,21 +173,26 @@ class FeedbackStore:
             rows = conn.execute(query).all()
         return [_to_feedback(row) for row in rows]
 
-    def purge_expired(self, retention_days: int, now: datetime | None = None) -> int:
-        """Anonymise ratings older than ``retention_days``; returns how many."""
+    def purge_expired(self, retention_days: int, now: datetime | None = None, *, dry_run: bool = False) -> int:
+        """Anonymise ratings older than ``retention_days`` (question, answer, comment and the
+        browser session go; the rating stays); returns how many (would be) anonymised."""
         if retention_days < 1:
             raise ConfigError("retention_days must be at least 1 (ASSISTANT_RETENTION_DAYS).")
         moment = as_utc(now) if now is not None else utc_now()
         cutoff = moment - timedelta(days=retention_days)
         t = feedback_table.c
+        expired = sa.and_(t.created_at < cutoff, t.purged_at.is_(None))
+        if dry_run:
+            with db_errors("het lezen van feedback", FeedbackError), self.database.connect() as conn:
+                return int(conn.execute(sa.select(sa.func.count()).where(expired)).scalar_one())
         with (
             db_errors("het anonimiseren van oude feedback", FeedbackError),
             self.database.write() as conn,
         ):
             result = conn.execute(
                 feedback_table.update()
-                .where(t.created_at < cutoff, t.purged_at.is_(None))
-                .values(question=REDACTED, answer=REDACTED, comment=None, purged_at=moment)
+                .where(expired)
+                .values(question=REDACTED, answer=REDACTED, comment=None, session_id=None, purged_at=moment)
             )
         if result.rowcount:
             with db_errors("het opruimen van de database na het anonimiseren", FeedbackError):
