@@ -6,7 +6,10 @@ anonymised, in every store that holds it:
 * triage requests: name, organisation and e-mail cleared; question, conversation,
   answer, staff notes and audit notes ``[verwijderd]`` (:meth:`TriageStore.purge_expired`);
 * feedback on answers: question, answer, comment and the browser session cleared
-  (:meth:`FeedbackStore.purge_expired`).
+  (:meth:`FeedbackStore.purge_expired`);
+* mails to requesters kept as ``.eml`` files in the outbox folder (no SMTP server
+  set): removed once older than the retention period (:func:`purge_outbox`).  The
+  mails recorded with a request are redacted with the request.
 
 Counts, dates, statuses, topics and ratings stay, so the yearly figures and the
 evaluations do not change.  Nothing purges on its own: run it daily (README, "Daily
@@ -19,14 +22,15 @@ import logging
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TextIO
 
 from .db import Database
 from .settings import Settings
 from .triage import FeedbackStore, TriageStore
 
-__all__ = ["PurgeReport", "add_purge_parser", "purge_personal_data", "run_purge", "stores"]
+__all__ = ["PurgeReport", "add_purge_parser", "purge_outbox", "purge_personal_data", "run_purge", "stores"]
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +55,7 @@ class PurgeReport:
         return f"{'zou anonimiseren' if self.dry_run else 'geanonimiseerd'}: {what}"
 
 
-_NAMES_NL = {"requests": "aanvragen", "feedback": "beoordelingen"}
+_NAMES_NL = {"requests": "aanvragen", "feedback": "beoordelingen", "outbox": "mails in de outbox"}
 
 
 def stores(settings: Settings, database: Database) -> list[tuple[str, Purge]]:
@@ -61,7 +65,21 @@ def stores(settings: Settings, database: Database) -> list[tuple[str, Purge]]:
     return [
         ("requests", lambda now, dry_run: triage.purge_expired(now, dry_run=dry_run)),
         ("feedback", lambda now, dry_run: feedback.purge_expired(settings.retention_days, now, dry_run=dry_run)),
+        ("outbox", lambda now, dry_run: purge_outbox(Path(settings.outbox_dir), settings.retention_days, now, dry_run)),
     ]
+
+
+def purge_outbox(folder: Path, retention_days: int, now: datetime | None = None, dry_run: bool = False) -> int:
+    """Remove outbox mails (``*.eml``) written more than ``retention_days`` before ``now``; how many."""
+    if not folder.is_dir():
+        return 0
+    moment = (now or datetime.now(UTC)).timestamp()
+    cutoff = moment - retention_days * 86400
+    old = [p for p in folder.glob("*.eml") if p.is_file() and p.stat().st_mtime < cutoff]
+    if not dry_run:
+        for path in old:
+            path.unlink(missing_ok=True)
+    return len(old)
 
 
 def purge_personal_data(
@@ -80,8 +98,8 @@ def add_purge_parser(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "purge",
         help="anonymise personal data older than the retention period in every store (run it daily)",
-        description="Requests passed to staff and feedback on answers older than ASSISTANT_RETENTION_DAYS "
-        "(default 365) lose their personal data; counts, dates and outcomes stay.",
+        description="Requests passed to staff (with their mails), feedback on answers and outbox mails older "
+        "than ASSISTANT_RETENTION_DAYS (default 365) lose their personal data; counts, dates and outcomes stay.",
     )
     p.add_argument("--dry-run", action="store_true", help="only count, change nothing")
 

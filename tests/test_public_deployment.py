@@ -554,12 +554,17 @@ def test_purge_removes_feedback_and_requests_older_than_the_retention_period(app
         assert secret_comment not in done.stdout + done.stderr
         return done.stdout
 
-    assert "zou anonimiseren: 1 aanvragen, 1 beoordelingen" in purge("--dry-run")
+    outbox = sorted(Path(app.env["ASSISTANT_OUTBOX"]).glob("*.eml"))
+    mail = next(p for p in outbox if "Purgetest" in p.read_text(encoding="utf-8", errors="replace"))
+    long_ago = time.time() - 400 * 86400
+    os.utime(mail, (long_ago, long_ago))  # the confirmation mail in the outbox, dated back too
+    assert "zou anonimiseren: 1 aanvragen, 1 beoordelingen, 1 mails in de outbox" in purge("--dry-run")
     assert secret_comment.encode() in Path(path).read_bytes() + Path(path + "-wal").read_bytes()
-    assert "geanonimiseerd: 1 aanvragen, 1 beoordelingen" in purge()
+    assert "geanonimiseerd: 1 aanvragen, 1 beoordelingen, 1 mails in de outbox" in purge()
+    assert not mail.exists()
     with sqlite3.connect(path) as db:
         purged = db.execute("select question, answer, comment, session_id from feedback where purged_at is not null")
         assert purged.fetchall() == [("[verwijderd]", "[verwijderd]", None, None)]
     on_disk = b"".join(Path(p).read_bytes() for p in (path, path + "-wal", path + "-shm") if Path(p).exists())
     assert secret_comment.encode() not in on_disk, "the purged text is still in the database files"
-    assert "geanonimiseerd: 0 aanvragen, 0 beoordelingen" in purge()
+    assert "geanonimiseerd: 0 aanvragen, 0 beoordelingen, 0 mails in de outbox" in purge()

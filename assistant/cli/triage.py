@@ -134,10 +134,13 @@ def run_triage(args: argparse.Namespace, settings: Settings, *, out: TextIO | No
     try:
         command = getattr(args, "triage_command", None)
         handler = _HANDLERS.get(command or "")
-        if handler is None:
-            raise ConfigError(f"Unknown triage action {command!r}; use one of: {', '.join(_HANDLERS)}.")
+        if handler is None and command != "purge":
+            raise ConfigError(f"Unknown triage action {command!r}; use one of: {', '.join(_HANDLERS)}, purge.")
         with Database.from_settings(settings) as database:
-            handler(TriageStore.from_settings(settings, database), args, stdout)
+            if handler is None:  # purge: the one purge of every store, as `python -m assistant purge`
+                _purge(settings, database, args, stdout)
+            else:
+                handler(TriageStore.from_settings(settings, database), args, stdout)
     except VraagbaakError as err:
         print(f"error: {' '.join(str(err).split())}", file=sys.stderr)
         return EXIT_ERROR
@@ -368,16 +371,14 @@ def _format_stats(stats: Stats, since: date | None, until: date | None, breakdow
     return "\n".join(parts)
 
 
-def _purge(store: TriageStore, args: argparse.Namespace, out: TextIO) -> None:
+def _purge(settings: Settings, database: Database, args: argparse.Namespace, out: TextIO) -> None:
     """The same purge as ``python -m assistant purge``: every store with personal data."""
     from ..retention import purge_personal_data
-    from ..settings import Settings
 
-    settings = Settings().replace(retention_days=store.retention_days)
-    report = purge_personal_data(settings, store.database, dry_run=args.dry_run)
+    report = purge_personal_data(settings, database, dry_run=args.dry_run)
     verb = "would be anonymised" if args.dry_run else "anonymised"
     counts = f"{report.count('requests')} request(s) and {report.count('feedback')} rating(s)"
-    print(f"{counts} older than {store.retention_days} days {verb}", file=out)
+    print(f"{counts} older than {settings.retention_days} days {verb}", file=out)
 
 
 _HANDLERS = {
@@ -388,5 +389,4 @@ _HANDLERS = {
     "assign": _assign,
     "export": _export,
     "stats": _stats,
-    "purge": _purge,
 }

@@ -93,7 +93,9 @@ def write_csv(
     if isinstance(target, (str, os.PathLike)):
         path = Path(target)
         try:
-            with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            # Personal data: a new file is for this account only (0600).
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with open(fd, "w", encoding="utf-8-sig", newline="") as handle:
                 _write_rows(handle, requests, columns, delimiter)
         except OSError as err:
             raise TriageError(
