@@ -30,9 +30,18 @@ index: $(STAMP)
 # The ingest is incremental (a no-op in about 0.3 s when nothing changed), so `make run`
 # always serves the current corpus; a file that fails (exit 1) is reported and the app still
 # starts, a fatal error (exit 2: locked or unwritable index, unreachable server) stops here.
-run: $(STAMP)
+# `make run LLM=ollama:llama3.1` (or LLM=openai:MODEL with ASSISTANT_LLM_BASE_URL / ASSISTANT_LLM_API_KEY_ENV)
+# installs that provider's extra and answers through the chat model; without LLM the answers are extractive.
+LLM ?=
+LLM_PROVIDER := $(firstword $(subst :, ,$(LLM)))
+
+$(VENV)/.extra-%: pyproject.toml $(STAMP)
+	$(BIN)/pip install -q -e '.[$*]'
+	touch $@
+
+run: $(STAMP) $(if $(LLM),$(VENV)/.extra-$(LLM_PROVIDER))
 	$(BIN)/python -m assistant --embedder $(EMBEDDER) ingest --no-progress || [ $$? -eq 1 ]
-	$(BIN)/python app.py
+	$(if $(LLM),ASSISTANT_LLM=$(LLM) )$(BIN)/python app.py
 
 $(AXE): tests/a11y/package.json tests/a11y/package-lock.json
 	npm ci --prefix tests/a11y --no-audit --no-fund --loglevel=error

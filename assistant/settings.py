@@ -43,6 +43,12 @@ class Settings:
     llm_base_url: str | None = None
     #: Name of the environment variable that holds the LLM API key (never the key itself).
     llm_api_key_env: str | None = None
+    #: Seconds the chat model may stay silent (before its reply and between pieces); then the extractive answer.
+    llm_timeout_s: float = 15.0
+    #: Seconds the whole reply may take; then the extractive answer.
+    llm_reply_timeout_s: float = 60.0
+    #: Stream the model's reply (False: ask for it in one response, for servers that stream badly).
+    llm_stream: bool = True
     # Retrieval.  Defaults are the best configuration of the eval report.
     top_k: int = 10
     lexical_weight: float = 1.0
@@ -172,6 +178,19 @@ def _parse_networks(raw: str) -> tuple[str, ...]:
     return tuple(nets)
 
 
+def _parse_bool(raw: str) -> bool:
+    """``1/true/yes/on`` or ``0/false/no/off`` (any case)."""
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(raw)
+
+
+_parse_bool.__name__ = "boolean (true/false)"
+
+
 # Environment variable -> (field, parser).
 _ENV: dict[str, tuple[str, Any]] = {
     "ASSISTANT_CORPUS": ("corpus_dir", Path),
@@ -183,6 +202,9 @@ _ENV: dict[str, tuple[str, Any]] = {
     "ASSISTANT_LLM": ("llm", str),
     "ASSISTANT_LLM_BASE_URL": ("llm_base_url", str),
     "ASSISTANT_LLM_API_KEY_ENV": ("llm_api_key_env", str),
+    "ASSISTANT_LLM_TIMEOUT_S": ("llm_timeout_s", float),
+    "ASSISTANT_LLM_REPLY_TIMEOUT_S": ("llm_reply_timeout_s", float),
+    "ASSISTANT_LLM_STREAM": ("llm_stream", _parse_bool),
     "ASSISTANT_TOP_K": ("top_k", int),
     "ASSISTANT_LEXICAL_WEIGHT": ("lexical_weight", float),
     "ASSISTANT_DENSE_WEIGHT": ("dense_weight", float),
@@ -298,6 +320,10 @@ def _validate(s: Settings) -> None:
         raise ConfigError("ASSISTANT_SMTP_PASSWORD_ENV needs ASSISTANT_SMTP_USER (the account the password is for).")
     if s.llm and ":" not in s.llm:
         raise ConfigError(f"ASSISTANT_LLM={s.llm!r} must be provider:model, e.g. ollama:llama3.1.")
+    if s.llm_timeout_s <= 0 or s.llm_reply_timeout_s <= 0:
+        raise ConfigError(
+            "LLM timeouts must be more than 0 seconds (ASSISTANT_LLM_TIMEOUT_S, ASSISTANT_LLM_REPLY_TIMEOUT_S)."
+        )
 
 
 def read_secret(var: str) -> str | None:

@@ -13,7 +13,7 @@ import threading
 import time
 import unicodedata
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .answer.extractive import (
     NOT_FOUND_TEXT,
@@ -39,6 +39,9 @@ from .query.retrieval import (
     split_question,
 )
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .answer.llm import GenerativeAnswerer
 
 Message = dict[str, str]
 
@@ -97,7 +100,7 @@ class Vraagbaak:
         embedder: Embedder | None = None,
         index: IndexBackend | None = None,
         router: Any = None,
-        llm: Any = None,
+        llm: GenerativeAnswerer | None = None,
         answerer: Answerer | None = None,
     ) -> None:
         """Parts not given are built from ``settings`` on first use and owned by this object."""
@@ -138,12 +141,14 @@ class Vraagbaak:
                     self._router = Router(embedder=None)
         return self._router
 
-    def llm(self) -> Any:
-        """The configured chat model, or None for extractive answers."""
+    def llm(self) -> GenerativeAnswerer | None:
+        """The LLM path (``ASSISTANT_LLM``), or None for extractive answers."""
         if self._llm is None and self.settings.llm:
-            from .answer.llm import chat_model
+            with self._lock:
+                if self._llm is None:
+                    from .answer.llm import LLMAnswerer
 
-            self._llm = chat_model(self.settings)
+                    self._llm = LLMAnswerer.from_settings(self.settings)
         return self._llm
 
     def warm(self) -> None:
@@ -151,6 +156,7 @@ class Vraagbaak:
         self.snapshot()
         self.embedder()
         self.router()
+        self.llm()
 
     # -- one turn ----------------------------------------------------------
     def retrieve(
@@ -253,15 +259,14 @@ class Vraagbaak:
                 answer.route, answer.route_reason = decision.route, decision.reason
             llm = self.llm() if citations else None
             if llm is not None:
-                from .answer.llm import generate
+                from .answer.llm import Request
 
-                text_parts: list[str] = []
-                for piece in generate(llm, question, hist, result, snapshot.lexical, (text, citations)):
+                for piece in llm.stream(Request(question, hist, result, snapshot.lexical), (text, citations)):
                     if isinstance(piece, str):
-                        text_parts.append(piece)
                         yield piece
                     else:
-                        text, citations, answer.mode = piece
+                        text, citations = piece.text, piece.citations
+                        answer.mode, answer.fallback_reason = piece.mode, piece.reason
             else:
                 yield from stream_text(text)
             answer.text, answer.citations = text, citations

@@ -247,3 +247,15 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     assert POSTGRES_URL
     with postgres_schema(POSTGRES_URL) as url:
         yield url
+
+
+# --------------------------------------------------------------------------- the OpenAI-compatible test server
+
+
+@pytest.fixture(scope="session")
+def llm_server():  # type: ignore[no-untyped-def]
+    """tests/llm_server.py on a free port of 127.0.0.1, for the LLM path (one per session)."""
+    from llm_server import LLMServer
+
+    with LLMServer() as server:
+        yield server

@@ -57,7 +57,10 @@ class Answer:
     retrieved: list[Hit] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
     evidence: float = 0.0
+    #: Which path answered: ``extractive``, ``llm`` or ``extractive-fallback`` (see assistant.answer.llm).
     mode: str = "extractive"
+    #: Why the LLM path fell back (``timeout``, ``rate-limited``, ...); None otherwise.
+    fallback_reason: str | None = None
 
     @property
     def found(self) -> bool:
@@ -75,6 +78,7 @@ class Answer:
             "topic": self.topic,
             "evidence": round(self.evidence, 4),
             "mode": self.mode,
+            "fallback_reason": self.fallback_reason,
             "retrieved": [h.to_dict() for h in self.retrieved],
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
         }
