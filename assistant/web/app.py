@@ -45,6 +45,7 @@ from ..vraagbaak import Vraagbaak
 from .auth import read_accounts
 from .chat import ChatHandlers, build_chat_blocks
 from .guard import EventGuard, EventLimit, event_names
+from .lean import lighten
 from .login import StaffLogin
 from .middleware import AccessLogFilter, BodyLimit, CrossOriginGuard, RemoveAfterDownload, SecurityHeaders
 from .render import STYLESHEET, chat_script
@@ -102,27 +103,6 @@ def _body_limit(settings: Settings) -> Callable[[str], int]:
         return upload if path.startswith(f"{STAFF_PATH}/gradio_api/upload") else staff
 
     return limit_for
-
-
-def _lighten_queue(blocks: gr.Blocks) -> None:
-    """Switch off the bookkeeping of Gradio's queue that this app does not use.
-
-    After every event Gradio builds a pandas summary of up to 10,000 past events
-    (each with its session hash) for its monitoring page, which is off here
-    (``enable_monitoring=False``): 6% of the app's CPU time with 20 concurrent chat
-    sessions (py-spy, evals/capacity.py), growing with the events kept.  Keeping
-    one record and never recomputing removes that work and the stored hashes.
-    The attribute names are Gradio's (its own spelling); ``tests/test_hardening.py``
-    fails when a Gradio upgrade renames them.  Measured with ``python -m evals.capacity``.
-    """
-    queue = blocks._queue
-    queue.ANALYTICS_MAX_EVENTS = 1
-    queue.ANAYLTICS_CACHE_FREQUENCY = 2**62
-    # The queue's loop looks for work every millisecond, also while every slot is busy:
-    # 8% of a core with nothing to do (two pages), 8% of the GIL-holding time under 20
-    # sessions.  Every 5 ms costs an event at most 5 ms before it starts.
-    queue.sleep_when_free = 0.005
-    queue.progress_update_sleep_when_free = 0.1  # progress bars (gr.Progress): none on these pages
 
 
 def _warm(assistant: Vraagbaak, ready: threading.Event) -> None:
@@ -187,7 +167,7 @@ def build_app(settings: Settings, *, assistant: Vraagbaak | None = None, warm: b
         **_COMMON_MOUNT,
     )
     for blocks in (staff, chat):
-        _lighten_queue(blocks)
+        lighten(blocks)
     # Middleware: the last one added runs first.
     app.add_middleware(EventGuard, prefix=STAFF_PATH, events=event_names(staff), uploads=True)
     app.add_middleware(EventGuard, prefix="/", events=event_names(chat), limits=chat_limits(settings))

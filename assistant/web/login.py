@@ -44,7 +44,9 @@ SESSION_COOKIE = "vb_staff"
 #: Marks a browser that logged in to an account before (see LoginThrottle): it passes the account-wide delay.
 DEVICE_COOKIE = "vb_device"
 _DEVICE_DAYS = 180
-_TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True)
+_TEMPLATES = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True, auto_reload=False
+)
 
 ASGIApp = Callable[[MutableMapping[str, Any], Any, Any], Awaitable[None]]
 

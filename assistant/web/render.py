@@ -87,6 +87,9 @@ def _environment() -> Environment:
         autoescape=True,
         undefined=StrictUndefined,
         keep_trailing_newline=False,
+        # Templates are part of the package: no stat() of the file on every render (a
+        # system call per message of the conversation, each a GIL hand-over under load).
+        auto_reload=False,
     )
     env.filters["blocks"] = _blocks
     env.filters["when"] = _when
