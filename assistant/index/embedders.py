@@ -20,6 +20,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from ..errors import ConfigError
+from .batching import QueryBatcher
 
 ALIASES = {
     "minilm": "minilm",
@@ -123,6 +124,8 @@ class SentenceTransformerEmbedder:
         self._torch = torch
         self._batch_threads = torch.get_num_threads()
         self._threads = _ThreadCountLock(torch.set_num_threads)
+        # Questions asked at the same moment (concurrent chat sessions) share one pass.
+        self._queries = QueryBatcher(lambda texts: self._encode([self._query_prefix + t for t in texts], 1))
 
     def _encode(self, texts: list[str], threads: int) -> np.ndarray:
         # torch's thread count is process-wide: calls with the same count run side by
@@ -141,7 +144,7 @@ class SentenceTransformerEmbedder:
         return self._encode([self._doc_prefix + t for t in texts], self._batch_threads)
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self._encode([self._query_prefix + text], 1)[0]
+        return self._queries(text)
 
 
 class _ThreadCountLock:
