@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -133,3 +134,38 @@ def test_minilm_vectors_are_the_same_in_a_shared_pass() -> None:
         t.join(60)
     for q, one in zip(questions, alone, strict=True):
         assert float(np.dot(results[q], one)) > 0.9999, q
+
+
+def test_the_capacity_section_of_bench_md_is_replaced_in_place_and_kept(tmp_path: Path) -> None:
+    """``python -m evals.capacity`` owns one marked section of bench.md; ``python -m evals bench``
+    rewrites the rest and keeps it (evals/bench/report.py).  Catches: a second section appended
+    on every run, the rest of the file lost, the section dropped by the bench."""
+    from evals.capacity import capacity_section, write_report
+
+    bench = tmp_path / "bench.md"
+    bench.write_text("# Vraagbaak benchmark\n\nbench tables\n", encoding="utf-8")
+    run = {
+        "sessions": 20,
+        "turns": 60,
+        "errors": 0,
+        "p50_s": 0.4,
+        "p95_s": 0.8,
+        "p95_s_every_run": [0.8, 0.9],
+        "goal_p95_s": 1.0,
+        "queue_wait_p95_s": 0.5,
+        "running_p95_s": 0.3,
+        "first_update_p95_s": 0.6,
+        "updates_per_turn": 2.0,
+        "server_cpu_ms_per_turn": 45.0,
+        "wall_s": 5.0,
+        "loadavg_1min_before_after": [1.0, 1.2],
+    }
+    machine = {"when": "2026-12-02 08:00", "cores": 2, "note": "test"}
+    write_report([run], machine, out=tmp_path)
+    write_report([{**run, "p95_s": 1.2, "p95_s_every_run": [1.2]}], machine, out=tmp_path)
+    text = bench.read_text(encoding="utf-8")
+    assert text.startswith("# Vraagbaak benchmark\n\nbench tables\n")
+    assert text.count("<!-- capacity:start -->") == 1 and text.count("<!-- capacity:end -->") == 1
+    section = capacity_section(bench)
+    assert section is not None and "| 20 | 60 | 0 | 0.4 | 1.2 | 1.2 | 1.0 | no |" in section, section
+    assert (tmp_path / "generated" / "capacity.json").exists()

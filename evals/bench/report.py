@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..capacity import capacity_section
 from .common import GENERATED_DIR, GOALS, ratio
 
 # --------------------------------------------------------------------------- report
@@ -267,7 +268,8 @@ def write_markdown(res: dict[str, Any], path: Path) -> None:
         ]
         L += prof["flat_top"]
         L += ["```"]
-    path.write_text("\n".join(L) + "\n", encoding="utf-8")
+    kept = capacity_section(path)  # written by `python -m evals.capacity`: kept as it is
+    path.write_text("\n".join(L) + "\n" + (f"\n{kept}\n" if kept else ""), encoding="utf-8")
 
 
 def write_plot(growth: list[dict[str, Any]], path: Path) -> None:
