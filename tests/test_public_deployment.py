@@ -265,8 +265,10 @@ def test_cross_site_logout_fails_and_logout_ends_only_this_session(app: Deployme
 
 
 def test_upload_and_named_api_routes_are_refused_on_the_public_app(app: Deployment) -> None:
-    """The issue's 30 x 1 MB uploads and ``/run/submit_request`` spam.  Catches: a public upload
-    route that stores files, and any event reachable by name, private or not."""
+    """The issue's 30 x 1 MB uploads, ``/run/submit_request`` spam and ``/openapi.json``.  Catches:
+    a public upload route that stores files, any event reachable by name, private or not, and a
+    list of the internal routes (Gradio's apps served one at /openapi.json and, without a login,
+    at /staff/openapi.json)."""
     before = count_requests(app)
     upload_dir = app.tmp / "gradio"
     files_before = sorted(upload_dir.rglob("*")) if upload_dir.exists() else []
@@ -280,7 +282,10 @@ def test_upload_and_named_api_routes_are_refused_on_the_public_app(app: Deployme
             for name in ("submit_request", "ask", "rate", "predict"):
                 r = client.post(f"/gradio_api/{route}/{name}", json={"data": data})
                 assert r.status_code == 404, (route, name, r.status_code, r.text[:100])
-        assert client.get("/gradio_api/openapi.json").status_code == 404
+        for listing in ("openapi.json", "docs", "redoc", "gradio_api/openapi.json"):  # the issue's internal routes
+            for page in ("/", "/staff/"):
+                r = client.get(f"{page}{listing}")
+                assert r.status_code in (401, 404) and "/gradio_api/" not in r.text, (page, listing, r.status_code)
     assert count_requests(app) == before
     assert (sorted(upload_dir.rglob("*")) if upload_dir.exists() else []) == files_before
 

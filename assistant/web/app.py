@@ -70,6 +70,12 @@ _COMMON_MOUNT: dict[str, Any] = {
 }
 
 
+def _no_route_list() -> dict[str, Any]:
+    """Each Gradio app's FastAPI without ``/openapi.json`` (it listed ~70 internal routes, on the
+    staff page without a login).  A new dict per mount: Gradio adds its lifespan to it."""
+    return {"openapi_url": None, "docs_url": None, "redoc_url": None}
+
+
 def chat_limits(settings: Settings) -> dict[str, EventLimit]:
     """Rate limits of the chat's events (handler name -> limit), with their Dutch messages."""
     busy = "De Vraagbaak krijgt op dit moment erg veel vragen. Probeer het over een minuut opnieuw."
@@ -153,6 +159,7 @@ def build_app(settings: Settings, *, assistant: Vraagbaak | None = None, warm: b
         path=STAFF_PATH,
         auth_dependency=login.user,
         max_file_size=int(settings.max_file_mb * 1024 * 1024),
+        app_kwargs=_no_route_list(),
         **_COMMON_MOUNT,
     )
     # The chat serves no files: block Gradio's shared upload/cache folder there, so
@@ -164,6 +171,7 @@ def build_app(settings: Settings, *, assistant: Vraagbaak | None = None, warm: b
         js=chat_script(),
         max_file_size="1mb",
         blocked_paths=[get_upload_folder()],
+        app_kwargs=_no_route_list(),
         **_COMMON_MOUNT,
     )
     for blocks in (staff, chat):
