@@ -199,19 +199,29 @@ def test_event_guard_refuses_limits_for_events_the_page_lacks() -> None:
 # --------------------------------------------------------------------------- logs and text
 
 
-def test_access_log_lines_lose_their_query_string() -> None:
+@pytest.mark.parametrize(
+    ("path", "logged"),
+    [
+        ("/gradio_api/queue/data?session_hash=geheim123", "/gradio_api/queue/data?…"),
+        ("/gradio_api/heartbeat/geheim123", "/gradio_api/heartbeat/…"),  # a browser's, while the chat has state
+        ("/staff/gradio_api/heartbeat/geheim123?x=1", "/staff/gradio_api/heartbeat/…?…"),
+        ("/gradio_api/stream/geheim123/run/3/playlist.m3u8", "/gradio_api/stream/…/run/3/playlist.m3u8"),
+        ("/gradio_api/queue/join", "/gradio_api/queue/join"),
+    ],
+)
+def test_access_log_lines_lose_session_hashes(path: str, logged: str) -> None:
     record = logging.LogRecord(
         "uvicorn.access",
         logging.INFO,
         __file__,
         1,
         '%s - "%s %s HTTP/%s" %d',
-        ("127.0.0.1:5000", "GET", "/gradio_api/queue/data?session_hash=geheim123", "1.1", 200),
+        ("127.0.0.1:5000", "GET", path, "1.1", 200),
         None,
     )
     assert AccessLogFilter().filter(record)
     line = record.getMessage()
-    assert "geheim123" not in line and "session_hash" not in line and "/gradio_api/queue/data?…" in line
+    assert "geheim123" not in line and "session_hash" not in line and f"GET {logged} HTTP" in line, line
 
 
 @pytest.mark.parametrize("text", ["\ud800", "vraag \udfff over subsidies", "\ud83d", "a" * 500 + "\udcff"])

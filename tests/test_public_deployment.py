@@ -398,14 +398,20 @@ def test_trusted_proxy_decides_the_client_address(app: Deployment) -> None:
 
 def test_access_log_holds_no_session_hash(app: Deployment) -> None:
     """The issue's session hashes in the access log (a logged hash returned another visitor's
-    question).  Catches: query strings in the access log; positive control: the lines are there."""
+    question).  Catches: a session hash in the access log, in a query string (queue/data) or in
+    the path (the browser's heartbeat); positive control: the lines are there."""
     session = secrets.token_hex(8)
     with http(app) as client:
         deps = chat_deps(client)
         status, msg = join(client, deps["ask"], form_data(deps, "ask", "Wat is een burgerinitiatief?"), session=session)
         assert status == 200 and msg.get("success"), msg
+        # A browser also keeps GET heartbeat/<session hash> open while the chat has state (gr.State).
+        assert client.get("/config").json().get("connect_heartbeat") is True
+        with client.stream("GET", f"/gradio_api/heartbeat/{session}", timeout=30) as beat:
+            assert beat.status_code == 200
     text = app.log_text()
     assert "/gradio_api/queue/data?…" in text and "/gradio_api/queue/join" in text  # the access log is on
+    assert "/gradio_api/heartbeat/…" in text
     assert session not in text
     assert "session_hash" not in text
 

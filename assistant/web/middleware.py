@@ -24,6 +24,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import logging
+import re
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,9 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 
 logger = logging.getLogger(__name__)
+
+#: A session hash (or event id) as a path segment of a Gradio route.
+_HASH_IN_PATH = re.compile(r"(/gradio_api/(?:heartbeat|stream)/)[^/]+")
 
 __all__ = ["AccessLogFilter", "BodyLimit", "CrossOriginGuard", "RemoveAfterDownload", "SecurityHeaders", "send_json"]
 
@@ -241,16 +245,21 @@ class RemoveAfterDownload:
 
 
 class AccessLogFilter(logging.Filter):
-    """Drop the query string from uvicorn's access log lines (it holds Gradio session hashes).
+    """Take Gradio session hashes out of uvicorn's access log lines: the query string
+    (``queue/data?session_hash=…``) and the path segment after ``heartbeat/`` and
+    ``stream/`` (a browser keeps ``GET /gradio_api/heartbeat/<session hash>`` open while
+    the chat has state).
 
     uvicorn logs ``'%s - "%s %s HTTP/%s" %d'`` with the full path as the third argument.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
-        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str) and "?" in args[2]:
-            path = args[2].split("?", 1)[0]
-            record.args = (*args[:2], f"{path}?…", *args[3:])
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            path, question_mark, _ = args[2].partition("?")
+            cleaned = _HASH_IN_PATH.sub(r"\1…", path) + ("?…" if question_mark else "")
+            if cleaned != args[2]:
+                record.args = (*args[:2], cleaned, *args[3:])
         return True
 
     @classmethod
