@@ -30,8 +30,11 @@ from .errors import (
 from .settings import Settings, load_settings
 
 _LAZY = {
-    "Answer": "answer.extractive",
-    "Citation": "answer.extractive",
+    "Answer": "answer",
+    "Citation": "answer",
+    "Query": "query.model",
+    "AnswerKind": "query.model",
+    "Route": "answer",
     "IngestSummary": "ingestion.pipeline",
     "ingest": "ingestion.pipeline",
     "Vraagbaak": "vraagbaak",
@@ -41,8 +44,9 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
-    from .answer.extractive import Answer, Citation
+    from .answer import Answer, Citation, Route
     from .ingestion.pipeline import IngestSummary, ingest
+    from .query.model import AnswerKind, Query
     from .query.retrieval import Filters, HybridRetriever
     from .vraagbaak import Vraagbaak, ask
 
@@ -57,6 +61,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "AccessDeniedError",
     "Answer",
+    "AnswerKind",
     "Citation",
     "ConfigError",
     "DocumentError",
@@ -64,7 +69,9 @@ __all__ = [
     "HybridRetriever",
     "IndexUnavailableError",
     "IngestSummary",
+    "Query",
     "QuestionError",
+    "Route",
     "Settings",
     "TriageError",
     "Vraagbaak",

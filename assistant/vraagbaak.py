@@ -13,31 +13,35 @@ import threading
 import time
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from .answer.extractive import (
-    NOT_FOUND_TEXT,
+from .answer import (
     Answer,
+    AnswerDone,
     Answerer,
-    Citation,
+    Composition,
     ExtractiveAnswerer,
+    Route,
+    StreamEvent,
+    TextDelta,
+    Unmet,
     merge_answers,
-    stream_text,
 )
+from .answer.related import related_questions
+from .answer.render import stream_text
+from .answer.types import QUOTE_GAP
 from .errors import QuestionError
 from .index.backend import IndexBackend, index_for
 from .index.embedders import Embedder, load_embedder
 from .index.snapshots import Snapshot, Snapshots
 from .inputs import UNREADABLE, has_surrogate
-from .query.retrieval import (
-    Filters,
-    RetrievalResult,
-    contextualise,
-    evidence_for,
-    fuse_results,
-    retrieve,
-    split_question,
-)
+from .query.analysis import analyse
+from .query.model import Query
+from .query.retrieval import Filters, RetrievalResult, evidence_for, fuse_results, retrieve
+from .routing import Scope, decline_message, escalation_offer
+from .routing.scope import content_support
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -159,20 +163,40 @@ class Vraagbaak:
         self.llm()
 
     # -- one turn ----------------------------------------------------------
-    def retrieve(
+    def analyse(
         self,
         question: str,
+        history: list[dict[str, Any]] | None = None,
+        *,
+        today: date | None = None,
+        snapshot: Snapshot | None = None,
+    ) -> Query:
+        """The typed question of a turn (follow-ups resolved against the history)."""
+        s = self.settings
+        snapshot = snapshot or self.snapshot()
+        return analyse(
+            clean_question(question, s.max_question_chars),
+            today=today or date.today(),
+            analyzer=snapshot.lexical.analyzer,
+            history=clean_history(history, s.max_question_chars),
+        )
+
+    def retrieve(
+        self,
+        question: str | Query,
         history: list[Message] | None = None,
         filters: Filters | None = None,
         snapshot: Snapshot | None = None,
     ) -> RetrievalResult:
         """Hybrid retrieval for a turn, follow-ups resolved against the history."""
-        return self._search(contextualise(question, history), filters, snapshot)
+        snapshot = snapshot or self.snapshot()
+        query = question if isinstance(question, Query) else self.analyse(question, history, snapshot=snapshot)
+        return self._search(query, filters, snapshot)
 
-    def _search(self, query: str, filters: Filters | None, snapshot: Snapshot | None) -> RetrievalResult:
+    def _search(self, query: Query, filters: Filters | None, snapshot: Snapshot) -> RetrievalResult:
         s = self.settings
         return retrieve(
-            snapshot or self.snapshot(),
+            snapshot,
             self.embedder(),
             query,
             k=max(s.top_k, 10),
@@ -185,7 +209,7 @@ class Vraagbaak:
         )
 
     def _retrieve_parts(
-        self, query: str, parts: list[str], filters: Filters | None, snapshot: Snapshot
+        self, query: Query, filters: Filters | None, snapshot: Snapshot
     ) -> tuple[RetrievalResult, list[RetrievalResult]]:
         """Retrieval for the whole turn and, for a multi-part question, for each part.
 
@@ -193,90 +217,101 @@ class Vraagbaak:
         whole one) and the per-part results that the parts are answered from.
         """
         result = self._search(query, filters, snapshot)
-        if len(parts) < 2:
+        if not query.parts:
             return result, []
         # Each part retrieves with its own words doubled and the whole turn as context.
-        part_results = [self._search(f"{p} {p} {query}", filters, snapshot) for p in parts]
+        part_results = [self._search(p, filters, snapshot) for p in query.parts]
         # Each passage answers one part: the evidence is how well the parts are covered.
-        per_part = [evidence_for(p, r.hits, snapshot) for p, r in zip(parts, part_results, strict=True)]
+        per_part = [evidence_for(p, r.hits, snapshot) for p, r in zip(query.parts, part_results, strict=True)]
         fused = fuse_results([result, *part_results], k=len(result.hits))
         fused.evidence = max(result.evidence, sum(per_part) / len(per_part))
         return fused, part_results
 
-    def ask(self, question: str, history: list[dict[str, Any]] | None = None, filters: Filters | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        history: list[dict[str, Any]] | None = None,
+        filters: Filters | None = None,
+        *,
+        today: date | None = None,
+    ) -> Answer:
         """Answer one turn; never raises for weak evidence (it says so and routes)."""
         final: Answer | None = None
-        for item in self.stream(question, history, filters):
-            if isinstance(item, Answer):
-                final = item
+        for event in self.stream(question, history, filters, today=today):
+            if isinstance(event, AnswerDone):
+                final = event.answer
         assert final is not None
         return final
 
     def stream(
-        self, question: str, history: list[dict[str, Any]] | None = None, filters: Filters | None = None
-    ) -> Iterator[str | Answer]:
-        """Yield text pieces as they are ready, then the complete :class:`Answer`."""
+        self,
+        question: str,
+        history: list[dict[str, Any]] | None = None,
+        filters: Filters | None = None,
+        *,
+        today: date | None = None,
+    ) -> Iterator[StreamEvent]:
+        """Yield :class:`TextDelta` pieces as they are ready, then :class:`AnswerDone`.
+
+        ``today`` is the day the question is asked (default: the system date):
+        "vorig jaar" and "eind 2024" are read against it.
+        """
         t0 = time.perf_counter()
         s = self.settings
-        question = clean_question(question, s.max_question_chars)
         hist = clean_history(history, s.max_question_chars)
         # One snapshot per turn: retrieval and answering see the same generation
         # (and server mode reads the pointer once).
         snapshot = self.snapshot()
-        query = contextualise(question, hist)
-        context = query[len(question) * 2 + 2 :] if query != question else ""
-        parts = split_question(question)
-        result, part_results = self._retrieve_parts(query, parts, filters, snapshot)
+        query = self.analyse(question, hist, today=today, snapshot=snapshot)
+        result, part_results = self._retrieve_parts(query, filters, snapshot)
         t1 = time.perf_counter()
-        decision = self.router().decide(question, hist, evidence=result.evidence, evidence_threshold=s.min_evidence)
-        answer = Answer(question=question, text="", retrieved=result.hits, evidence=result.evidence)
+        router = self.router()
+        decision = router.decide(query, evidence=result.evidence, evidence_threshold=s.min_evidence)
+        answer = Answer(
+            question=query.text, text="", retrieved=result.hits, evidence=result.evidence, kind=str(query.kind)
+        )
+        composition: Composition | None = None
+        if decision.route is Route.ANSWER:
+            composition = self._compose(query, result, part_results, snapshot)
+            scope = self.scope(snapshot)
+            cited = [f"{c.quote} {c.section} {c.title}" for c in composition.citations]
+            decision = router.settle(
+                decision,
+                scope=scope.signals(query),
+                support=composition.support,
+                content_support=content_support(query, cited, scope),
+                evidence=result.evidence,
+                evidence_threshold=s.min_evidence,
+                unmet=composition.unmet,
+                follow_up=query.is_follow_up,
+            )
         answer.route, answer.route_reason, answer.topic = decision.route, decision.reason, decision.topic
-        if decision.route == "decline":
-            from .routing.router import decline_message
-
+        if decision.route is Route.DECLINE:
             answer.text = decline_message(decision)
-            yield answer.text
+            yield TextDelta(answer.text)
+        elif decision.route is Route.ESCALATE:
+            # An escalation cites nothing: it says why, and what the person can do next.
+            intro = self._not_answered(query, composition, result, snapshot)
+            answer.text = f"{intro}\n\n{escalation_offer(decision)}" if intro else escalation_offer(decision)
+            yield TextDelta(answer.text)
         else:
-            weak = result.evidence < s.min_evidence
-            text: str
-            citations: list[Citation]
-            if weak:
-                text, citations = NOT_FOUND_TEXT, []
-            elif part_results:
-                whole = f"{question} {context}".strip()
-                text, citations = merge_answers(
-                    [
-                        self._answerer.compose(p, r, snapshot.lexical, whole)
-                        for p, r in zip(parts, part_results, strict=True)
-                    ]
-                )
-            else:
-                text, citations = self._answerer.compose(question, result, snapshot.lexical, context)
-            if not citations and decision.route == "answer":
-                from .routing.router import unanswered
-
-                decision = unanswered(decision)
-                answer.route, answer.route_reason = decision.route, decision.reason
+            assert composition is not None
+            text, citations = composition.text, list(composition.citations)
+            # Without a citation the turn says that nothing was found; a model could only repeat that.
             llm = self.llm() if citations else None
             if llm is not None:
                 from .answer.llm import Request
 
-                for piece in llm.stream(Request(question, hist, result, snapshot.lexical), (text, citations)):
-                    if isinstance(piece, str):
-                        yield piece
+                for event in llm.stream(Request(query, result, snapshot.lexical), (text, citations)):
+                    if isinstance(event, TextDelta):
+                        yield event
                     else:
-                        text, citations = piece.text, piece.citations
-                        answer.mode, answer.fallback_reason = piece.mode, piece.reason
+                        text, citations = event.text, event.citations
+                        answer.mode, answer.fallback_reason = event.mode, event.reason
             else:
                 yield from stream_text(text)
             answer.text, answer.citations = text, citations
-            if decision.route == "escalate":
-                from .routing.router import escalation_offer
-
-                answer.text = (
-                    f"{answer.text}\n\n{escalation_offer(decision)}" if citations else escalation_offer(decision)
-                )
-                yield "\n\n" + escalation_offer(decision)
+            answer.related = related_questions(citations, snapshot.chunks)
         t2 = time.perf_counter()
         answer.timings_ms = {
             "retrieve": (t1 - t0) * 1000,
@@ -284,14 +319,57 @@ class Vraagbaak:
             "total": (t2 - t0) * 1000,
             **{f"retrieve_{k}": v for k, v in result.timings_ms.items()},
         }
-        yield answer
+        yield AnswerDone(answer)
+
+    def scope(self, snapshot: Snapshot) -> Scope:
+        """The corpus vocabulary of this index generation, for scope decisions (built once per generation)."""
+        cached = snapshot.memo.get("scope")
+        if not isinstance(cached, Scope):
+            cached = snapshot.memo["scope"] = Scope.from_texts(c.text for c in snapshot.chunks)
+        return cached
+
+    def _not_answered(
+        self, query: Query, composition: Composition | None, result: RetrievalResult, snapshot: Snapshot
+    ) -> str:
+        """What to say before handing a question to staff: why the publications do not answer it.
+
+        For another year or period: what the most recent publication says, clearly
+        dated ("De meest recente gegevens gaan over 2023: ..."), quoted with its
+        source but not cited as an answer to the question.
+        """
+        if composition is None or composition.unmet is not Unmet.YEAR:
+            return ""
+        asked = ", ".join(str(y) for y in query.years)
+        intro = f"De publicaties van Socius bevatten geen gegevens over {asked}."
+        latest = self._answerer.compose(replace(query, time=()), result.hits, snapshot)
+        if latest.citations and composition.available_years:
+            c = latest.citations[0]
+            where = f"{c.title}, p. {c.page}" if c.page else c.title
+            quote = c.quote.replace(QUOTE_GAP, " ")
+            intro += f" De meest recente gegevens gaan over {composition.available_years[0]}: “{quote}” ({where})."
+        return intro
+
+    def _compose(
+        self, query: Query, result: RetrievalResult, part_results: list[RetrievalResult], snapshot: Snapshot
+    ) -> Composition:
+        if part_results:
+            return merge_answers(
+                [self._answerer.compose(p, r.hits, snapshot) for p, r in zip(query.parts, part_results, strict=True)]
+            )
+        return self._answerer.compose(query, result.hits, snapshot)
 
 
-def ask(question: str, history: list[dict[str, Any]] | None = None, settings: Settings | None = None) -> Answer:
+def ask(
+    question: str,
+    history: list[dict[str, Any]] | None = None,
+    settings: Settings | None = None,
+    *,
+    today: date | None = None,
+) -> Answer:
     """Answer one question with the default (or given) settings.
 
     Loads the index and models for this one call; keep a :class:`Vraagbaak` to ask more.
     """
     from .settings import load_settings
 
-    return Vraagbaak(settings or load_settings()).ask(question, history)
+    return Vraagbaak(settings or load_settings()).ask(question, history, today=today)

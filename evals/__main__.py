@@ -81,6 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     hv = sub.add_parser("harvest", help="turn thumbs-down feedback and escalations into candidate gold items")
     hv.add_argument("--out", default="evals/candidates.jsonl")
+    sub.add_parser("train-scorer", help="learn the answer candidate scorer on the gold set (cross-validated)")
     bench = sub.add_parser("bench", help="benchmarks against baselines and growth (see evals/bench.py)")
     # evals.bench reads these itself from sys.argv; declared here so argparse accepts them.
     bench.add_argument("--quick", action="store_true", help="skip the x100 growth step")
@@ -103,6 +104,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             n = harvest(base, args.out)
             print(f"{n} kandidaat-items geschreven naar {args.out}")
             return 0
+        if args.command == "train-scorer":
+            from .train_scorer import main as train_main
+
+            return train_main(base)
         if args.command == "bench":
             from .bench import main as bench_main
 

@@ -76,6 +76,10 @@ _ABBREVIATIONS = frozenset(
         "blz",
         "art",
         "st",
+        "gem",
+        "tel",
+        "min",
+        "max",
     }
 )
 #: A marker that closes a cited stretch: a new stretch starts after it.

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from llm_server import SCENARIOS, LLMServer
 
 from assistant import Vraagbaak, load_settings
-from assistant.answer.extractive import Answer
+from assistant.answer import Answer, AnswerDone
 from evals.gold import load_gold
 
 KEY_VAR = "VRAAGBAAK_BENCH_LLM_KEY"
@@ -48,9 +48,9 @@ def _timed(va: Vraagbaak, question: str, history: list[dict[str, str]]) -> tuple
     first = None
     answer = None
     for item in va.stream(question, history):
-        if isinstance(item, Answer):
-            answer = item
-        elif first is None and item.strip():
+        if isinstance(item, AnswerDone):
+            answer = item.answer
+        elif first is None and item.text.strip():
             first = time.perf_counter()
     total = time.perf_counter() - t0
     assert answer is not None

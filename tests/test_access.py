@@ -41,7 +41,7 @@ from chat_client import queue_messages
 from conftest import add_staff, app_env, free_port, running_app
 from markupsafe import escape
 
-from assistant.answer.extractive import Answer
+from assistant.answer import Answer
 from assistant.db import Database
 from assistant.errors import AccessDeniedError
 from assistant.settings import PROJECT_ROOT, Settings

@@ -6,15 +6,21 @@ last test runs the whole chain on a tiny ingested corpus to check the route.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from assistant import Vraagbaak, ingest, load_settings
-from assistant.answer.extractive import NOT_FOUND_TEXT, Citation, ExtractiveAnswerer, merge_answers
+from assistant.answer import NOT_FOUND_TEXT, Citation, Composition, ExtractiveAnswerer, Unmet, merge_answers
 from assistant.index.lexical import LexicalIndex
+from assistant.index.snapshots import Snapshot
 from assistant.ingestion.chunking import Chunk
-from assistant.query.retrieval import Hit, RetrievalResult, split_question
+from assistant.query.analysis import analyse, answer_kind, split_question
+from assistant.query.model import AnswerKind
+from assistant.query.retrieval import Hit
+
+TODAY = date(2026, 12, 2)
 
 PASSAGES = (
     ("Trefdag 2023", "Sfeer was uitstekend, zeiden de deelnemers van de Trefdag. Actie 1: de Trefdag evalueren."),
@@ -24,14 +30,19 @@ PASSAGES = (
 )
 
 
-def _result(question: str) -> tuple[RetrievalResult, LexicalIndex]:
-    chunks = [
+def _snapshot(chunks: list[Chunk]) -> Snapshot:
+    """A real BM25 index over hand-written passages (no vectors: lexical retrieval only)."""
+    return Snapshot("test", "none", chunks, LexicalIndex.build([c.index_text for c in chunks]), vectors=None)  # type: ignore[arg-type]
+
+
+def _chunks() -> list[Chunk]:
+    return [
         Chunk(
             chunk_id=f"c{i}",
             doc_id="jv",
             title="Jaarverslag 2023",
             doc_type="publicatie",
-            url="",
+            url="https://example.org/jv.pdf",
             section=section,
             page_start=i + 1,
             page_end=i + 1,
@@ -39,17 +50,19 @@ def _result(question: str) -> tuple[RetrievalResult, LexicalIndex]:
         )
         for i, (section, text) in enumerate(PASSAGES)
     ]
-    lexical = LexicalIndex.build([c.index_text for c in chunks])
-    scores = lexical.scores(question)
-    order = sorted(range(len(chunks)), key=lambda i: -scores[i])
-    hits = [Hit(chunk=chunks[i], score=float(scores[i]), lexical_rank=r) for r, i in enumerate(order) if scores[i] > 0]
-    return RetrievalResult(hits=hits, evidence=1.0), lexical
+
+
+def _compose_on(snapshot: Snapshot, question: str, today: date = TODAY) -> Composition:
+    query = analyse(question, today=today, analyzer=snapshot.lexical.analyzer)
+    scores = snapshot.lexical.scores(query.retrieval_text)
+    order = sorted(range(len(snapshot.chunks)), key=lambda i: -scores[i])
+    hits = [Hit(snapshot.chunks[i], float(scores[i]), lexical_rank=r) for r, i in enumerate(order) if scores[i] > 0]
+    return ExtractiveAnswerer().compose(query, hits, snapshot)
 
 
 def _compose(question: str) -> tuple[str, list[str]]:
-    result, lexical = _result(question)
-    text, citations = ExtractiveAnswerer().compose(question, result, lexical)
-    return text, [c.quote for c in citations]
+    c = _compose_on(_snapshot(_chunks()), question)
+    return c.text, [q.quote for q in c.citations]
 
 
 def test_a_how_many_question_is_answered_with_the_sentence_that_states_the_figure() -> None:
@@ -66,12 +79,13 @@ def test_figures_written_as_words_count() -> None:
 
 def test_a_how_many_question_without_a_figure_in_the_sources_is_not_answered() -> None:
     # "Actie 1" labels, it does not count: there is no budget in the passages.
-    text, quotes = _compose("Hoeveel budget krijgt het investeringsfonds voor de digitale transitie?")
-    assert (text, quotes) == (NOT_FOUND_TEXT, [])
+    c = _compose_on(_snapshot(_chunks()), "Hoeveel budget krijgt het investeringsfonds voor de digitale transitie?")
+    assert (c.text, c.citations, c.unmet) == (NOT_FOUND_TEXT, (), Unmet.FIGURE)
 
 
 def test_a_year_the_passages_do_not_mention_is_not_answered_with_another_year() -> None:
-    assert _compose("Wat gebeurde er op de Trefdag in 2021?") == (NOT_FOUND_TEXT, [])
+    c = _compose_on(_snapshot(_chunks()), "Wat gebeurde er op de Trefdag in 2021?")
+    assert (c.citations, c.unmet) == ((), Unmet.YEAR)
     text, _ = _compose("Waar vond de Trefdag van 2023 plaats?")
     assert "Mechelen" in text
 
@@ -87,24 +101,21 @@ def test_a_year_the_passages_do_not_mention_is_not_answered_with_another_year() 
     ],
 )
 def test_only_questions_that_ask_for_a_figure_need_one(question: str, figure: bool) -> None:
-    from assistant.answer.extractive import _ASKS_FIGURE
-
-    assert bool(_ASKS_FIGURE.search(question)) is figure
+    query = analyse(question, today=TODAY, analyzer=LexicalIndex.build(["x"]).analyzer)
+    assert (query.kind is AnswerKind.FIGURE) is figure
 
 
 @pytest.mark.parametrize(
-    ("question", "date"),
+    ("question", "moment"),
     [
         ("Wanneer vond de Trefdag plaats?", True),
         ("Op welke dag viel de Trefdag?", True),
         ("Sinds wanneer geldt het decreet?", True),
-        ("Wanneer kom je in aanmerking voor een erkenning?", False),
+        ("Wanneer kom je in aanmerking voor een erkenning?", True),
     ],
 )
-def test_only_questions_about_a_moment_need_one(question: str, date: bool) -> None:
-    from assistant.answer.extractive import _ASKS_DATE
-
-    assert bool(_ASKS_DATE.search(question)) is date
+def test_questions_about_a_moment(question: str, moment: bool) -> None:
+    assert (answer_kind(question.lower(), ()) is AnswerKind.MOMENT) is moment
 
 
 def test_a_missing_thesaurus_is_a_configuration_error(tmp_path: Path) -> None:
@@ -186,13 +197,14 @@ def test_merged_parts_are_renumbered_and_say_a_shared_sentence_once() -> None:
             quote=quote,
         )
 
-    first = ("Alpha zin. [1] Beta zin. [2]", [cit(1, "Alpha zin."), cit(2, "Beta zin.")])
-    second = ("Beta zin. [1] Gamma zin. [2]", [cit(1, "Beta zin."), cit(2, "Gamma zin.")])
-    nothing = (NOT_FOUND_TEXT, [])
-    text, citations = merge_answers([first, nothing, second])
-    assert text == "Alpha zin. [1] Beta zin. [2] Gamma zin. [3]"
-    assert [(c.n, c.quote) for c in citations] == [(1, "Alpha zin."), (2, "Beta zin."), (3, "Gamma zin.")]
-    assert merge_answers([nothing, nothing]) == (NOT_FOUND_TEXT, [])
+    first = Composition("Alpha zin. [1] Beta zin. [2]", (cit(1, "Alpha zin."), cit(2, "Beta zin.")), support=0.8)
+    second = Composition("Beta zin. [1] Gamma zin. [2]", (cit(1, "Beta zin."), cit(2, "Gamma zin.")), support=0.6)
+    nothing = Composition(NOT_FOUND_TEXT, unmet=Unmet.NOTHING)
+    merged = merge_answers([first, nothing, second])
+    assert merged.text == "Alpha zin. [1] Beta zin. [2] Gamma zin. [3]"
+    assert [(c.n, c.quote) for c in merged.citations] == [(1, "Alpha zin."), (2, "Beta zin."), (3, "Gamma zin.")]
+    assert merged.support == pytest.approx((0.8 + 0.6) / 3)
+    assert merge_answers([nothing, nothing]).citations == ()
 
 
 def test_each_part_of_a_two_part_question_gets_its_own_answer(va: Vraagbaak) -> None:
@@ -238,12 +250,10 @@ def test_a_quote_never_runs_over_a_page_break() -> None:
             text=f"{first} {second}",
             page_offsets=offsets,
         )
-        lexical = LexicalIndex.build([chunk.index_text])
-        result = RetrievalResult(hits=[Hit(chunk=chunk, score=1.0, lexical_rank=0)], evidence=1.0)
-        text, citations = ExtractiveAnswerer().compose("Hoeveel pagina's telde het magazine?", result, lexical)
+        c = _compose_on(_snapshot([chunk]), "Hoeveel pagina's telde het magazine?")
         if same_page:
             # On one page the figure in the next sentence completes the quote.
-            assert [c.quote for c in citations] == [f"{first} {second}"], text
+            assert [q.quote for q in c.citations] == [f"{first} {second}"], c.text
         else:
             # Over a page break the sentence with the figure stands alone, cited on its own page.
-            assert [(c.quote, c.page) for c in citations] == [(second, 8)], text
+            assert [(q.quote, q.page) for q in c.citations] == [(second, 8)], c.text

@@ -183,3 +183,35 @@ def test_manifest_written(corpus: Path, tmp_path: Path) -> None:
         "decreetgids/rollen-en-functies.md",
     }
     assert all(len(f["sha256"]) == 64 for f in manifest["files"].values())
+
+
+def test_lists_and_tables_stay_whole_in_a_chunk_and_are_marked() -> None:
+    from assistant.answer.passage import ElementKind, passage_of
+    from assistant.ingestion.chunking import chunk_document
+    from assistant.ingestion.html import parse_html
+    from assistant.ingestion.loading import DocumentMeta
+
+    path = CORPUS / "toolbox" / "beleidsplanning.html"
+    meta = DocumentMeta(path="toolbox/beleidsplanning.html", doc_id="tb", title="Toolbox", doc_type="toolbox")
+    chunks = chunk_document(parse_html(path.read_text(encoding="utf-8"), meta), 600, 100)
+    tables = [
+        el
+        for c in chunks
+        for el in passage_of(c).elements
+        if el.kind is ElementKind.TABLE and "Plan van aanpak" in el.text
+    ]
+    assert (
+        len(tables) == 1
+        and len(tables[0].rows) == 9
+        and tables[0].header
+        == (
+            "Stap",
+            "Onderdeel van het beleidsplanningsproces",
+        )
+    )
+    lists = [el for c in chunks for el in passage_of(c).elements if el.kind is ElementKind.LIST]
+    assert lists and all(el.items for el in lists)
+    # Each element's span is exact: the text at those offsets is the element.
+    for c in chunks:
+        for el in passage_of(c).elements:
+            assert c.text[el.start : el.end] == el.text

@@ -180,3 +180,66 @@ def test_manifest_gives_titles_and_types() -> None:
     meta = meta_for(REPORT, CORPUS, manifest)
     assert meta.doc_type == "publicatie" and meta.title == "Jaarverslag 2023" and meta.url
     assert {m.doc_type for m in manifest.values()} == {"publicatie", "toolbox", "decreetgids"}
+
+
+# --------------------------------------------------------------------------- structure (issue #12)
+def test_report_keeps_key_figure_panels_and_value_tables_as_tables(report) -> None:  # type: ignore[no-untyped-def]
+    from assistant.ingestion.document import BlockKind
+
+    tables = [b for b in report.blocks if b.kind is BlockKind.TABLE]
+    panel = next(b for b in tables if "Ontvangen vragen | Goedgekeurde vragen" in b.text)
+    assert panel.header and panel.page == 5 and "107 | 68" in panel.text
+    unique = next(b for b in tables if "Totaal aantal unieke deelnemers |" in b.text)
+    assert "1.108 | 609 (55%) | 449 (45%)" in unique.text
+    jobs = next(b for b in tables if "naar beroepscategorie" in b.text)
+    assert jobs.text.splitlines()[0].startswith("Unieke deelnemers erkende organisaties")
+    assert "Sociaal-cultureel werker | 369" in jobs.text
+    # A header line above the rows names the columns; sub-tables under it reuse them.
+    actors = [b for b in tables if b.header and "Aantal overlegmomenten" in b.text]
+    assert len(actors) >= 3 and any("Vlaamse overheid | 7 | 59" in b.text for b in actors)
+
+
+def test_report_keeps_bullet_lists_with_their_lead_in_and_marks_captions(report) -> None:  # type: ignore[no-untyped-def]
+    from assistant.ingestion.document import BlockKind
+
+    lists = [b for b in report.blocks if b.kind is BlockKind.LIST]
+    publications = next(b for b in lists if "• Jaarverslag 2022" in b.text)
+    assert publications.text.count("• ") == 11
+    activities = next(b for b in lists if "Basisvorming ‘Politiserend werken’" in b.text)
+    assert "(Leuven)" in activities.text  # the wrapped last item stays whole
+    captions = [b.text for b in report.blocks if b.kind is BlockKind.CAPTION]
+    assert any(c.startswith("Scan de code") for c in captions)
+    assert any("©" in c for c in captions)
+    text_blocks = " ".join(b.text for b in report.blocks if b.kind is BlockKind.TEXT)
+    assert "Scan de code" not in text_blocks and "©" not in text_blocks
+    # The sentence a QR prompt interrupted is whole again.
+    assert "de ondersteuning die je als organisatie biedt aan je communityleden" in text_blocks
+
+
+def test_html_lists_tables_and_text_outside_paragraphs() -> None:
+    from assistant.ingestion.document import BlockKind
+
+    path = CORPUS / "toolbox" / "beleidsplanning.html"
+    doc = parse_html(path.read_text(encoding="utf-8"), _meta(str(path), "toolbox"))
+    table = next(b for b in doc.blocks if b.kind is BlockKind.TABLE)
+    lines = table.text.splitlines()
+    assert lines[0] == "De stappen van de Toolbox beleidsplanning" and table.header
+    assert lines[1] == "Stap | Onderdeel van het beleidsplanningsproces" and len(lines) == 11
+    lst = next(b for b in doc.blocks if b.kind is BlockKind.LIST and "zoekrobots" in b.text)
+    assert lst.text.splitlines()[0].endswith("tools op maat:")  # the lead-in sentence
+    assert lst.text.count("• ") == 5
+    stray = parse_html(
+        "<html><body><main><div>Tekst zonder alinea over vrijwilligers.</div></main></body></html>",
+        _meta("d.html", "toolbox"),
+    )
+    assert "Tekst zonder alinea over vrijwilligers." in stray.text
+
+
+def test_markdown_lists_and_tables_are_whole_blocks() -> None:
+    from assistant.ingestion.document import BlockKind
+
+    md = "# G\n\nDrie plekken:\n\n- een\n- twee\n- drie\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+    doc = parse_markdown(md, _meta("g.md", "decreetgids"))
+    kinds = [(b.kind, b.text) for b in doc.blocks]
+    assert (BlockKind.LIST, "Drie plekken:\n• een\n• twee\n• drie") in kinds
+    assert (BlockKind.TABLE, "a | b\n1 | 2") in kinds

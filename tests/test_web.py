@@ -17,7 +17,7 @@ from typing import Any
 import gradio as gr
 import pytest
 
-from assistant.answer.extractive import Answer, Citation
+from assistant.answer import Answer, AnswerDone, Citation, Route, StreamEvent, TextDelta
 from assistant.db import Database
 from assistant.errors import AccessDeniedError
 from assistant.ingestion.chunking import Chunk
@@ -74,7 +74,7 @@ class FakeAssistant:
 
     def stream(
         self, question: str, history: list[dict[str, Any]] | None = None, filters: Any = None
-    ) -> Iterator[str | Answer]:
+    ) -> Iterator[StreamEvent]:
         self.histories.append(list(history or []))
         if self.fail is not None:
             raise self.fail
@@ -103,17 +103,17 @@ class FakeAssistant:
         text = f"{QUOTE} [1]" + (f" Je vroeg: {question}" if self.echo else "")
         for piece in (text[:20], text[20:]):
             time.sleep(self.pause_s)
-            yield piece
+            yield TextDelta(piece)
         answer = Answer(
             question=question,
             text=text,
             citations=[citation],
-            route=self.route,
+            route=Route(self.route),
             route_reason="Maatwerk: een medewerker kan helpen.",
             topic="beleidsplanning",
             retrieved=[Hit(chunk=chunk, score=1.0)],
         )
-        yield answer
+        yield AnswerDone(answer)
 
 
 def chat_page(settings: Settings, assistant: Any) -> ChatHandlers:

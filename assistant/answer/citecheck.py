@@ -30,7 +30,9 @@ from enum import StrEnum
 from ..index.lexical import LexicalIndex
 from ..query.retrieval import Hit
 from ..text.analysis import normalise_for_match, split_sentences
-from .extractive import Citation
+from .passage import Element, ElementKind, passage_of
+from .render import citation_for
+from .types import Citation
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 #: Markers written after the full stop ("... vragen. [1]") move before it, so they stay with their sentence.
@@ -107,21 +109,31 @@ class ReplyChecker:
         return "".join(self._out)
 
     def citations(self) -> list[Citation]:
-        """One citation per passage cited by a kept segment, quoting the passage sentence the claims lean on."""
+        """One citation per passage cited by a kept segment, quoting what the claims lean on.
+
+        The quote is the passage's element that shares most words with the claims
+        citing it: a sentence, or of a list its lead-in and the items the claims
+        name, of a table its title, header and the rows they name (each a verbatim
+        line, joined by " … " as in the extractive answers).
+        """
         out: list[Citation] = []
         for n, new in sorted(self._renumber.items(), key=lambda kv: kv[1]):
-            hit = self._hits[n - 1]
-            claims = " ".join(text for text, cited in self._kept if n in cited)
-            claim_terms = set(self._terms(claims))
-            sentences = self._lexical.sentences(hit.chunk.chunk_id, hit.chunk.text) or [
-                (hit.chunk.text, frozenset(self._terms(hit.chunk.text)))
-            ]
-            quote = max(sentences, key=lambda s: len(claim_terms & s[1]))[0]
-            c = hit.chunk
-            out.append(
-                Citation(new, c.chunk_id, c.doc_id, c.title, c.doc_type, c.page_of(quote), c.section, c.url, quote)
-            )
+            chunk = self._hits[n - 1].chunk
+            claims = set(self._terms(" ".join(text for text, cited in self._kept if n in cited)))
+            stretches = [st for el in passage_of(chunk).elements if el.quotable and (st := self._stretches(el, claims))]
+            best = max(stretches, key=lambda st: len(claims & set(self._terms(" ".join(st)))), default=[chunk.text])
+            out.append(citation_for(new, chunk, best, max(0, chunk.text.find(best[-1]))))
         return out
+
+    def _stretches(self, element: Element, claims: set[str]) -> list[str]:
+        """The verbatim lines of ``element`` a quote takes: all of a sentence; the named items or rows."""
+        if element.kind is ElementKind.SENTENCE:
+            return [element.text]
+        lines = element.text.split("\n")
+        head = 1 if (element.lead or element.title) else 0
+        head += 1 if element.header else 0
+        named = [ln for ln in lines[head:] if claims & set(self._terms(ln))]
+        return lines[:head] + named if named else []
 
     # ------------------------------------------------------------------ segmenting
 

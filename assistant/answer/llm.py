@@ -25,41 +25,21 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any, Protocol
 
 from ..errors import ConfigError
 from ..index.lexical import LexicalIndex
+from ..query.model import Query
 from ..query.retrieval import RetrievalResult
 from ..settings import Settings
 from .citecheck import ReplyChecker
-from .extractive import Citation, stream_text
 from .prompt import PASSAGES, SYSTEM_PROMPT, build_messages
+from .render import stream_text
+from .types import Citation, FallbackReason, Mode, TextDelta
 
 logger = logging.getLogger(__name__)
-
-Message = dict[str, str]
-
-
-class AnswerMode(StrEnum):
-    """Which path answered a turn (``mode`` in ``ask --json``)."""
-
-    EXTRACTIVE = "extractive"
-    LLM = "llm"
-    FALLBACK = "extractive-fallback"
-
-
-class FallbackReason(StrEnum):
-    """Why the LLM path gave the extractive answer (``fallback_reason`` in ``ask --json``)."""
-
-    TIMEOUT = "timeout"
-    RATE_LIMITED = "rate-limited"
-    UNREACHABLE = "unreachable"
-    BROKEN_REPLY = "broken-reply"
-    PROVIDER_ERROR = "provider-error"
-    NO_VALID_CITATION = "no-valid-citation"
 
 
 @dataclass(frozen=True)
@@ -68,16 +48,15 @@ class Outcome:
 
     text: str
     citations: list[Citation] = field(default_factory=list)
-    mode: AnswerMode = AnswerMode.LLM
+    mode: Mode = Mode.LLM
     reason: FallbackReason | None = None
 
 
 @dataclass(frozen=True)
 class Request:
-    """What the LLM path answers from: the turn's question and conversation, and what retrieval found."""
+    """What the LLM path answers from: the turn's typed question (with its conversation), what retrieval found."""
 
-    question: str
-    history: Sequence[Message]
+    query: Query
     result: RetrievalResult
     lexical: LexicalIndex
 
@@ -85,7 +64,7 @@ class Request:
 class GenerativeAnswerer(Protocol):
     """A path that writes the answer from the retrieved passages, with the extractive answer as fallback."""
 
-    def stream(self, request: Request, fallback: tuple[str, list[Citation]]) -> Iterator[str | Outcome]:
+    def stream(self, request: Request, fallback: tuple[str, list[Citation]]) -> Iterator[TextDelta | Outcome]:
         """Yield the text to show as it is ready, then the :class:`Outcome`."""
         ...
 
@@ -129,15 +108,15 @@ class LLMAnswerer:
             streaming=settings.llm_stream,
         )
 
-    def stream(self, request: Request, fallback: tuple[str, list[Citation]]) -> Iterator[str | Outcome]:
+    def stream(self, request: Request, fallback: tuple[str, list[Citation]]) -> Iterator[TextDelta | Outcome]:
         t0 = time.perf_counter()
         hits = request.result.hits[: self.passages]
-        checker = ReplyChecker(hits, request.lexical, request.question, SYSTEM_PROMPT)
+        checker = ReplyChecker(hits, request.lexical, request.query.with_context, SYSTEM_PROMPT)
         failure: _Failed | None = None
         try:
-            for piece in self._reply(build_messages(request.question, request.history, hits)):
-                yield from checker.feed(piece)
-            yield from checker.finish()
+            for piece in self._reply(build_messages(request.query, hits)):
+                yield from map(TextDelta, checker.feed(piece))
+            yield from map(TextDelta, checker.finish())
         except _Failed as err:
             failure = err
         ms = (time.perf_counter() - t0) * 1000
@@ -151,9 +130,9 @@ class LLMAnswerer:
         logger.warning("llm: extractive answer instead (reason=%s: %s; %.0f ms)", failure.reason, failure.detail, ms)
         text, citations = fallback
         if checker.text:
-            yield "\n\n"  # the checked sentences shown so far give way to the extractive answer
+            yield TextDelta("\n\n")  # the checked sentences shown so far give way to the extractive answer
         yield from stream_text(text)
-        yield Outcome(text, citations, AnswerMode.FALLBACK, failure.reason)
+        yield Outcome(text, citations, Mode.FALLBACK, failure.reason)
 
     def _reply(self, messages: list[Any]) -> Iterator[str]:
         """The model's reply in pieces, under ``timeout_s`` of silence and ``reply_timeout_s`` in all.

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -20,7 +21,14 @@ def add_ask_parser(sub: Any) -> None:
     ask = sub.add_parser("ask", help="answer a question (or a JSONL batch)")
     ask.add_argument("question", nargs="?", help="the question, in Dutch")
     ask.add_argument("--json", action="store_true", help="print JSON instead of text")
-    ask.add_argument("--batch", type=Path, help="JSONL file with {id, question, history?} per line ('-' = stdin)")
+    ask.add_argument(
+        "--batch", type=Path, help="JSONL file with {id, question, history?, today?} per line ('-' = stdin)"
+    )
+    ask.add_argument(
+        "--today",
+        type=date.fromisoformat,
+        help="the day the question is asked, YYYY-MM-DD (default: today); 'vorig jaar' is read against it",
+    )
     ask.add_argument("--index", dest="index_dir", default=argparse.SUPPRESS)
     ask.add_argument("--embedder", default=argparse.SUPPRESS)
     ask.add_argument("--type", dest="doc_types", action="append", help="only this document type (repeatable)")
@@ -41,7 +49,7 @@ def run_ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     if not args.question:
         print("fout: geef een vraag, of --batch FILE.jsonl", file=sys.stderr)
         return 2
-    answer = va.ask(args.question, filters=filters)
+    answer = va.ask(args.question, filters=filters, today=args.today)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False), file=out)
     else:
@@ -51,8 +59,8 @@ def run_ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             for c in answer.citations:
                 where = f"p. {c.page}" if c.page else c.section
                 print(f"[{c.n}] {c.title}, {where} — “{c.quote}”", file=out)
-                if c.url:
-                    print(f"    {c.url}", file=out)
+                if c.link or c.url:
+                    print(f"    {c.link or c.url}", file=out)
     return 0
 
 
@@ -68,7 +76,8 @@ def _batch(va: Any, path: Path, filters: Any, out: TextIO) -> int:
             try:
                 item = json.loads(line)
                 item_id = item.get("id", n)
-                answer = va.ask(item["question"], item.get("history"), filters=filters)
+                today = date.fromisoformat(item["today"]) if item.get("today") else None
+                answer = va.ask(item["question"], item.get("history"), filters=filters, today=today)
                 record = {"id": item_id, **answer.to_dict()}
             except (ValueError, KeyError, TypeError, AttributeError) as err:
                 record = {"id": item_id if item_id is not None else n, "error": f"line {n}: invalid input ({err})"}

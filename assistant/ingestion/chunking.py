@@ -20,7 +20,7 @@ from typing import Any
 
 from ..settings import Settings
 from ..text.analysis import split_sentences
-from .loading import Block, ParsedDocument
+from .document import BULLET, CELL, Block, BlockKind, ParsedDocument
 
 SECTION_SEP = " > "
 
@@ -41,6 +41,11 @@ class Chunk:
     ordinal: int = 0
     #: "offset:page;offset:page" where the page changes inside the text (PDFs).
     page_offsets: str = ""
+    #: "kind:start:end[:h];..." where lists, tables and captions sit in the text (see
+    #: :mod:`assistant.ingestion.document`; ``h``: the table's first row is a header).
+    elements: str = ""
+    #: HTML id of the section (links open the cited place).
+    anchor: str = ""
 
     @property
     def header(self) -> str:
@@ -92,40 +97,43 @@ class Chunk:
         return cls(text=text, **fields)
 
 
+@dataclass(frozen=True)
+class _Piece:
+    """What a chunk is packed from: one sentence of running text, or a whole list/table/caption."""
+
+    text: str
+    page: int | None
+    kind: BlockKind = BlockKind.TEXT
+    header: bool = False
+
+
 @dataclass
 class _Unit:
     section: tuple[str, ...]
-    sentences: list[tuple[str, int | None]]
+    pieces: list[_Piece]
+    anchor: str = ""
 
     @property
     def size(self) -> int:
-        return sum(len(s) + 1 for s, _ in self.sentences)
+        return sum(len(p.text) + 1 for p in self.pieces)
 
 
 def chunk_document(
     doc: ParsedDocument, size: int = Settings.chunk_size, overlap: int = Settings.chunk_overlap, min_section: int = 300
 ) -> list[Chunk]:
-    """Split a parsed document into chunks with full citation metadata."""
-    units = _merge_short(list(_units(doc.blocks)), min_section)
+    """Split a parsed document into chunks with full citation metadata.
+
+    ``size`` and ``overlap`` come from :class:`~assistant.settings.Settings`
+    (``chunk_size``, ``chunk_overlap``).  A list or table is one piece: it is
+    never cut when it fits in a chunk; a longer one is cut between items or rows,
+    each part repeating the lead-in (list) or title and header (table).
+    """
+    units = _merge_short(list(_units(doc.blocks, size)), min_section)
     chunks: list[Chunk] = []
     for unit in units:
-        for sentences in _windows(unit.sentences, size, overlap):
-            # Lines without a sentence end (headings, list items, table rows) keep
-            # their line break, so answering can split them off again; so does the
-            # last sentence of a page ("... te bezoeken." + "socius.be 2023 ..."), so
-            # no quote runs over a page break and every citation names one page.
-            text = "".join(
-                s + (" " if re.search(r"[.!?…:;\"”’)]$", s) and page == next_page else "\n")
-                for (s, page), next_page in zip(sentences, [p for _, p in sentences[1:]] + [None], strict=True)
-            ).strip()
-            pages = [p for _, p in sentences if p is not None]
-            offsets, pos, last = [], 0, None
-            for sentence, page in sentences:
-                if page is not None and page != last:
-                    if last is not None:
-                        offsets.append(f"{pos}:{page}")
-                    last = page
-                pos += len(sentence) + 1
+        for pieces in _windows(unit.pieces, size, overlap):
+            text, offsets, elements = _join(pieces)
+            pages = [p.page for p in pieces if p.page is not None]
             section = SECTION_SEP.join(unit.section)
             digest = hashlib.sha256(f"{doc.meta.doc_id}\n{section}\n{text}".encode()).hexdigest()[:20]
             chunks.append(
@@ -140,24 +148,83 @@ def chunk_document(
                     page_end=max(pages) if pages else None,
                     text=text,
                     ordinal=len(chunks),
-                    page_offsets=";".join(offsets),
+                    page_offsets=offsets,
+                    elements=elements,
+                    anchor=unit.anchor,
                 )
             )
     return dedupe_chunks(chunks)
 
 
-def _units(blocks: list[Block]) -> Iterator[_Unit]:
+def _join(pieces: list[_Piece]) -> tuple[str, str, str]:
+    """Chunk text, page offsets and element spans of a run of pieces.
+
+    Running sentences are joined by a space; a line without a sentence end (a
+    heading), the last sentence of a page and every list, table and caption keep
+    their own lines, so answering can split them off again and no quote runs over
+    a page break.
+    """
+    out = ""
+    offsets: list[str] = []
+    spans: list[str] = []
+    last_page: int | None = None
+    for i, piece in enumerate(pieces):
+        if out:
+            prev = pieces[i - 1]
+            joins_text = (
+                piece.kind is BlockKind.TEXT
+                and prev.kind is BlockKind.TEXT
+                and re.search(r"[.!?…:;\"”’)]$", prev.text) is not None
+                and prev.page == piece.page
+            )
+            out += " " if joins_text else "\n"
+        if piece.page is not None and piece.page != last_page:
+            if last_page is not None:
+                offsets.append(f"{len(out)}:{piece.page}")
+            last_page = piece.page
+        if piece.kind is not BlockKind.TEXT:
+            spans.append(f"{piece.kind.value}:{len(out)}:{len(out) + len(piece.text)}{':h' if piece.header else ''}")
+        out += piece.text
+    return out, ";".join(offsets), ";".join(spans)
+
+
+def _units(blocks: list[Block], size: int) -> Iterator[_Unit]:
     current: _Unit | None = None
     for block in blocks:
-        sentences = [(s, block.page) for s in split_sentences(block.text)]
+        pieces = _pieces(block, size)
         if current is not None and current.section == block.section:
-            current.sentences.extend(sentences)
+            current.pieces.extend(pieces)
             continue
-        if current is not None and current.sentences:
+        if current is not None and current.pieces:
             yield current
-        current = _Unit(block.section, sentences)
-    if current is not None and current.sentences:
+        current = _Unit(block.section, pieces, block.anchor)
+    if current is not None and current.pieces:
         yield current
+
+
+def _pieces(block: Block, size: int) -> list[_Piece]:
+    if block.kind is BlockKind.TEXT:
+        return [_Piece(s, block.page) for s in split_sentences(block.text)]
+    lines = [ln for ln in block.text.split("\n") if ln.strip()]
+    if len(block.text) <= size or len(lines) < 3:
+        return [_Piece("\n".join(lines), block.page, block.kind, block.header)]
+    # Too long for one chunk: cut between items/rows, each part with the lines that explain it.
+    if block.kind is BlockKind.TABLE:
+        n_head = (1 if CELL not in lines[0] else 0) + (1 if block.header else 0)
+    else:
+        n_head = 0 if lines[0].startswith(BULLET) else 1
+    head, body = lines[:n_head], lines[n_head:]
+    parts: list[_Piece] = []
+    group: list[str] = []
+    budget = size - sum(len(h) + 1 for h in head)
+    for line in body:
+        if group and sum(len(g) + 1 for g in group) + len(line) > budget:
+            parts.append(_Piece("\n".join(head + group), block.page, block.kind, block.header))
+            group = []
+        group.append(line)
+    if group:
+        parts.append(_Piece("\n".join(head + group), block.page, block.kind, block.header))
+    return parts
 
 
 def _merge_short(units: list[_Unit], min_section: int) -> list[_Unit]:
@@ -167,7 +234,7 @@ def _merge_short(units: list[_Unit], min_section: int) -> list[_Unit]:
     for unit in units:
         if pending is not None:
             common = _common_prefix(pending.section, unit.section) or unit.section
-            unit = _Unit(common, pending.sentences + unit.sentences)
+            unit = _Unit(common, pending.pieces + unit.pieces, pending.anchor or unit.anchor)
             pending = None
         if unit.size < min_section:
             pending = unit
@@ -177,7 +244,9 @@ def _merge_short(units: list[_Unit], min_section: int) -> list[_Unit]:
         if out:
             last = out[-1]
             out[-1] = _Unit(
-                _common_prefix(last.section, pending.section) or last.section, last.sentences + pending.sentences
+                _common_prefix(last.section, pending.section) or last.section,
+                last.pieces + pending.pieces,
+                last.anchor,
             )
         else:
             out.append(pending)
@@ -191,27 +260,29 @@ def _common_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
     return a[:n]
 
 
-def _windows(
-    sentences: list[tuple[str, int | None]], size: int, overlap: int
-) -> Iterator[list[tuple[str, int | None]]]:
-    """Greedy sentence packing with a sentence-aligned overlap."""
+def _windows(pieces: list[_Piece], size: int, overlap: int) -> Iterator[list[_Piece]]:
+    """Greedy packing of whole pieces with an overlap of trailing sentences (never a list or table)."""
     start = 0
-    n = len(sentences)
+    n = len(pieces)
     while start < n:
         length = 0
         end = start
-        while end < n and (end == start or length + len(sentences[end][0]) + 1 <= size):
-            length += len(sentences[end][0]) + 1
+        while end < n and (end == start or length + len(pieces[end].text) + 1 <= size):
+            length += len(pieces[end].text) + 1
             end += 1
-        yield sentences[start:end]
+        yield pieces[start:end]
         if end >= n:
             break
         # Step back over trailing sentences worth about ``overlap`` characters.
         back = end
         carried = 0
-        while back - 1 > start and carried + len(sentences[back - 1][0]) <= overlap:
+        while (
+            back - 1 > start
+            and pieces[back - 1].kind is BlockKind.TEXT
+            and carried + len(pieces[back - 1].text) <= overlap
+        ):
             back -= 1
-            carried += len(sentences[back][0]) + 1
+            carried += len(pieces[back].text) + 1
         start = back
 
 

@@ -29,7 +29,7 @@ from .chunking import Chunk, chunk_document, dedupe_chunks
 from .loading import discover, file_sha256, meta_for, parse_file, read_manifest
 
 #: Bump when parsing or chunking changes so every file is re-processed once.
-PIPELINE_VERSION = 8  # 8: HTML text outside <p> (straight in a <div>, table captions) is indexed
+PIPELINE_VERSION = 9  # 8: HTML text outside <p> is indexed; 9: lists, tables and captions kept as elements
 
 
 @dataclass

@@ -9,9 +9,9 @@ lexical evidence score of each hit for citations, routing and evaluation.
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -24,8 +24,10 @@ from ..index.embedders import Embedder, load_embedder
 from ..index.snapshots import Snapshot, Snapshots
 from ..ingestion.chunking import Chunk
 from ..settings import Settings
-from ..text.analysis import STOPWORDS, stem, words
+from ..text.analysis import stem, words
+from .analysis import analyse, content_stems
 from .fusion import rrf
+from .model import Query
 
 CANDIDATES = 50  # depth of each ranked list that goes into fusion
 
@@ -108,7 +110,7 @@ class RetrievalResult:
 def retrieve(
     snapshot: Snapshot,
     embedder: Embedder | None,
-    query: str,
+    query: Query,
     k: int = Settings.top_k,
     lexical_weight: float = Settings.lexical_weight,
     dense_weight: float = Settings.dense_weight,
@@ -117,7 +119,7 @@ def retrieve(
     type_prior: dict[str, float] | None = None,
     synonym_weight: float = Settings.synonym_weight,
 ) -> RetrievalResult:
-    """Rank chunks for ``query`` by weighted reciprocal rank fusion.
+    """Rank chunks for a typed question by weighted reciprocal rank fusion.
 
     ``score = w_lex / (rrf_k + rank_lex) + w_dense / (rrf_k + rank_dense)``; a
     zero weight switches a side off (and skips its cost).
@@ -129,7 +131,7 @@ def retrieve(
     lex_scores = np.zeros(len(chunks), dtype=np.float32)
     if lexical_weight > 0 and chunks:
         t = time.perf_counter()
-        lex_scores = snapshot.lexical.scores(query, filters.mask(chunks), synonym_weight)
+        lex_scores = snapshot.lexical.scores(query.retrieval_text, filters.mask(chunks), synonym_weight)
         if type_prior:
             lex_scores = lex_scores * _prior_vector(snapshot, type_prior)
         top = np.argsort(-lex_scores)[:CANDIDATES]
@@ -138,7 +140,7 @@ def retrieve(
     dense_ranked: list[tuple[int, float]] = []
     if dense_weight > 0 and embedder is not None and chunks:
         t = time.perf_counter()
-        qvec = embedder.embed_query(query)
+        qvec = embedder.embed_query(query.retrieval_text)
         timings["embed"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
         n = min(CANDIDATES, len(chunks))
@@ -160,7 +162,7 @@ def retrieve(
     for rank, (pos, sim) in enumerate(dense_ranked, start=1):
         fused[pos].dense_rank, fused[pos].dense_score = rank, sim
     hits = sorted(fused.values(), key=lambda h: -h.score)[:k]
-    qterms = query_terms(query)
+    qterms = list(query.stems)
     idf = _idf(snapshot)
     for h in hits:
         h.coverage = coverage(qterms, h.chunk, snapshot, idf)
@@ -168,13 +170,13 @@ def retrieve(
     return RetrievalResult(hits, evidence, timings)
 
 
-def evidence_for(question: str, hits: list[Hit], snapshot: Snapshot) -> float:
-    """How well the best of ``hits`` cover ``question``'s own words (0..1), as in :func:`retrieve`.
+def evidence_for(part: Query, hits: list[Hit], snapshot: Snapshot) -> float:
+    """How well the best of ``hits`` cover a question part's own words (0..1), as in :func:`retrieve`.
 
     For the parts of a multi-part question: a passage answers one part, so the
     whole question's coverage understates the evidence.
     """
-    qterms = query_terms(question)
+    qterms = list(content_stems(part.text))
     idf = _idf(snapshot)
     return max((coverage(qterms, h.chunk, snapshot, idf) for h in hits[:5]), default=0.0)
 
@@ -188,49 +190,6 @@ def _prior_vector(snapshot: Snapshot, type_prior: dict[str, float]) -> np.ndarra
             [type_prior.get(c.doc_type, 1.0) for c in snapshot.chunks], dtype=np.float32
         )
     return vec
-
-
-def query_terms(text: str) -> list[str]:
-    """Distinct content stems of a question (what evidence must cover)."""
-    seen: list[str] = []
-    for w in words(text):
-        if w in STOPWORDS or len(w) < 2 or w in _QUESTION_NOISE:
-            continue
-        s = stem(w)
-        if s not in seen:
-            seen.append(s)
-    return seen
-
-
-# Words that phrase a question but say nothing about its topic.
-_QUESTION_NOISE = frozenset(
-    [
-        "socius",
-        "steunpunt",
-        "jaarverslag",
-        "2023",
-        "vraag",
-        "vragen",
-        "weten",
-        "info",
-        "informatie",
-        "uitleg",
-        "vertel",
-        "leg",
-        "uit",
-        "noem",
-        "geef",
-        "welke",
-        "wat",
-        "hoe",
-        "zeg",
-        "eens",
-        "kan",
-        "kunnen",
-        "jij",
-        "je",
-    ]
-)
 
 
 def _idf(snapshot: Snapshot) -> dict[str, float]:
@@ -283,29 +242,6 @@ def coverage(qterms: list[str], chunk: Chunk, snapshot: Snapshot, idf: dict[str,
     # A number in the question (a year, an amount) is a hard constraint: a passage
     # about 2023 does not answer a question about 2019, however similar the words.
     return score * 0.5 if missing_number else score
-
-
-# "..., en hoeveel ...", "... en wie ...", "... of welke ...", and a second question after "?".
-_PART_BREAK = re.compile(
-    r"(?:,\s*|\s+)(?:en|of|maar)\s+(?=(?:sinds |tegen |tot |in |op |met |voor |van )?"
-    r"(?:wie|wat|welke?|hoeveel|hoe|waar(?:om|door|mee|voor|over|in|op|van|aan|bij|naar|uit)?|wanneer)\b)"
-    r"|(?<=\?)\s+(?=[^?]+\?)",
-    re.IGNORECASE,
-)
-
-
-def split_question(question: str) -> list[str]:
-    """The parts of a multi-part question ("Wanneer ..., en wie ...?"), or ``[question]``.
-
-    Each part is retrieved and answered on its own (with the whole question as
-    context), so the second part does not go unanswered because the passages
-    of the first part win every slot.  A part needs a content word of its own.
-    """
-    parts = [p.strip(" ,;") for p in _PART_BREAK.split(question)]
-    parts = [p for p in parts if p]
-    if len(parts) < 2 or any(not query_terms(p) for p in parts):
-        return [question]
-    return parts
 
 
 def fuse_results(results: list[RetrievalResult], k: int, rrf_k: int = Settings.rrf_k) -> RetrievalResult:
@@ -362,7 +298,7 @@ class HybridRetriever(BaseRetriever):
         return retrieve(
             snapshot,
             embedder,
-            query,
+            analyse(query, today=date.today(), analyzer=snapshot.lexical.analyzer),
             k=s.top_k,
             lexical_weight=s.lexical_weight,
             dense_weight=s.dense_weight,
@@ -378,31 +314,3 @@ class HybridRetriever(BaseRetriever):
             Document(page_content=h.chunk.text, id=h.chunk.chunk_id, metadata={**h.chunk.metadata(), "score": h.score})
             for h in result.hits
         ]
-
-
-_FOLLOW_UP = re.compile(
-    r"^(?:en|maar|ook|of|dus|en wat|en hoe|en wie|en hoeveel|en waar|en waarom)\b"
-    r"|\b(?:daarvan|hiervan|ervan|daarin|daarbij|die|dat|deze|dit|hun|ze|zij|hij|het|hem|daar|toen|dezelfde|zelfde)\b",
-    re.IGNORECASE,
-)
-
-
-def contextualise(question: str, history: list[dict[str, str]] | None) -> str:
-    """The retrieval query for a turn: follow-ups borrow the previous user question.
-
-    Without an LLM we cannot rewrite "en hoeveel daarvan werden opgenomen?" into
-    a full question, but BM25 and the embedder both do well on the previous
-    question's words plus the new ones; the new question is repeated so its own
-    terms still weigh most.  A self-contained question (many content words, no
-    pointing words) is used as it is.
-    """
-    if not history:
-        return question
-    previous = [m.get("content", "") for m in history if m.get("role") == "user" and m.get("content")]
-    if not previous:
-        return question
-    content = query_terms(question)
-    elliptic = bool(_FOLLOW_UP.search(question.strip())) or len(content) <= 3
-    if not elliptic:
-        return question
-    return f"{question} {question} {previous[-1]}"

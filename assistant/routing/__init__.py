@@ -1,1 +1,26 @@
-"""routing package."""
+"""Routing: answer, hand to staff (escalate) or decline, per turn."""
+
+from .decision import ANDERE, ROUTES, TOPICS, Route, RouteDecision
+from .examples import RouteExample
+from .messages import NO_EVIDENCE_REASON, SCOPE_SENTENCE, decline_message, escalation_offer
+from .router import DEFAULT_EXAMPLES, DEFAULT_TOPICS, Router, unanswered
+from .scope import Scope, ScopeSignals
+
+__all__ = [
+    "ANDERE",
+    "DEFAULT_EXAMPLES",
+    "DEFAULT_TOPICS",
+    "NO_EVIDENCE_REASON",
+    "ROUTES",
+    "SCOPE_SENTENCE",
+    "TOPICS",
+    "Route",
+    "RouteDecision",
+    "RouteExample",
+    "Router",
+    "Scope",
+    "ScopeSignals",
+    "decline_message",
+    "escalation_offer",
+    "unanswered",
+]

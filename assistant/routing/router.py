@@ -36,14 +36,10 @@ change.  Every decision carries the numbers that led to it in ``signals``.
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
-import re
 import threading
-from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
@@ -52,98 +48,16 @@ import numpy.typing as npt
 
 from ..errors import ConfigError, QuestionError
 from ..index.embedders import Embedder
-from ..text.analysis import fold, stem, words
-
-__all__ = [
-    "ANDERE",
-    "DEFAULT_EXAMPLES",
-    "DEFAULT_TOPICS",
-    "NO_EVIDENCE_REASON",
-    "ROUTES",
-    "SCOPE_SENTENCE",
-    "TOPICS",
-    "RouteDecision",
-    "RouteExample",
-    "Router",
-    "decline_message",
-    "escalation_offer",
-    "unanswered",
-]
+from ..query.model import Query, Role, Turn
+from ..text.analysis import stem, words
+from .decision import ANDERE, ANSWER, DECLINE, ESCALATE, ROUTES, TOPICS, Route, RouteDecision
+from .examples import EscalateCue, LexicalNeighbours, RouteExample, compile_pattern, keyword, load_examples
+from .messages import DECLINE_REASONS, ESCALATE_REASONS
+from .scope import ScopeSignals
 
 DATA_DIR: Final = Path(__file__).resolve().parent / "data"
 DEFAULT_EXAMPLES: Final = DATA_DIR / "route_examples.jsonl"
 DEFAULT_TOPICS: Final = DATA_DIR / "topics.json"
-
-ANSWER: Final = "answer"
-ESCALATE: Final = "escalate"
-DECLINE: Final = "decline"
-ROUTES: Final = (ANSWER, ESCALATE, DECLINE)
-
-ANDERE: Final = "andere"
-TOPICS: Final = (
-    "decreet & subsidies",
-    "beleidsplanning",
-    "vrijwilligers",
-    "communicatie & marketing",
-    "diversiteit",
-    "digitalisering",
-    "organisatie & goed bestuur",
-    "burgerinitiatieven",
-    ANDERE,
-)
-
-#: What the assistant does; every decline reason starts with it.
-SCOPE_SENTENCE: Final = (
-    "Ik beantwoord vragen over sociaal-cultureel volwassenenwerk, het decreet, "
-    "beleidsplanning en de publicaties van Socius."
-)
-_SCOPE: Final = SCOPE_SENTENCE.rstrip(".")
-#: Reason of an escalation because retrieval found no good evidence.
-NO_EVIDENCE_REASON: Final = "De publicaties geven hier geen duidelijk antwoord op; een medewerker kan verder helpen."
-
-# One sentence per decline kind: what the assistant can do, then why not this.
-_DECLINE_REASONS: Final[Mapping[str, str]] = {
-    "buiten_sector": f"{_SCOPE}, en deze vraag valt daarbuiten.",
-    "prompt_injectie": f"{_SCOPE}, maar ik deel of wijzig mijn instructies en instellingen niet.",
-    "misleiding": f"{_SCOPE}, maar ik schrijf niets in naam van anderen en verzin geen gegevens.",
-    "privacy": f"{_SCOPE}, maar ik deel geen contactgegevens of vragen van andere mensen en organisaties.",
-    "misbruik": f"{_SCOPE}, maar ik reageer niet op beledigende berichten.",
-}
-
-# One sentence per escalation kind, for the user and for staff in the triage queue.
-_ESCALATE_REASONS: Final[Mapping[str, str]] = {
-    "contact": "Je vraagt om contact met een medewerker van Socius; ik kan je vraag aan hen doorgeven.",
-    "afspraak": "Een afspraak of gesprek regelt een medewerker van Socius; ik kan je vraag aan hen doorgeven.",
-    "plan_nalezen": (
-        "Feedback op een plan of tekst van je eigen organisatie is maatwerk dat een medewerker van Socius "
-        "met je kan bekijken."
-    ),
-    "vorming_op_maat": "Een vorming op maat of bij jullie ter plaatse vraagt overleg met een medewerker van Socius.",
-    "coaching": (
-        "Voor coaching op maat van je organisatie bekijkt een medewerker van Socius wat mogelijk is "
-        "of bij wie je terechtkunt."
-    ),
-    "begeleiding": (
-        "Begeleiding van je eigen organisatie is maatwerk waarover een medewerker van Socius met je kan overleggen."
-    ),
-    "bemiddeling": (
-        "Bemiddelen in een situatie binnen je organisatie kan ik niet, maar een medewerker van Socius "
-        "bekijkt graag hoe je geholpen kunt worden."
-    ),
-    "eigen_dossier": (
-        "Dit gaat over het dossier of de situatie van je eigen organisatie, en dat kan alleen een medewerker "
-        "van Socius bekijken."
-    ),
-    "eigen_financien": (
-        "Vragen over de financiën van je eigen organisatie bekijkt een medewerker van Socius het best "
-        "persoonlijk met je."
-    ),
-    "eigen_situatie": (
-        "Dit gaat over de eigen situatie van je organisatie, en daarover denkt een medewerker van Socius "
-        "graag met je mee."
-    ),
-    "geen_bron": NO_EVIDENCE_REASON,
-}
 _DEFAULT_ESCALATE_KIND: Final = "begeleiding"
 
 # Kinds whose wording is specific enough to name the escalation; the generic
@@ -160,157 +74,6 @@ _KIND_PRIORITY: Final = (
     "begeleiding",
     "eigen_situatie",
 )
-
-
-@dataclass(frozen=True)
-class RouteDecision:
-    """The route of one turn, a one-sentence Dutch reason, a topic and the evidence for it.
-
-    ``signals`` holds the scores that led to the decision (rule that fired,
-    escalation score, kNN votes and nearest examples, evidence, topic scores); it
-    is for debugging and evaluation and is not part of equality.
-    """
-
-    route: str
-    reason: str
-    topic: str
-    signals: dict[str, Any] = field(default_factory=dict, compare=False)
-
-    @property
-    def kind(self) -> str:
-        """The finer kind (``coaching``, ``privacy``, ``geen_bron`` ...) or ``""`` for answers."""
-        return str(self.signals.get("kind", ""))
-
-
-@dataclass(frozen=True)
-class RouteExample:
-    """One labelled example request of ``route_examples.jsonl``."""
-
-    text: str
-    route: str
-    kind: str
-    topic: str
-
-
-@dataclass(frozen=True)
-class _EscalateCue:
-    group: str
-    weight: float
-    kind: str
-    pattern: re.Pattern[str]
-
-
-@dataclass(frozen=True)
-class _Keyword:
-    """A topic or sector keyword: a stem, a prefix/suffix/infix of a word, or a phrase."""
-
-    mode: str  # "stem" | "prefix" | "suffix" | "infix" | "phrase"
-    value: str
-
-    def hits(self, tokens: Sequence[str], stems: frozenset[str], joined: str) -> set[str]:
-        """The tokens (or the phrase) of a question that this keyword matches."""
-        v = self.value
-        if self.mode == "stem":
-            return {t for t in tokens if stem(t) == v} if v in stems else set()
-        if self.mode == "prefix":
-            return {t for t in tokens if t.startswith(v)}
-        if self.mode == "suffix":
-            return {t for t in tokens if t.endswith(v)}
-        if self.mode == "infix":
-            return {t for t in tokens if v in t}
-        return {v} if re.search(rf"(?<![a-z0-9]){re.escape(v)}(?![a-z0-9])", joined) else set()
-
-
-def _keyword(raw: str) -> _Keyword:
-    body = raw.strip().strip("*")
-    parts = words(body)
-    if not parts:
-        raise ConfigError(f"topic keyword {raw!r} has no letters; fix it in topics.json.")
-    if len(parts) > 1:
-        return _Keyword("phrase", " ".join(parts))
-    token = parts[0]
-    starts, ends = raw.strip().startswith("*"), raw.strip().endswith("*")
-    if starts and ends:
-        return _Keyword("infix", token)
-    if ends:
-        return _Keyword("prefix", token)
-    if starts:
-        return _Keyword("suffix", token)
-    return _Keyword("stem", stem(token))
-
-
-_QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "“": '"', "”": '"', "„": '"'})
-
-
-def _normalise(text: str) -> str:
-    """The form patterns are written for: folded, straight quotes, single spaces."""
-    return re.sub(r"\s+", " ", fold(text).translate(_QUOTES)).strip()
-
-
-def _compile(pattern: str, where: str) -> re.Pattern[str]:
-    try:
-        return re.compile(pattern)
-    except re.error as err:
-        raise ConfigError(f"invalid regular expression in {where}: {pattern!r} ({err}).") from err
-
-
-def load_examples(path: Path) -> list[RouteExample]:
-    """Read and validate the example requests (one JSON object per line)."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as err:
-        raise ConfigError(f"cannot read route examples {path}: {err.strerror}; check the path.") from err
-    out: list[RouteExample] = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            ex = RouteExample(str(row["text"]).strip(), row["route"], str(row.get("kind", "")), row["topic"])
-        except (json.JSONDecodeError, KeyError, TypeError) as err:
-            raise ConfigError(
-                f"{path}:{number}: not a valid example ({err}); expected text, route, kind, topic."
-            ) from err
-        if ex.route not in ROUTES or ex.topic not in TOPICS or not ex.text:
-            raise ConfigError(f"{path}:{number}: route must be one of {ROUTES}, topic one of {TOPICS}, text non-empty.")
-        out.append(ex)
-    if not out:
-        raise ConfigError(f"{path} holds no route examples.")
-    return out
-
-
-class _LexicalIndex:
-    """TF-IDF over stems and stem bigrams of *all* words, the no-embedder kNN.
-
-    Stopwords stay in: for routing, "ons", "jullie" and "kunnen" carry the signal
-    (a request addressed to staff about our organisation), unlike in retrieval.
-    """
-
-    def __init__(self, texts: Sequence[str]) -> None:
-        docs = [self._features(t) for t in texts]
-        df: Counter[str] = Counter(f for d in docs for f in set(d))
-        n = len(docs)
-        self._vocab = {f: i for i, f in enumerate(sorted(df))}
-        self._idf = np.array([math.log((n + 1) / (df[f] + 1)) + 1.0 for f in sorted(df)], dtype=np.float32)
-        self.matrix = np.vstack([self._vector(d) for d in docs])
-
-    @staticmethod
-    def _features(text: str) -> Counter[str]:
-        stems = [stem(w) for w in words(text)]
-        return Counter(stems + [f"{a}_{b}" for a, b in itertools.pairwise(stems)])
-
-    def _vector(self, feats: Counter[str]) -> npt.NDArray[np.float32]:
-        v = np.zeros(len(self._vocab), dtype=np.float32)
-        for f, c in feats.items():
-            i = self._vocab.get(f)
-            if i is not None:
-                v[i] = (1.0 + math.log(c)) * self._idf[i]
-        norm = float(np.linalg.norm(v))
-        return v / norm if norm > 0 else v
-
-    def query(self, text: str) -> npt.NDArray[np.float32]:
-        """The unit TF-IDF vector of a question (unknown features are ignored)."""
-        return self._vector(self._features(text))
 
 
 # kNN: the votes are similarity-weighted *shares* of the k nearest examples, so they
@@ -341,7 +104,7 @@ class Router:
         self.embedder = embedder
         self.examples = load_examples(Path(examples_path))
         self._load_vocabulary(Path(topics_path))
-        self._lexical = _LexicalIndex([e.text for e in self.examples])
+        self._lexical = LexicalNeighbours([e.text for e in self.examples])
         self._matrix: npt.NDArray[np.float32] | None = None
         self._lock = threading.Lock()
         self.method = "embedding" if embedder is not None else "lexical"
@@ -364,30 +127,35 @@ class Router:
             raise ConfigError(
                 f"{path}: unknown topics {sorted(unknown)}; use the topics of assistant.routing.router.TOPICS."
             )
-        self._topic_keywords = {t: [_keyword(k) for k in kws] for t, kws in topics.items()}
-        self._sector_keywords = [_keyword(k) for k in sector]
+        self._topic_keywords = {t: [keyword(k) for k in kws] for t, kws in topics.items()}
+        self._sector_keywords = [keyword(k) for k in sector]
         where = f"{path} route_patterns"
         self._decline = [
-            (kind, _compile(p, f"{where}.decline.{kind}")) for kind, plist in patterns["decline"].items() for p in plist
+            (kind, compile_pattern(p, f"{where}.decline.{kind}"))
+            for kind, plist in patterns["decline"].items()
+            for p in plist
         ]
         self._out_of_sector = [
-            (tier, _compile(p, f"{where}.buiten_sector.{tier}"))
+            (tier, compile_pattern(p, f"{where}.buiten_sector.{tier}"))
             for tier, plist in patterns["buiten_sector"].items()
             for p in plist
         ]
         self._escalate = [
-            _EscalateCue(
-                str(c["group"]), float(c["weight"]), str(c.get("kind", "")), _compile(c["pattern"], f"{where}.escalate")
+            EscalateCue(
+                str(c["group"]),
+                float(c["weight"]),
+                str(c.get("kind", "")),
+                compile_pattern(c["pattern"], f"{where}.escalate"),
             )
             for c in patterns["escalate"]
         ]
         self.escalate_threshold = float(patterns.get("escalate_threshold", 2.0))
         # Every decline kind needs a reason text; catch a typo in the data at start-up.
         kinds = {k for k, _ in self._decline} | {e.kind for e in self.examples if e.route == DECLINE}
-        missing = kinds - set(_DECLINE_REASONS)
+        missing = kinds - set(DECLINE_REASONS)
         if missing:
             raise ConfigError(
-                f"unknown decline kinds {sorted(missing)} in the routing data; use one of {sorted(_DECLINE_REASONS)}."
+                f"unknown decline kinds {sorted(missing)} in the routing data; use one of {sorted(DECLINE_REASONS)}."
             )
 
     def warm(self) -> None:
@@ -404,21 +172,21 @@ class Router:
         return self._matrix
 
     # --------------------------------------------------------------- signals
-    def neighbours(self, question: str) -> list[tuple[float, RouteExample]]:
-        """Example requests by similarity to ``question``, most similar first."""
+    def neighbours(self, question: str, tokens: Sequence[str] | None = None) -> list[tuple[float, RouteExample]]:
+        """Example requests by similarity to ``question`` (its ``tokens`` when known), most similar first."""
         if self.embedder is not None:
             q = np.asarray(self.embedder.embed_query(question), dtype=np.float32)
             sims = self._example_matrix() @ q
         else:
-            sims = self._lexical.matrix @ self._lexical.query(question)
+            sims = self._lexical.matrix @ self._lexical.query(words(question) if tokens is None else tokens)
         order = np.argsort(-sims)
         return [(float(sims[i]), self.examples[int(i)]) for i in order]
 
-    def _knn(self, question: str) -> dict[str, Any]:
-        ranked = self.neighbours(question)[:_K]
+    def _knn(self, question: str, tokens: Sequence[str]) -> dict[str, Any]:
+        ranked = self.neighbours(question, tokens)[:_K]
         weights = [max(s, 0.0) for s, _ in ranked]
         total = sum(weights) or 1.0
-        votes = dict.fromkeys(ROUTES, 0.0)
+        votes: dict[str, float] = dict.fromkeys((str(r) for r in ROUTES), 0.0)
         kinds: dict[str, float] = {}
         for w, (_, ex) in zip(weights, ranked, strict=True):
             votes[ex.route] += w / total
@@ -446,9 +214,8 @@ class Router:
                     kinds.append(cue.kind)
         return sum(best.values()), best, kinds
 
-    def topic_scores(self, text: str) -> dict[str, int]:
-        """How many words (or phrases) of ``text`` hit each topic's keywords."""
-        tokens = words(text)
+    def topic_scores(self, tokens: Sequence[str]) -> dict[str, int]:
+        """How many words (or phrases) of a question's word tokens hit each topic's keywords."""
         stems = frozenset(stem(t) for t in tokens)
         joined = " ".join(tokens)
         scores: dict[str, int] = {}
@@ -460,15 +227,14 @@ class Router:
                 scores[topic] = len(hit)
         return scores
 
-    def sector_hits(self, text: str) -> int:
-        """How many words of ``text`` are sector words or topic keywords (a scope signal)."""
-        tokens = words(text)
+    def sector_hits(self, tokens: Sequence[str]) -> int:
+        """How many of a question's word tokens are sector words or topic keywords (a scope signal)."""
         stems = frozenset(stem(t) for t in tokens)
         joined = " ".join(tokens)
         hit: set[str] = set()
         for kw in self._sector_keywords:
             hit |= kw.hits(tokens, stems, joined)
-        return len(hit) + sum(self.topic_scores(text).values())
+        return len(hit) + sum(self.topic_scores(tokens).values())
 
     def _topic(self, scores: Mapping[str, int], knn: Mapping[str, Any]) -> str:
         if not scores:
@@ -484,46 +250,52 @@ class Router:
     # -------------------------------------------------------------- decision
     def decide(
         self,
-        question: str,
-        history: list[dict[str, Any]] | None = None,
+        query: Query | str,
+        history: Sequence[Mapping[str, Any] | Turn] = (),
+        *,
         evidence: float | None = None,
-        evidence_threshold: float = 0.3,
+        evidence_threshold: float = 0.15,
     ) -> RouteDecision:
-        """Route one user turn.
+        """Route one user turn on its wording, before the publications are consulted.
 
-        ``history`` is the conversation before this turn (``{"role", "content"}``
-        dicts); it is only used to find the topic and scope of an elliptical
-        follow-up, never to decline or escalate (see below).  ``evidence`` is the
-        retrieval evidence strength in [0, 1] for this question, ``None`` when
-        unknown; below ``evidence_threshold`` the sources do not answer it well.
+        Declines manipulation, abuse, privacy fishing and out-of-sector requests,
+        escalates requests for tailored support, and otherwise answers for now:
+        :meth:`settle` decides, once the answer is composed, whether the
+        publications really answer it.  ``evidence`` (retrieval evidence in
+        [0, 1]) lets a question that speaks the sector's language keep an
+        out-of-sector word ("a hotel in Zagreb" on the study trip).  A plain string
+        is analysed first, with ``history`` (for callers without a typed question).
         Raises :class:`QuestionError` for an empty question.
         """
-        if not question or not question.strip():
+        if isinstance(query, str):
+            if not query.strip():
+                raise QuestionError("De vraag is leeg: typ een vraag.")
+            query = _plain_query(query, history)
+        if not query.text.strip():
             raise QuestionError("De vraag is leeg: typ een vraag.")
-        norm = _normalise(question)
+        question = query.text
+        norm = query.normalised
         ev = None if evidence is None or math.isnan(evidence) else min(max(float(evidence), 0.0), 1.0)
         strong_evidence = ev is not None and ev >= evidence_threshold
-        weak_evidence = ev is not None and ev < evidence_threshold
 
         # History is untrusted text that was routed in its own turn.  Re-scanning it
         # for decline or escalation cues would let an instruction injected into an
         # earlier turn (or pasted into an assistant message) steer this turn, and
         # would re-escalate every harmless follow-up.  It only lends its words to the
         # topic and scope of a follow-up such as "En hoeveel waren dat er?".
-        previous = _last_user_turn(history)
+        previous = words(query.context or _last_user_turn(query.history))
 
-        knn = self._knn(question)
-        scores = self.topic_scores(question)
+        knn = self._knn(question, query.words)
+        scores = self.topic_scores(query.words)
         if not scores and previous:
             scores = self.topic_scores(previous)
-        sector = self.sector_hits(question)
+        sector = self.sector_hits(query.words)
         context_sector = sector + (self.sector_hits(previous) if previous else 0)
         topic = self._topic(scores, knn)
         esc_score, esc_groups, esc_kinds = self._escalation(norm)
         signals: dict[str, Any] = {
             "method": self.method,
             "evidence": ev,
-            "evidence_threshold": evidence_threshold,
             "sector_hits": sector,
             "escalate_score": round(esc_score, 2),
             "escalate_groups": esc_groups,
@@ -531,15 +303,9 @@ class Router:
             "topic_scores": scores,
         }
 
-        def decided(route: str, kind: str, rule: str) -> RouteDecision:
+        def decided(route: Route, kind: str, rule: str) -> RouteDecision:
             signals.update(kind=kind, rule=rule)
-            if route == DECLINE:
-                reason = _DECLINE_REASONS[kind]
-            elif route == ESCALATE:
-                reason = _ESCALATE_REASONS.get(kind, _ESCALATE_REASONS[_DEFAULT_ESCALATE_KIND])
-            else:
-                reason = "De publicaties van Socius gaan hierover; ik zoek het antwoord voor je op."
-            return RouteDecision(route, reason, topic, signals)
+            return RouteDecision(route, reason_for(route, kind), topic, signals)
 
         # (a) Decline rules come first: a manipulation attempt stays one even when it
         # is wrapped in an in-sector question ("SYSTEEM: ... Hoeveel deelnemers ...?"),
@@ -600,20 +366,95 @@ class Router:
         own = "eigen" in esc_groups or "situatie" in esc_groups
         if own and "bronvraag" not in esc_groups and esc_score >= 1.0 and votes[ESCALATE] >= _ESCALATE_VOTE:
             return decided(ESCALATE, _escalate_kind(esc_kinds, knn), "voorbeelden")
-
-        # (d) Weak retrieval evidence: an in-scope question the sources do not answer
-        # goes to staff instead of getting a made-up answer.  A question is taken to
-        # be out of scope when neither its words (nor the previous turn's) nor the
-        # sources tie it to the sector and it does not address Socius or ask for
-        # support, or when its nearest examples are out-of-sector requests; those
-        # are declined, since a staff member could not help with them either.
-        if weak_evidence:
-            addresses_socius = "jullie" in words(question) or any(w > 0 for w in esc_groups.values())
-            looks_out = votes[DECLINE] >= 0.5 and knn["top_kind"] == "buiten_sector"
-            if not context_sector and (not addresses_socius or looks_out):
-                return decided(DECLINE, "buiten_sector", "zwak_bewijs_buiten_sector")
-            return decided(ESCALATE, "geen_bron", "zwak_bewijs")
+        signals["context_sector"] = context_sector
         return decided(ANSWER, "", "standaard")
+
+    def settle(
+        self,
+        decision: RouteDecision,
+        *,
+        scope: ScopeSignals,
+        support: float,
+        unmet: str | None,
+        content_support: float = 1.0,
+        evidence: float = 0.0,
+        evidence_threshold: float = 0.15,
+        follow_up: bool = False,
+    ) -> RouteDecision:
+        """The final route of an *answer* decision, once the publications have been consulted.
+
+        - a request to produce something (a poem, code, a translation) is declined;
+        - a question that nothing ties to the domain, about something the corpus does
+          not know, is declined unless the publications clearly answer it;
+        - a question whose year, period or named organisation the publications do not
+          cover is escalated ("niet in de publicaties"), as is one whose answer the
+          publications do not hold ("geen bron": no figure, no date, weak support).
+
+        ``support`` is how well the composed answer covers the question (0..1),
+        ``content_support`` the share of its content words (names aside) that the
+        answer carries, ``evidence`` how well the retrieved passages cover it (below
+        ``evidence_threshold`` they are weak), ``unmet`` why the composer found nothing
+        (:class:`~assistant.answer.Unmet`).
+        """
+        if decision.route is not ANSWER:
+            return decision
+        signals = {
+            **decision.signals,
+            "support": round(support, 3),
+            "content_support": round(content_support, 3),
+            "scope": scope.__dict__,
+        }
+
+        def decided(route: Route, kind: str, rule: str) -> RouteDecision:
+            signals.update(kind=kind, rule=rule)
+            return RouteDecision(route, reason_for(route, kind), decision.topic, signals)
+
+        in_context = follow_up and bool(decision.signals.get("context_sector"))
+        if scope.task:
+            return decided(DECLINE, "buiten_sector", "opdracht")
+        if scope.looks_outside and not in_context and min(support, content_support) < _OUTSIDE_SUPPORT:
+            # Nothing ties it to the domain and the answer found does not carry its words.
+            return decided(DECLINE, "buiten_sector", "buiten_domein")
+        if not scope.domain and len(scope.foreign) >= 2 and content_support == 0 and not in_context:
+            # What is asked lies wholly outside the publications; a sector word only sets the scene
+            # ("wafels bakken voor onze vrijwilligersavond").
+            return decided(DECLINE, "buiten_sector", "buiten_domein")
+        if unmet in ("ander_jaar", "andere_naam"):
+            return decided(ESCALATE, "niet_in_publicaties", f"niet_in_publicaties:{unmet}")
+        if unmet is not None:
+            return decided(ESCALATE, "geen_bron", "geen_antwoord_in_bron")
+        if support < _WEAK_SUPPORT and evidence < evidence_threshold:
+            # Neither the passages found nor the sentence quoted from them carry the question.
+            return decided(ESCALATE, "geen_bron", "zwak_bewijs")
+        return decision
+
+
+#: Below this answer support a question that nothing ties to the domain is declined.
+_OUTSIDE_SUPPORT: Final = 0.5
+#: Below this answer support the publications do not really answer the question.  Chosen on the
+#: gold set: 0.08 escalates 7 of 153 answerable questions (those it answered lost 1 key fact in
+#: all) and 5 of 14 unanswerable ones; 0.2 escalated 17 answerable ones for 7 unanswerable ones.
+_WEAK_SUPPORT: Final = 0.08
+
+
+def reason_for(route: Route, kind: str) -> str:
+    """The one-sentence Dutch reason of a decision."""
+    if route is DECLINE:
+        return DECLINE_REASONS[kind]
+    if route is ESCALATE:
+        return ESCALATE_REASONS.get(kind, ESCALATE_REASONS[_DEFAULT_ESCALATE_KIND])
+    return "De publicaties van Socius gaan hierover; ik zoek het antwoord voor je op."
+
+
+def _plain_query(question: str, history: Sequence[Mapping[str, Any] | Turn]) -> Query:
+    """A typed question for a caller that has only the text (no index vocabulary, today's date)."""
+    from datetime import date
+
+    from ..query.analysis import analyse
+    from ..text.analysis import Analyzer
+
+    turns = [t for t in history if isinstance(t, Turn | Mapping)]
+    return analyse(question, today=date.today(), analyzer=Analyzer(), history=turns)
 
 
 def unanswered(decision: RouteDecision) -> RouteDecision:
@@ -627,13 +468,13 @@ def unanswered(decision: RouteDecision) -> RouteDecision:
     if decision.route != ANSWER:
         return decision
     signals = {**decision.signals, "kind": "geen_bron", "rule": "geen_antwoord_in_bron"}
-    return RouteDecision(ESCALATE, _ESCALATE_REASONS["geen_bron"], decision.topic, signals)
+    return RouteDecision(ESCALATE, ESCALATE_REASONS["geen_bron"], decision.topic, signals)
 
 
-def _last_user_turn(history: Sequence[Mapping[str, Any]] | None) -> str:
-    for turn in reversed(history or []):
-        if isinstance(turn, Mapping) and turn.get("role") == "user" and isinstance(turn.get("content"), str):
-            return str(turn["content"])
+def _last_user_turn(history: Sequence[Turn]) -> str:
+    for turn in reversed(history):
+        if turn.role is Role.USER:
+            return turn.content
     return ""
 
 
@@ -641,48 +482,6 @@ def _escalate_kind(kinds: Sequence[str], knn: Mapping[str, Any]) -> str:
     for kind in _KIND_PRIORITY:
         if kind in kinds and kind != _DEFAULT_ESCALATE_KIND:
             return kind
-    if knn["top_route"] == ESCALATE and knn["top_kind"] in _ESCALATE_REASONS:
+    if knn["top_route"] == ESCALATE and knn["top_kind"] in ESCALATE_REASONS:
         return str(knn["top_kind"])
     return kinds[0] if kinds else _DEFAULT_ESCALATE_KIND
-
-
-def decline_message(decision: RouteDecision) -> str:
-    """The polite Dutch text shown when a turn is declined: reason, scope and an example.
-
-    Raises :class:`ValueError` when ``decision`` is not a decline.
-    """
-    if decision.route != DECLINE:
-        raise ValueError(f"decline_message needs a decline decision, not {decision.route!r}")
-    extra = {
-        "privacy": " Wil je Socius zelf bereiken, dan vind je de algemene contactgegevens op socius.be.",
-        "misbruik": " Wil je het opnieuw proberen met een vraag over je werking? Dan help ik je graag.",
-    }.get(decision.kind, "")
-    return (
-        f"Sorry, daar kan ik je niet mee helpen. {decision.reason}{extra} "
-        "Je kunt me bijvoorbeeld vragen wat het decreet verwacht van een beleidsplan, "
-        "hoe je vrijwilligers meer inspraak geeft of welke vormingen Socius aanbiedt."
-    )
-
-
-def escalation_offer(decision: RouteDecision) -> str:
-    """The Dutch offer of a staff contact that follows an escalated turn's answer.
-
-    It says why, what happens with the user's details (only with consent) and
-    that Socius decides which requests it takes up, so the assistant does not
-    promise what staff may not be able to give.  Raises :class:`ValueError` when
-    ``decision`` is not an escalation.
-    """
-    if decision.route != ESCALATE:
-        raise ValueError(f"escalation_offer needs an escalate decision, not {decision.route!r}")
-    market = ""
-    if decision.kind in {"coaching", "begeleiding"}:
-        market = (
-            " Langdurige coaching of trajectbegeleiding laat Socius meestal over aan externe "
-            "begeleiders; een medewerker kan je dan wel op weg zetten."
-        )
-    return (
-        f"{decision.reason} Wil je dat ik je vraag doorgeef aan een medewerker van Socius? "
-        "Met je toestemming bewaren we daarvoor je naam, je organisatie en je e-mailadres, "
-        "zodat iemand contact met je kan opnemen. Socius bekijkt elke vraag: wat binnen zijn "
-        f"opdracht past, neemt het zelf op, en anders verwijst het je door.{market}"
-    )

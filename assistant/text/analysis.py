@@ -167,6 +167,14 @@ def fold(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "“": '"', "”": '"', "„": '"'})
+
+
+def normalise_text(text: str) -> str:
+    """Folded, straight quotes, single spaces: the form question patterns are written for."""
+    return " ".join(fold(text).translate(_QUOTES).split())
+
+
 def words(text: str) -> list[str]:
     """Folded word tokens; numbers keep their digits ("1.541" -> "1541", "80%" -> "80")."""
     out: list[str] = []
@@ -310,7 +318,9 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
-_ABBREV = re.compile(r"(?:\b(?:o\.a|bv|bijv|vb|nl|enz|e\.a|m\.a\.w|i\.s\.m|p|nr|vzw|dr|mr|ir)\.)$", re.I)
+_ABBREV = re.compile(
+    r"(?:\b(?:o\.a|bv|bijv|vb|nl|enz|e\.a|m\.a\.w|i\.s\.m|p|nr|vzw|dr|mr|ir|dd|resp|ca|cf|zgn)\.)$", re.I
+)
 
 
 def normalise_for_match(text: str) -> str:

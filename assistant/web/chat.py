@@ -18,7 +18,7 @@ from typing import Any
 import gradio as gr
 from gradio.blocks import Block
 
-from ..answer.extractive import Answer
+from ..answer import Answer, AnswerDone
 from ..errors import IndexUnavailableError, QuestionError, VraagbaakError
 from ..inputs import cut_notice
 from ..settings import Settings
@@ -249,11 +249,11 @@ class ChatHandlers:
         partial = ""
         answer: Answer | None = None
         try:
-            for item in paced(self.assistant.stream(question, history_of(turns))):
-                if isinstance(item, Answer):
-                    answer = item
+            for event in paced(self.assistant.stream(question, history_of(turns))):
+                if isinstance(event, AnswerDone):
+                    answer = event.answer
                 else:
-                    partial += item
+                    partial += event.text
                     yield {v.chatbot: chat_messages(turns, (shown, partial))}
         except QuestionError as err:
             yield self._failed(turns, question, str(err))

@@ -11,33 +11,32 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
-from typing import TypeVar
+
+from ..answer.types import StreamEvent, TextDelta
 
 __all__ = ["STREAM_INTERVAL_S", "paced"]
 
 #: At most one streamed update per this many seconds.
 STREAM_INTERVAL_S = 0.25
 
-T = TypeVar("T")
-
 
 def paced(
-    items: Iterable[str | T], interval_s: float = STREAM_INTERVAL_S, *, clock: Callable[[], float] = time.monotonic
-) -> Iterator[str | T]:
+    events: Iterable[StreamEvent], interval_s: float = STREAM_INTERVAL_S, *, clock: Callable[[], float] = time.monotonic
+) -> Iterator[StreamEvent]:
     """Pass text pieces on merged, at most one per ``interval_s``; anything else (the final
-    answer) at once.  Text still waiting when the final item comes is dropped: the final
-    item carries the whole answer."""
+    answer) at once.  Text still waiting when the final event comes is dropped: the final
+    answer carries the whole text."""
     last = clock()
     pending = ""
-    for item in items:
-        if not isinstance(item, str):
-            yield item
+    for event in events:
+        if not isinstance(event, TextDelta):
+            yield event
             pending = ""
             continue
-        pending += item
+        pending += event.text
         now = clock()
         if now - last >= interval_s:
-            yield pending
+            yield TextDelta(pending)
             pending, last = "", now
     if pending:
-        yield pending
+        yield TextDelta(pending)

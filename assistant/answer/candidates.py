@@ -1,0 +1,356 @@
+"""What an answer could quote, with the features that say how well it answers the question.
+
+Candidates are the quotable stretches of the best passages: a sentence, a
+sentence with the one after it (the fact often sits in the next sentence) or
+before it (when it leans on it: "Daarom ..."), a whole list or table, and for
+figure questions every table cell.  Each carries named features; the scorer
+(:mod:`assistant.answer.scorer`) weighs them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..query.model import AnswerKind, Query
+from ..text.analysis import Analyzer, fold, normalise_for_match
+from . import signals
+from .passage import Element, ElementKind, Passage, boilerplate
+
+if TYPE_CHECKING:
+    from ..index.snapshots import Snapshot
+
+#: About this many words at most, except for lists (issue #12: short answers read better).
+MAX_WORDS = 80
+_WHOLE_START = re.compile(r"^[A-ZÀ-Ý0-9‘'\"“(€]")
+
+
+@dataclass
+class Candidate:
+    """One stretch an answer could quote, where it is, and its features."""
+
+    passage: Passage
+    rank: int
+    element: Element
+    terms: frozenset[str]
+    features: dict[str, float]
+    #: For a table figure: the row and column quoted.
+    row: int | None = None
+    column: int | None = None
+    #: Sentences quoted with the element: the one before it, the ones after it.
+    before: Element | None = None
+    after: tuple[Element, ...] = field(default=())
+    score: float = 0.0
+
+    @property
+    def stretch(self) -> list[Element]:
+        """The elements quoted, in reading order."""
+        return [*([self.before] if self.before else []), self.element, *self.after]
+
+    @property
+    def words(self) -> int:
+        return sum(len(e.text.split()) for e in self.stretch)
+
+    @property
+    def whole_element(self) -> bool:
+        """A whole list or table (the answer on its own)."""
+        return self.element.kind in (ElementKind.LIST, ElementKind.TABLE) and self.row is None
+
+    @property
+    def text(self) -> str:
+        """The verbatim text quoted: the chunk stretch from first to last element, or one table row."""
+        if self.row is not None:
+            lines = self.element.text.split("\n")
+            offset = (1 if self.element.title else 0) + (1 if self.element.header else 0)
+            return lines[offset + self.row]
+        els = self.stretch
+        return self.passage.chunk.text[els[0].start : els[-1].end]
+
+
+class _Context:
+    """What every candidate of one question is measured against."""
+
+    def __init__(self, query: Query, weights: dict[str, float], snapshot: Snapshot) -> None:
+        self.query = query
+        self.weights = weights
+        self.total = sum(weights.values()) or 1.0
+        self.snapshot = snapshot
+        self.analyzer: Analyzer = snapshot.lexical.analyzer
+        self.qnumbers = signals.numbers_of(query.with_context)
+        self.qterms = frozenset(query.terms) | frozenset(query.context_terms)
+
+    def terms(self, text: str) -> frozenset[str]:
+        """Index terms of a text (no prefix terms), memoised with the index generation."""
+        key = ("terms", text)
+        cached: frozenset[str] | None = self.snapshot.memo.get(key)
+        if cached is None:
+            cached = self.snapshot.memo[key] = frozenset(t for t in self.analyzer.terms(text) if not t.startswith("~"))
+        return cached
+
+    def coverage(self, terms: frozenset[str]) -> float:
+        return sum(self.weights[t] for t in terms & self.weights.keys()) / self.total
+
+
+def candidates(
+    query: Query, passages: Sequence[Passage], weights: dict[str, float], snapshot: Snapshot
+) -> list[Candidate]:
+    """Every candidate stretch of ``passages`` (in rank order) with its features."""
+    ctx = _Context(query, weights, snapshot)
+    skip = boilerplate(snapshot.memo, snapshot.chunks)
+    out: list[Candidate] = []
+    for rank, passage in enumerate(passages):
+        section = ctx.terms(f"{passage.chunk.title} {passage.chunk.section}")
+        for el in passage.elements:
+            if not el.quotable or (el.kind is ElementKind.SENTENCE and normalise_for_match(el.text) in skip):
+                continue
+            if el.kind is ElementKind.SENTENCE:
+                out.extend(_sentences(ctx, passage, rank, el, section))
+            elif el.kind is ElementKind.LIST:
+                if query.kind not in (AnswerKind.FIGURE, AnswerKind.MOMENT):
+                    out.append(_whole(ctx, passage, rank, el, section))
+            elif query.kind is AnswerKind.FIGURE or (query.kind is AnswerKind.MOMENT and _year_series(el)):
+                out.extend(_cells(ctx, passage, rank, el, section))
+            elif query.kind is not AnswerKind.MOMENT:
+                out.append(_whole(ctx, passage, rank, el, section))
+                if query.kind in (AnswerKind.PERSON, AnswerKind.PLACE, AnswerKind.FACT, AnswerKind.YES_NO):
+                    out.extend(_rows(ctx, passage, rank, el, section))
+    out = [c for c in out if c.features["cov"] + c.features["cov_ctx"] > 0]
+    _relative(out)
+    return out
+
+
+def _relative(found: list[Candidate]) -> None:
+    """Features relative to the question's other candidates: what matters is which one is best."""
+    if not found:
+        return
+    best_cov = max(c.features["cov"] for c in found)
+    best_all = max(c.features["cov"] + 0.5 * c.features["cov_ctx"] for c in found)
+    for c in found:
+        f = c.features
+        f["cov_gap"] = f["cov"] - best_cov
+        f["all_gap"] = f["cov"] + 0.5 * f["cov_ctx"] - best_all
+        f["best_cov"] = float(f["cov"] >= best_cov - 1e-9)
+
+
+def _sentences(ctx: _Context, passage: Passage, rank: int, el: Element, section: frozenset[str]) -> list[Candidate]:
+    if not whole_sentence(el.text) or len(el.text.split()) > MAX_WORDS:
+        return []  # a fragment cut from a column, or a run of names without a sentence end
+    cand = Candidate(passage, rank, el, frozenset(), {})
+    kind = ctx.query.kind
+    if kind in (AnswerKind.FIGURE, AnswerKind.MOMENT):
+        states = signals.states_figure if kind is AnswerKind.FIGURE else signals.states_moment
+        if not states(el.text, ctx.qnumbers):
+            # The figure or date may sit in the next sentence, when that one carries this one on.
+            nxt = passage.after(el)
+            if nxt is None or not _joins(passage, el, nxt) or not states(nxt.text, ctx.qnumbers):
+                return []
+            if not (signals.ANAPHOR.search(nxt.text) or ctx.terms(nxt.text) & ctx.qterms):
+                return []
+            cand.after = (nxt,)
+    text = cand.text
+    # Scored on its own words: a next sentence that only brings the figure adds no coverage.
+    own = ctx.terms(el.text)
+    cand.terms = (own | section) & ctx.weights.keys()
+    cand.features = _features(ctx, cand, text, own, section)
+    before = passage.before(el)
+    if (
+        signals.ANAPHOR.search(el.text)
+        and before is not None
+        and _joins(passage, before, el)
+        and cand.words + len(before.text.split()) <= MAX_WORDS
+        and normalise_for_match(before.text) not in boilerplate(ctx.snapshot.memo, ctx.snapshot.chunks)
+    ):
+        # Quoted, not scored: "Daarom ..." / "Dat ..." needs the sentence it points back to.
+        cand.before = before
+    return [cand]
+
+
+def _whole(ctx: _Context, passage: Passage, rank: int, el: Element, section: frozenset[str]) -> Candidate:
+    own = ctx.terms(el.text)
+    intro = lead_of(passage, el)
+    lead_terms = ctx.terms(f"{intro} {' '.join(el.header)} {passage.chunk.section.rsplit(' > ', 1)[-1]}")
+    cand = Candidate(passage, rank, el, (own | section | lead_terms) & ctx.weights.keys(), {})
+    cand.features = _features(ctx, cand, el.text, own | ctx.terms(intro), section, lead=lead_terms)
+    heading = passage.chunk.section.rsplit(" > ", 1)[-1]
+    cand.features["focus_in_lead"] = float(_focus_in(ctx.query.focus, f"{intro} {heading}"))
+    cand.features["focus_known"] = float(bool(ctx.query.focus))
+    return cand
+
+
+def lead_of(passage: Passage, el: Element) -> str:
+    """What introduces a list or table: its own lead-in or title, else the sentence right before it."""
+    if el.lead or el.title:
+        return el.lead or el.title
+    before = passage.before(el)
+    return before.text if before is not None and before.kind is ElementKind.SENTENCE else ""
+
+
+def _focus_in(focus: tuple[str, ...], text: str) -> bool:
+    """Does the noun a question asks about ("functies") occur in ``text`` (5-letter stems, folded)?"""
+    folded = fold(text)
+    return bool(focus) and any(f[:5] in folded for f in focus if len(f) >= 4)
+
+
+def _cells(ctx: _Context, passage: Passage, rank: int, table: Element, section: frozenset[str]) -> list[Candidate]:
+    """Figure questions: every cell of a table is a candidate, labelled by its row and column."""
+    title = ctx.terms(table.title)
+    first_value = 1 if table.labelled else 0
+    extreme = _extreme_rows(table, ctx.query.normalised, first_value)
+    out: list[Candidate] = []
+    for r, row in enumerate(table.rows):
+        label = row[0] if first_value else ""
+        for c in range(first_value, len(row)):
+            value = row[c]
+            if not signals.states_figure(value, ctx.qnumbers):
+                continue
+            column = table.header[c] if c < len(table.header) else ""
+            own = ctx.terms(f"{label} {column}")
+            # The table's title reads with the cell, a little less than its own label and header.
+            cand = Candidate(passage, rank, table, (own | title | section) & ctx.weights.keys(), {}, row=r, column=c)
+            cand.features = _features(
+                ctx, cand, f"{table.title} {label} {column} {value}", own, title | section, label=ctx.terms(label)
+            )
+            cand.features["extreme"] = float((r, c) in extreme)
+            out.append(cand)
+    return out
+
+
+def _rows(ctx: _Context, passage: Passage, rank: int, table: Element, section: frozenset[str]) -> list[Candidate]:
+    """Who/what questions: a table row names the answer ("Fred Dhont | directeur")."""
+    title = ctx.terms(f"{table.title} {' '.join(table.header)}")
+    out: list[Candidate] = []
+    for r, row in enumerate(table.rows):
+        own = ctx.terms(" ".join(row))
+        if not own & ctx.weights.keys():
+            continue
+        cand = Candidate(passage, rank, table, (own | title | section) & ctx.weights.keys(), {}, row=r)
+        cand.features = _features(ctx, cand, " ".join(row), own, title | section, label=own)
+        out.append(cand)
+    return out
+
+
+_MOST = re.compile(r"\b(?:grootste|hoogste|meeste|langste|sterkste|best\w*|meest)\b")
+_LEAST = re.compile(r"\b(?:kleinste|laagste|minste|kortste|zwakste|minst)\b")
+
+
+def _extreme_rows(table: Element, question: str, first_value: int) -> set[tuple[int, int]]:
+    """For "het grootste/laagste ...": the cells holding the largest or smallest figure of their column."""
+    most, least = _MOST.search(question), _LEAST.search(question)
+    if not (most or least):
+        return set()
+    out: set[tuple[int, int]] = set()
+    width = max((len(r) for r in table.rows), default=0)
+    for c in range(first_value, width):
+        values = [(r, v) for r, row in enumerate(table.rows) if c < len(row) and (v := _number(row[c])) is not None]
+        if len(values) >= 3:
+            pick = max(values, key=lambda rv: rv[1]) if most else min(values, key=lambda rv: rv[1])
+            out.add((pick[0], c))
+    return out
+
+
+def _year_series(table: Element) -> bool:
+    """A table whose rows are labelled by years ("2020 | 16,50"): a "wanneer/welk jaar" is one of its rows."""
+    return bool(table.rows) and all(re.fullmatch(r"(?:19|20)\d\d", r[0]) for r in table.rows if r)
+
+
+def _number(cell: str) -> float | None:
+    m = re.search(r"\d[\d.]*(?:,\d+)?", cell)
+    if m is None:
+        return None
+    try:
+        return float(m.group(0).replace(".", "").replace(",", "."))
+    except ValueError:
+        return None
+
+
+def _joins(passage: Passage, a: Element, b: Element) -> bool:
+    return b.kind is ElementKind.SENTENCE and whole_sentence(b.text) and passage.same_page(a, b)
+
+
+def whole_sentence(text: str) -> bool:
+    """A sentence that starts and ends like one: a lower-case start is cut from a column, "…" is cut off."""
+    return bool(_WHOLE_START.match(text.lstrip("•-– "))) and not text.rstrip().endswith(("…", "..."))
+
+
+def _features(
+    ctx: _Context,
+    cand: Candidate,
+    text: str,
+    own: frozenset[str],
+    context: frozenset[str],
+    *,
+    lead: frozenset[str] = frozenset(),
+    label: frozenset[str] = frozenset(),
+) -> dict[str, float]:
+    """The named features of a candidate (see :mod:`assistant.answer.scorer` for their weights)."""
+    q = ctx.query
+    kind = q.kind
+    el = cand.element
+    is_list = el.kind is ElementKind.LIST
+    is_table = el.kind is ElementKind.TABLE and cand.row is None
+    is_cell = cand.row is not None
+    structured = is_list or is_table
+    n_items = len(el.items) if is_list else len(el.rows) if is_table else 0
+    new_terms = len(own - ctx.qterms)
+    f: dict[str, float] = {
+        "cov": ctx.coverage(own),
+        "cov_ctx": ctx.coverage(context - own),
+        "cov_lead": ctx.coverage(lead),
+        "cov_label": ctx.coverage(label),
+        "rank_inv": 1.0 / (1 + cand.rank),
+        "words": min(cand.words, MAX_WORDS) / MAX_WORDS,
+        "short": 1.0 if el.kind is ElementKind.SENTENCE and len(el.text) < 30 else 0.0,
+        "is_list": float(is_list),
+        "is_table": float(is_table),
+        "is_cell": float(is_cell),
+        "with_next": float(bool(cand.after)),
+        "with_before": float(cand.before is not None),
+        "echo": 1.0 if len(own) >= 2 and new_terms <= 1 else 0.0,
+        "new_terms": min(new_terms, 20) / 20,
+        "anaphor_start": float(bool(signals.ANAPHOR.search(cand.stretch[0].text))),
+        "first_in_passage": float(cand.passage.elements.index(cand.stretch[0]) == 0),
+        # kind x shape
+        "list_q_structured": float(kind is AnswerKind.LIST and structured),
+        "list_q_enumeration": float(
+            kind is AnswerKind.LIST and not structured and (text.count(",") >= 2 or ":" in text)
+        ),
+        "count_match": float(bool(q.expected_count) and n_items == q.expected_count),
+        "count_mismatch": float(bool(q.expected_count) and structured and n_items != q.expected_count),
+        "way_q_structured": float(kind is AnswerKind.WAY and structured),
+        "other_q_structured": float(kind not in (AnswerKind.LIST, AnswerKind.WAY) and structured),
+        "reason_q_reason": float(kind is AnswerKind.REASON and signals.states_reason(text)),
+        "def_q_defines": float(kind is AnswerKind.DEFINITION and signals.defines(text)),
+        "way_q_way": float(kind is AnswerKind.WAY and signals.describes_way(text)),
+        "person_q_name": float(kind is AnswerKind.PERSON and signals.names_someone(text)),
+        "place_q_place": float(kind is AnswerKind.PLACE and signals.names_place(text)),
+        "fact_q_name": float(kind in (AnswerKind.FACT, AnswerKind.YES_NO) and signals.names_someone(text)),
+        "figure_q_qualifier": _qualifier_share(q, text) if kind is AnswerKind.FIGURE else 0.0,
+        "figure_q_next_to": float(
+            kind is AnswerKind.FIGURE and bool(q.qualifier) and _qualified_figure(text, q.qualifier)
+        ),
+        "figure_q_percent": (1.0 if "%" in text or "procent" in text else -1.0) if q.wants_percentage else 0.0,
+        "figure_q_cell": float(kind is AnswerKind.FIGURE and is_cell),
+        f"q_{kind.name.lower()}": 1.0,
+    }
+    return f
+
+
+def _qualified_figure(text: str, qualifier: tuple[str, ...]) -> bool:
+    """Does a figure in ``text`` stand within a few words of a qualifier word ("33 deelnemers")?"""
+    tokens = fold(text).split()
+    stems = [q[:5] for q in qualifier]
+    for i, tok in enumerate(tokens):
+        if signals.states_figure(tok):
+            window = tokens[max(0, i - 3) : i + 5]
+            if any(q in w for w in window for q in stems):
+                return True
+    return False
+
+
+def _qualifier_share(query: Query, text: str) -> float:
+    if not query.qualifier:
+        return 0.0
+    folded = fold(text)
+    return sum(1 for q in query.qualifier if q[:5] in folded) / len(query.qualifier)

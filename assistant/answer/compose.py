@@ -1,0 +1,379 @@
+"""Extractive answers composed per kind of question, always from source text, always cited.
+
+For the best passages the composer lists what could be quoted
+(:mod:`assistant.answer.candidates`: sentences, a sentence with its neighbour,
+lists, tables, table cells), scores each (:mod:`assistant.answer.scorer`:
+coverage of the question's terms, rank, and how
+well the shape fits the kind of answer asked), and renders the winner the way
+the kind wants it:
+
+- a list question gets the lead-in and *all* items as a bulleted list;
+- a figure question gets the sentence or the one table cell that states the
+  figure for the question's qualifier, as one readable line with its header;
+- a reason/definition/way question gets the sentence that carries it, with the
+  sentence before when it leans on it ("Daarom ...");
+- a who/where/when question gets the sentence that names it.
+
+Every quote is a verbatim stretch of the passage; when nothing meets the
+question's constraints (a figure, a moment, the asked year, the named
+organisation) the composer says why instead of answering about the subject.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import TYPE_CHECKING, Protocol
+
+from ..query.model import AnswerKind, Query
+from ..query.time import years_in
+from ..text.analysis import Analyzer, fold, normalise_for_match, words
+from . import signals
+from .candidates import MAX_WORDS, Candidate, candidates, lead_of, whole_sentence
+from .passage import Element, ElementKind, Passage, boilerplate, memoised
+from .render import cell_line, citation_for, list_lines, sentence_line, time_notes
+from .scorer import Scorer, default_scorer
+from .types import QUOTE_GAP, Citation
+
+if TYPE_CHECKING:
+    from ..index.snapshots import Snapshot
+    from ..query.retrieval import Hit
+
+NOT_FOUND_TEXT = (
+    "Daar vind ik in de publicaties van Socius geen betrouwbaar antwoord op. "
+    "Een medewerker kan je vraag verder bekijken."
+)
+
+
+class Unmet(StrEnum):
+    """Why the passages do not answer the question (the answer says so instead)."""
+
+    NOTHING = "niets"  # no passage element covers the question
+    FIGURE = "geen_cijfer"  # a figure was asked, none is stated
+    MOMENT = "geen_moment"  # a moment was asked, none is named
+    YEAR = "ander_jaar"  # the asked year is not in the passages
+    ENTITY = "andere_naam"  # the named organisation/person is not in the passages
+
+
+@dataclass(frozen=True)
+class Composition:
+    """The composed answer text with its citations, or why there is none."""
+
+    text: str
+    citations: tuple[Citation, ...] = ()
+    unmet: Unmet | None = None
+    #: Years the passages are about when the asked year was not found (for "most recent figures").
+    available_years: tuple[int, ...] = ()
+    #: Missing names when ``unmet`` is ENTITY.
+    missing: tuple[str, ...] = ()
+    #: How well the quoted text covers the question (IDF-weighted share of its terms, 0..1).
+    support: float = 0.0
+
+    @property
+    def found(self) -> bool:
+        return bool(self.citations)
+
+
+class Answerer(Protocol):
+    """Composes the answer text and citations from retrieved passages."""
+
+    def compose(self, query: Query, hits: Sequence[Hit], snapshot: Snapshot) -> Composition:
+        """Answer text with [n] markers and the citations it uses."""
+        ...
+
+
+class ExtractiveAnswerer:
+    """Picks, per kind of question, the source text that answers it; no model needed.
+
+    ``scorer`` weighs the candidates (default: :func:`~assistant.answer.scorer.default_scorer`,
+    loaded once by this answerer).
+    """
+
+    def __init__(self, passages: int = 5, max_sentences: int = 3, scorer: Scorer | None = None) -> None:
+        self.passages = passages
+        self.max_sentences = max_sentences
+        self._scorer = scorer
+
+    @property
+    def scorer(self) -> Scorer:
+        if self._scorer is None:
+            self._scorer = default_scorer()
+        return self._scorer
+
+    # -- entry point ----------------------------------------------------------
+    def compose(self, query: Query, hits: Sequence[Hit], snapshot: Snapshot) -> Composition:
+        """The answer to one (part of a) question from its retrieved hits."""
+        found = self.candidates(query, hits, snapshot)
+        if isinstance(found, Composition):
+            return found
+        chosen = self._select(found, question_weights(query, snapshot))
+        _follow_on(query, chosen, snapshot)
+        best = chosen[0].features
+        support = min(1.0, best["cov"] + 0.5 * best["cov_ctx"])
+        return replace(self._render(query, chosen), support=support)
+
+    def candidates(self, query: Query, hits: Sequence[Hit], snapshot: Snapshot) -> list[Candidate] | Composition:
+        """The scored candidates, best first, or the composition that says why there are none."""
+        weights = question_weights(query, snapshot)
+        if not weights or not hits:
+            return Composition(NOT_FOUND_TEXT, unmet=Unmet.NOTHING)
+        # A list often sits a little lower than the sentences that name its subject.
+        depth = self.passages + 3 if query.kind is AnswerKind.LIST else self.passages
+        passages = [memoised(snapshot.memo, h.chunk) for h in hits[:depth]]
+        constrained = self._constraints(query, passages, snapshot.lexical.analyzer)
+        if constrained is not None:
+            return constrained
+        found = candidates(query, passages, weights, snapshot)
+        if query.years:
+            # The asked year must be what the quoted text is about: in it, in its section or its title.
+            ranged = any(len(t.years) > 1 for t in query.time)
+            dated = [c for c in found if all(_mentions_year(_scope(c), y, ranged) for y in query.years)]
+            if found and not dated:
+                texts = [_scope(c) for c in found]
+                available = sorted(
+                    {y for t in texts for y in years_in(t) if 1990 <= y <= query.today.year}, reverse=True
+                )
+                return Composition(NOT_FOUND_TEXT, unmet=Unmet.YEAR, available_years=tuple(available[:3]))
+            found = dated
+        if query.kind is AnswerKind.FIGURE and query.qualifier:
+            # A weakly matching figure must be the asked one: next to the qualifier, or in a row or
+            # column named by it ("Welk bedrag ..." is not answered with "begin jaren '90").
+            found = [c for c in found if _about_qualifier(c) or c.features["cov"] + 0.5 * c.features["cov_ctx"] >= 0.3]
+        if not found:
+            unmet = {AnswerKind.FIGURE: Unmet.FIGURE, AnswerKind.MOMENT: Unmet.MOMENT}.get(query.kind, Unmet.NOTHING)
+            return Composition(NOT_FOUND_TEXT, unmet=unmet)
+        for cand in found:
+            cand.score = self.scorer.score(cand.features)
+        found.sort(key=lambda c: -c.score)
+        return found
+
+    # -- constraints ----------------------------------------------------------
+    def _constraints(self, query: Query, passages: list[Passage], analyzer: Analyzer) -> Composition | None:
+        """A year or a name the question is about must be in the passages answered from."""
+        texts = [p.chunk.index_text for p in passages]
+        spoken = set().union(*(years_in(t) for t in texts)) if texts else set()
+        asked = [y for y in query.years if y not in spoken]
+        if asked:
+            available = sorted({y for t in texts for y in years_in(t) if 1990 <= y <= query.today.year}, reverse=True)
+            return Composition(NOT_FOUND_TEXT, unmet=Unmet.YEAR, available_years=tuple(available[:3]))
+        folded = " ".join(normalise_for_match(t) for t in texts)
+        missing = tuple(e for e in query.entities if _is_specific(e) and not _mentioned(e, folded, analyzer))
+        if missing:
+            return Composition(NOT_FOUND_TEXT, unmet=Unmet.ENTITY, missing=missing)
+        return None
+
+    # -- selection ------------------------------------------------------------
+    def _select(self, ranked: list[Candidate], weights: dict[str, float]) -> list[Candidate]:
+        best = ranked[0]
+        if best.whole_element:
+            return [best]  # a whole list or table is the answer on its own
+        total = sum(weights.values()) or 1.0
+        chosen = [best]
+        covered = set(best.terms)
+        words = best.words
+        for cand in ranked[1:]:
+            if len(chosen) >= self.max_sentences:
+                break
+            if cand.whole_element or any(_overlaps(cand, c) for c in chosen):
+                continue
+            gain = sum(weights[t] for t in cand.terms - covered) / total
+            # A further sentence must add a part of the question not yet covered, or be
+            # nearly as good as the best (e.g. the figure next to the claim).
+            if (gain >= 0.12 and cand.score >= 0.45 * best.score) or cand.score >= 0.75 * best.score:
+                if words + cand.words > MAX_WORDS:
+                    continue
+                chosen.append(cand)
+                covered |= cand.terms
+                words += cand.words
+        return chosen
+
+    # -- rendering ------------------------------------------------------------
+    def _render(self, query: Query, chosen: list[Candidate]) -> Composition:
+        # Reading order within the answer: by passage rank, then position.
+        chosen.sort(key=lambda c: (c.rank, c.stretch[0].start))
+        lines: list[str] = []
+        citations: list[Citation] = []
+        said = ""
+        for cand in chosen:
+            text, spans = self._quote(cand)
+            key = normalise_for_match(text)
+            parts = [normalise_for_match(e.text) for e in cand.stretch] if cand.row is None else [key]
+            if any(len(k) > 20 and k in said for k in [key, *parts]):
+                continue  # a sentence already said (overlapping chunks, a page that repeats the report)
+            said += key
+            n = len(citations) + 1
+            citations.append(citation_for(n, cand.passage.chunk, spans, cand.element.start))
+            lines.append(f"{text} [{n}]")
+        body = "\n".join(lines) if any("\n" in line for line in lines) else " ".join(lines)
+        notes = time_notes(query, body, [c.quote for c in citations], [c.title for c in citations])
+        if query.kind is AnswerKind.LIST and query.expected_count and chosen[0].whole_element:
+            el = chosen[0].element
+            shown = len(el.items) if el.kind is ElementKind.LIST else len(el.rows)
+            if shown < query.expected_count:
+                notes.append(f"De publicaties noemen er {shown}, niet {query.expected_count}.")
+        text = body + ("\n\n" + " ".join(notes) if notes else "")
+        return Composition(text, tuple(citations))
+
+    def _quote(self, cand: Candidate) -> tuple[str, list[str]]:
+        """The answer line for a candidate and the verbatim stretches it quotes."""
+        el, passage = cand.element, cand.passage
+        if el.kind in (ElementKind.LIST, ElementKind.TABLE) and cand.row is None:
+            items = el.items if el.kind is ElementKind.LIST else tuple(_row_items(el))
+            lead = lead_of(passage, el)
+            if lead and not (el.lead or el.title):
+                # The sentence before introduces the list: quote it with the list, one stretch.
+                before = passage.before(el)
+                if before is not None and passage.same_page(before, el):
+                    stretch = passage.chunk.text[before.start : el.end]
+                    return list_lines(lead, items), [stretch]
+            if not lead:
+                # The section heading introduces it, when the passage has it verbatim to quote.
+                heading = _heading_lead(passage)
+                at = passage.chunk.text.rfind(heading.rstrip(":"), 0, el.start)
+                if at >= 0:
+                    return list_lines(heading, items), [heading.rstrip(":"), el.text]
+            return list_lines(lead, items), [el.text]
+        if el.kind is ElementKind.TABLE and cand.row is not None:
+            return cell_line(el, cand.row)
+        quote = cand.text
+        return sentence_line(quote), [quote]
+
+
+# -- helpers ------------------------------------------------------------------
+def _follow_on(query: Query, chosen: list[Candidate], snapshot: Snapshot) -> None:
+    """Extend the best sentences with the next one when that one carries the answer on.
+
+    Measured on the gold set: the key fact (a name, a number, a verdict) sits in the
+    sentence after the best-matching one in a quarter of the misses ("... ons
+    CRM-systeem." + "Tegelijkertijd ... ODOO (CRM).").  The quote stays one
+    contiguous stretch of one page and the answer within about 80 words.
+    """
+    words = sum(c.words for c in chosen)
+    analyzer = snapshot.lexical.analyzer
+    for cand in chosen[:2]:
+        if cand.element.kind is not ElementKind.SENTENCE:
+            continue
+        last = cand.stretch[-1]
+        nxt = cand.passage.after(last)
+        if nxt is None or nxt.kind is not ElementKind.SENTENCE or not whole_sentence(nxt.text):
+            continue
+        said = [normalise_for_match(c.text) for c in chosen]
+        if any(normalise_for_match(nxt.text) in t for t in said) or _boilerplate(nxt, snapshot):
+            continue
+        n = len(nxt.text.split())
+        if words + n > MAX_WORDS or not cand.passage.same_page(cand.element, nxt):
+            continue
+        shares = bool(set(analyzer.terms(nxt.text)) & set(query.terms))
+        if signals.ANAPHOR.search(nxt.text) or shares:
+            cand.after = (*cand.after, nxt)
+            words += n
+
+
+def question_weights(query: Query, snapshot: Snapshot) -> dict[str, float]:
+    """IDF weight per question term; terms borrowed from the previous turn count half."""
+    idf = snapshot.lexical.idf
+    unknown = max(idf.values(), default=1.0)
+    weights = {t: idf.get(t, unknown) for t in query.terms if not t.startswith("~")}
+    for t in query.context_terms:
+        if not t.startswith("~") and t not in weights:
+            weights[t] = 0.5 * idf.get(t, unknown)
+    return weights
+
+
+def _mentioned(entity: str, folded: str, analyzer: Analyzer) -> bool:
+    """Is a name in the passages: each of its words, or the parts of a compound ("Trefdagsite")?"""
+    for word in words(entity):
+        if word in folded:
+            continue
+        parts = analyzer.split_compound(word)
+        if not parts or not all(p in folded for p in parts):
+            return False
+    return True
+
+
+def _is_specific(entity: str) -> bool:
+    """A name worth checking: not the organisation itself, a region or a generic capitalised word."""
+    f = fold(entity)
+    return f not in _GENERIC and len(f) >= 4 and "socius" not in f.split()
+
+
+_GENERIC = frozenset(
+    [
+        "vlaanderen",
+        "vlaams",
+        "vlaamse",
+        "brussel",
+        "belgie",
+        "europa",
+        "europese",
+        "nederland",
+        "nederlands",
+        "engels",
+        "frans",
+        "nl",
+        "be",
+        "covid",
+        "corona",
+        "decreet",
+        "jaarverslag",
+        "toolbox",
+    ]
+)
+
+
+def _boilerplate(el: Element, snapshot: Snapshot) -> bool:
+    return normalise_for_match(el.text) in boilerplate(snapshot.memo, snapshot.chunks)
+
+
+def _mentions_year(text: str, year: int, ranged: bool) -> bool:
+    """Does ``text`` speak about ``year``?  Inside a period ("2021-2025") only when a period was asked."""
+    if ranged:
+        return year in years_in(text)
+    return re.search(rf"(?<![\d–-]){year}(?![\d–-])", text) is not None
+
+
+def _about_qualifier(cand: Candidate) -> bool:
+    f = cand.features
+    return f.get("figure_q_next_to", 0.0) > 0 or f.get("figure_q_qualifier", 0.0) > 0 or f.get("cov_label", 0.0) > 0
+
+
+def _scope(cand: Candidate) -> str:
+    """The text a candidate speaks for: its quote, its section and its document's title."""
+    chunk = cand.passage.chunk
+    return f"{cand.text} {chunk.section} {chunk.title}"
+
+
+def _overlaps(a: Candidate, b: Candidate) -> bool:
+    """The same text, or one contains the other, or a reworded copy (a page summarising the report)."""
+    ta, tb = normalise_for_match(a.text), normalise_for_match(b.text)
+    if ta in tb or tb in ta:
+        return True
+    wa, wb = set(words(a.text)), set(words(b.text))
+    return len(wa & wb) >= 0.85 * min(len(wa), len(wb))
+
+
+def _row_items(table: Element) -> list[str]:
+    """A table as list items: "1 | Plan van aanpak" -> "1. Plan van aanpak", else "label: values"."""
+    out: list[str] = []
+    for row in table.rows:
+        cells = [c for c in row if c]
+        if not cells:
+            continue
+        if len(cells) == 2 and cells[0].isdigit() and len(cells[0]) <= 2:
+            out.append(f"{cells[0]}. {cells[1]}")
+        elif len(cells) >= 2 and table.header and len(table.header) == len(row):
+            out.append(f"{cells[0]}: " + ", ".join(f"{h} {v}" for h, v in zip(table.header[1:], row[1:], strict=False)))
+        else:
+            out.append(cells[0] + (": " + ", ".join(cells[1:]) if len(cells) > 1 else ""))
+    return out
+
+
+def _heading_lead(passage: Passage) -> str:
+    section = passage.chunk.section.rsplit(" > ", 1)[-1] if passage.chunk.section else passage.chunk.title
+    section = re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", section).rstrip(":?")
+    return f"{section}:"
+
+
+__all__ = ["NOT_FOUND_TEXT", "QUOTE_GAP", "Answerer", "Composition", "ExtractiveAnswerer", "Unmet", "question_weights"]

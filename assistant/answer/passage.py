@@ -1,0 +1,174 @@
+"""A retrieved chunk seen as what an answer can quote: sentences, lists, tables, captions.
+
+The chunker records where lists, tables and captions sit in the chunk text
+(:attr:`~assistant.ingestion.chunking.Chunk.elements`); everything else is running
+text, split into sentences.  Every element keeps its exact span in the chunk
+text, so a quote is always a verbatim, checkable stretch of the source.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from ..ingestion.chunking import Chunk
+from ..ingestion.document import BULLET, CELL
+from ..text.analysis import normalise_for_match, split_sentences
+
+
+class ElementKind(StrEnum):
+    """What a piece of a passage is."""
+
+    SENTENCE = "sentence"
+    #: A line without a sentence end: a heading or a label; never quoted on its own.
+    HEADING = "heading"
+    LIST = "list"
+    TABLE = "table"
+    #: Captions, photo credits, "scan de code": never quoted.
+    CAPTION = "caption"
+
+
+@dataclass(frozen=True)
+class Element:
+    """One quotable (or deliberately unquotable) piece of a passage.
+
+    ``start``/``end`` locate ``text`` in the chunk text.  Lists carry their
+    ``lead`` (the sentence that introduces them) and ``items``; tables their
+    ``title``, ``header`` (column names) and ``rows`` (cells).
+    """
+
+    kind: ElementKind
+    text: str
+    start: int
+    end: int
+    lead: str = ""
+    items: tuple[str, ...] = ()
+    title: str = ""
+    header: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def labelled(self) -> bool:
+        """Do the rows of this table start with a label ("Online | 17 | 49u30") rather than a figure?"""
+        return any(
+            re.search(r"[^\W\d_]{3,}", row[0]) or re.fullmatch(r"(?:19|20)\d\d", row[0]) for row in self.rows if row
+        )
+
+    @property
+    def quotable(self) -> bool:
+        """Can this element be quoted as (part of) an answer?"""
+        return self.kind in (ElementKind.SENTENCE, ElementKind.LIST, ElementKind.TABLE)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A chunk and its elements in reading order."""
+
+    chunk: Chunk
+    elements: tuple[Element, ...]
+
+    def before(self, element: Element) -> Element | None:
+        """The element right before ``element`` in the passage, if any."""
+        i = self.elements.index(element)
+        return self.elements[i - 1] if i > 0 else None
+
+    def after(self, element: Element) -> Element | None:
+        """The element right after ``element`` in the passage, if any."""
+        i = self.elements.index(element)
+        return self.elements[i + 1] if i + 1 < len(self.elements) else None
+
+    def same_page(self, a: Element, b: Element) -> bool:
+        """Do two elements sit on one page (a citation names one page)?"""
+        return self.chunk.page_at(a.start) == self.chunk.page_at(b.end - 1)
+
+
+def passage_of(chunk: Chunk) -> Passage:
+    """Split a chunk into its elements (structure spans first, sentences in between)."""
+    text = chunk.text
+    spans = _spans(chunk.elements)
+    out: list[Element] = []
+    pos = 0
+    for kind, start, end, header in spans:
+        if start > pos:
+            out.extend(_running(text, pos, start))
+        out.append(_structured(kind, text[start:end], start, header))
+        pos = end
+    if pos < len(text):
+        out.extend(_running(text, pos, len(text)))
+    return Passage(chunk, tuple(out))
+
+
+def _spans(raw: str) -> list[tuple[str, int, int, bool]]:
+    out: list[tuple[str, int, int, bool]] = []
+    for part in filter(None, raw.split(";")):
+        fields = part.split(":")
+        out.append((fields[0], int(fields[1]), int(fields[2]), len(fields) > 3 and fields[3] == "h"))
+    return sorted(out, key=lambda s: s[1])
+
+
+_SENTENCE_END = re.compile(r"[.!?…:;\"”’)]$")
+
+
+def _running(text: str, start: int, end: int) -> list[Element]:
+    """Sentences (and heading lines) of a stretch of running text, with their offsets."""
+    out: list[Element] = []
+    cursor = start
+    stretch = text[start:end]
+    for sentence in split_sentences(stretch):
+        at = text.find(sentence, cursor, end)
+        if at < 0:
+            # split_sentences normalises whitespace inside a line only when merging
+            # abbreviations; fall back to the first word to keep offsets exact.
+            at = text.find(sentence.split(" ", 1)[0], cursor, end)
+            if at < 0:
+                continue
+            sentence = text[at : at + len(sentence)]
+        kind = ElementKind.SENTENCE if _SENTENCE_END.search(sentence) else ElementKind.HEADING
+        out.append(Element(kind, sentence, at, at + len(sentence)))
+        cursor = at + len(sentence)
+    return out
+
+
+def _structured(kind: str, text: str, start: int, header: bool) -> Element:
+    lines = text.split("\n")
+    if kind == "list":
+        lead = "" if lines[0].startswith(BULLET) else lines[0]
+        items = tuple(ln[len(BULLET) :].strip() for ln in lines if ln.startswith(BULLET))
+        return Element(ElementKind.LIST, text, start, start + len(text), lead=lead, items=items)
+    if kind == "table":
+        title = "" if CELL in lines[0] else lines[0]
+        cells = [tuple(c.strip() for c in ln.split(CELL)) for ln in lines[1 if title else 0 :]]
+        head = cells[0] if header and cells else ()
+        rows = tuple(cells[1:] if header else cells)
+        return Element(ElementKind.TABLE, text, start, start + len(text), title=title, header=head, rows=rows)
+    return Element(ElementKind.CAPTION, text, start, start + len(text))
+
+
+def memoised(memo: dict[object, object], chunk: Chunk, build: Callable[[Chunk], Passage] = passage_of) -> Passage:
+    """The passage of ``chunk``, built once per index generation (``memo`` lives with the snapshot)."""
+    key = ("passage", chunk.chunk_id)
+    cached = memo.get(key)
+    if not isinstance(cached, Passage):
+        cached = build(chunk)
+        memo[key] = cached
+    return cached
+
+
+def boilerplate(memo: dict[object, object], chunks: Sequence[Chunk]) -> frozenset[str]:
+    """Sentences that stand in three or more documents ("Voorbeeldinhoud: deze pagina ..."): never an answer.
+
+    Built once per index generation from every chunk's sentences.
+    """
+    cached = memo.get("boilerplate")
+    if isinstance(cached, frozenset):
+        return cached
+    docs: dict[str, set[str]] = {}
+    for chunk in chunks:
+        for el in memoised(memo, chunk).elements:
+            if el.kind is ElementKind.SENTENCE and len(el.text) >= 20:
+                docs.setdefault(normalise_for_match(el.text), set()).add(chunk.doc_id)
+    found = frozenset(key for key, ids in docs.items() if len(ids) >= 3)
+    memo["boilerplate"] = found
+    return found

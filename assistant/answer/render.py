@@ -1,0 +1,142 @@
+"""Rendering composed answers as readable Dutch: sentences, bulleted lists, table figures, notes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from urllib.parse import quote as url_quote
+
+from ..ingestion.chunking import Chunk
+from ..query.model import AnswerKind, Query
+from . import signals
+from .passage import Element
+from .types import QUOTE_GAP, Citation, TextDelta
+
+_FUTURE = re.compile(
+    r"\b(moeten|moet|zal|zullen|deadline|uiterlijk|tegen|gepland|plannen|plant|verwacht|komt|komen|start|"
+    r"starten|verschijnt|verschijnen|is dan|nakende|volgende)\b",
+    re.IGNORECASE,
+)
+_DATED = re.compile(
+    r"\b((?:(?:begin|midden|eind|einde|voorjaar|najaar|zomer|winter|januari|februari|maart|april|mei|juni|juli|"
+    r"augustus|september|oktober|november|december)\s+)?((?:19|20)\d\d))\b",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def sentence_line(quote: str) -> str:
+    """A quoted stretch as an answer sentence: one line, no bullet or footnote number, a capital first letter."""
+    s = re.sub(r"\s*\n\s*", " ", quote.strip())
+    s = re.sub(r"^[•\-–·*]\s*", "", s)
+    s = re.sub(r"^\d{1,2} (?=[A-ZÀ-Ý])", "", s)  # "3 De NPS ..." is footnote 3
+    return s[:1].upper() + s[1:] if s else s
+
+
+def list_lines(lead: str, items: Sequence[str]) -> str:
+    """A lead-in and all items as a Dutch bulleted list."""
+    lead = sentence_line(lead).rstrip()
+    if lead and not lead.endswith(":"):
+        lead = lead.rstrip(".") + ":"
+    body = "\n".join(f"- {item.strip().rstrip(';,')}" for item in items if item.strip())
+    return f"{lead}\n{body}" if lead else body
+
+
+def cell_line(table: Element, row: int) -> tuple[str, list[str]]:
+    """The table row that holds a figure, as one sentence with its column headers, title and year.
+
+    "Online | 17 | 49u30 | 2u54" under "Soort | Aantal | Totale duurtijd | Gem. duurtijd"
+    becomes "Online: Aantal 17, Totale duurtijd 49u30, Gem. duurtijd 2u54 (title)." — the
+    whole row, so the figure is read with its neighbours.
+    Returns the line and the verbatim stretches it rests on (title, header row, row).
+    """
+    lines = table.text.split("\n")
+    cells = table.rows[row]
+    labelled = table.labelled
+    label = cells[0] if labelled else ""
+    values = list(cells[1:] if labelled else cells)
+    names = list(table.header[1:] if labelled else table.header) if table.header else []
+    if names and len(names) == len(values):
+        parts = [f"{n}: {v}" if not labelled else f"{n} {v}" for n, v in zip(names, values, strict=True)]
+    else:
+        parts = values
+    joined = "; ".join(parts) if not labelled else ", ".join(parts)
+    line = f"{label}: {joined}" if label else joined
+    # The table's title says what the figures are; the year of a yearly report goes in a note
+    # after the answer (see :func:`time_notes`), so the cited line holds only quoted words.
+    line += (f" ({table.title})" if table.title else "") + "."
+    spans: list[str] = []
+    if table.title:
+        spans.append(lines[0])
+    row_offset = (1 if table.title else 0) + (1 if table.header else 0)
+    if table.header:
+        spans.append(lines[row_offset - 1])
+    spans.append(lines[row_offset + row])
+    return sentence_line(line), spans
+
+
+def citation_for(n: int, chunk: Chunk, spans: Sequence[str], offset: int) -> Citation:
+    """The citation of quoted stretches of one chunk, with a link to the cited place."""
+    page = chunk.page_of(spans[-1]) if spans else chunk.page_start
+    if chunk.page_start is not None and page is None:
+        page = chunk.page_at(offset)
+    return Citation(
+        n=n,
+        chunk_id=chunk.chunk_id,
+        doc_id=chunk.doc_id,
+        title=chunk.title,
+        doc_type=chunk.doc_type,
+        page=page,
+        section=chunk.section,
+        url=chunk.url,
+        quote=QUOTE_GAP.join(spans),
+        link=location_link(chunk.url, page, chunk.anchor, chunk.section.rsplit(" > ", 1)[-1] if chunk.section else ""),
+    )
+
+
+def location_link(url: str, page: int | None, anchor: str, heading: str = "") -> str:
+    """The address of the cited place: a PDF at its page, an HTML page at its section.
+
+    A section without an id is opened at its heading with a text fragment
+    (``#:~:text=``, understood by current browsers; others open the page).
+    """
+    if not url:
+        return ""
+    base = url.split("#", 1)[0]
+    if page is not None:
+        return f"{base}#page={page}"
+    if anchor:
+        return f"{base}#{anchor}"
+    return f"{base}#:~:text={url_quote(heading, safe='')}" if heading else base
+
+
+def time_notes(query: Query, body: str, quotes: Sequence[str], titles: Sequence[str]) -> list[str]:
+    """Notes that put dates and figures in time: a deadline that has passed, the year of a figure."""
+    notes: list[str] = []
+    today = query.today
+    for quote in quotes:
+        if not _FUTURE.search(quote):
+            continue
+        for m in _DATED.finditer(quote):
+            year = int(m.group(2))
+            if year < today.year and m.group(1).lower() not in " ".join(notes).lower():
+                notes.append(f"Let op: {m.group(1)} ligt intussen achter ons; die informatie kan dus verouderd zijn.")
+                break
+    if query.kind is AnswerKind.FIGURE and not query.years and signals.states_figure(body) and not _YEAR.search(body):
+        dated = sorted({t for t in titles if _YEAR.search(t)})
+        if dated:
+            notes.append(f"Dit cijfer komt uit het {dated[0]}.")
+    return notes
+
+
+def stream_text(text: str) -> Iterator[TextDelta]:
+    """An answer text in pieces that end after a citation marker (the web chat streams them).
+
+    The pieces add up to ``text`` exactly, line breaks included (a list, or the
+    notes after an answer, are shown while streaming as they are at the end).
+    """
+    parts = re.split(r"(?:(?<=\])|(?<=\][.!?]))(\s+)", text)
+    for i in range(0, len(parts), 2):
+        piece = parts[i] + (parts[i + 1] if i + 1 < len(parts) else "")
+        if piece:
+            yield TextDelta(piece)

@@ -1,0 +1,112 @@
+"""Scoring answer candidates from their named features.
+
+Two scorers: the hand-set rules (:class:`HandScorer`) and a linear model learned
+on the gold set (:class:`LinearScorer`, ``data/scorer.json``, written by
+``python -m evals train-scorer`` only when it beats the hand-set rules on
+held-out gold questions; never trained on the blind sets).  :func:`default_scorer`
+takes the learned one when it exists.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..errors import ConfigError
+
+SCORER_FILE = Path(__file__).resolve().parent / "data" / "scorer.json"
+
+
+class Scorer(Protocol):
+    """Scores one answer candidate from its named features (higher is better)."""
+
+    def score(self, features: Mapping[str, float]) -> float: ...
+
+
+class HandScorer:
+    """The hand-set rules: coverage of the question, times how well the shape fits the kind asked.
+
+    A factor, not a bonus: an element of the right shape that covers little of the
+    question (another list on the same page) must not beat the sentence that
+    answers it.  Kept as the default because the learned linear weights did not
+    beat it on held-out gold questions (``python -m evals train-scorer`` prints both).
+    """
+
+    def score(self, features: Mapping[str, float]) -> float:
+        f = features.get
+        # A table cell reads with its title (0.6); a sentence with its section heading (0.5).
+        base = f("cov", 0.0) + (0.6 if f("is_cell") else 0.5) * f("cov_ctx", 0.0) + 0.25 * f("cov_label", 0.0)
+        fit = 1.0
+        structured = f("is_list", 0.0) or f("is_table", 0.0)
+        if f("q_list"):
+            if structured:
+                fit = 1.9 if f("count_match") else 0.9 if f("count_mismatch") else 1.6
+                if f("focus_in_lead"):
+                    fit *= 1.3  # the list of the things asked for ("Welke functies ..." under "De vier functies")
+                elif f("focus_known"):
+                    fit *= 0.75  # a list of something else ("twee activiteiten" for "welke organisaties")
+            elif f("list_q_enumeration"):
+                fit = 1.25
+        elif structured:
+            fit = 1.3 if f("q_way") or f("q_definition") else 0.8
+        elif f("q_reason"):
+            fit = 1.3 if f("reason_q_reason") else 1.0
+        elif f("q_definition"):
+            fit = 1.3 if f("def_q_defines") else 1.0
+        elif f("q_way"):
+            fit = 1.1 if f("way_q_way") else 1.0
+        elif f("q_person"):
+            fit = 1.15 if f("person_q_name") else 0.9
+        elif f("q_place"):
+            fit = 1.15 if f("place_q_place") else 0.9
+        elif f("q_figure"):
+            fit = (
+                (1.15 if f("is_cell") else 1.0) + 0.4 * f("figure_q_qualifier", 0.0) + 0.4 * f("figure_q_next_to", 0.0)
+            )
+            if f("figure_q_percent"):
+                fit *= 1.2 if f("figure_q_percent", 0.0) > 0 else 0.8
+            if f("extreme"):
+                fit *= 1.6  # "het grootste ...": the largest figure of its column
+        score = base * fit + 0.12 * f("rank_inv", 0.0)
+        if f("short"):
+            score *= 0.5  # headings and fragments say little on their own
+        if f("echo") and not f("is_cell"):
+            score *= 0.6  # a sentence that only repeats the question's words answers nothing
+        return score
+
+
+@dataclass(frozen=True)
+class LinearScorer:
+    """``score = bias + sum(weight[f] * value[f])``; unknown features weigh 0."""
+
+    weights: Mapping[str, float]
+    bias: float = 0.0
+    about: Mapping[str, Any] = field(default_factory=dict)
+
+    def score(self, features: Mapping[str, float]) -> float:
+        return self.bias + sum(self.weights.get(name, 0.0) * value for name, value in features.items())
+
+    @classmethod
+    def load(cls, path: Path = SCORER_FILE) -> LinearScorer:
+        """The learned scorer of ``path``."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(dict(data["weights"]), float(data.get("bias", 0.0)), dict(data.get("about", {})))
+        except (OSError, ValueError, KeyError, TypeError) as err:
+            raise ConfigError(
+                f"the answer scorer {path} cannot be read ({type(err).__name__}); "
+                "retrain it with `python -m evals train-scorer` or delete it to use the hand-set weights."
+            ) from err
+
+    def save(self, path: Path = SCORER_FILE) -> None:
+        """Write the weights (sorted, for readable diffs)."""
+        data = {"about": dict(self.about), "bias": self.bias, "weights": dict(sorted(self.weights.items()))}
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def default_scorer(path: Path = SCORER_FILE) -> Scorer:
+    """The learned scorer when training kept one, else the hand-set rules."""
+    return LinearScorer.load(path) if path.exists() else HandScorer()

@@ -1,0 +1,103 @@
+"""What a piece of source text states: a figure, a moment, a name, a reason, a definition.
+
+Answer composition asks these per kind of question: the answer to "hoeveel ...?"
+must state a figure, to "wanneer ...?" a moment, to "waarom ...?" preferably a
+reason.  The patterns describe Dutch sentence structure, not the corpus.
+"""
+
+from __future__ import annotations
+
+import re
+
+_NUMBER = re.compile(r"\d[\d.,]*")
+_NUMBER_WORD = re.compile(
+    r"\b(één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien|zestien|"
+    r"zeventien|achttien|negentien|helft|kwart|meerderheid|minderheid|niemand|geen enkele?|"
+    # tens, hundreds and compounds: "vijfentwintig", "tweehonderd", "drieduizend", "twintigtal"
+    r"\w*(?:twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig|honderd|duizend)\w*|"
+    r"miljoen\w*|tientallen|dozijn)\b",
+    re.IGNORECASE,
+)
+#: Numbers that label rather than count ("Actie 1", "stap 3").
+_LABEL = re.compile(r"\b(?:actie|werf|stap|fase|deel|hoofdstuk|spoor|traject|pijler|bijlage)\s+\d+\b", re.IGNORECASE)
+_DATE_WORD = re.compile(
+    r"\b(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|"
+    r"maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|voorjaar|najaar|zomer|winter|lente|herfst|"
+    r"begin|midden|eind|einde|jaarlijks|elk jaar)\b",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_REASON = re.compile(
+    r"\b(omdat|want|daarom|doordat|door de|omwille van|wegens|zodat|dankzij|waardoor|vanwege|reden|redenen|"
+    r"doel|bedoeling|om (?:\w+ ){1,8}te)\b",
+    re.IGNORECASE,
+)
+_DEFINES = re.compile(
+    r"\b(is een|zijn de|is de|is het|betekent|verwijst naar|staat voor|gaat over|noemen we|heet|omvat|houdt in|"
+    r"wordt bedoeld|verstaan we|is wanneer|gaat om|verzamelterm|met andere woorden)\b|:",
+    re.IGNORECASE,
+)
+_WAY = re.compile(
+    r"\b(door|via|met behulp van|aan de hand van|stap|eerst|daarna|vervolgens|kan je|kun je|moet je|zorg|"
+    r"begin|gebruik|werk|maak|betrek|vraag)\b",
+    re.IGNORECASE,
+)
+_PLACE = re.compile(r"\b(in|naar|te|op|bij)\s+(?:het |de )?[A-Z][\w'-]+")
+_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-zà-ÿ]+(?:\s+(?:[A-Z][\w'-]+|van|de|der|den|vzw))*")
+#: A sentence that leans on the one before it for its meaning.
+ANAPHOR = re.compile(
+    r"^(daarom|daardoor|hierdoor|dat|die|deze|dit|zo|zij|ze|hij|het|hun|daar\w*|hier\w*|bovendien|tegelijk\w*|"
+    r"ook|verder|daarnaast|concreet|namelijk|dankzij dat)\b",
+    re.IGNORECASE,
+)
+
+
+def states_figure(text: str, question_numbers: frozenset[str] = frozenset()) -> bool:
+    """Does ``text`` state a figure other than the ones the question itself names?"""
+    text = _LABEL.sub(" ", text)
+    if _NUMBER_WORD.search(text):
+        return True
+    return any(n.strip(".,") not in question_numbers and not _is_year(n) for n in _NUMBER.findall(text))
+
+
+def states_moment(text: str, question_numbers: frozenset[str] = frozenset()) -> bool:
+    """Does ``text`` name a moment (a month, a season, a year or date other than the question's)?"""
+    if _DATE_WORD.search(text):
+        return True
+    return any(y not in question_numbers for y in _YEAR.findall(text)) or states_figure(
+        _NUMBER_WORD.sub(" ", text), question_numbers
+    )
+
+
+def states_reason(text: str) -> bool:
+    """Does ``text`` give a reason or purpose ("omdat", "daarom", "om ... te")?"""
+    return bool(_REASON.search(text))
+
+
+def defines(text: str) -> bool:
+    """Does ``text`` read like a definition ("X is een ...", "betekent", ":")?"""
+    return bool(_DEFINES.search(text))
+
+
+def describes_way(text: str) -> bool:
+    """Does ``text`` describe a way of doing something?"""
+    return bool(_WAY.search(text))
+
+
+def names_someone(text: str) -> bool:
+    """Does ``text`` name a person or organisation (a capitalised name inside the sentence)?"""
+    return bool(_NAME.search(text))
+
+
+def names_place(text: str) -> bool:
+    """Does ``text`` name a place ("in Kortrijk", "naar het Ellipsgebouw")?"""
+    return bool(_PLACE.search(text))
+
+
+def numbers_of(text: str) -> frozenset[str]:
+    """The numbers a text names, as written without trailing punctuation."""
+    return frozenset(n.strip(".,") for n in _NUMBER.findall(text))
+
+
+def _is_year(token: str) -> bool:
+    return bool(re.fullmatch(r"(?:19|20)\d\d", token.strip(".,")))

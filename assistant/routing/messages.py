@@ -1,0 +1,107 @@
+"""What the assistant says when it declines or hands a question to staff."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+from .decision import DECLINE, ESCALATE, RouteDecision
+
+#: What the assistant does; every decline reason starts with it.
+SCOPE_SENTENCE: Final = (
+    "Ik beantwoord vragen over sociaal-cultureel volwassenenwerk, het decreet, "
+    "beleidsplanning en de publicaties van Socius."
+)
+_SCOPE: Final = SCOPE_SENTENCE.rstrip(".")
+#: Reason of an escalation because retrieval found no good evidence.
+NO_EVIDENCE_REASON: Final = "De publicaties geven hier geen duidelijk antwoord op; een medewerker kan verder helpen."
+
+# One sentence per decline kind: what the assistant can do, then why not this.
+DECLINE_REASONS: Final[Mapping[str, str]] = {
+    "buiten_sector": f"{_SCOPE}, en deze vraag valt daarbuiten.",
+    "prompt_injectie": f"{_SCOPE}, maar ik deel of wijzig mijn instructies en instellingen niet.",
+    "misleiding": f"{_SCOPE}, maar ik schrijf niets in naam van anderen en verzin geen gegevens.",
+    "privacy": f"{_SCOPE}, maar ik deel geen contactgegevens of vragen van andere mensen en organisaties.",
+    "misbruik": f"{_SCOPE}, maar ik reageer niet op beledigende berichten.",
+}
+
+# One sentence per escalation kind, for the user and for staff in the triage queue.
+ESCALATE_REASONS: Final[Mapping[str, str]] = {
+    "contact": "Je vraagt om contact met een medewerker van Socius; ik kan je vraag aan hen doorgeven.",
+    "afspraak": "Een afspraak of gesprek regelt een medewerker van Socius; ik kan je vraag aan hen doorgeven.",
+    "plan_nalezen": (
+        "Feedback op een plan of tekst van je eigen organisatie is maatwerk dat een medewerker van Socius "
+        "met je kan bekijken."
+    ),
+    "vorming_op_maat": "Een vorming op maat of bij jullie ter plaatse vraagt overleg met een medewerker van Socius.",
+    "coaching": (
+        "Voor coaching op maat van je organisatie bekijkt een medewerker van Socius wat mogelijk is "
+        "of bij wie je terechtkunt."
+    ),
+    "begeleiding": (
+        "Begeleiding van je eigen organisatie is maatwerk waarover een medewerker van Socius met je kan overleggen."
+    ),
+    "bemiddeling": (
+        "Bemiddelen in een situatie binnen je organisatie kan ik niet, maar een medewerker van Socius "
+        "bekijkt graag hoe je geholpen kunt worden."
+    ),
+    "eigen_dossier": (
+        "Dit gaat over het dossier of de situatie van je eigen organisatie, en dat kan alleen een medewerker "
+        "van Socius bekijken."
+    ),
+    "eigen_financien": (
+        "Vragen over de financiën van je eigen organisatie bekijkt een medewerker van Socius het best "
+        "persoonlijk met je."
+    ),
+    "eigen_situatie": (
+        "Dit gaat over de eigen situatie van je organisatie, en daarover denkt een medewerker van Socius "
+        "graag met je mee."
+    ),
+    "geen_bron": NO_EVIDENCE_REASON,
+    "niet_in_publicaties": (
+        "De publicaties van Socius gaan niet over die periode of die organisatie; "
+        "een medewerker kan je de gegevens bezorgen die er wel zijn."
+    ),
+}
+
+
+def decline_message(decision: RouteDecision) -> str:
+    """The polite Dutch text shown when a turn is declined: reason, scope and an example.
+
+    Raises :class:`ValueError` when ``decision`` is not a decline.
+    """
+    if decision.route != DECLINE:
+        raise ValueError(f"decline_message needs a decline decision, not {decision.route!r}")
+    extra = {
+        "privacy": " Wil je Socius zelf bereiken, dan vind je de algemene contactgegevens op socius.be.",
+        "misbruik": " Wil je het opnieuw proberen met een vraag over je werking? Dan help ik je graag.",
+    }.get(decision.kind, "")
+    return (
+        f"Sorry, daar kan ik je niet mee helpen. {decision.reason}{extra} "
+        "Je kunt me bijvoorbeeld vragen wat het decreet verwacht van een beleidsplan, "
+        "hoe je vrijwilligers meer inspraak geeft of welke vormingen Socius aanbiedt."
+    )
+
+
+def escalation_offer(decision: RouteDecision) -> str:
+    """The Dutch offer of a staff contact that follows an escalated turn's answer.
+
+    It says why, what happens with the user's details (only with consent) and
+    that Socius decides which requests it takes up, so the assistant does not
+    promise what staff may not be able to give.  Raises :class:`ValueError` when
+    ``decision`` is not an escalation.
+    """
+    if decision.route != ESCALATE:
+        raise ValueError(f"escalation_offer needs an escalate decision, not {decision.route!r}")
+    market = ""
+    if decision.kind in {"coaching", "begeleiding"}:
+        market = (
+            " Langdurige coaching of trajectbegeleiding laat Socius meestal over aan externe "
+            "begeleiders; een medewerker kan je dan wel op weg zetten."
+        )
+    return (
+        f"{decision.reason} Wil je dat ik je vraag doorgeef aan een medewerker van Socius? "
+        "Met je toestemming bewaren we daarvoor je naam, je organisatie en je e-mailadres, "
+        "zodat iemand contact met je kan opnemen. Socius bekijkt elke vraag: wat binnen zijn "
+        f"opdracht past, neemt het zelf op, en anders verwijst het je door.{market}"
+    )

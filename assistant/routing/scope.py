@@ -1,0 +1,242 @@
+"""Is a question about this domain at all?  Judged from what it asks, not from one shared word.
+
+Three signals, each general (Dutch grammar and word statistics, not a list of
+forbidden topics):
+
+- a **task request**: an imperative or a "kun je ... schrijven/maken/vertalen" asking
+  for something to be produced (a poem, a speech, code, a translation, a
+  calculation) — the assistant quotes publications, it does not produce texts;
+- the **vocabulary**: which content words of the question the corpus uses typically
+  (far more often than general Dutch does, per ``wordfreq``), which it does not
+  know at all although they are ordinary Dutch words (the thing asked about lies
+  outside the publications: "inwonersaantal", "recept"), and which are only names;
+- whether the question **addresses** the organisation or the sector.
+
+The router combines them with the answer support found in the publications: a
+question whose content the publications cover is never declined for its wording.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..query.model import Query
+from ..text.analysis import STOPWORDS
+from ..text.lemmas import lemma
+
+#: Verbs that ask for something to be produced, at the start of the question or after "kun je".
+_TASK_VERB = (
+    r"geef (?:me|mij|ons)|schrijf|schrijven|maak|maken|bedenk|bedenken|verzin|verzinnen|genereer|genereren|vertaal|vertalen|"
+    r"bereken|berekenen|componeer|dicht|programmeer|codeer|herschrijf|herschrijven|vat|samenvatten|"
+    r"formuleer|formuleren|ontwerp|ontwerpen|teken|tekenen|rijm|rijmen|zing|zingen|los|oplossen"
+)
+_TASK = re.compile(
+    rf"^(?:(?:mag ik|kan ik|kun(?:t)? (?:je|jij|u)|wil (?:je|jij|u)|zou (?:je|jij|u)|graag)\s+(?:\w+\s+){{0,6}}?)?(?:{_TASK_VERB})\b"
+)
+#: What is asked to be produced: texts for an occasion, creative forms, code, a translation.
+_PRODUCT = re.compile(
+    r"\b(gedicht\w*|vers(?:je)?|lied(?:je)?|liedtekst|songtekst|rap|rijm\w*|limerick|haiku|sonnet|sprookje|verhaal(?:tje)?|"
+    r"mop|moppen|grap(?:je|pen)?|speech|toespraak|afscheidsspeech|afscheidstoespraak|felicitatie\w*|"
+    r"uitnodiging\w*|slogan\w*|naam voor|namen voor|logo|script|code|programma|functie in|app|website|"
+    r"formule|vergelijking|som|samenvatting van (?:het boek|de film)|boek\w*|film\w*|recept\w*|menu|"
+    r"(?:naar|in) het (?:engels|frans|duits|spaans|italiaans|arabisch|turks|grieks|latijn))\b"
+    r"|\d[\d.,]*\s*(?:%|procent|x|\*|\+|/|keer)\s*(?:van\s*)?\d"
+)
+#: Words that tie a question to the organisation or the sector it serves.
+_ADDRESS = re.compile(
+    r"\b(socius|steunpunt|jullie|uw organisatie|sociaal-cultureel|sociaal cultureel|socio-cultureel|decreet|"
+    r"sector|volwassenenwerk|beleidsplan\w*|subsidie\w*|visitatie\w*|vraaggestuurd\w*|trefdag|toolbox|"
+    r"vrijwillig\w*|vereniging\w*|vorming\w*|jaarverslag|publicatie\w*|organisatie\w*|beleidsperiode)\b"
+)
+
+
+@dataclass(frozen=True)
+class ScopeSignals:
+    """What the question's wording says about its scope (see the module docstring)."""
+
+    task: bool
+    addresses: bool
+    #: Content words the corpus uses typically (domain vocabulary), not names.
+    domain: tuple[str, ...]
+    #: Ordinary Dutch content words the corpus never uses: the thing asked lies elsewhere.
+    foreign: tuple[str, ...]
+    #: Content words the corpus knows only as a name (capitalised): places, people.
+    names: tuple[str, ...]
+
+    @property
+    def looks_outside(self) -> bool:
+        """Nothing ties the question to the domain and it asks about something the corpus does not know."""
+        return not self.addresses and not self.domain and bool(self.foreign)
+
+
+class Scope:
+    """The corpus vocabulary, its word frequencies against general Dutch, and the scope signals of a question.
+
+    Built from the index's chunk texts (one per index generation) by
+    :meth:`from_texts`; ``general`` gives a word's Zipf frequency in general Dutch
+    (``wordfreq``; injectable for tests).
+    """
+
+    def __init__(self, counts: Counter[str], capitalised: Counter[str], general: object = None) -> None:
+        self.counts = counts
+        self.capitalised = capitalised
+        self.seen = frozenset(counts) | frozenset(capitalised)
+        self.total = max(1, sum(counts.values()))
+        self._general = general
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[str]) -> Scope:
+        counts: Counter[str] = Counter()
+        capitalised: Counter[str] = Counter()
+        for text in texts:
+            for m in re.finditer(r"[A-Za-zÀ-ÿ][a-zà-ÿ'-]+", text):
+                w = m.group(0)
+                low = _fold(w)
+                counts[low] += 1
+                if w[0].isupper():
+                    # Only capitals inside a sentence make a name: a line start, a table label or a
+                    # list item is capitalised whatever the word is.
+                    before = text[max(0, m.start() - 2) : m.start()]
+                    if re.fullmatch(r"[\w,;’'] ", before):
+                        capitalised[low] += 1
+                    else:
+                        counts[low] -= 1  # says nothing either way
+        return cls(counts, capitalised)
+
+    def general_zipf(self, word: str) -> float:
+        """Zipf frequency of a word in general Dutch (0 = unknown, 7 = most common)."""
+        if self._general is not None:
+            return float(self._general(word))  # type: ignore[operator]
+        return _zipf(word)
+
+    def known(self, word: str) -> bool:
+        return word in self.seen or lemma(word) in self.seen
+
+    def is_name(self, word: str) -> bool:
+        """Never written in lower case inside a sentence: a place, a person, an organisation."""
+        n = self.counts.get(word, 0)
+        return n > 0 and self.capitalised.get(word, 0) == n
+
+    def typical(self, word: str) -> bool:
+        """Does the corpus use ``word`` (or its lemma) at least ten times more often than general Dutch?"""
+        if word in self.seen and self.general_zipf(word) < 3.0:
+            return True  # a specialised word the publications use ("overhead", "visitatie")
+        n = max(self.counts.get(word, 0), self.counts.get(lemma(word), 0), self.capitalised.get(word, 0))
+        if n < 2:
+            return False
+        corpus_zipf = math.log10(n / self.total * 1e9)
+        return corpus_zipf - self.general_zipf(word) >= 1.0
+
+    def signals(self, query: Query) -> ScopeSignals:
+        text = query.normalised
+        domain: list[str] = []
+        foreign: list[str] = []
+        names: list[str] = []
+        for w in query.words:
+            if w in STOPWORDS or len(w) < 3 or w.isdigit():
+                continue
+            if self.known(w):
+                if self.is_name(w):
+                    names.append(w)
+                elif self.typical(w):
+                    domain.append(w)
+            elif _compound_known(w, self):
+                domain.append(w)  # "diversiteitswerk": a compound of a domain word
+            elif 2.5 <= self.general_zipf(w) < _FUNCTION_ZIPF and w not in _FUNCTION:
+                # An ordinary Dutch word (not a function word) that the publications never use.
+                foreign.append(w)
+        task = bool(_TASK.search(text)) and bool(_PRODUCT.search(text))
+        return ScopeSignals(
+            task=task,
+            addresses=bool(_ADDRESS.search(text)),
+            domain=tuple(domain),
+            foreign=tuple(foreign),
+            names=tuple(names),
+        )
+
+
+#: Above this Zipf frequency a word is a function word of general Dutch ("heeft" 6.6, "wordt" 6.4).
+_FUNCTION_ZIPF = 5.9
+#: Conjunctions and adverbs that the stopword list leaves in but that say nothing about a topic.
+_FUNCTION = frozenset(
+    [
+        "aangezien",
+        "terwijl",
+        "hoewel",
+        "zodat",
+        "indien",
+        "nadat",
+        "voordat",
+        "doordat",
+        "alsof",
+        "tenzij",
+        "zoals",
+        "ofwel",
+        "noch",
+        "echter",
+        "daarom",
+        "daarna",
+        "eerst",
+        "vooral",
+        "gewoon",
+        "eigenlijk",
+        "misschien",
+        "ongeveer",
+        "ergens",
+        "iets",
+        "altijd",
+        "vaak",
+        "soms",
+    ]
+)
+
+
+def _compound_known(word: str, scope: Scope) -> bool:
+    """A compound of a domain word ("vrijwilligersavond": "vrijwilligers" + "avond") is not foreign."""
+    for i in range(4, len(word) - 3):
+        head, tail = word[:i], word[i:]
+        if (scope.typical(head) or scope.typical(head.rstrip("s"))) and scope.known(tail):
+            return True
+    return False
+
+
+@lru_cache(maxsize=20_000)
+def _zipf(word: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word, "nl"))
+
+
+def _fold(word: str) -> str:
+    import unicodedata
+
+    w = unicodedata.normalize("NFKD", word.lower())
+    return "".join(c for c in w if not unicodedata.combining(c))
+
+
+def content_support(query: Query, texts: Iterable[str], scope: Scope) -> float:
+    """Share of the question's content words (names and function words aside) found in ``texts``.
+
+    A word counts as found when its first five letters occur in the folded text
+    ("verbouwd" in "verbouwingswerken"): the answer's own words, not a shared name,
+    must carry the question ("Hoeveel inwoners heeft Kortrijk?" shares only a name).
+    """
+    folded = _fold(" ".join(texts))
+    content = [
+        w
+        for w in query.words
+        if w not in STOPWORDS
+        and w not in _FUNCTION
+        and len(w) >= 3
+        and not w.isdigit()
+        and not scope.is_name(w)
+        and scope.general_zipf(w) < _FUNCTION_ZIPF
+    ]
+    if not content:
+        return 1.0
+    return sum(1 for w in content if w[:5] in folded) / len(content)

@@ -1,0 +1,129 @@
+"""Answers on the real corpus, per kind of question (issue #12), and routes that must not answer (#13).
+
+Each test states what a coordinator of a small organisation needs from the
+answer: all items of a list, the figure for the asked qualifier with its year,
+the reason of a "waarom", no fragment, no photo credit, and "vorig jaar" read
+against the day the question is asked.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from assistant import Vraagbaak
+from assistant.answer import Route
+
+TODAY = date(2026, 12, 2)
+
+
+def ask(va: Vraagbaak, question: str, today: date = TODAY, history: list[dict[str, str]] | None = None):  # type: ignore[no-untyped-def]
+    return va.ask(question, history or [], today=today)
+
+
+def test_the_nine_steps_come_back_as_nine_items(va: Vraagbaak) -> None:
+    answer = ask(va, "Wat zijn de stappen van de toolbox beleidsplanning?")
+    items = [line for line in answer.text.splitlines() if line.startswith("- ")]
+    assert len(items) == 9, answer.text
+    assert "Plan van aanpak" in answer.text and "Opvolging en evaluatie" in answer.text
+    assert answer.route is Route.ANSWER and answer.kind == "lijst"
+    # The whole list is one verbatim stretch of the source, cited once.
+    assert len(answer.citations) == 1 and "Goedkeuring beleidsplan" in answer.citations[0].quote
+
+
+def test_a_named_count_gets_that_many_items(va: Vraagbaak) -> None:
+    answer = ask(va, "Welke zes pijlers telt het model van verenigingsdemocratie?")
+    items = [line for line in answer.text.splitlines() if line.startswith("- ")]
+    assert len(items) == 6, answer.text
+    assert "Bestuurlijke inspraak" in answer.text
+
+
+def test_a_figure_question_about_participants_gets_the_participants_row(va: Vraagbaak) -> None:
+    answer = ask(va, "Hoeveel deelnemers uit de welzijnssector (welzijn, volksgezondheid en gezin) waren er?")
+    assert "Welzijn, volksgezondheid en gezin" in answer.text and "64" in answer.text, answer.text
+    unique = ask(va, "Hoeveel unieke deelnemers telde het ondersteuningsaanbod?")
+    assert "1.108" in unique.text, unique.text
+    # A figure is said with its year; never a whole table of numbers.
+    assert "2023" in unique.text
+    assert unique.text.count("\n- ") == 0
+
+
+def test_a_why_answer_includes_its_reason(va: Vraagbaak) -> None:
+    answer = ask(va, "Waarom is de maatschappelijke contextanalyse een van de eerste stappen in de beleidsplanning?")
+    # The "Daarom ..." sentence comes with the sentence that gives the reason.
+    assert "tijdsgeest" in answer.text or "omgeving" in answer.text, answer.text
+    assert answer.route is Route.ANSWER
+
+
+def test_answers_are_whole_sentences_without_credits_or_repeats(va: Vraagbaak) -> None:
+    for question in (
+        "Welke organisatie bouwt aan een warmere rouwcultuur?",
+        "Wie maakte de foto's in het jaarverslag?",
+        "Hoe kan ik de verenigingsscan gebruiken?",
+        "Wie verliet in 2023 het personeelsteam?",
+    ):
+        answer = ask(va, question)
+        if answer.route is not Route.ANSWER:
+            continue
+        body = answer.text.split("\n\n")[0]
+        for c in answer.citations:
+            assert "©" not in c.quote and "Scan de code" not in c.quote, (question, c.quote)
+        sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+(?:\[\d+\]\s*)?", body) if s.strip()]
+        assert len(sentences) == len(set(sentences)), (question, body)
+        first = re.sub(r"^[-•]\s*", "", body.lstrip())
+        assert first[:1].isupper() or first[:1].isdigit() or first[:1] in "‘'\"“(", (question, body)
+
+
+def test_a_passed_deadline_is_marked_as_passed(va: Vraagbaak) -> None:
+    answer = ask(va, "Tegen wanneer moeten organisaties hun subsidieaanvraag voor 2026-2030 indienen?")
+    assert "eind 2024" in answer.text.lower(), answer.text
+    assert "achter ons" in answer.text  # asked in December 2026
+    early = ask(va, "Tegen wanneer moeten organisaties hun subsidieaanvraag voor 2026-2030 indienen?", date(2024, 6, 1))
+    assert "achter ons" not in early.text
+
+
+def test_last_year_resolves_against_the_day_the_question_is_asked(va: Vraagbaak) -> None:
+    then = ask(va, "Hoeveel vragen kreeg Socius vorig jaar via de vraaggestuurde werking?", date(2024, 3, 1))
+    assert then.route is Route.ANSWER and "107" in then.text, then.text
+    now = ask(va, "Hoeveel vragen kreeg Socius vorig jaar via de vraaggestuurde werking?")
+    assert now.route is Route.ESCALATE and not now.citations, now.text
+    assert "2025" in now.text and "2023" in now.text  # says the year asked and the most recent one
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Schrijf een gedicht over vrijwilligers.",
+        "Geef me een recept voor een vegetarische Tunesische maaltijd.",
+        "Hoeveel inwoners heeft Kortrijk?",
+        "Kun je een afscheidsspeech schrijven voor onze voorzitter?",
+        "Mijn relatie met mijn partner loopt stroef, wat moet ik doen?",
+        "Vertaal de missie van Socius naar het Engels.",
+    ],
+)
+def test_off_topic_tasks_and_questions_are_declined(va: Vraagbaak, question: str) -> None:
+    answer = ask(va, question)
+    assert answer.route is Route.DECLINE, (question, answer.route, answer.text)
+    assert not answer.citations and answer.retrieved  # what retrieval found stays visible for evaluators
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Hoeveel deelnemers had de Trefdag in 2025?",
+        "Wanneer is de Trefdag volgend jaar?",
+        "Hoeveel subsidie kreeg Vormingplus Limburg in 2023?",
+        "Wat was de net promotor score in 2022?",
+    ],
+)
+def test_other_years_and_other_organisations_go_to_staff(va: Vraagbaak, question: str) -> None:
+    answer = ask(va, question)
+    assert answer.route is Route.ESCALATE, (question, answer.route, answer.text)
+    assert not answer.citations and "medewerker" in answer.text
+
+
+def test_a_question_about_2023_still_answers(va: Vraagbaak) -> None:
+    answer = ask(va, "Hoeveel deelnemers had de Trefdag in 2023?")
+    assert answer.route is Route.ANSWER and "230" in answer.text, answer.text
