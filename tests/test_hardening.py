@@ -379,11 +379,15 @@ def test_streamed_pieces_are_paced() -> None:
             clock.now = 1000.0 + t
             yield item
 
-    fast = list(paced(stream([(0.01, "a"), (0.02, "b"), (0.03, "c"), (0.03, 42)]), 0.25, clock=clock))
-    assert fast == [42]
-    slow = list(paced(stream([(0.3, "a"), (0.4, "b"), (0.6, "c"), (0.7, 42)]), 0.25, clock=clock))
-    assert slow == ["a", "bc", 42]
-    assert list(paced(stream([(0.1, "a"), (0.2, "b")]), 0.25, clock=clock)) == ["ab"]  # no final item: flushed
+    from assistant.answer import Answer, AnswerDone, TextDelta
+
+    done = AnswerDone(Answer(question="q", text="abc"))
+    d = TextDelta
+    fast = list(paced(stream([(0.01, d("a")), (0.02, d("b")), (0.03, d("c")), (0.03, done)]), 0.25, clock=clock))
+    assert fast == [done]
+    slow = list(paced(stream([(0.3, d("a")), (0.4, d("b")), (0.6, d("c")), (0.7, done)]), 0.25, clock=clock))
+    assert slow == [d("a"), d("bc"), done]
+    assert list(paced(stream([(0.1, d("a")), (0.2, d("b"))]), 0.25, clock=clock)) == [d("ab")]  # no final item: flushed
 
 
 def test_cut_notice_only_for_questions_that_are_cut() -> None:

@@ -332,6 +332,8 @@ def _features(
         ),
         "figure_q_percent": (1.0 if "%" in text or "procent" in text else -1.0) if q.wants_percentage else 0.0,
         "figure_q_cell": float(kind is AnswerKind.FIGURE and is_cell),
+        "figure_q_has_qualifier": float(kind is AnswerKind.FIGURE and bool(q.qualifier)),
+        "moment_q_day": float(kind is AnswerKind.MOMENT and signals.states_day(text)),
         f"q_{kind.name.lower()}": 1.0,
     }
     return f

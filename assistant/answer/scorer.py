@@ -62,10 +62,14 @@ class HandScorer:
             fit = 1.15 if f("person_q_name") else 0.9
         elif f("q_place"):
             fit = 1.15 if f("place_q_place") else 0.9
+        elif f("q_moment"):
+            fit = 1.25 if f("moment_q_day") else 1.0  # "5 december" answers "wanneer" better than "eind 2023"
         elif f("q_figure"):
             fit = (
-                (1.15 if f("is_cell") else 1.0) + 0.4 * f("figure_q_qualifier", 0.0) + 0.4 * f("figure_q_next_to", 0.0)
+                (1.15 if f("is_cell") else 1.0) + 0.3 * f("figure_q_qualifier", 0.0) + 0.6 * f("figure_q_next_to", 0.0)
             )
+            if f("figure_q_has_qualifier") and not f("figure_q_next_to") and not f("is_cell"):
+                fit *= 0.75  # a figure that counts something else than asked ("twee sporen" for "hoeveel vragen")
             if f("figure_q_percent"):
                 fit *= 1.2 if f("figure_q_percent", 0.0) > 0 else 0.8
             if f("extreme"):

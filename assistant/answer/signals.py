@@ -69,6 +69,17 @@ def states_moment(text: str, question_numbers: frozenset[str] = frozenset()) -> 
     )
 
 
+_EXACT_DATE = re.compile(
+    r"\b\d{1,2}\s+(?:januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december)\b",
+    re.IGNORECASE,
+)
+
+
+def states_day(text: str) -> bool:
+    """Does ``text`` name a day ("5 december", "op 16 november 2023")?"""
+    return bool(_EXACT_DATE.search(text))
+
+
 def states_reason(text: str) -> bool:
     """Does ``text`` give a reason or purpose ("omdat", "daarom", "om ... te")?"""
     return bool(_REASON.search(text))

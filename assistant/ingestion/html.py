@@ -19,6 +19,40 @@ from .document import BULLET, CELL, Block, BlockKind, DocumentMeta, ParsedDocume
 _TEXT_BLOCKS = frozenset(["p", "dd", "dt", "blockquote", "pre", "address"])
 _DROP_TAGS = ("script", "style", "nav", "header", "footer", "aside", "noscript", "form", "template", "svg", "iframe")
 _HEADING_TAG = re.compile(r"h[1-6]")
+#: Elements that sit inside a line of text ("Tekst <b>direct</b> in een div").
+_INLINE = frozenset(
+    [
+        "a",
+        "abbr",
+        "b",
+        "bdi",
+        "bdo",
+        "br",
+        "cite",
+        "code",
+        "data",
+        "dfn",
+        "em",
+        "i",
+        "kbd",
+        "mark",
+        "q",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "time",
+        "u",
+        "var",
+        "label",
+        "font",
+    ]
+)
+#: Marks the end of a container in the walk (its loose text is then one paragraph).
+_END = object()
 
 
 def parse_html(source: str, meta: DocumentMeta) -> ParsedDocument:
@@ -74,19 +108,32 @@ class _Walker:
     def walk(self, root: Any) -> list[Block]:
         from bs4.element import NavigableString, Tag
 
-        stack: list[Any] = list(reversed(root.contents))
+        inline: list[str] = []
+
+        def end_inline() -> None:
+            text = _clean_ws(" ".join(inline))
+            if text:
+                self.buf.append(text)
+            inline.clear()
+
+        stack: list[Any] = [_END, *reversed(root.contents)]
         while stack:
             el = stack.pop()
+            if el is _END:
+                end_inline()  # a container ends: its loose text is one paragraph
+                continue
             if type(el) is NavigableString:
-                # Text straight inside a container (a div on an older page) is text too;
-                # comments, CDATA and declarations are not.
-                text = _clean_ws(str(el))
-                if text:
-                    self.buf.append(text)
+                # Text straight inside a container (a div on an older page) is text too, read
+                # together with the inline elements around it; comments, CDATA and declarations are not.
+                inline.append(str(el))
                 continue
             if not isinstance(el, Tag):
                 continue
             name = el.name or ""
+            if name in _INLINE:
+                inline.append(" " if name == "br" else el.get_text(" "))
+                continue
+            end_inline()
             if _HEADING_TAG.fullmatch(name):
                 self.flush()
                 depth = int(name[1])
@@ -108,7 +155,9 @@ class _Walker:
                 if text:
                     self.buf.append(BULLET + text if name == "li" else text)
                 continue
+            stack.append(_END)
             stack.extend(reversed(el.contents))
+        end_inline()
         self.flush()
         return self.blocks
 

@@ -1,0 +1,414 @@
+"""Layout of a PDF's lines: running text, lists, tables and captions as typed blocks.
+
+Recovers the structure an answer needs from the cleaned lines of a report:
+
+- bullet lines become a list, with the sentence that introduces it;
+- key-figure panels (labels separated by an arrow icon, then a row of numbers),
+  runs of "label  value" lines and "Voorzitter: naam" lines become tables with
+  their title and header;
+- short runs of names become lists;
+- photo captions with their credit ("Pagina 4", "© ...") and "Scan de code ..."
+  prompts become captions, taken out of the sentences they interrupt.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from ..text.analysis import split_sentences
+from .document import BULLET, CELL, Block, BlockKind
+from .pdf_lines import SEP, continues_sentence, heading_of, is_caps_heading, join_lines, nest
+
+_VALUE = r"(?:[+-]?\d[\d.,]*(?:\s?%|u\d\d)?(?:\s?€)?|\([+-]?\d+(?:[.,]\d+)?\s?%\))"
+_VALUES_LINE = re.compile(rf"^{_VALUE}(?:\s+{_VALUE})*$")
+_ROW_LINE = re.compile(
+    rf"^(?P<label>(?:19|20)\d\d(?=:)|[^\d\s(•][^•]*?)\s*:?\s+(?P<values>{_VALUE}(?:\s+{_VALUE}){{0,5}})$"
+)
+#: "Voorzitter: Stef Steyaert WhoCares?": a label, a colon and a name.
+_LABEL_LINE = re.compile(r"^(?P<label>[A-ZÀ-Ý][\w’'/-]*(?: [\w’'/-]+){0,3}): (?P<value>[A-ZÀ-Ý].{1,80})$")
+#: A line of a people/organisation list: a few capitalised words, no sentence end.
+_NAME_LINE = re.compile(r"^[A-ZÀ-Ý][^.!:;,%\d]*$")
+_CREDIT = re.compile(r"^©\s?\S")
+_PAGE_REF = re.compile(r"^(?:Cover(?: en pagina'?s?)?|Pagina'?s?)\b[\d ,en]*$", re.IGNORECASE)
+_QR = re.compile(r"^Scan de (?:QR-)?code\b", re.IGNORECASE)
+_BULLET_LINE = re.compile(r"^[•\-–·*]\s+\S")
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    page: int
+
+
+class Builder:
+    """Walks the cleaned lines of a document once and emits typed blocks."""
+
+    def __init__(self, vocab: Counter[str], repeated: set[str]) -> None:
+        self.vocab = vocab
+        self.repeated = repeated
+        self.blocks: list[Block] = []
+        self.section: tuple[str, ...] = ()
+        self.text: list[Line] = []
+        #: Captions met inside running text, emitted after it.
+        self.asides: list[Block] = []
+        #: The column names of the last value table, its width and page (sub-tables reuse them).
+        self.header: tuple[str, int, int] | None = None
+
+    # -- output -------------------------------------------------------------
+    def flush(self) -> None:
+        """Emit the running text collected so far, one block per page."""
+        by_page: list[list[str]] = []
+        pages: list[int] = []
+        for ln in self.text:
+            if not pages or pages[-1] != ln.page:
+                pages.append(ln.page)
+                by_page.append([])
+            by_page[-1].append(ln.text)
+        out: list[Block] = []
+        for page, lines in zip(pages, by_page, strict=True):
+            text = join_lines(lines, self.vocab)
+            if text.strip():
+                out.append(Block(text, self.section, page))
+        # Captions after the text of their page: blocks stay in page order.
+        out.extend(self.asides)
+        out.sort(key=lambda b: b.page or 0)
+        self.blocks.extend(out)
+        self.text = []
+        self.asides = []
+
+    def emit(self, kind: BlockKind, lines: list[str], page: int, header: bool = False) -> None:
+        self.flush()
+        self.blocks.append(Block("\n".join(lines), self.section, page, kind, header))
+
+    # -- walk ---------------------------------------------------------------
+    def build(self, lines: list[Line]) -> list[Block]:
+        i = 0
+        caps: list[str] = []
+        while i < len(lines):
+            ln = lines[i]
+            s = ln.text
+            following = lines[i + 1].text if i + 1 < len(lines) else ""
+            if is_caps_heading(s) and s not in self.repeated:
+                # Feature articles ("Uitgelicht") have upper-case titles over 1-2 lines.
+                caps.append(s)
+                if not (is_caps_heading(following) and following not in self.repeated):
+                    self.flush()
+                    title = re.sub(r"- ", "-", " ".join(caps)).capitalize()
+                    self.section = (*self.section[:1], title)
+                    self.text.append(Line(title, ln.page))
+                    caps = []
+                i += 1
+                continue
+            heading = heading_of(s)
+            if heading is not None and continues_sentence(following):
+                heading = None  # a wrapped numbered list item, not a heading
+            if heading is not None:
+                self.flush()
+                self.section = nest(self.section, heading)
+                self.text.append(ln)
+                i += 1
+                continue
+            step = (
+                self._caption(lines, i)
+                or self._panel(lines, i)
+                or self._value_table(lines, i)
+                or self._bullets(lines, i)
+                or self._label_table(lines, i)
+                or self._name_list(lines, i)
+            )
+            if step:
+                i += step
+                continue
+            if s != SEP:
+                self.text.append(ln)
+            i += 1
+        self.flush()
+        return self.blocks
+
+    # -- structures ---------------------------------------------------------
+    def _caption(self, lines: list[Line], i: int) -> int:
+        """A QR prompt ("Scan de code om ... te bekijken.") or a photo credit with its caption."""
+        s = lines[i].text
+        if _QR.match(s):
+            j = i
+            while not lines[j].text.rstrip().endswith(".") and j + 1 < len(lines) and j - i < 4:
+                j += 1
+            self._aside([ln.text for ln in lines[i : j + 1]], lines[i].page)
+            return j - i + 1
+        if _CREDIT.match(s):
+            caption = [s]
+            # The caption's title and page reference are the one or two lines before it.
+            while self.text and len(caption) < 3 and self.text[-1].page == lines[i].page:
+                prev = self.text[-1].text
+                if _PAGE_REF.match(prev) or (" – " in prev and not prev.endswith(".") and len(caption) >= 2):
+                    caption.insert(0, self.text.pop().text)
+                else:
+                    break
+            self._aside([" ".join(caption)], lines[i].page)
+            return 1
+        return 0
+
+    def _aside(self, lines: list[str], page: int) -> None:
+        """A caption that interrupts running text: kept apart (after that text), the text around it joins up."""
+        self.asides.append(
+            Block(join_lines(lines, self.vocab).replace("\n", " "), self.section, page, BlockKind.CAPTION)
+        )
+
+    def _panel(self, lines: list[Line], i: int) -> int:
+        """A key-figure panel: label groups each closed by an arrow icon, then the figures.
+
+        "Ontvangen vragen ▸ Goedgekeurde vragen ▸ 107 68" becomes a one-row table
+        with a header; "Soort ▸ Aantal ▸ Totale duurtijd ▸" followed by "Offline 47
+        419u30" rows becomes a table whose rows carry their own label.
+        """
+        groups: list[str] = []
+        title: list[str] = []
+        j = i
+        while j < len(lines):
+            label: list[str] = []
+            while (
+                j < len(lines)
+                and lines[j].text != SEP
+                and len(label) < 5
+                and not _VALUES_LINE.match(lines[j].text)
+                and not (label and _ROW_LINE.match(lines[j].text))
+                and not lines[j].text.endswith((".", "?", "!", ":"))
+            ):
+                label.append(lines[j].text)
+                j += 1
+            if j < len(lines) and lines[j].text == SEP and label:
+                # A label is one capitalised line and its lower-case continuations ("Totaal
+                # aantal" + "deelnemers"); capitalised lines before it title the panel.
+                start = max((k for k, ln in enumerate(label) if not ln[:1].islower()), default=0)
+                if start and groups:
+                    j -= len(label)
+                    break
+                if not groups:
+                    title = label[:start]
+                groups.append(join_lines(label[start:], self.vocab).replace("\n", " "))
+                j += 1
+                continue
+            j -= len(label)
+            break
+        if not groups:
+            return 0
+        page = lines[i].page
+        head = [" ".join(title)] if title else []
+        figures: list[str] = []
+        k = j
+        while k < len(lines) and _VALUES_LINE.match(lines[k].text):
+            figures.append(lines[k].text)
+            k += 1
+        values = _values(" ".join(figures))
+        if values and len(values) == len(groups):
+            self.emit(BlockKind.TABLE, [*head, CELL.join(groups), CELL.join(values)], page, header=True)
+            return k - i
+        rows: list[str] = []
+        k = j
+        while k < len(lines) and (m := _ROW_LINE.match(lines[k].text)) and len(_values(m["values"])) == len(groups) - 1:
+            rows.append(CELL.join([m["label"].strip(" :"), *_values(m["values"])]))
+            k += 1
+        if rows:
+            self.emit(BlockKind.TABLE, [*head, CELL.join(groups), *rows], page, header=True)
+            return k - i
+        # Labels without figures we can pair: keep the labels as text, drop the icons.
+        return 0
+
+    def _value_table(self, lines: list[Line], i: int) -> int:
+        """Three or more "label  value" lines: a table, titled by the short line(s) before it."""
+        rows: list[str] = []
+        j = i
+        while j < len(lines):
+            s = lines[j].text
+            m = _ROW_LINE.match(s)
+            if m is None and j + 1 < len(lines) and len(rows) >= 1:
+                # A label wrapped over two lines: "Office management," + "administratie ... 214,05%".
+                nxt = _ROW_LINE.match(lines[j + 1].text)
+                if nxt is not None and (s.endswith(",") or nxt["label"][:1].islower()) and len(s.split()) <= 6:
+                    m = _ROW_LINE.match(f"{s} {lines[j + 1].text}")
+                    if m is not None:
+                        j += 1
+            if m is None or len(m["label"].split()) > 9 or m["label"].rstrip().endswith((".", "?")):
+                break
+            rows.append(CELL.join([m["label"].strip(" :"), *_values(m["values"])]))
+            j += 1
+        if len(rows) < 3:
+            return 0
+        rows = _label_numbers(rows)
+        title = self._take_title(lines[i].page)
+        width = Counter(len(r.split(CELL)) for r in rows).most_common(1)[0][0]
+        header = self._take_header(width, lines[i].page)
+        self.emit(
+            BlockKind.TABLE,
+            ([title] if title else []) + ([header] if header else []) + rows,
+            lines[i].page,
+            bool(header),
+        )
+        return j - i
+
+    def _take_header(self, width: int, page: int) -> str:
+        """Column names in the line above a table ("Actoren Aantal unieke actoren Aantal overlegmomenten").
+
+        The line splits into one capitalised phrase per column.  Sub-tables that
+        follow within a page reuse it ("Beleidsactoren", then "Onderzoek" ...).
+        """
+        if self.text and self.text[-1].page in (page, page - 1):
+            line = self.text[-1].text
+            phrases = re.findall(r"[A-ZÀ-Ý%][^A-ZÀ-Ý]*", line)
+            if len(phrases) == width and not line.endswith((".", ":", "?")) and len(line.split()) <= 12:
+                self.text.pop()
+                self.header = (CELL.join(p.strip() for p in phrases), width, page)
+                return self.header[0]
+        if self.header and self.header[1] == width and page - self.header[2] <= 2:
+            return self.header[0]
+        return ""
+
+    def _take_title(self, page: int) -> str:
+        """The short line(s) just before a table that name it ("Deelnemers secundaire doelgroep")."""
+        taken: list[str] = []
+        while self.text and len(taken) < 2:
+            prev = self.text[-1].text
+            if prev.endswith((".", ":", "?", "!")) or len(prev.split()) > 12 or _BULLET_LINE.match(prev):
+                break
+            if self.text[-1].page not in (page, page - 1):
+                break
+            taken.insert(0, self.text.pop().text)
+            if taken[0][:1].isupper():
+                break
+        return " ".join(taken)
+
+    def _label_table(self, lines: list[Line], i: int) -> int:
+        """Two or more "Voorzitter: Stef Steyaert ..." lines: a two-column table under its title."""
+        rows: list[str] = []
+        j = i
+        while j < len(lines) and (m := _LABEL_LINE.match(lines[j].text)) and lines[j].page == lines[i].page:
+            rows.append(CELL.join([m["label"], m["value"].strip()]))
+            j += 1
+        if len(rows) < 2:
+            return 0
+        title = self._take_title(lines[i].page)
+        self.emit(BlockKind.TABLE, ([title] if title else []) + rows, lines[i].page)
+        return j - i
+
+    def _name_list(self, lines: list[Line], i: int) -> int:
+        """Four or more short capitalised lines without sentence ends: a list of people or organisations.
+
+        "Personeelslid Functie" over "Fred Dhont directeur" lines is a table: the
+        capitalised words are the name, the lower-case tail the function.
+        """
+        j = i
+        while j < len(lines) and _is_name_line(lines[j].text) and lines[j].page == lines[i].page:
+            j += 1
+        if j - i < 4:
+            return 0
+        items = [ln.text for ln in lines[i:j]]
+        head = items[0].split()
+        rows: list[str] = []
+        for it in items[1:]:
+            pair = _name_and_role(it)
+            if pair is None:
+                break
+            rows.append(CELL.join(pair))
+        if len(head) == 2 and len(rows) >= 3:
+            title = self._take_title(lines[i].page)
+            self.emit(BlockKind.TABLE, ([title] if title else []) + [CELL.join(head), *rows], lines[i].page, True)
+            return 1 + len(rows)
+        lead = self._take_title(lines[i].page)
+        self.emit(BlockKind.LIST, ([lead + ":"] if lead else []) + [BULLET + it for it in items], lines[i].page)
+        return j - i
+
+    def _bullets(self, lines: list[Line], i: int) -> int:
+        """Bullet lines ("• Webinar ...") with their wrapped continuations: a list."""
+        if not lines[i].text.startswith("•"):
+            return 0
+        items: list[str] = []
+        j = i
+        while j < len(lines):
+            s = lines[j].text
+            if s.startswith("•"):
+                items.append(re.sub(r"^•\s*", "", s))
+            elif items and _continues_item(items[-1], s) and not heading_of(s) and s != SEP:
+                items[-1] = join_lines([items[-1], s], self.vocab)
+            else:
+                break
+            j += 1
+        lead = self._take_lead()
+        page = lines[i].page
+        self.emit(BlockKind.LIST, ([lead] if lead else []) + [BULLET + it for it in items if it], page)
+        return j - i
+
+    def _take_lead(self) -> str:
+        """The sentence that introduces a list: the running text's last sentence when it ends with ':'."""
+        if not self.text:
+            return ""
+        last = self.text[-1].text
+        if len(last.split()) <= 8 and last[:1].isupper() and not last.endswith((".", "?", "!", ";", ",")):
+            # A short title line right above the list ("Onze activiteiten in 2023").
+            self.text.pop()
+            return last.rstrip(":") + ":"
+        page = self.text[-1].page
+        keep = [ln for ln in self.text if ln.page != page]
+        joined = join_lines([ln.text for ln in self.text if ln.page == page], self.vocab)
+        last_line = joined.rsplit("\n", 1)[-1]
+        if not last_line.rstrip().endswith(":") and not (
+            len(last_line.split()) <= 10 and not last_line.rstrip().endswith((".", "?", "!"))
+        ):
+            return ""
+
+        sentences = split_sentences(last_line)
+        lead = sentences[-1] if sentences else last_line
+        # Take the lead-in out of the running text so that it is said once, with its list.
+        at = joined.rfind(lead)
+        if at < 0:
+            return ""
+        rest = joined[:at].rstrip()
+        self.text = keep + ([Line(rest, page)] if rest else [])
+        return lead
+
+
+def _label_numbers(rows: list[str]) -> list[str]:
+    """A small whole number before amounts or percentages belongs to the label.
+
+    "Strategische doelstelling | 1 | 44.412,44 € | 73.360,80 €" is
+    "Strategische doelstelling 1 | 44.412,44 € | 73.360,80 €".
+    """
+    out: list[str] = []
+    for row in rows:
+        cells = row.split(CELL)
+        others = cells[2:]
+        if others and re.fullmatch(r"\d{1,2}", cells[1]) and all(re.search(r"[.,%€u]", c) for c in others):
+            cells = [f"{cells[0]} {cells[1]}", *others]
+        out.append(CELL.join(cells))
+    return out
+
+
+def _is_name_line(line: str) -> bool:
+    n = len(line.split())
+    return 2 <= n <= 7 and bool(_NAME_LINE.match(line)) and not heading_of(line) and not _ROW_LINE.match(line)
+
+
+def _name_and_role(line: str) -> tuple[str, str] | None:
+    """ "Gie Van den Eeckhaut coördinator" -> ("Gie Van den Eeckhaut", "coördinator")."""
+    m = re.match(r"^(.*?[A-ZÀ-Ý][\w’'-]*)\s+([a-zà-ÿ][a-zà-ÿ ]+)$", line)
+    return (m.group(1), m.group(2)) if m else None
+
+
+def _values(text: str) -> list[str]:
+    """The figures of a values line, a percentage in brackets joined to the figure before it."""
+    out: list[str] = []
+    for tok in re.findall(_VALUE, text):
+        tok = tok.strip()
+        if tok.startswith("(") and out:
+            out[-1] = f"{out[-1]} {tok}"
+        else:
+            out.append(tok)
+    return out
+
+
+def _continues_item(item: str, line: str) -> bool:
+    """Does ``line`` continue a wrapped bullet item rather than start new running text?"""
+    if _BULLET_LINE.match(line) or _VALUES_LINE.match(line):
+        return False
+    return line[:1].islower() or line[:1] in "(‘'\"" or item.rstrip().endswith((",", "-", "–", "‘", "(", "en", "of"))
