@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..query.model import AnswerKind, Query
-from ..text.analysis import Analyzer, fold, normalise_for_match
+from ..text.analysis import Analyzer, fold, normalise_for_match, stem, thesaurus
 from . import signals
 from .passage import Element, ElementKind, Passage, boilerplate
 
@@ -80,6 +80,8 @@ class _Context:
         self.analyzer: Analyzer = snapshot.lexical.analyzer
         self.qnumbers = signals.numbers_of(query.with_context)
         self.qterms = frozenset(query.terms) | frozenset(query.context_terms)
+        self.qualifier = qualifier_forms(query.qualifier)
+        self.related = {t: frozenset(thesaurus().expand([t])) for t in weights}
 
     def terms(self, text: str) -> frozenset[str]:
         """Index terms of a text (no prefix terms), memoised with the index generation."""
@@ -90,7 +92,15 @@ class _Context:
         return cached
 
     def coverage(self, terms: frozenset[str]) -> float:
-        return sum(self.weights[t] for t in terms & self.weights.keys()) / self.total
+        """IDF-weighted share of the question's terms in ``terms``; a thesaurus neighbour counts half.
+
+        "verbouwingswerken" answers "verbouwd", "Personeel" answers "lonen": the question's
+        everyday word for what the publication names otherwise (see the thesaurus).
+        """
+        own = terms & self.weights.keys()
+        score = sum(self.weights[t] for t in own)
+        score += 0.5 * sum(w for t, w in self.weights.items() if t not in own and self.related[t] & terms)
+        return score / self.total
 
 
 def candidates(
@@ -326,9 +336,9 @@ def _features(
         "person_q_name": float(kind is AnswerKind.PERSON and signals.names_someone(text)),
         "place_q_place": float(kind is AnswerKind.PLACE and signals.names_place(text)),
         "fact_q_name": float(kind in (AnswerKind.FACT, AnswerKind.YES_NO) and signals.names_someone(text)),
-        "figure_q_qualifier": _qualifier_share(q, text) if kind is AnswerKind.FIGURE else 0.0,
+        "figure_q_qualifier": _qualifier_share(ctx.qualifier, text) if kind is AnswerKind.FIGURE else 0.0,
         "figure_q_next_to": float(
-            kind is AnswerKind.FIGURE and bool(q.qualifier) and _qualified_figure(text, q.qualifier)
+            kind is AnswerKind.FIGURE and bool(q.qualifier) and _qualified_figure(text, ctx.qualifier)
         ),
         "figure_q_percent": (1.0 if "%" in text or "procent" in text else -1.0) if q.wants_percentage else 0.0,
         "figure_q_cell": float(kind is AnswerKind.FIGURE and is_cell),
@@ -339,20 +349,31 @@ def _features(
     return f
 
 
-def _qualified_figure(text: str, qualifier: tuple[str, ...]) -> bool:
+def qualifier_forms(qualifier: tuple[str, ...]) -> tuple[frozenset[str], ...]:
+    """Per qualifier word, the word starts that count as it: its own and its thesaurus neighbours'.
+
+    "voltijdse jobs" is answered by a figure next to "VTE", "lonen" by the row "Personeel".
+    """
+    forms = []
+    for word in qualifier:
+        related = thesaurus().expand([stem(word)])
+        forms.append(frozenset([word[:5], *(r[:5] for r in related if len(r) >= 3)]))
+    return tuple(forms)
+
+
+def _qualified_figure(text: str, qualifier: tuple[frozenset[str], ...]) -> bool:
     """Does a figure in ``text`` stand within a few words of a qualifier word ("33 deelnemers")?"""
     tokens = fold(text).split()
-    stems = [q[:5] for q in qualifier]
     for i, tok in enumerate(tokens):
         if signals.states_figure(tok):
             window = tokens[max(0, i - 3) : i + 5]
-            if any(q in w for w in window for q in stems):
+            if any(f in w for w in window for forms in qualifier for f in forms):
                 return True
     return False
 
 
-def _qualifier_share(query: Query, text: str) -> float:
-    if not query.qualifier:
+def _qualifier_share(qualifier: tuple[frozenset[str], ...], text: str) -> float:
+    if not qualifier:
         return 0.0
     folded = fold(text)
-    return sum(1 for q in query.qualifier if q[:5] in folded) / len(query.qualifier)
+    return sum(1 for forms in qualifier if any(f in folded for f in forms)) / len(qualifier)

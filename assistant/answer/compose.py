@@ -181,7 +181,10 @@ class ExtractiveAnswerer:
             gain = sum(weights[t] for t in cand.terms - covered) / total
             # A further sentence must add a part of the question not yet covered, or be
             # nearly as good as the best (e.g. the figure next to the claim).
-            if (gain >= 0.12 and cand.score >= 0.45 * best.score) or cand.score >= 0.75 * best.score:
+            # For "wanneer": the exact day next to a vaguer best moment ("eind 2023" + "op 5 december").
+            sharper = best.features.get("q_moment") and not best.features.get("moment_q_day")
+            sharper = sharper and cand.features.get("moment_q_day") and cand.score >= 0.5 * best.score
+            if (gain >= 0.12 and cand.score >= 0.45 * best.score) or cand.score >= 0.75 * best.score or sharper:
                 if words + cand.words > MAX_WORDS:
                     continue
                 chosen.append(cand)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..query.model import Query
-from ..text.analysis import STOPWORDS
+from ..text.analysis import STOPWORDS, stem, thesaurus
 from ..text.lemmas import lemma
 
 #: Verbs that ask for something to be produced, at the start of the question or after "kun je".
@@ -88,6 +88,7 @@ class Scope:
         self.seen = frozenset(counts) | frozenset(capitalised)
         self.total = max(1, sum(counts.values()))
         self._general = general
+        self._stems = frozenset(stem(w) for w in self.seen)
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> Scope:
@@ -98,6 +99,9 @@ class Scope:
                 w = m.group(0)
                 low = _fold(w)
                 counts[low] += 1
+                if "-" in low:
+                    # "Socius-team": the parts are words of the corpus too.
+                    counts.update(p for p in low.split("-") if len(p) >= 3)
                 if w[0].isupper():
                     # Only capitals inside a sentence make a name: a line start, a table label or a
                     # list item is capitalised whatever the word is.
@@ -115,7 +119,15 @@ class Scope:
         return _zipf(word)
 
     def known(self, word: str) -> bool:
-        return word in self.seen or lemma(word) in self.seen
+        """Does the corpus use ``word``: as written, its lemma, its stem or a thesaurus neighbour?
+
+        "kantoren" is known through "kantoor", "verbouwd" through "verbouwingswerken" (one group
+        in the thesaurus): the question's word for what the publications name otherwise.
+        """
+        if word in self.seen or lemma(word) in self.seen:
+            return True
+        s = stem(word)
+        return s in self._stems or any(n in self._stems for n in thesaurus().expand([s]))
 
     def is_name(self, word: str) -> bool:
         """Never written in lower case inside a sentence: a place, a person, an organisation."""
@@ -239,4 +251,11 @@ def content_support(query: Query, texts: Iterable[str], scope: Scope) -> float:
     ]
     if not content:
         return 1.0
-    return sum(1 for w in content if w[:5] in folded) / len(content)
+    return sum(1 for w in content if _found(w, folded)) / len(content)
+
+
+def _found(word: str, folded: str) -> bool:
+    """Is ``word`` (its first five letters) or a thesaurus neighbour of it in the folded text?"""
+    if word[:5] in folded:
+        return True
+    return any(len(n) >= 4 and n[:5] in folded for n in thesaurus().expand([stem(word)]))
