@@ -387,6 +387,19 @@ def test_decline_and_escalation_texts(router: Router) -> None:
     assert privacy.kind == "privacy" and "contactgegevens" in privacy.reason
 
 
+def test_escalation_reason_names_only_what_the_question_says() -> None:
+    # Staff saw a question about a general deadline described as being about "the finances of
+    # your organisation": the kind of the nearest example request, not of the question.
+    from assistant.routing.messages import ESCALATE_REASONS
+    from assistant.routing.router import _escalate_kind
+
+    only_examples = {"top_route": "escalate", "top_kind": "eigen_financien"}
+    kind = _escalate_kind([], only_examples)
+    assert kind == "maatwerk" and "financi" not in ESCALATE_REASONS[kind]
+    assert _escalate_kind(["eigen_financien"], only_examples) == "eigen_financien"  # its own words say so
+    assert _escalate_kind([], {"top_route": "answer", "top_kind": ""}) == "begeleiding"
+
+
 def test_decision_signals_and_equality(router: Router) -> None:
     d = router.decide("Kunnen jullie onze begroting nakijken?", evidence=0.7)
     assert d.route == "escalate"

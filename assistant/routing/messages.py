@@ -57,6 +57,10 @@ ESCALATE_REASONS: Final[Mapping[str, str]] = {
         "Dit gaat over de eigen situatie van je organisatie, en daarover denkt een medewerker van Socius "
         "graag met je mee."
     ),
+    "maatwerk": (
+        "Deze vraag vraagt een antwoord op maat van je situatie; een medewerker van Socius bekijkt graag "
+        "hoe je geholpen kunt worden."
+    ),
     "geen_bron": NO_EVIDENCE_REASON,
     "niet_in_publicaties": (
         "De publicaties van Socius gaan niet over die periode of die organisatie; "

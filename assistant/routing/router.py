@@ -59,6 +59,8 @@ DATA_DIR: Final = Path(__file__).resolve().parent / "data"
 DEFAULT_EXAMPLES: Final = DATA_DIR / "route_examples.jsonl"
 DEFAULT_TOPICS: Final = DATA_DIR / "topics.json"
 _DEFAULT_ESCALATE_KIND: Final = "begeleiding"
+#: The kind of an escalation that only resembles example requests (no wording of its own says why).
+_NEUTRAL_ESCALATE_KIND: Final = "maatwerk"
 
 # Kinds whose wording is specific enough to name the escalation; the generic
 # "begeleiding" of a weak cue ("helpen", "advies") loses against any of these.
@@ -482,6 +484,9 @@ def _escalate_kind(kinds: Sequence[str], knn: Mapping[str, Any]) -> str:
     for kind in _KIND_PRIORITY:
         if kind in kinds and kind != _DEFAULT_ESCALATE_KIND:
             return kind
-    if knn["top_route"] == ESCALATE and knn["top_kind"] in ESCALATE_REASONS:
-        return str(knn["top_kind"])
-    return kinds[0] if kinds else _DEFAULT_ESCALATE_KIND
+    if kinds:
+        return kinds[0]
+    # Only the nearest example requests point to staff: their kind describes *them*, not this
+    # question (a question about a general deadline was told it was about "the finances of your
+    # organisation"), so the reason stays neutral.
+    return _NEUTRAL_ESCALATE_KIND if knn["top_route"] == ESCALATE else _DEFAULT_ESCALATE_KIND
