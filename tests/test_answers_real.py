@@ -40,6 +40,15 @@ def test_a_named_count_gets_that_many_items(va: Vraagbaak) -> None:
     assert "Bestuurlijke inspraak" in answer.text
 
 
+def test_a_list_told_in_running_text_comes_back_whole(va: Vraagbaak) -> None:
+    # The report enumerates the three trajectories in sentences ("In een eerste traject ...",
+    # "Met een tweede ...", "In een laatste ..."), not as a list element.
+    answer = ask(va, "Welke ontwikkeltrajecten heeft Socius?")
+    for item in ("politiserende rol", "functies en rollen", "burgerinitiatieven"):
+        assert item in answer.text, answer.text
+    assert len(answer.citations) == 1, answer.text
+
+
 def test_a_figure_question_about_participants_gets_the_participants_row(va: Vraagbaak) -> None:
     answer = ask(va, "Hoeveel deelnemers uit de welzijnssector (welzijn, volksgezondheid en gezin) waren er?")
     assert "Welzijn, volksgezondheid en gezin" in answer.text and "64" in answer.text, answer.text

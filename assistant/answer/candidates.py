@@ -336,6 +336,7 @@ def _features(
         "person_q_name": float(kind is AnswerKind.PERSON and signals.names_someone(text)),
         "place_q_place": float(kind is AnswerKind.PLACE and signals.names_place(text)),
         "fact_q_name": float(kind in (AnswerKind.FACT, AnswerKind.YES_NO) and signals.names_someone(text)),
+        "fact_q_title": signals.names_title(text) if kind is AnswerKind.FACT else 0.0,
         "figure_q_qualifier": _qualifier_share(ctx.qualifier, text) if kind is AnswerKind.FIGURE else 0.0,
         "figure_q_next_to": float(
             kind is AnswerKind.FIGURE and bool(q.qualifier) and _qualified_figure(text, ctx.qualifier)

@@ -25,7 +25,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Final, Protocol
 
 from ..query.model import AnswerKind, Query
 from ..query.time import years_in
@@ -173,6 +173,11 @@ class ExtractiveAnswerer:
         chosen = [best]
         covered = set(best.terms)
         words = best.words
+        # The shape asked for, next to a best sentence without it: the exact day for "wanneer"
+        # ("eind 2023" + "op 5 december"), the name for "hoe heet" ("kreeg de naam ‘...’").
+        shapes = [shape for kind, shape in _SHARPER if best.features.get(kind) and not best.features.get(shape)]
+        eligible = [c for c in ranked[1:] if shapes and c.score >= 0.5 * best.score and c.features.get(shapes[0])]
+        sharpest = max(eligible, key=lambda c: (c.features[shapes[0]], c.score), default=None)
         for cand in ranked[1:]:
             if len(chosen) >= self.max_sentences:
                 break
@@ -181,9 +186,7 @@ class ExtractiveAnswerer:
             gain = sum(weights[t] for t in cand.terms - covered) / total
             # A further sentence must add a part of the question not yet covered, or be
             # nearly as good as the best (e.g. the figure next to the claim).
-            # For "wanneer": the exact day next to a vaguer best moment ("eind 2023" + "op 5 december").
-            sharper = best.features.get("q_moment") and not best.features.get("moment_q_day")
-            sharper = sharper and cand.features.get("moment_q_day") and cand.score >= 0.5 * best.score
+            sharper = cand is sharpest
             if (gain >= 0.12 and cand.score >= 0.45 * best.score) or cand.score >= 0.75 * best.score or sharper:
                 if words + cand.words > MAX_WORDS:
                     continue
@@ -245,6 +248,10 @@ class ExtractiveAnswerer:
 
 
 # -- helpers ------------------------------------------------------------------
+#: (question kind feature, answer shape feature): a candidate with the shape joins a best one without it.
+_SHARPER: Final = (("q_moment", "moment_q_day"), ("q_fact", "fact_q_title"))
+
+
 def _follow_on(query: Query, chosen: list[Candidate], snapshot: Snapshot) -> None:
     """Extend the best sentences with the next one when that one carries the answer on.
 
@@ -255,6 +262,11 @@ def _follow_on(query: Query, chosen: list[Candidate], snapshot: Snapshot) -> Non
     """
     words = sum(c.words for c in chosen)
     analyzer = snapshot.lexical.analyzer
+    if query.kind is AnswerKind.LIST:
+        for cand in chosen:
+            if cand.element.kind is ElementKind.SENTENCE and _prose_enumeration(cand, query):
+                chosen[:] = [cand]  # the enumeration is the answer
+                return
     for cand in chosen[:2]:
         if cand.element.kind is not ElementKind.SENTENCE:
             continue
@@ -272,6 +284,39 @@ def _follow_on(query: Query, chosen: list[Candidate], snapshot: Snapshot) -> Non
         if signals.ANAPHOR.search(nxt.text) or shares:
             cand.after = (*cand.after, nxt)
             words += n
+
+
+#: A sentence that carries one item of an enumeration in running text ("In een eerste traject ...",
+#: "Met een tweede ...", "Ten slotte ...").
+_ORDINAL = re.compile(
+    r"^(?:(?:in|met|via|als|voor|bij|op)\s+)?(?:een|het|de)?\s*"
+    r"(?:eerste|tweede|derde|vierde|vijfde|zesde|laatste|volgende)\b|^ten\s+(?:eerste|tweede|derde|slotte)\b",
+    re.IGNORECASE,
+)
+
+
+def _prose_enumeration(cand: Candidate, query: Query) -> bool:
+    """A list asked, a sentence found that announces it: add the sentences that enumerate it.
+
+    Reports often enumerate in running text ("We kiezen voor drie trajecten. In een eerste
+    traject ... Met een tweede traject ... In een laatste traject ..."); the list is those
+    sentences, as many as the question or the sentence counts, all from the same page.
+    """
+    limit = query.expected_count or 6
+    last = cand.stretch[-1]
+    found: list[Element] = []
+    while len(found) < limit:
+        nxt = cand.passage.after(last)
+        if nxt is None or nxt.kind is not ElementKind.SENTENCE or not cand.passage.same_page(cand.element, nxt):
+            break
+        if not _ORDINAL.search(nxt.text.strip()):
+            break
+        found.append(nxt)
+        last = nxt
+    if len(found) < 2:
+        return False
+    cand.after = (*cand.after, *found)
+    return True
 
 
 def question_weights(query: Query, snapshot: Snapshot) -> dict[str, float]:
@@ -343,9 +388,15 @@ def _about_qualifier(cand: Candidate) -> bool:
 
 
 def _scope(cand: Candidate) -> str:
-    """The text a candidate speaks for: its quote, its section and its document's title."""
+    """The text a candidate speaks for: its quote with the sentences either side, its section and title.
+
+    A neighbouring sentence dates it too: "Die campagne kreeg de naam ‘Allemaal Politiek’." is
+    followed by "... de lancering van de campagne in januari 2024."
+    """
     chunk = cand.passage.chunk
-    return f"{cand.text} {chunk.section} {chunk.title}"
+    near = [cand.passage.before(cand.stretch[0]), cand.passage.after(cand.stretch[-1])]
+    around = " ".join(e.text for e in near if e is not None and e.kind is ElementKind.SENTENCE)
+    return f"{cand.text} {around} {chunk.section} {chunk.title}"
 
 
 def _overlaps(a: Candidate, b: Candidate) -> bool:

@@ -62,6 +62,8 @@ class HandScorer:
             fit = 1.15 if f("person_q_name") else 0.9
         elif f("q_place"):
             fit = 1.15 if f("place_q_place") else 0.9
+        elif f("q_fact") and f("fact_q_title"):
+            fit = 1.3  # "Hoe heet de campagne?": the sentence that gives the name
         elif f("q_moment"):
             fit = 1.25 if f("moment_q_day") else 1.0  # "5 december" answers "wanneer" better than "eind 2023"
         elif f("q_figure"):

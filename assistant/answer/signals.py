@@ -100,6 +100,18 @@ def names_someone(text: str) -> bool:
     return bool(_NAME.search(text))
 
 
+_TITLE = re.compile(r"[‘“'\"][A-Z][^’”'\"]{2,60}[’”'\"]")
+_NAMING = re.compile(r"\b(?:de naam|heet|heette|genaamd|noemt|noemen|noemden|doopten)\b", re.IGNORECASE)
+
+
+def names_title(text: str) -> float:
+    """Does ``text`` name something by its title: 2 when it says so ("kreeg de naam ‘Allemaal
+    Politiek’"), 1 for a quoted title alone, else 0."""
+    if not _TITLE.search(text):
+        return 0.0
+    return 2.0 if _NAMING.search(text) else 1.0
+
+
 def names_place(text: str) -> bool:
     """Does ``text`` name a place ("in Kortrijk", "naar het Ellipsgebouw")?"""
     return bool(_PLACE.search(text))
