@@ -82,6 +82,7 @@ class _Context:
         self.qterms = frozenset(query.terms) | frozenset(query.context_terms)
         self.qualifier = qualifier_forms(query.qualifier)
         self.related = {t: frozenset(thesaurus().expand([t])) for t in weights}
+        self.defined = signals.defined_term(query.text) if query.kind is AnswerKind.DEFINITION else ""
 
     def terms(self, text: str) -> frozenset[str]:
         """Index terms of a text (no prefix terms), memoised with the index generation."""
@@ -332,6 +333,10 @@ def _features(
         "other_q_structured": float(kind not in (AnswerKind.LIST, AnswerKind.WAY) and structured),
         "reason_q_reason": float(kind is AnswerKind.REASON and signals.states_reason(text)),
         "def_q_defines": float(kind is AnswerKind.DEFINITION and signals.defines(text)),
+        "def_q_term_defined": float(
+            kind is AnswerKind.DEFINITION and bool(ctx.defined) and signals.defines_term(text, ctx.defined)
+        ),
+        "is_question": float(el.kind is ElementKind.SENTENCE and cand.text.rstrip().endswith("?")),
         "way_q_way": float(kind is AnswerKind.WAY and signals.describes_way(text)),
         "person_q_name": float(kind is AnswerKind.PERSON and signals.names_someone(text)),
         "place_q_place": float(kind is AnswerKind.PLACE and signals.names_place(text)),

@@ -51,11 +51,14 @@ class HandScorer:
             elif f("list_q_enumeration"):
                 fit = 1.25
         elif structured:
-            fit = 1.3 if f("q_way") or f("q_definition") else 0.8
+            if f("q_definition"):
+                fit = 1.3 if f("focus_in_lead") or f("def_q_term_defined") else 0.7  # not any list on the page
+            else:
+                fit = 1.3 if f("q_way") else 0.8
         elif f("q_reason"):
             fit = 1.3 if f("reason_q_reason") else 1.0
         elif f("q_definition"):
-            fit = 1.3 if f("def_q_defines") else 1.0
+            fit = 1.7 if f("def_q_term_defined") else 1.3 if f("def_q_defines") else 1.0
         elif f("q_way"):
             fit = 1.1 if f("way_q_way") else 1.0
         elif f("q_person"):
@@ -79,6 +82,8 @@ class HandScorer:
         score = base * fit + 0.12 * f("rank_inv", 0.0)
         if f("short"):
             score *= 0.5  # headings and fragments say little on their own
+        if f("is_question"):
+            score *= 0.4  # a question in the source ("Op welke pijlers zet jouw organisatie in?") answers nothing
         if f("echo") and not f("is_cell"):
             score *= 0.6  # a sentence that only repeats the question's words answers nothing
         return score

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from ..text.analysis import fold
+
 _NUMBER = re.compile(r"\d[\d.,]*")
 _NUMBER_WORD = re.compile(
     r"\b(één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien|zestien|"
@@ -88,6 +90,44 @@ def states_reason(text: str) -> bool:
 def defines(text: str) -> bool:
     """Does ``text`` read like a definition ("X is een ...", "betekent", ":")?"""
     return bool(_DEFINES.search(text))
+
+
+#: The term a definition question asks about: "wat is (een) X", "wat betekent X", "wat bedoelt
+#: Socius met X", "wat verstaat men onder X", "wat houdt X in".
+_DEFINED = re.compile(
+    r"\bwat (?:is|zijn|betekent|betekenen|was|waren) (?:een |de |het )?(?P<a>[^?,]+)"
+    r"|\bbedoel\w* (?:\w+ ){0,2}met (?:een |de |het )?(?P<b>[^?,]+)"
+    r"|\bversta\w* (?:\w+ ){0,2}onder (?:een |de |het )?(?P<c>[^?,]+)"
+    r"|\bwat houdt (?:een |de |het )?(?P<d>[^?,]+?) in\b",
+    re.IGNORECASE,
+)
+
+
+def defined_term(question: str) -> str:
+    """The term a definition question asks about, folded ("verenigingsdemocratie"), or ''."""
+    m = _DEFINED.search(question)
+    if m is None:
+        return ""
+    term = next(g for g in m.groups() if g)
+    return " ".join(fold(term).split()[:4])
+
+
+def defines_term(text: str, term: str) -> bool:
+    """Does ``text`` define ``term``: the term followed closely by "is", "betekent", "staat voor",
+    ":" ..., or "met <term> bedoelen we", "onder <term> verstaan"?"""
+    folded = fold(text)
+    head = re.escape(term.split()[0][:7])
+    return bool(
+        re.search(rf"\b{head}\w*(?:\s+\w+){{0,3}}\s*(?:{_DEFINING})", folded)
+        or re.search(rf"\b(?:met|onder)\s+(?:een |de |het )?{head}\w*(?:\s+\w+){{0,3}}\s+(?:bedoel|versta)", folded)
+        or re.search(rf"\bbij\s+(?:een |de |het )?{head}\w*(?:\s+\w+){{0,2}}\s+gaat het\s+(?:over|om)\b", folded)
+    )
+
+
+_DEFINING = (
+    r"\bis\b|\bzijn\b|\bbetekent\b|\bstaat voor\b|\bverwijst naar\b|\bomvat\b|\bhoudt in\b|"
+    r"\bgaat over\b|\bwil zeggen\b|:|,\s+een\b"
+)
 
 
 def describes_way(text: str) -> bool:
