@@ -49,6 +49,20 @@ def test_a_list_told_in_running_text_comes_back_whole(va: Vraagbaak) -> None:
     assert len(answer.citations) == 1, answer.text
 
 
+def test_a_how_question_gets_the_steps_under_their_heading(va: Vraagbaak) -> None:
+    # The toolbox lists the steps under "Hoe verloopt een vraag?", a short section that is chunked
+    # together with the next one; the heading stays in the text and the procedure is the answer.
+    answer = ask(va, "Hoe vraag ik ondersteuning aan bij de vraaggestuurde werking?")
+    assert "in gesprek" in answer.text and "verwijst het gericht door" in answer.text, answer.text
+    assert "tijdsgebrek" not in answer.text  # not the list of reasons for refusing a request
+
+
+def test_a_definition_question_gets_the_defining_sentence(va: Vraagbaak) -> None:
+    answer = ask(va, "Wat is verenigingsdemocratie?")
+    assert "wisselwerking tussen je community en je professionals" in answer.text, answer.text
+    assert "?" not in answer.text.split("[")[0]  # no question from the source quoted as the answer
+
+
 def test_a_figure_question_about_participants_gets_the_participants_row(va: Vraagbaak) -> None:
     answer = ask(va, "Hoeveel deelnemers uit de welzijnssector (welzijn, volksgezondheid en gezin) waren er?")
     assert "Welzijn, volksgezondheid en gezin" in answer.text and "64" in answer.text, answer.text

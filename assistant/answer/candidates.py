@@ -187,7 +187,14 @@ def _whole(ctx: _Context, passage: Passage, rank: int, el: Element, section: fro
     heading = passage.chunk.section.rsplit(" > ", 1)[-1]
     cand.features["focus_in_lead"] = float(_focus_in(ctx.query.focus, f"{intro} {heading}"))
     cand.features["focus_known"] = float(bool(ctx.query.focus))
+    # "Hoe ...?" answered by a list under "Hoe verloopt een vraag?" or "De stappen": a procedure.
+    cand.features["way_q_procedure"] = float(
+        ctx.query.kind is AnswerKind.WAY and bool(_PROCEDURE.search(fold(f"{intro} {heading}")))
+    )
     return cand
+
+
+_PROCEDURE = re.compile(r"^hoe\b|\bstap(?:pen)?\b|\bverloop|\baanpak\b|\bwerkwijze\b|\bzo ga je\b|\bprocedure\b")
 
 
 def lead_of(passage: Passage, el: Element) -> str:

@@ -36,7 +36,7 @@ def sentence_line(quote: str) -> str:
 def list_lines(lead: str, items: Sequence[str]) -> str:
     """A lead-in and all items as a Dutch bulleted list."""
     lead = sentence_line(lead).rstrip()
-    if lead and not lead.endswith(":"):
+    if lead and not lead.endswith((":", "?")):
         lead = lead.rstrip(".") + ":"
     body = "\n".join(f"- {item.strip().rstrip(';,')}" for item in items if item.strip())
     return f"{lead}\n{body}" if lead else body

@@ -53,8 +53,10 @@ class HandScorer:
         elif structured:
             if f("q_definition"):
                 fit = 1.3 if f("focus_in_lead") or f("def_q_term_defined") else 0.7  # not any list on the page
+            elif f("q_way"):
+                fit = 1.7 if f("way_q_procedure") else 1.1  # the steps, not any list on the subject
             else:
-                fit = 1.3 if f("q_way") else 0.8
+                fit = 0.8
         elif f("q_reason"):
             fit = 1.3 if f("reason_q_reason") else 1.0
         elif f("q_definition"):

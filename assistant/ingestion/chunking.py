@@ -234,7 +234,8 @@ def _merge_short(units: list[_Unit], min_section: int) -> list[_Unit]:
     for unit in units:
         if pending is not None:
             common = _common_prefix(pending.section, unit.section) or unit.section
-            unit = _Unit(common, pending.pieces + unit.pieces, pending.anchor or unit.anchor)
+            pieces = _headed(pending, common) + _headed(unit, common)
+            unit = _Unit(common, pieces, pending.anchor or unit.anchor)
             pending = None
         if unit.size < min_section:
             pending = unit
@@ -243,14 +244,24 @@ def _merge_short(units: list[_Unit], min_section: int) -> list[_Unit]:
     if pending is not None:
         if out:
             last = out[-1]
-            out[-1] = _Unit(
-                _common_prefix(last.section, pending.section) or last.section,
-                last.pieces + pending.pieces,
-                last.anchor,
-            )
+            common = _common_prefix(last.section, pending.section) or last.section
+            out[-1] = _Unit(common, _headed(last, common) + _headed(pending, common), last.anchor)
         else:
             out.append(pending)
     return out
+
+
+def _headed(unit: _Unit, common: tuple[str, ...]) -> list[_Piece]:
+    """A merged section's pieces, led by its own heading when the merged unit no longer names it.
+
+    "Hoe verloopt een vraag?" stays in the text above its list when that short section is
+    joined with the next one (the chunk's section is then only their common parent).
+    """
+    if unit.section == common or not unit.section or not unit.pieces:
+        return unit.pieces
+    if unit.pieces[0].text == unit.section[-1]:
+        return unit.pieces  # already led by it (merged before)
+    return [_Piece(unit.section[-1], unit.pieces[0].page), *unit.pieces]
 
 
 def _common_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
