@@ -124,6 +124,8 @@ def test_last_year_resolves_against_the_day_the_question_is_asked(va: Vraagbaak)
         "Kun je een afscheidsspeech schrijven voor onze voorzitter?",
         "Mijn relatie met mijn partner loopt stroef, wat moet ik doen?",
         "Vertaal de missie van Socius naar het Engels.",
+        "Hoe zeg je 'vrijwilliger' in het Frans?",
+        "Hoe lang duurt de vlucht van Brussel naar Zagreb?",  # places the report names, a question it does not
     ],
 )
 def test_off_topic_tasks_and_questions_are_declined(va: Vraagbaak, question: str) -> None:
