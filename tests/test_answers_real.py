@@ -63,6 +63,12 @@ def test_a_definition_question_gets_the_defining_sentence(va: Vraagbaak) -> None
     assert "?" not in answer.text.split("[")[0]  # no question from the source quoted as the answer
 
 
+def test_since_a_year_is_a_period_and_the_largest_figure_is_found(va: Vraagbaak) -> None:
+    # "sinds 2013" opens a period (not a question about 2013); "het grootst" picks the largest value.
+    answer = ask(va, "In welk jaar sinds 2013 was het personeelsbestand van Socius in VTE het grootst?")
+    assert "2020" in answer.text and "16,50" in answer.text, answer.text
+
+
 def test_a_figure_question_about_participants_gets_the_participants_row(va: Vraagbaak) -> None:
     answer = ask(va, "Hoeveel deelnemers uit de welzijnssector (welzijn, volksgezondheid en gezin) waren er?")
     assert "Welzijn, volksgezondheid en gezin" in answer.text and "64" in answer.text, answer.text

@@ -249,8 +249,8 @@ def _rows(ctx: _Context, passage: Passage, rank: int, table: Element, section: f
     return out
 
 
-_MOST = re.compile(r"\b(?:grootste|hoogste|meeste|langste|sterkste|best\w*|meest)\b")
-_LEAST = re.compile(r"\b(?:kleinste|laagste|minste|kortste|zwakste|minst)\b")
+_MOST = re.compile(r"\b(?:grootste?|hoogste?|meeste?|langste?|sterkste?|best\w*|meest)\b")
+_LEAST = re.compile(r"\b(?:kleinste?|laagste?|minste?|kortste?|zwakste?|minst)\b")
 
 
 def _extreme_rows(table: Element, question: str, first_value: int) -> set[tuple[int, int]]:

@@ -26,6 +26,9 @@ _RELATIVE = re.compile(
 )
 _YEAR_RANGE = re.compile(r"\b((?:19|20)\d\d)\s*(?:-|–|tot(?: en met)?|t/m)\s*((?:19|20)\d\d)\b")
 _YEAR = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?![\d.,]\d)")
+#: An open bound ("sinds 2013", "vanaf 2020", "na 2015"): the question spans the years after it,
+#: it is not about that year ("In welk jaar sinds 2013 ... het grootste ...?").
+_OPEN_BOUND = re.compile(r"\b(?:sinds|vanaf|na)\s+(?:(?:begin|midden|eind)\s+)?((?:19|20)\d\d)\b", re.IGNORECASE)
 _PERIOD = re.compile(
     r"\b(?:begin|midden|eind|einde|voorjaar|najaar|zomer|winter|lente|herfst|januari|februari|maart|april|mei|"
     r"juni|juli|augustus|september|oktober|november|december)\s+((?:19|20)\d\d)\b",
@@ -50,6 +53,8 @@ def time_references(text: str, today: date) -> tuple[TimeReference, ...]:
         a, b = int(m.group(1)), int(m.group(2))
         if a <= b <= a + 10:
             add(m, tuple(range(a, b + 1)), False)
+    for m in _OPEN_BOUND.finditer(text):
+        add(m, (), False)
     for m in _PERIOD.finditer(text):
         add(m, (int(m.group(1)),), False)
     for m in _YEAR.finditer(text):
