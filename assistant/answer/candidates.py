@@ -231,6 +231,9 @@ def _cells(ctx: _Context, passage: Passage, rank: int, table: Element, section: 
                 ctx, cand, f"{table.title} {label} {column} {value}", own, title | section, label=ctx.terms(label)
             )
             cand.features["extreme"] = float((r, c) in extreme)
+            cand.features["figure_q_total"] = float(
+                bool(_TOTAL_ASKED.search(ctx.query.normalised)) and fold(label).startswith(("totaal", "total", "samen"))
+            )
             out.append(cand)
     return out
 
@@ -249,6 +252,8 @@ def _rows(ctx: _Context, passage: Passage, rank: int, table: Element, section: f
     return out
 
 
+#: "samen", "in totaal", "opgeteld": the question asks for the total row of a table.
+_TOTAL_ASKED = re.compile(r"\b(?:samen|samengeteld|opgeteld|in (?:het )?totaal|totaal|alles bij elkaar)\b")
 _MOST = re.compile(r"\b(?:grootste?|hoogste?|meeste?|langste?|sterkste?|best\w*|meest)\b")
 _LEAST = re.compile(r"\b(?:kleinste?|laagste?|minste?|kortste?|zwakste?|minst)\b")
 

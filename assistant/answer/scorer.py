@@ -79,6 +79,8 @@ class HandScorer:
                 fit *= 0.75  # a figure that counts something else than asked ("twee sporen" for "hoeveel vragen")
             if f("figure_q_percent"):
                 fit *= 1.2 if f("figure_q_percent", 0.0) > 0 else 0.8
+        if f("figure_q_total"):
+            fit *= 1.4  # "Hoeveel abonnees samen?": the row "Totaal"
         if f("extreme"):
             fit *= 1.6  # "het grootste ...", "in welk jaar het meest": the largest figure of its column
         score = base * fit + 0.12 * f("rank_inv", 0.0)

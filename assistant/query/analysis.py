@@ -245,7 +245,7 @@ def _focus(folded: str) -> tuple[str, ...]:
     out: list[str] = []
     for w in m.group(1).split():
         w = w.strip("'?,.")
-        if w in STOPWORDS or w in _QUALIFIER_STOP or w in _NUMBER_WORDS or w.isdigit():
+        if w in STOPWORDS or w in _QUALIFIER_STOP or w in _NUMBER_WORDS or w.isdigit() or w in _POINTING:
             if out:
                 break
             continue
@@ -280,11 +280,15 @@ def _qualifier(folded: str) -> tuple[str, ...]:
         w = w.strip("'?,.")
         if w in _QUALIFIER_STOP:
             break
-        if w and w not in STOPWORDS:
+        if w and w not in STOPWORDS and w not in _POINTING:
             out.append(w)
     return tuple(out[:3])
 
 
+#: Words that point back to the previous turn ("hoeveel daarvan ..."): never what is counted.
+_POINTING = frozenset(
+    ["daarvan", "hiervan", "ervan", "waarvan", "daarbij", "daarin", "daarop", "daaraan", "daarvoor", "daaronder"]
+)
 _QUALIFIER_STOP = frozenset(
     [
         "zijn",
