@@ -158,3 +158,14 @@ def test_other_years_and_other_organisations_go_to_staff(va: Vraagbaak, question
 def test_a_question_about_2023_still_answers(va: Vraagbaak) -> None:
     answer = ask(va, "Hoeveel deelnemers had de Trefdag in 2023?")
     assert answer.route is Route.ANSWER and "230" in answer.text, answer.text
+
+
+def test_an_escalation_cites_nothing_but_staff_get_what_was_found(va: Vraagbaak) -> None:
+    from assistant.web.chat import turn_from_answer
+
+    answer = ask(va, "Kunnen jullie ons beleidsplan nalezen voor we het indienen?")
+    assert answer.route is Route.ESCALATE and answer.citations == []
+    found = turn_from_answer(answer)["found"]
+    chunks = {h.chunk.chunk_id: h.chunk.text for h in answer.retrieved}
+    assert 1 <= len(found) <= 3
+    assert all(f["quote"] and f["quote"] in chunks[f["chunk_id"]] for f in found)

@@ -66,8 +66,10 @@ class Script:
     first: str
     follow_up: str
     third: str
-    #: Must appear (case-insensitive) in the first answer and in the follow-up's answer.
+    #: Must appear (case-insensitive) in the first answer, and in the follow-up's answer unless
+    #: ``follow_marker`` names what that one must say (the follow-up's own fact).
     marker: str
+    follow_marker: str | None = None
 
     @property
     def questions(self) -> tuple[str, str, str]:
@@ -81,6 +83,7 @@ SCRIPTS: tuple[Script, ...] = (
         "En hoeveel sprekers waren er die dag?",
         "Welk instrument van Unia wordt aangeraden om diverse medewerkers aan te trekken?",
         "Trefdag",
+        "sprekers",
     ),
     Script(
         "leerreis",
@@ -94,7 +97,8 @@ SCRIPTS: tuple[Script, ...] = (
         "Hoeveel bezoekers had socius.be in 2023?",
         "En hoeveel bezoeken waren dat?",
         "In welke raad van de Vlaamse Onderwijsraad heeft Socius een zitje?",
-        "socius.be",
+        "150.075",
+        "173.023",
     ),
     Script(
         "toolbox",
@@ -136,7 +140,8 @@ SCRIPTS: tuple[Script, ...] = (
         "Hoeveel abonnees tellen de mailinglijsten van Socius samen?",
         "En hoeveel daarvan zijn er voor Diversiteit?",
         "Rond welke drie thema's lopen de meerjarige ontwikkeltrajecten van Socius?",
-        "mailinglijsten",
+        "3.977",
+        "1.997",
     ),
     Script(
         "tevredenheid",
@@ -186,6 +191,7 @@ SCRIPTS: tuple[Script, ...] = (
         "En wie is de voorzitter?",
         "Welke sessies over Europese financieringsprogramma's stonden er in 2023 op het programma?",
         "Fred Dhont",
+        "Stef Steyaert",
     ),
     Script(
         "campagne",
@@ -273,10 +279,10 @@ def turn_problems(script: Script, turns: list[Turn], solo: list[Turn] | None) ->
                 f"{where}: answer differs from the answer alone:\n  under load: {answer_body(turn.answer_html)[:300]}"
                 f"\n  alone:      {answer_body(solo[i].answer_html)[:300]}"
             )
-    for i in (0, 1):
-        if script.marker.lower() not in answer_body(turns[i].answer_html).lower():
+    for i, marker in enumerate((script.marker, script.follow_marker or script.marker)):
+        if marker.lower() not in answer_body(turns[i].answer_html).lower():
             problems.append(
-                f"{script.topic} turn {i + 1}: answer does not mention {script.marker!r}: "
+                f"{script.topic} turn {i + 1}: answer does not mention {marker!r}: "
                 f"{answer_body(turns[i].answer_html)[:300]}"
             )
     return problems

@@ -140,3 +140,17 @@ def stream_text(text: str) -> Iterator[TextDelta]:
         piece = parts[i] + (parts[i + 1] if i + 1 < len(parts) else "")
         if piece:
             yield TextDelta(piece)
+
+
+def found_passages(chunks: Sequence[Chunk], limit: int = 3) -> list[Citation]:
+    """The passages retrieval found, as citations of their opening sentences (about 300 characters).
+
+    For a turn that cites nothing (a decline or an escalation): staff who take up the request
+    see what the publications do say about the subject, without the asker having been shown it.
+    """
+    out: list[Citation] = []
+    for n, chunk in enumerate(chunks[:limit], start=1):
+        end = chunk.text.find(". ", 250)
+        excerpt = chunk.text[: end + 1 if 0 <= end < 400 else 300].strip()
+        out.append(citation_for(n, chunk, [excerpt], 0))
+    return out

@@ -19,6 +19,7 @@ import gradio as gr
 from gradio.blocks import Block
 
 from ..answer import Answer, AnswerDone
+from ..answer.render import found_passages
 from ..errors import IndexUnavailableError, QuestionError, VraagbaakError
 from ..inputs import cut_notice
 from ..settings import Settings
@@ -98,6 +99,8 @@ def turn_from_answer(answer: Answer) -> Turn:
         "question": answer.question,
         "text": answer.text,
         "citations": [asdict(c) for c in answer.citations],
+        # What retrieval found for a turn that cites nothing: staff see it with an escalated request.
+        "found": [] if answer.citations else [asdict(c) for c in found_passages([h.chunk for h in answer.retrieved])],
         "chunks": chunks,
         "route": answer.route,
         "route_reason": answer.route_reason,
@@ -362,7 +365,8 @@ class ChatHandlers:
                     organisation=organisation or None,
                     conversation=history_of(turns),
                     answer=str(last.get("text", "")),
-                    citations=list(last.get("citations") or []),
+                    citations=list(last.get("citations") or [])
+                    or [{**c, "shown": False} for c in last.get("found") or []],
                     route_reason=reason,
                     topic=str(topic) if topic else None,
                 )

@@ -344,6 +344,7 @@ def render_request_detail(
         turns=turns,
         answer_in_transcript=bool(r.answer) and r.answer == last_reply,
         sources=_citation_items(r.citations or []),
+        sources_shown=not any(isinstance(c, Mapping) and c.get("shown") is False for c in r.citations or []),
         audit=audit,
         similar=similar,
         mails=mails,
