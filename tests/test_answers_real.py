@@ -147,12 +147,18 @@ def test_off_topic_tasks_and_questions_are_declined(va: Vraagbaak, question: str
         "Wanneer is de Trefdag volgend jaar?",
         "Hoeveel subsidie kreeg Vormingplus Limburg in 2023?",
         "Wat was de net promotor score in 2022?",
+        "Hoeveel kostte een ticket voor de Trefdag 2023?",  # the report names no price
     ],
 )
 def test_other_years_and_other_organisations_go_to_staff(va: Vraagbaak, question: str) -> None:
     answer = ask(va, question)
     assert answer.route is Route.ESCALATE, (question, answer.route, answer.text)
     assert not answer.citations and "medewerker" in answer.text
+
+
+def test_an_amount_asked_is_answered_with_money(va: Vraagbaak) -> None:
+    answer = ask(va, "Hoeveel bedroeg de tegemoetkoming voor het postgraduaat Politisering in het sociaal werk?")
+    assert answer.route is Route.ANSWER and "250 euro" in answer.text, answer.text
 
 
 def test_a_question_about_2023_still_answers(va: Vraagbaak) -> None:

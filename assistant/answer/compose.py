@@ -141,6 +141,9 @@ class ExtractiveAnswerer:
             # A weakly matching figure must be the asked one: next to the qualifier, or in a row or
             # column named by it ("Welk bedrag ..." is not answered with "begin jaren '90").
             found = [c for c in found if _about_qualifier(c) or c.features["cov"] + 0.5 * c.features["cov_ctx"] >= 0.3]
+        if query.wants_amount:
+            # "Hoeveel kostte een ticket?": a figure that is not an amount of money does not answer it.
+            found = [c for c in found if _MONEY.search(c.text) or _MONEY.search(_scope(c))]
         if not found:
             unmet = {AnswerKind.FIGURE: Unmet.FIGURE, AnswerKind.MOMENT: Unmet.MOMENT}.get(query.kind, Unmet.NOTHING)
             return Composition(NOT_FOUND_TEXT, unmet=unmet)
@@ -248,6 +251,7 @@ class ExtractiveAnswerer:
 
 
 # -- helpers ------------------------------------------------------------------
+_MONEY = re.compile(r"€|\beuro\b|\bEUR\b", re.IGNORECASE)
 #: (question kind feature, answer shape feature): a candidate with the shape joins a best one without it.
 _SHARPER: Final = (("q_moment", "moment_q_day"), ("q_fact", "fact_q_title"))
 

@@ -87,6 +87,8 @@ class Query:
     #: For figure questions: the words that say which figure ("unieke deelnemers", "organisaties").
     qualifier: tuple[str, ...] = ()
     wants_percentage: bool = False
+    #: For figure questions: an amount of money is asked ("Hoeveel kostte ...", "Welk bedrag ...").
+    wants_amount: bool = False
     time: tuple[TimeReference, ...] = ()
     #: Names and quoted titles in the question ("Trefdag", "Zagreb").
     entities: tuple[str, ...] = ()
