@@ -41,7 +41,7 @@ from .query.analysis import analyse
 from .query.model import Query
 from .query.retrieval import Filters, RetrievalResult, evidence_for, fuse_results, retrieve
 from .routing import Scope, decline_message, escalation_offer
-from .routing.scope import content_support
+from .routing.scope import content_support, specific_support
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -284,6 +284,7 @@ class Vraagbaak:
                 evidence_threshold=s.min_evidence,
                 unmet=composition.unmet,
                 follow_up=query.is_follow_up,
+                specific_support=specific_support(query, cited, snapshot.lexical.idf, snapshot.lexical.analyzer),
             )
         answer.route, answer.route_reason, answer.topic = decision.route, decision.reason, decision.topic
         if decision.route is Route.DECLINE:

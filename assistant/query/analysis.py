@@ -52,7 +52,7 @@ _FIGURE = re.compile(
 #: An amount of money: "hoeveel kost(te) ...", "welk bedrag", "hoeveel geld", "hoeveel euro", "de prijs".
 _AMOUNT = re.compile(
     r"\bhoeveel (?:\w+ )?(?:kost|kostte|kosten|kostten|geld|euro)\b|\bwelk (?:\w+ )?bedrag\b"
-    r"|\bwat (?:kost|kostte|kosten)\b|\b(?:de|een) prijs\b"
+    r"|\bwat (?:kost|kostte|kosten)\b|\b(?:de|een) prijs\b|\b(?:wat|hoeveel)\b.*\bgekost\b"
 )
 _PERCENT = re.compile(r"\b(?:percentage|procent|aandeel|welk deel|hoeveel procent)\b|%")
 _MOMENT = re.compile(
@@ -186,7 +186,7 @@ def _single(text: str, *, today: date, analyzer: Analyzer, turns: tuple[Turn, ..
         expected_count=_expected_count(folded) if kind is AnswerKind.LIST else None,
         qualifier=_qualifier(folded) if kind is AnswerKind.FIGURE else (),
         wants_percentage=kind is AnswerKind.FIGURE and bool(_PERCENT.search(folded)),
-        wants_amount=kind is AnswerKind.FIGURE and bool(_AMOUNT.search(folded)) and not _PERCENT.search(folded),
+        wants_amount=bool(_AMOUNT.search(folded)) and not _PERCENT.search(folded),
         time=time_references(folded, today),
         entities=_entities(text),
     )

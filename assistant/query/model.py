@@ -87,7 +87,7 @@ class Query:
     #: For figure questions: the words that say which figure ("unieke deelnemers", "organisaties").
     qualifier: tuple[str, ...] = ()
     wants_percentage: bool = False
-    #: For figure questions: an amount of money is asked ("Hoeveel kostte ...", "Welk bedrag ...").
+    #: An amount of money is asked ("Hoeveel kostte ...", "Welk bedrag ...", "Wat heeft ... gekost?").
     wants_amount: bool = False
     time: tuple[TimeReference, ...] = ()
     #: Names and quoted titles in the question ("Trefdag", "Zagreb").

@@ -21,12 +21,12 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
 from ..query.model import Query
-from ..text.analysis import STOPWORDS, stem, thesaurus
+from ..text.analysis import STOPWORDS, Analyzer, stem, thesaurus
 from ..text.lemmas import lemma
 
 #: Verbs that ask for something to be produced, at the start of the question or after "kun je".
@@ -265,3 +265,18 @@ def _found(word: str, folded: str) -> bool:
     if word[:5] in folded:
         return True
     return any(len(n) >= 4 and n[:5] in folded for n in thesaurus().expand([stem(word)]))
+
+
+def specific_support(query: Query, texts: Iterable[str], idf: Mapping[str, float], analyzer: Analyzer) -> float:
+    """Share of the question's two most specific terms (highest IDF the corpus knows) in ``texts``.
+
+    "Hoeveel erkende organisaties kregen een *negatief advies*?" answered with a sentence about the
+    visit says nothing about what was asked, although it shares "erkende organisaties" and "visitatie".
+    A thesaurus neighbour counts ("lonen" is carried by "personeel").
+    """
+    own = [t for t in dict.fromkeys(query.terms) if not t.startswith("~") and not t.isdigit() and t in idf]
+    if len(own) < 3:
+        return 1.0  # a short question's words are all it asks
+    top = sorted(own, key=lambda t: -idf[t])[:2]
+    found = set(analyzer.terms(" ".join(texts)))
+    return sum(1 for t in top if t in found or set(thesaurus().expand([t])) & found) / len(top)
