@@ -79,6 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="exit status 1 when this metric gets worse beyond its bootstrap interval (repeatable), "
         "e.g. key_fact_recall",
     )
+    jd = sub.add_parser("judge", help="optional: score a saved run's answers with the LLM of ASSISTANT_LLM")
+    jd.add_argument("run", help="saved run (runs/<config>.json, or a folder with one run)")
     hv = sub.add_parser("harvest", help="turn thumbs-down feedback and escalations into candidate gold items")
     hv.add_argument("--out", default="evals/candidates.jsonl")
     sub.add_parser("train-scorer", help="learn the answer candidate scorer on the gold set (cross-validated)")
@@ -98,6 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(base, args)
         if args.command == "compare":
             return _compare(args)
+        if args.command == "judge":
+            return _judge(base, args)
         if args.command == "harvest":
             from .harvest import harvest
 
@@ -160,6 +164,26 @@ def _run(base: Settings, args: argparse.Namespace) -> int:
     paths = write_report(runs, out, files, meta)
     print("rapport:", ", ".join(str(p) for p in paths))
     print("runs:", ", ".join(str(p) for p in saved))
+    return 0
+
+
+def _judge(base: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from tqdm import tqdm
+
+    from .judge import judge_items, require_model, save_judgement
+    from .metrics import mean
+    from .runs import load_run
+
+    run = load_run(Path(args.run))
+    model = require_model(base)
+    with tqdm(total=len(run.run.items), desc="LLM-rechter", unit="q", file=sys.stderr, leave=False) as bar:
+        scores = judge_items(model, run.run.items, progress=lambda n: bar.update(1))
+    path = save_judgement(run, str(base.llm), scores)
+    faith = mean(s.faithfulness for s in scores.values())
+    rel = mean(s.relevance for s in scores.values())
+    print(f"{len(scores)} antwoorden beoordeeld: getrouw {faith or 0:.3f}, relevant {rel or 0:.3f} -> {path}")
     return 0
 
 

@@ -192,11 +192,25 @@ def _spearman(x: Sequence[float], y: Sequence[float]) -> float | None:
     return None if math.isnan(rho) else rho
 
 
-def metric_agreement(items: Sequence[ItemResult], grades: Sequence[Grade]) -> list[MetricAgreement]:
-    """Each automatic metric against the human verdict (or source judgement) on the graded items."""
+def judge_metrics(scores: Mapping[str, Any]) -> tuple[AutoMetric, ...]:
+    """The LLM judge's two scores (:class:`evals.judge.JudgeScore` per item key) as automatic metrics."""
+
+    def get(attr: str) -> Callable[[ItemResult], float | None]:
+        return lambda r: getattr(scores[item_key(r)], attr) if item_key(r) in scores else None
+
+    return (
+        AutoMetric("LLM-rechter: getrouw", get("faithfulness"), lambda v: v >= 0.75, against="bron"),
+        AutoMetric("LLM-rechter: relevant", get("relevance"), lambda v: v >= 0.75),
+    )
+
+
+def metric_agreement(
+    items: Sequence[ItemResult], grades: Sequence[Grade], extra: Sequence[AutoMetric] = ()
+) -> list[MetricAgreement]:
+    """Each automatic metric (and ``extra`` ones, e.g. the LLM judge) against the human verdict or source judgement."""
     verdict, source = human_scores(grades), human_source(grades)
     out = []
-    for m in AUTO_METRICS:
+    for m in (*AUTO_METRICS, *extra):
         human = source if m.against == "bron" else verdict
         pairs = [(v, human[item_key(r)]) for r in items if (v := m.value(r)) is not None and item_key(r) in human]
         auto_pass = [m.passes(v) for v, _ in pairs]

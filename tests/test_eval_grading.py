@@ -114,3 +114,30 @@ def test_trend_is_in_date_order() -> None:
     points = trend(runs, {"r1": _grades("anna", [F]), "r2": _grades("anna", [J])})
     assert [p.run_id for p in points] == ["r1", "r2"]
     assert [p.correct for p in points] == [0.0, 1.0] and points[0].key_fact_recall == 0.0
+
+
+def test_llm_judge_scores_answers_and_sits_next_to_the_human_grades(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from evals.grading import judge_metrics
+    from evals.judge import judge_items, load_judgement, parse_reply, save_judgement
+    from evals.runs import SavedRun
+
+    assert parse_reply('Zeker: {"getrouw": 5, "relevant": 3, "uitleg": "ok"}') == parse_reply(
+        '{"getrouw": 5, "relevant": 3, "uitleg": "ok"}'
+    )
+    assert parse_reply("geen json") is None and parse_reply('{"getrouw": 9, "relevant": 1}') is None
+    items = [_item(0, 1.0), _item(1, 0.0), _item(2, 1.0)]
+    items[2].route = "escalate"  # not answered: not sent to the judge
+    model = FakeListChatModel(responses=['{"getrouw": 5, "relevant": 5, "uitleg": "goed"}', "onzin"])
+    scores = judge_items(model, items)
+    assert list(scores) == ["set/q0"] and scores["set/q0"].relevance == 1.0
+    from evals.runner import RunResult
+
+    run = SavedRun(tmp_path / "default.json", RunResult("default", {}, items), {"run_id": "r1"})
+    save_judgement(run, "fake:model", scores)
+    loaded = load_judgement(run)
+    assert loaded is not None and loaded[0] == "fake:model" and loaded[1] == scores
+    agreement = {m.metric: m for m in metric_agreement(items, _grades("anna", [J, F, F]), judge_metrics(scores))}
+    assert agreement["LLM-rechter: relevant"].n == 1 and agreement["LLM-rechter: relevant"].agreement == 1.0
+    assert agreement["key_fact_recall"].n == 3  # the human grades and the other metrics are unchanged
