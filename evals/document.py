@@ -49,8 +49,14 @@ class Table:
 
 @dataclass(frozen=True)
 class Image:
-    path: Path
-    alt: str
+    """A PNG: a file (``path``) or bytes (``data``; :func:`write` saves them beside the Markdown)."""
+
+    path: Path | None = None
+    alt: str = ""
+    data: bytes | None = None
+
+    def png(self) -> bytes:
+        return self.data if self.data is not None else (self.path.read_bytes() if self.path else b"")
 
 
 Block = Heading | Para | Bullets | Table | Image
@@ -87,9 +93,8 @@ def to_markdown(blocks: Sequence[Block], base: Path | None = None) -> str:
             out += ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in b.rows]
             out.append("")
         else:
-            link = (
-                b.path.relative_to(base).as_posix() if base is not None and b.path.is_relative_to(base) else b.path.name
-            )
+            path = b.path or Path()
+            link = path.relative_to(base).as_posix() if base is not None and path.is_relative_to(base) else path.name
             out += [f"![{b.alt}]({link})", ""]
     return "\n".join(out)
 
@@ -97,7 +102,14 @@ def to_markdown(blocks: Sequence[Block], base: Path | None = None) -> str:
 def to_html(blocks: Sequence[Block], title: str) -> str:
     """The document as one self-contained HTML page."""
     e = html.escape
-    parts = [f"<!doctype html><html lang=nl><meta charset=utf-8><title>{e(title)}</title><style>{_STYLE}</style>"]
+    head = f"<!doctype html><html lang=nl><meta charset=utf-8><title>{e(title)}</title><style>{_STYLE}</style>"
+    return head + to_html_fragment(blocks) + "</html>"
+
+
+def to_html_fragment(blocks: Sequence[Block]) -> str:
+    """The blocks as HTML elements (for a page that has its own head and style); all text escaped."""
+    e = html.escape
+    parts: list[str] = []
     for b in blocks:
         if isinstance(b, Heading):
             parts.append(f"<h{b.level}>{e(b.text)}</h{b.level}>")
@@ -111,14 +123,23 @@ def to_html(blocks: Sequence[Block], title: str) -> str:
             body = "".join("<tr>" + "".join(f"<td>{e(fmt(v))}</td>" for v in row) + "</tr>" for row in b.rows)
             parts.append(f"<table{cls}><tr>{head}</tr>{body}</table>")
         else:
-            data = base64.b64encode(b.path.read_bytes()).decode()
+            data = base64.b64encode(b.png()).decode()
             parts.append(f'<img alt="{e(b.alt)}" src="data:image/png;base64,{data}">')
-    return "".join(parts) + "</html>"
+    return "".join(parts)
+
+
+def _saved(image: Image, path: Path) -> Image:
+    """An in-memory image written to ``path`` (file images stay as they are)."""
+    if image.data is None:
+        return image
+    path.write_bytes(image.data)
+    return Image(path=path, alt=image.alt)
 
 
 def write(blocks: Sequence[Block], out: Path, stem: str, title: str, html_dir: Path | None = None) -> list[Path]:
     """Write ``stem.md`` into ``out`` and ``stem.html`` into ``html_dir`` (default ``out``); return both paths."""
     out.mkdir(parents=True, exist_ok=True)
+    blocks = [_saved(b, out / f"{stem}-{i}.png") if isinstance(b, Image) else b for i, b in enumerate(blocks)]
     md, page = out / f"{stem}.md", (html_dir or out) / f"{stem}.html"
     page.parent.mkdir(parents=True, exist_ok=True)
     md.write_text(to_markdown(blocks, out), encoding="utf-8")

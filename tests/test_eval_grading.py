@@ -141,3 +141,31 @@ def test_llm_judge_scores_answers_and_sits_next_to_the_human_grades(tmp_path) ->
     agreement = {m.metric: m for m in metric_agreement(items, _grades("anna", [J, F, F]), judge_metrics(scores))}
     assert agreement["LLM-rechter: relevant"].n == 1 and agreement["LLM-rechter: relevant"].agreement == 1.0
     assert agreement["key_fact_recall"].n == 3  # the human grades and the other metrics are unchanged
+
+
+def test_grading_report_shows_agreement_groups_worst_and_trend(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from evals import document as doc
+    from evals.grading_report import report_blocks
+    from evals.runner import RunResult
+    from evals.runs import SavedRun
+
+    items = [_item(0, 1.0), _item(1, 0.0, kind="lijst", doc="toolbox")]
+    items[1].question = "Welke <b>stappen</b> zijn er?"
+    run = SavedRun(tmp_path / "default.json", RunResult("default", {}, items), {"run_id": "run1", "date": "2026-12-01"})
+    grades = [*_grades("anna", [J, F]), Grade("run1", "set/q1", "bert", F, False, "mist stap 3")]
+    day = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    points = trend([("run0", "oud", day - dt.timedelta(days=7), items), ("run1", "nu", day, items)], {"run1": grades})
+    blocks = report_blocks(run, grades, points)
+    md = doc.to_markdown(blocks)
+    assert "2 van 2 antwoorden beoordeeld door 2 beoordelaar(s) (anna, bert)" in md
+    assert "| anna | bert | 1 | 1.000 | – |" in md  # one common item: kappa undefined
+    assert "### Per soort vraag" in md and "| lijst | 1 | 1 | 0.000 |" in md
+    assert "### Per document" in md and "| toolbox |" in md
+    worst = md.index("### Slechtste antwoorden eerst")
+    assert md.index("set/q1", worst) < md.index("set/q0", worst) and "bert: mist stap 3" in md
+    html = doc.to_html_fragment(blocks)
+    assert "&lt;b&gt;stappen&lt;/b&gt;" in html and "<b>stappen" not in html
+    assert 'src="data:image/png;base64,' in html
+    paths = doc.write(blocks, tmp_path / "out", "beoordeling", "Beoordeling")
+    assert [p.suffix for p in (tmp_path / "out").iterdir()].count(".png") == 1
+    assert paths[0].read_text(encoding="utf-8").count("![Kwaliteit per rundatum](beoordeling-") == 1
