@@ -25,6 +25,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -33,7 +34,7 @@ from jinja2 import Environment, FileSystemLoader
 
 from ..errors import AccessDeniedError
 from ..settings import Settings
-from .auth import WRONG_LOGIN, LoginThrottle, LoginThrottledError, StaffAccounts, verify_login
+from .auth import WRONG_LOGIN, LoginThrottle, LoginThrottledError, Role, StaffAccounts, verify_login
 from .sessions import Session, StaffSessions
 
 logger = logging.getLogger(__name__)
@@ -62,9 +63,14 @@ class StaffLogin:
         accounts: StaffAccounts | None = None,
         sessions: StaffSessions | None = None,
         throttle: LoginThrottle | None = None,
+        role: Role | None = None,
+        title: str = "Aanmelden voor medewerkers",
     ) -> None:
         self.settings = settings
         self.prefix = prefix.rstrip("/")
+        #: Only accounts with this role may log in here and use the app (e.g. the Evaluatie page).
+        self.role = role
+        self.title = title
         self.accounts = accounts or StaffAccounts.from_settings(settings)
         self.sessions = sessions or StaffSessions.from_settings(settings)
         self.throttle = throttle or LoginThrottle(settings.login_free_attempts, base_s=settings.login_delay_s)
@@ -74,8 +80,9 @@ class StaffLogin:
     def session(self, request: Request) -> Session | None:
         """The live session of the request's cookie whose account still exists (else None)."""
         session = self.sessions.get(request.cookies.get(SESSION_COOKIE))
-        if session is not None and self.accounts.get(session.name) is None:
-            self.sessions.end(session.token)  # the account was removed: its sessions end
+        account = self.accounts.get(session.name) if session is not None else None
+        if session is not None and (account is None or (self.role is not None and not account.has(self.role))):
+            self.sessions.end(session.token)  # the account was removed or lost the role: its sessions end
             return None
         return session
 
@@ -123,6 +130,14 @@ class StaffLogin:
             if wants_html:
                 return self._page(notice=WRONG_LOGIN, username=name, status=401)
             return JSONResponse({"detail": WRONG_LOGIN}, status_code=401)
+        if self.role is not None:
+            try:
+                self.accounts.require_role(SimpleNamespace(username=name), self.role)
+            except AccessDeniedError as err:  # the right password, without the role this page needs
+                logger.warning("staff login refused (client %s): role %s missing", client or "?", self.role.value)
+                if wants_html:
+                    return self._page(notice=str(err), username=name, status=403)
+                return JSONResponse({"detail": str(err)}, status_code=403)
         self.sessions.end(request.cookies.get(SESSION_COOKIE))  # a browser holds one session at a time
         session = self.sessions.start(name)
         logger.info("staff login ok (client %s)", client or "?")
@@ -205,7 +220,7 @@ class StaffLogin:
     def _page(
         self,
         *,
-        title: str = "Aanmelden voor medewerkers",
+        title: str = "",
         notice: str = "",
         kind: str = "error",
         username: str = "",
@@ -215,7 +230,7 @@ class StaffLogin:
         headers: dict[str, str] | None = None,
     ) -> HTMLResponse:
         html = _TEMPLATES.get_template("login.html").render(
-            title=title,
+            title=title or self.title,
             notice=notice,
             kind=kind,
             username=username,
