@@ -77,6 +77,8 @@ class Settings:
     port: int = 7860
     #: File with staff accounts (``user:hash`` lines); see ``python -m assistant staff add``.
     staff_file: Path = PROJECT_ROOT / "data" / "staff.txt"
+    #: Folder (searched with its sub-folders) of the saved evaluation runs the Evaluatie page lists.
+    eval_runs_dir: Path = PROJECT_ROOT / "evals" / "reports"
     retention_days: int = 365
     # Triage.
     #: Times on the pages and in exports are shown in this time zone.
@@ -220,6 +222,7 @@ _ENV: dict[str, tuple[str, Any]] = {
     "ASSISTANT_HOST": ("host", str),
     "ASSISTANT_PORT": ("port", int),
     "ASSISTANT_STAFF_FILE": ("staff_file", Path),
+    "ASSISTANT_EVAL_RUNS": ("eval_runs_dir", Path),
     "ASSISTANT_RETENTION_DAYS": ("retention_days", int),
     "ASSISTANT_TIMEZONE": ("timezone", str),
     "ASSISTANT_REPLY_DAYS": ("reply_days", int),
@@ -268,7 +271,9 @@ def load_settings(env: Mapping[str, str] | None = None, **flags: Any) -> Setting
             continue
         if key not in known:
             raise ConfigError(f"unknown setting {key!r}")
-        values[key] = Path(value) if key in {"corpus_dir", "index_dir", "staff_file", "outbox_dir"} else value
+        values[key] = (
+            Path(value) if key in {"corpus_dir", "index_dir", "staff_file", "outbox_dir", "eval_runs_dir"} else value
+        )
     settings = Settings(**values)
     _validate(settings)
     return settings

@@ -81,6 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     jd = sub.add_parser("judge", help="optional: score a saved run's answers with the LLM of ASSISTANT_LLM")
     jd.add_argument("run", help="saved run (runs/<config>.json, or a folder with one run)")
+    gd = sub.add_parser("grades", help="the evaluators' report of a run graded on the Evaluatie page")
+    gd.add_argument("run", help="saved run (runs/<config>.json, or a folder with one run)")
+    gd.add_argument("--out", default=None, help="report folder (default: beside the run, beoordeling/)")
     hv = sub.add_parser("harvest", help="turn thumbs-down feedback and escalations into candidate gold items")
     hv.add_argument("--out", default="evals/candidates.jsonl")
     sub.add_parser("train-scorer", help="learn the answer candidate scorer on the gold set (cross-validated)")
@@ -100,6 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(base, args)
         if args.command == "compare":
             return _compare(args)
+        if args.command == "grades":
+            return _grades(base, args)
         if args.command == "judge":
             return _judge(base, args)
         if args.command == "harvest":
@@ -164,6 +169,27 @@ def _run(base: Settings, args: argparse.Namespace) -> int:
     paths = write_report(runs, out, files, meta)
     print("rapport:", ", ".join(str(p) for p in paths))
     print("runs:", ", ".join(str(p) for p in saved))
+    return 0
+
+
+def _grades(base: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from assistant.db import Database
+
+    from . import document
+    from .grades import GradeStore
+    from .grading_report import run_report
+    from .runs import load_run, runs_below
+
+    run = load_run(Path(args.run))
+    with Database.from_settings(base) as db:
+        grades = GradeStore(db).list()
+    others = [load_run(p) for p in runs_below(Path(base.eval_runs_dir))]
+    blocks = [document.Heading(1, "Beoordeling door evaluatoren"), *run_report(run, others, grades)]
+    out = Path(args.out) if args.out else run.path.parent.parent / "beoordeling"
+    paths = document.write(blocks, out, "beoordeling", f"Beoordeling {run.label}")
+    print("rapport:", ", ".join(str(p) for p in paths))
     return 0
 
 

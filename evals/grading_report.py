@@ -51,6 +51,9 @@ def trend_chart(points: Sequence[TrendPoint]) -> bytes | None:
     human = [(date2num(p.date), p.correct) for p in points if p.correct is not None]
     if human:
         ax.plot([d for d, _ in human], [c for _, c in human], marker="s", label="juist (mens)")
+    days = sorted({d for d, _ in kf + human})
+    if days and days[-1] - days[0] < 7:  # runs within a week: a week around them instead of matplotlib's years
+        ax.set_xlim(days[0] - 3.5, days[-1] + 3.5)
     ax.xaxis.set_major_formatter(DateFormatter("%Y-%m-%d"))
     ax.set_ylim(0, 1)
     ax.set_title("Kwaliteit per run")
@@ -146,3 +149,18 @@ def report_blocks(
     else:
         blocks.append(doc.Para("Geen runs."))
     return blocks
+
+
+def run_report(run: SavedRun, runs: Sequence[SavedRun], grades: Sequence[Grade]) -> list[doc.Block]:
+    """The report of ``run``: ``grades`` of all runs (for the trend over ``runs``), the judge's scores if any."""
+    from .grading import trend
+    from .judge import load_judgement
+
+    by_run: dict[str, list[Grade]] = {}
+    for g in grades:
+        by_run.setdefault(g.run_id, []).append(g)
+    known = {r.run_id: r for r in (*runs, run)}
+    points = trend([(r.run_id, r.label, r.date, r.run.items) for r in known.values()], by_run)
+    judged = load_judgement(run)
+    judgement = Judgement(judged[0], dict(judged[1])) if judged else None
+    return report_blocks(run, by_run.get(run.run_id, []), points, judgement)

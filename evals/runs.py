@@ -56,9 +56,10 @@ class SavedRun:
 
     @property
     def label(self) -> str:
-        """Short name for reports: config, date and code version."""
+        """Short name for reports: config, question sets, date and code version."""
         date = str(self.meta.get("date", ""))[:16].replace("T", " ")
-        return f"{self.run.name} ({date}, {self.meta.get('code_version', '?')})"
+        sets = ", ".join(str(g.get("name")) for g in self.meta.get("gold_files", []))
+        return f"{self.run.name}{f' · {sets}' if sets else ''} ({date}, {self.meta.get('code_version', '?')})"
 
 
 def code_version(root: Path = PROJECT_ROOT) -> str:
@@ -154,6 +155,14 @@ def find_runs(folder: Path) -> list[Path]:
     candidates = [*folder.glob("runs/*.json"), *folder.glob("*.json")]
     runs = [p for p in candidates if _is_run(p)]
     return sorted(runs, key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def runs_below(folder: Path) -> list[Path]:
+    """Every saved run in ``folder`` and its sub-folders, newest first (the Evaluatie page's list)."""
+    if not folder.is_dir():
+        return []
+    found = {p for d in {f.parent for f in folder.rglob("*.json")} for p in find_runs(d)}
+    return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
 
 
 def _is_run(path: Path) -> bool:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from eval_items import item_result
 
 from assistant.settings import load_settings
 from evals.__main__ import main
@@ -17,28 +18,13 @@ from evals.runs import RunFileError, load_run, run_meta, save_run
 
 
 def _item(i: int, kf: float, *, source: str = "eigen", route: str = "answer", text: str | None = None) -> ItemResult:
-    return ItemResult(
-        id=f"q{i}",
-        category="getal",
-        expected_route="answer",
-        route=route,
-        first_hit=0,
+    return item_result(
+        i,
         key_fact_recall=kf,
-        citation_precision=1.0,
-        citation_recall=1.0,
-        faithfulness=1.0,
-        evidence=0.5,
-        latency_ms=5.0,
-        text=text or f"Het antwoord op vraag {i} is {kf} [1].",
-        question=f"Vraag nummer {i}?" if not source.startswith("blind-") else f"BLINDE VRAAG {i}",
+        route=route,
         source=source,
-        blind=source.startswith("blind-"),
-        group="getal",
-        case_group="beantwoordbaar",
-        has_evidence=True,
-        citations=[{"n": 1, "doc_id": "jaarverslag", "page": 4, "quote": "…"}],
-        fragment=False,
-        repeat=False,
+        text=text or f"Het antwoord op vraag {i} is {kf} [1].",
+        question=f"BLINDE VRAAG {i}" if source.startswith("blind-") else f"Vraag nummer {i}?",
     )
 
 

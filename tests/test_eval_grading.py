@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from eval_items import item_result
 
 from evals.grading import (
     Grade,
@@ -65,24 +66,15 @@ def test_kappa_perfect_undefined_and_source_pairs() -> None:
 
 
 def _item(i: int, kf: float, *, kind: str = "getal", doc: str = "jaarverslag", fragment: bool = False) -> ItemResult:
-    return ItemResult(
-        id=f"q{i}",
-        category="getal",
-        expected_route="answer",
-        route="answer",
-        first_hit=0,
+    return item_result(
+        i,
+        source="set",
         key_fact_recall=kf,
         citation_precision=1.0 if kf else 0.0,
-        citation_recall=None,
-        faithfulness=1.0,
-        evidence=0.5,
-        latency_ms=1.0,
-        text="Antwoord.",
-        source="set",
         group=kind,
         gold_docs=[doc],
         fragment=fragment,
-        repeat=False,
+        text="Antwoord.",
     )
 
 

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from eval_items import item_result
 
 from evals.gold import gold_files
 from evals.goldfile import read_gold
@@ -121,26 +122,22 @@ def _item(
     i: int, source: str, *, kind: str | None, route: str = "answer", expected: str = "answer", **kw: object
 ) -> ItemResult:
     text = str(kw.pop("text", f"Antwoord nummer {i} staat in het jaarverslag [1]."))
-    r = ItemResult(
+    r = item_result(
+        i,
         id=f"{source}-{i}",
         category="feit",
         expected_route=expected,
         route=route,
-        first_hit=0,
         key_fact_recall=float(kw.pop("kf", 1.0)) if expected == "answer" else None,
-        citation_precision=None,
-        citation_recall=None,
-        faithfulness=None,
-        evidence=0.5,
-        latency_ms=10.0,
         text=text,
         question=f"GEHEIME VRAAG {source} {i}" if source.startswith("blind-") else f"Vraag {i}?",
         source=source,
-        blind=source.startswith("blind-"),
         kind=kind,
         group=kind or "feit",
         case_group=str(kw.pop("case", "beantwoordbaar")),
         has_evidence=expected == "answer",
+        fragment=None,
+        repeat=None,
     )
     if route == "answer":
         c = check(text)

@@ -47,6 +47,7 @@ TABLE_MODULES: Final[tuple[str, ...]] = (
     "assistant.triage.tables",
     "assistant.triage.feedback",
     "assistant.triage.mails",
+    "evals.grades",
 )
 
 #: The version table of the hand-written runner that Alembic replaced.

@@ -42,8 +42,9 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from ..settings import Settings
 from ..triage.service import TriageService
 from ..vraagbaak import Vraagbaak
-from .auth import read_accounts
+from .auth import Role, read_accounts
 from .chat import ChatHandlers, build_chat_blocks
+from .evaluation import EVALUATION_STYLESHEET, EvaluationHandlers, build_evaluation_blocks, passages_of
 from .guard import EventGuard, EventLimit, event_names
 from .lean import lighten
 from .login import StaffLogin
@@ -57,6 +58,8 @@ __all__ = ["STAFF_PATH", "ChatHandlers", "StaffHandlers", "build_app", "chat_lim
 
 #: Where the staff page is mounted.
 STAFF_PATH = "/staff"
+#: Where the Evaluatie page is mounted (its own login: accounts with the evaluator role only).
+EVALUATION_PATH = "/evaluatie"
 
 
 _COMMON_MOUNT: dict[str, Any] = {
@@ -152,6 +155,23 @@ def build_app(settings: Settings, *, assistant: Vraagbaak | None = None, warm: b
         StaffHandlers(settings, export_dir=exports, desk=triage), logout_url=f"{STAFF_PATH}/logout"
     )
     chat = build_chat_blocks(ChatHandlers(settings, va, intake=triage))
+    evaluation_login = StaffLogin(
+        settings, prefix=EVALUATION_PATH, role=Role.EVALUATOR, title="Aanmelden voor evaluatoren"
+    )
+    app.include_router(evaluation_login.router())
+    evaluation = build_evaluation_blocks(
+        EvaluationHandlers(settings, passages=passages_of(va)), logout_url=f"{EVALUATION_PATH}/logout"
+    )
+    gr.mount_gradio_app(
+        app,
+        evaluation,
+        path=EVALUATION_PATH,
+        auth_dependency=evaluation_login.user,
+        js=chat_script(),  # opens a source panel when its [n] is clicked, as in the chat
+        max_file_size="1mb",
+        blocked_paths=[get_upload_folder()],
+        **{**_COMMON_MOUNT, "css_paths": [STYLESHEET, EVALUATION_STYLESHEET]},
+    )
     # The staff page first: Starlette matches mounts in order and "/" matches everything.
     gr.mount_gradio_app(
         app,
@@ -174,12 +194,14 @@ def build_app(settings: Settings, *, assistant: Vraagbaak | None = None, warm: b
         app_kwargs=_no_route_list(),
         **_COMMON_MOUNT,
     )
-    for blocks in (staff, chat):
+    for blocks in (staff, chat, evaluation):
         lighten(blocks)
     # Middleware: the last one added runs first.
     app.add_middleware(EventGuard, prefix=STAFF_PATH, events=event_names(staff), uploads=True)
     app.add_middleware(EventGuard, prefix="/", events=event_names(chat), limits=chat_limits(settings))
+    app.add_middleware(EventGuard, prefix=EVALUATION_PATH, events=event_names(evaluation))
     app.add_middleware(_Gate, login=login)
+    app.add_middleware(_Gate, login=evaluation_login)
     app.add_middleware(
         RemoveAfterDownload, prefix=STAFF_PATH, served_from=Path(get_upload_folder()), export_dir=exports
     )
