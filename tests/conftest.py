@@ -112,15 +112,19 @@ def app_env(tmp: Path, port: int, **extra: str) -> dict[str, str]:
     }
 
 
-def add_staff(env: dict[str, str], name: str) -> str:
-    """A staff account made the operator's way (the CLI, password by variable name); returns the password."""
+def add_staff(env: dict[str, str], name: str, role: str | None = None) -> str:
+    """A staff account made the operator's way (the CLI, password by variable name); returns the password.
+
+    ``role``: one role instead of the default ones (e.g. ``evaluator``).
+    """
     import secrets
     import subprocess
     import sys
 
     password = f"{name}-{secrets.token_hex(8)}"
     subprocess.run(
-        [sys.executable, "-m", "assistant", "staff", "add", name, "--password-env", "VB_TEST_PW"],
+        [sys.executable, "-m", "assistant", "staff", "add", name, "--password-env", "VB_TEST_PW"]
+        + (["--role", role] if role else []),
         cwd=PROJECT_ROOT,
         env={**env, "VB_TEST_PW": password},
         check=True,
@@ -223,21 +227,23 @@ class HashEmbedder:
 POSTGRES_URL = os.environ.get("VRAAGBAAK_TEST_POSTGRES_URL")
 
 
-@pytest.fixture(
-    params=[
-        "sqlite",
-        pytest.param(
-            "postgres",
-            marks=[
-                pytest.mark.postgres,
-                pytest.mark.skipif(
-                    not POSTGRES_URL,
-                    reason="set VRAAGBAAK_TEST_POSTGRES_URL (bash .ci/start-postgres.sh)",
-                ),
-            ],
-        ),
-    ]
-)
+#: Fixture params for "each database": SQLite always, PostgreSQL when VRAAGBAAK_TEST_POSTGRES_URL is set.
+DATABASES = [
+    "sqlite",
+    pytest.param(
+        "postgres",
+        marks=[
+            pytest.mark.postgres,
+            pytest.mark.skipif(
+                not POSTGRES_URL,
+                reason="set VRAAGBAAK_TEST_POSTGRES_URL (bash .ci/start-postgres.sh)",
+            ),
+        ],
+    ),
+]
+
+
+@pytest.fixture(params=DATABASES)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A URL of an empty database: a fresh SQLite file, or a fresh PostgreSQL schema."""
     if request.param == "sqlite":

@@ -1,12 +1,14 @@
 """The Evaluatie page's handlers: an evaluator grades, skips and comes back; others are refused.
 
-The handlers run against a real SQLite database (Alembic schema), a real staff
+The handlers run against a real SQLite database and PostgreSQL (when
+VRAAGBAAK_TEST_POSTGRES_URL is set; Alembic schema), a real staff
 file with roles and a saved run on disk; the request is the one seam (an object
 with the logged-in ``username``, as Gradio passes it).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -41,7 +43,8 @@ def _item(i: int) -> ItemResult:
 
 
 @pytest.fixture
-def page(tmp_path: Path) -> tuple[EvaluationHandlers, Any]:
+def page(tmp_path: Path, db_url: str) -> Iterator[tuple[EvaluationHandlers, Any]]:
+    """The page's handlers on a fresh SQLite file or PostgreSQL schema (``db_url``)."""
     accounts = StaffAccounts(tmp_path / "staff.txt")
     accounts.add("eva", PASSWORD, [Role.EVALUATOR])
     accounts.add("piet", PASSWORD, [Role.MEDEWERKER])
@@ -49,20 +52,21 @@ def page(tmp_path: Path) -> tuple[EvaluationHandlers, Any]:
     settings = load_settings(
         env={},
         staff_file=tmp_path / "staff.txt",
-        database_url=f"sqlite:///{tmp_path / 'vb.db'}",
+        database_url=db_url,
         eval_runs_dir=tmp_path / "runs",
         corpus_dir=tmp_path,
     )
     run = RunResult("default", {"dense_weight": 0.2}, [_item(i) for i in range(4)])
     run.compute_metrics()
     save_run(run, run_meta(settings, []), tmp_path / "runs" / "mijn-set")
-    handlers = EvaluationHandlers(
-        settings,
-        database=Database(settings.database_url),
-        passages=lambda cid: "Inleiding. Socius telde 000 deelnemers.",
-    )
-    build_evaluation_blocks(handlers)
-    return handlers, handlers.view
+    with Database(settings.database_url) as database:
+        handlers = EvaluationHandlers(
+            settings,
+            database=database,
+            passages=lambda cid: "Inleiding. Socius telde 000 deelnemers.",
+        )
+        build_evaluation_blocks(handlers)
+        yield handlers, handlers.view
 
 
 def _as(name: str) -> Any:
