@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from assistant.errors import VraagbaakError
 from assistant.ingestion.pipeline import ingest
@@ -60,7 +62,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--all-sets", action="store_true", help="every file in evals/gold/, the blind sets included (aggregates only)"
     )
     run.add_argument("--index", help="index folder (default: index/, env ASSISTANT_INDEX)")
-    run.add_argument("--corpus", help="corpus folder (default: corpus/, env ASSISTANT_CORPUS)")
+    run.add_argument(
+        "--corpus",
+        help="corpus folder (default: corpus/, env ASSISTANT_CORPUS); another corpus without --index "
+        "is indexed in index/eval-corpus/<name>-<hash>, never in the app's index",
+    )
     run.add_argument(
         "--out",
         default=None,
@@ -96,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = p.parse_args(argv)
     try:
         base = load_settings(
-            index_dir=getattr(args, "index", None),
+            index_dir=getattr(args, "index", None) or _corpus_index(getattr(args, "corpus", None)),
             corpus_dir=getattr(args, "corpus", None),
         )
         if args.command == "run":
@@ -127,9 +133,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 2
 
 
-def _run(base: Settings, args: argparse.Namespace) -> int:
-    from pathlib import Path
+def _corpus_index(corpus: str | None) -> Path | None:
+    """An index folder of its own for ``--corpus`` without ``--index``.
 
+    ``evals run`` brings the index up to date with the corpus before it asks; on
+    the app's own index that would drop the app's publications from it.  Another
+    corpus therefore gets ``<index>/eval-corpus/<name>-<hash of its path>``.
+    """
+    if not corpus:
+        return None
+    default = load_settings()
+    folder = Path(corpus).resolve()
+    if folder == default.corpus_dir.resolve():
+        return None
+    digest = hashlib.sha256(str(folder).encode()).hexdigest()[:8]
+    index = default.index_dir / "eval-corpus" / f"{folder.name}-{digest}"
+    print(f"eigen index voor {folder}: {index} (geef --index om een andere map te kiezen)", file=sys.stderr)
+    return index
+
+
+def _run(base: Settings, args: argparse.Namespace) -> int:
     paths = [Path(p) for p in args.gold] if args.gold else gold_files(include_blind=args.all_sets)
     files = [read_gold(p) for p in paths]
     for f in files:
@@ -173,8 +196,6 @@ def _run(base: Settings, args: argparse.Namespace) -> int:
 
 
 def _grades(base: Settings, args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from assistant.db import Database
 
     from . import document
@@ -194,8 +215,6 @@ def _grades(base: Settings, args: argparse.Namespace) -> int:
 
 
 def _judge(base: Settings, args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from tqdm import tqdm
 
     from .judge import judge_items, require_model, save_judgement
@@ -214,8 +233,6 @@ def _judge(base: Settings, args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from .compare import compare, drops, write_comparison
     from .metrics import ITEM_METRICS
     from .runs import load_run

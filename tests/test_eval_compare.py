@@ -126,3 +126,27 @@ def test_run_on_a_csv_with_a_bad_row_runs_the_rest_and_saves_the_run(real_settin
     assert saved.meta["index_generation"] and saved.meta["gold_files"][0]["skipped_rows"] == 1
     md = (out / "report.md").read_text(encoding="utf-8")
     assert "| mijn-vragen | 3 | nee | 1 |" in md and "mijn-vragen.csv:5" in md
+
+
+@pytest.mark.slow
+def test_a_run_on_another_corpus_never_touches_the_apps_index(  # type: ignore[no-untyped-def]
+    small_corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    app_index = tmp_path / "app-index"  # stands in for the app's index/ (ASSISTANT_INDEX)
+    monkeypatch.setenv("ASSISTANT_INDEX", str(app_index))
+    csv_file = tmp_path / "rollen.csv"
+    csv_file.write_text(
+        "question,expected_route,key_facts\nWelke drie soorten plekken creëren sociaal-culturele organisaties?,answer,\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    argv = ["run", "--config", "lexical-only", "--gold", str(csv_file), "--corpus", str(small_corpus)]
+    assert main([*argv, "--out", str(out)]) == 0
+    assert "eigen index voor" in capsys.readouterr().err
+    saved = load_run(out / "runs" / "lexical-only.json")
+    own = Path(saved.meta["index_dir"])
+    assert own.parent == app_index / "eval-corpus" and own.name.startswith("corpus-")
+    assert sorted(p.name for p in app_index.iterdir()) == ["eval-corpus"]  # nothing indexed in the app's folder
+    assert saved.meta["corpus_dir"] == str(small_corpus)
+    cited = {c["doc_id"] for c in saved.run.items[0].citations}
+    assert cited and all("rollen-en-functies" in d or "beleidsplanning" in d for d in cited)
