@@ -1,13 +1,21 @@
-"""Debian's chromium for the browser tests: where it is, how it is started (shared by the browser test modules)."""
+"""Debian's chromium for the browser tests: where it is, how it is started, the axe-core scan (shared by the
+browser test modules)."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+from assistant.settings import PROJECT_ROOT
+
+#: axe-core from npm (``make test`` installs it: npm ci --prefix tests/a11y).
+AXE = PROJECT_ROOT / "tests" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
 
 #: No sandbox (root in CI), no GPU, no background traffic, no updates: the browser talks to 127.0.0.1 only.
 CHROMIUM_ARGS = [
@@ -37,3 +45,18 @@ def launched_chromium(path: str) -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+def axe_problems(pg: Any, report: Path) -> list[str]:
+    """Run axe-core in the page; write its report to ``report``; return the serious and critical violations."""
+    if not AXE.exists():
+        pytest.fail(f"axe-core is missing ({AXE}); `make test` installs it with npm ci --prefix tests/a11y")
+    pg.add_script_tag(path=str(AXE))
+    result = pg.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    violations = result["violations"]
+    report.write_text(json.dumps(violations, indent=2, ensure_ascii=False), encoding="utf-8")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
+        for v in violations
+        if v.get("impact") in ("serious", "critical")
+    ]

@@ -13,13 +13,13 @@ step land in ``test-output/triage/``.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import browser_kit
 import pytest
 from browser_kit import chromium_path, launched_chromium
 from conftest import add_staff, app_env, free_port, running_app
@@ -31,7 +31,6 @@ from assistant.settings import PROJECT_ROOT, load_settings
 pytestmark = pytest.mark.browser
 
 OUT = PROJECT_ROOT / "test-output" / "triage"
-AXE = PROJECT_ROOT / "tests" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
 STAFF_NAME = "medewerker"
 COLLEAGUE = "collega"
 ESCALATE = "Kan een medewerker ons beleidsplan nalezen en feedback geven?"
@@ -98,18 +97,8 @@ def shot(pg: Any, name: str) -> None:
 
 
 def axe_problems(pg: Any, name: str) -> list[str]:
-    """Run axe-core in the page; write its report; return the serious and critical violations."""
-    if not AXE.exists():
-        pytest.fail(f"axe-core is missing ({AXE}); `make test` installs it with npm ci --prefix tests/a11y")
-    pg.add_script_tag(path=str(AXE))
-    result = pg.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    violations = result["violations"]
-    (OUT / f"axe-{name}.json").write_text(json.dumps(violations, indent=2, ensure_ascii=False), encoding="utf-8")
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
-        for v in violations
-        if v.get("impact") in ("serious", "critical")
-    ]
+    """axe-core's serious and critical violations; its report lands in ``OUT/axe-<name>.json``."""
+    return browser_kit.axe_problems(pg, OUT / f"axe-{name}.json")
 
 
 def ask(pg: Any, question: str) -> None:

@@ -4,7 +4,8 @@ A real saved run is made first (``python -m evals run`` on a small CSV, lexical-
 on the project's index); then ``python app.py`` serves it from ``ASSISTANT_EVAL_RUNS``
 with a temporary staff file, once on SQLite and once on PostgreSQL (when
 VRAAGBAAK_TEST_POSTGRES_URL is set).  Debian's chromium, driven by Playwright, logs
-in at ``/evaluatie/login``.  A plain staff account is refused.  Screenshots land in
+in at ``/evaluatie/login``; axe-core scans the grading view and the report (no
+serious or critical violations).  A plain staff account is refused.  Screenshots land in
 ``test-output/browser/``.
 """
 
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_kit import chromium_path, launched_chromium
+from browser_kit import axe_problems, chromium_path, launched_chromium
 from conftest import DATABASES, POSTGRES_URL, add_staff, app_env, free_port, postgres_schema, running_app
 
 from assistant.settings import PROJECT_ROOT
@@ -130,6 +131,7 @@ def test_two_evaluators_grade_the_run_and_the_report_shows_grades_and_agreement(
         pg.locator("#vb-ev-item a.vb-cite").first.click()
         pg.locator("#vb-ev-item details.vb-bron[open]").first.wait_for()
         pg.screenshot(path=str(OUT / f"{shot}-01-vraag.png"), full_page=True)
+        assert axe_problems(pg, OUT / f"axe-{shot}-vraag.json") == []
         _grade(pg, "juist", "bron klopt", "Correct en kort")
         pg.locator("#vb-ev-notice").get_by_text("Beoordeling van vraag 1 bewaard.").wait_for()
         _at(pg, 2, 1)
@@ -156,6 +158,7 @@ def test_two_evaluators_grade_the_run_and_the_report_shows_grades_and_agreement(
         assert "Per soort vraag" in text and "Kwaliteit per run" in text
         assert report.locator("img").count() == 1  # the chart over run dates
         pg.screenshot(path=str(OUT / f"{shot}-03-rapport.png"), full_page=True)
+        assert axe_problems(pg, OUT / f"axe-{shot}-rapport.json") == []
     finally:
         context.close()
     # A second evaluator grades the same run: the report shows how far the two agree.
