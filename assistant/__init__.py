@@ -24,6 +24,7 @@ from .errors import (
     DocumentError,
     IndexUnavailableError,
     QuestionError,
+    SourceError,
     TriageError,
     VraagbaakError,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "QuestionError",
     "Route",
     "Settings",
+    "SourceError",
     "TriageError",
     "Vraagbaak",
     "VraagbaakError",

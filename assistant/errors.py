@@ -39,6 +39,10 @@ class TriageError(VraagbaakError):
     """A triage operation was refused (unknown request, invalid transition, no consent)."""
 
 
+class SourceError(VraagbaakError):
+    """A change to the publications (upload, replacement, removal) was refused or failed."""
+
+
 class AccessDeniedError(VraagbaakError):
     """A staff-only operation was attempted without a valid login."""
 

@@ -7,6 +7,7 @@ import hashlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from datetime import date
 
 from assistant.errors import VraagbaakError
 from assistant.ingestion.pipeline import ingest
@@ -92,6 +93,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     gd.add_argument("--out", default=None, help="report folder (default: beside the run, beoordeling/)")
     hv = sub.add_parser("harvest", help="turn thumbs-down feedback and escalations into candidate gold items")
     hv.add_argument("--out", default="evals/candidates.jsonl")
+    hv.add_argument("--cluster", help="only the questions of this knowledge-gap cluster (K-..., see `gaps report`)")
+    hv.add_argument("--since", type=date.fromisoformat, metavar="YYYY-MM-DD", help="period of the gap report")
+    hv.add_argument("--until", type=date.fromisoformat, metavar="YYYY-MM-DD", help="period of the gap report")
     sub.add_parser("train-scorer", help="learn the answer candidate scorer on the gold set (cross-validated)")
     bench = sub.add_parser("bench", help="benchmarks against baselines and growth (see evals/bench.py)")
     # evals.bench reads these itself from sys.argv; declared here so argparse accepts them.
@@ -114,9 +118,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "judge":
             return _judge(base, args)
         if args.command == "harvest":
-            from .harvest import harvest
+            from .harvest import harvest, harvest_cluster
 
-            n = harvest(base, args.out)
+            if args.cluster:
+                n = harvest_cluster(base, args.cluster, args.out, since=args.since, until=args.until)
+            else:
+                n = harvest(base, args.out)
             print(f"{n} kandidaat-items geschreven naar {args.out}")
             return 0
         if args.command == "train-scorer":

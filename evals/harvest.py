@@ -1,4 +1,4 @@
-"""Feedback loop: thumbs-down answers and escalated requests become candidate gold items.
+"""Feedback loop: thumbs-down answers, escalated requests and knowledge-gap clusters become candidate gold items.
 
 Candidates carry no gold evidence or key facts yet: a person reviews each one,
 fills those in (or drops it) and moves it into ``evals/gold/``.  Personal data
@@ -9,10 +9,13 @@ answer that was shown.
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from assistant.db import Database
+from assistant.errors import VraagbaakError
+from assistant.gaps.report import GapCluster
 from assistant.settings import Settings
 from assistant.triage import FeedbackStore, TriageStore
 
@@ -68,6 +71,62 @@ def harvest(settings: Settings, out: str | Path, *, database: Database | None = 
                 },
             }
         )
+    return _write(candidates, out)
+
+
+def cluster_candidates(cluster: GapCluster) -> list[dict[str, Any]]:
+    """One candidate per wording of a knowledge-gap cluster (the report already masked personal data)."""
+    return [
+        {
+            "id": f"{cluster.id}-{number}",
+            "question": question,
+            "history": [],
+            "category": "te_beoordelen",
+            "expected_route": "answer",
+            "evidence": [],
+            "key_facts": [],
+            "topic": cluster.topic,
+            "review": {
+                "source": f"kennislacune {cluster.id}",
+                "asked": asked,
+                "cluster_frequency": cluster.frequency,
+                "signals": {kind.value: n for kind, n in cluster.kinds.items()},
+                "passages_found": [p.label() for p, _ in cluster.passages],
+                "triage_outcomes": dict(cluster.outcomes),
+            },
+        }
+        for number, (question, asked) in enumerate(cluster.variants, start=1)
+    ]
+
+
+def harvest_cluster(
+    settings: Settings,
+    cluster_id: str,
+    out: str | Path,
+    *,
+    database: Database | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> int:
+    """Write the questions of one cluster of the knowledge-gap report as candidates; returns how many."""
+    from assistant.gaps.collect import GapSources
+
+    db = database if database is not None else Database.from_settings(settings)
+    try:
+        cluster = GapSources.open(settings, db).report(since, until).cluster(cluster_id.strip())
+    finally:
+        if database is None:
+            db.dispose()
+    if cluster is None:
+        raise VraagbaakError(
+            f"Geen groep {cluster_id!r} in het kennislacunes-rapport van deze periode; "
+            "zie `python -m assistant gaps report` (met dezelfde --since/--until) voor de codes."
+        )
+    candidates = cluster_candidates(cluster)
+    return _write(candidates, out)
+
+
+def _write(candidates: list[dict[str, Any]], out: str | Path) -> int:
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as fh:

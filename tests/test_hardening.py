@@ -317,7 +317,7 @@ def test_gradio_queue_bookkeeping_is_switched_off(tmp_path: Path) -> None:
     queues = [
         route.app.get_blocks()._queue for route in app.routes if hasattr(getattr(route, "app", None), "get_blocks")
     ]
-    assert len(queues) == 3  # chat, staff page, Evaluatie page
+    assert len(queues) == 5  # chat, staff page, Evaluatie page, Bronnen, Kennislacunes
     assert all(q.ANALYTICS_MAX_EVENTS == 1 and q.ANAYLTICS_CACHE_FREQUENCY > 10**9 for q in queues)
     assert all(q.sleep_when_free == 0.005 for q in queues)
 

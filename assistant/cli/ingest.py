@@ -20,9 +20,13 @@ def add_ingest_parser(sub: Any) -> None:
 
 
 def run_ingest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    """Run the ingest and print its one-line summary; 1 when a file failed."""
-    from ..ingestion.pipeline import ingest
+    """Run the ingest and print its one-line summary; 1 when a file failed.
 
-    summary = ingest(settings, progress=not args.no_progress)
+    Through the sources service, as the Bronnen page: the files it finds added,
+    changed or removed go into the audit trail (which is only opened then).
+    """
+    from ..sources import SourcesService, cli_actor
+
+    summary = SourcesService.open(settings).ingest(by=cli_actor(), progress=not args.no_progress)
     print(summary.line(), file=out)
     return summary.exit_code

@@ -1,8 +1,9 @@
-"""Command line: ``python -m assistant ingest|ask|triage|staff|purge``.
+"""Command line: ``python -m assistant ingest|ask|triage|staff|purge|sources|gaps``.
 
 A thin edge: the global flags and the settings are here; each sub-command lives in its
-own module (``cli/ask.py``, ``cli/ingest.py``, ``cli/triage.py``; ``staff`` in
-``web/auth.py``, ``purge`` in ``retention.py``) with an ``add_*_parser`` and a ``run_*`` function.
+own module (``cli/ask.py``, ``cli/ingest.py``, ``cli/triage.py``, ``cli/sources.py`` for
+``sources`` and ``gaps``; ``staff`` in ``web/auth.py``, ``purge`` in ``retention.py``) with an
+``add_*_parser`` and a ``run_*`` function.
 """
 
 from __future__ import annotations
@@ -37,6 +38,14 @@ def _parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         add_triage_parser(sub)
     else:
         sub.add_parser("triage", help="staff triage queue: list|show|status|note|assign|export|stats|purge")
+    if "sources" in words or "gaps" in words:
+        from .sources import add_gaps_parser, add_sources_parser
+
+        add_sources_parser(sub)
+        add_gaps_parser(sub)
+    else:
+        sub.add_parser("sources", help="list, add, replace or remove publications (with audit trail)")
+        sub.add_parser("gaps", help="knowledge-gap report: questions the publications do not answer")
     if "staff" in words:
         from ..web.auth import add_staff_parser
 
@@ -64,6 +73,14 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         )
         if args.command == "ingest":
             return run_ingest(args, settings, out)
+        if args.command == "sources":
+            from .sources import run_sources
+
+            return run_sources(args, settings, out)
+        if args.command == "gaps":
+            from .sources import run_gaps
+
+            return run_gaps(args, settings, out)
         if args.command == "ask":
             return run_ask(args, settings, out)
         if args.command == "triage":

@@ -48,6 +48,8 @@ TABLE_MODULES: Final[tuple[str, ...]] = (
     "assistant.triage.feedback",
     "assistant.triage.mails",
     "evals.grades",
+    "assistant.sources.audit",
+    "assistant.gaps.turns",
 )
 
 #: The version table of the hand-written runner that Alembic replaced.

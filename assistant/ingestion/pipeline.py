@@ -15,7 +15,9 @@ from __future__ import annotations
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +71,10 @@ def _config_signature(settings: Settings) -> dict[str, Any]:
     }
 
 
+#: ``on_progress(stage, done, total)``: stages ``bestanden`` (per file), ``embedden``, ``schrijven``, ``gepubliceerd``.
+ProgressCallback = Callable[[str, int, int], None]
+
+
 def ingest(
     settings: Settings,
     *,
@@ -76,16 +82,21 @@ def ingest(
     index: IndexBackend | None = None,
     progress: bool = True,
     log: Any = None,
+    on_progress: ProgressCallback | None = None,
 ) -> IngestSummary:
     """Bring the index for ``settings.embedder`` up to date with ``settings.corpus_dir``.
 
     ``embedder`` embeds new chunks (default: the configured one, loaded only when
     something changed); ``index`` is where the generation goes (default:
     ``index_for(settings)``).  ``log`` receives one line per failed file (default:
-    stderr).  Raises IndexUnavailableError when the index folder is locked or not writable.
+    stderr); ``on_progress`` is told how far the ingest is (the Bronnen page's
+    progress bar).  Raises IndexUnavailableError when the index folder is locked or
+    not writable.
     """
     started = time.perf_counter()
     log = log or (lambda msg: print(msg, file=sys.stderr))
+    report = on_progress or (lambda stage, done, total: None)
+    indexed_at = datetime.now(UTC).isoformat(timespec="seconds")
     corpus = Path(settings.corpus_dir)
     if not corpus.is_dir():
         raise DocumentError(str(corpus), "the corpus folder does not exist; pass --corpus DIR.")
@@ -128,7 +139,8 @@ def ingest(
 
             iterator = tqdm(files, desc="ingest", unit="doc", file=sys.stderr, leave=False)
         max_bytes = int(settings.max_file_mb * 1_000_000)
-        for path in iterator:
+        for number, path in enumerate(iterator):
+            report("bestanden", number, len(files))
             meta = meta_for(path, corpus, manifest_meta)
             rel = meta.path
             try:
@@ -170,7 +182,9 @@ def ingest(
                 "doc_id": doc.meta.doc_id,
                 "pages": doc.pages,
                 "chunk_ids": [c.chunk_id for c in chunks],
+                "indexed_at": indexed_at,
             }
+        report("bestanden", len(files), len(files))
         removed = set(prev_manifest.get("files", {})) - set(new_files)
         summary.removed = len([r for r in removed if r not in {f for f, _ in summary.failed}])
         summary.documents = len(new_files)
@@ -191,6 +205,7 @@ def ingest(
 
         embedder = embedder if embedder is not None else load_embedder(settings.embedder)
         to_embed = [c for c in all_chunks if c.chunk_id not in prev_chunks]
+        report("embedden", 0, len(to_embed))
         new_vecs = embedder.embed_documents([c.index_text for c in to_embed]) if to_embed else None
         vec_of = {c.chunk_id: new_vecs[i] for i, c in enumerate(to_embed)} if new_vecs is not None else {}
         dim = (
@@ -202,6 +217,7 @@ def ingest(
         for i, c in enumerate(all_chunks):
             embeddings[i] = vec_of[c.chunk_id] if c.chunk_id in vec_of else prev_chunks[c.chunk_id][1]
 
+        report("schrijven", 0, 1)
         generation = index.folder.new_generation()
         try:
             manifest = {"config": config, "files": new_files, "generation": generation}
@@ -223,6 +239,7 @@ def ingest(
             log(f"opruimen van oude indexen mislukt (volgende ingest probeert opnieuw): {err}")
         summary.generation = generation
         summary.changed = True
+        report("gepubliceerd", 1, 1)
     summary.seconds = time.perf_counter() - started
     return summary
 

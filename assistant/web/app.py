@@ -39,17 +39,21 @@ from fastapi.responses import JSONResponse
 from gradio.utils import get_upload_folder
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from ..gaps.collect import GapSources, UnansweredLog
 from ..settings import Settings
+from ..sources import SourcesService
 from ..triage.service import TriageService
 from ..vraagbaak import Vraagbaak
 from .auth import Role, read_accounts
 from .chat import ChatHandlers, build_chat_blocks
 from .evaluation import EVALUATION_STYLESHEET, EvaluationHandlers, build_evaluation_blocks, passages_of
+from .gaps import GAPS_PATH, GapsHandlers, build_gaps_blocks
 from .guard import EventGuard, EventLimit, event_names
 from .lean import lighten
 from .login import StaffLogin
 from .middleware import AccessLogFilter, BodyLimit, CrossOriginGuard, RemoveAfterDownload, SecurityHeaders
 from .render import STYLESHEET, chat_script
+from .sources import SOURCES_PATH, SOURCES_STYLESHEET, SourcesHandlers, build_sources_blocks
 from .staff import StaffHandlers, build_staff_blocks
 
 logger = logging.getLogger(__name__)
@@ -109,7 +113,11 @@ def _body_limit(settings: Settings) -> Callable[[str], int]:
     def limit_for(path: str) -> int:
         if not path.startswith(f"{STAFF_PATH}/"):
             return public
-        return upload if path.startswith(f"{STAFF_PATH}/gradio_api/upload") else staff
+        return (
+            upload
+            if path.startswith((f"{STAFF_PATH}/gradio_api/upload", f"{SOURCES_PATH}/gradio_api/upload"))
+            else staff
+        )
 
     return limit_for
 
@@ -154,7 +162,8 @@ def build_app(settings: Settings, *, assistant: Vraagbaak | None = None, warm: b
     staff = build_staff_blocks(
         StaffHandlers(settings, export_dir=exports, desk=triage), logout_url=f"{STAFF_PATH}/logout"
     )
-    chat = build_chat_blocks(ChatHandlers(settings, va, intake=triage))
+    gaps = UnansweredLog(triage.database)
+    chat = build_chat_blocks(ChatHandlers(settings, va, intake=triage, gaps=gaps))
     evaluation_login = StaffLogin(
         settings, prefix=EVALUATION_PATH, role=Role.EVALUATOR, title="Aanmelden voor evaluatoren"
     )
@@ -172,7 +181,28 @@ def build_app(settings: Settings, *, assistant: Vraagbaak | None = None, warm: b
         blocked_paths=[get_upload_folder()],
         **{**_COMMON_MOUNT, "css_paths": [STYLESHEET, EVALUATION_STYLESHEET]},
     )
-    # The staff page first: Starlette matches mounts in order and "/" matches everything.
+    # The Bronnen and Kennislacunes pages live under /staff (its login and session) and are
+    # mounted before it: Starlette matches mounts in order, and "/staff" matches "/staff/bronnen".
+    # The service publishes into the index the chat reads and embeds with its loaded model; an
+    # assistant passed in that is no Vraagbaak (a test's fake) has neither: the settings' index then.
+    own = isinstance(va, Vraagbaak)
+    sources = SourcesService.open(
+        settings, triage.database, index=va.index if own else None, embedder=va.embedder if own else None
+    )
+    bronnen = build_sources_blocks(SourcesHandlers(settings, sources), logout_url=f"{STAFF_PATH}/logout")
+    lacunes = build_gaps_blocks(
+        GapsHandlers(settings, GapSources(settings, triage.database)), logout_url=f"{STAFF_PATH}/logout"
+    )
+    for page, path in ((bronnen, SOURCES_PATH), (lacunes, GAPS_PATH)):
+        gr.mount_gradio_app(
+            app,
+            page,
+            path=path,
+            auth_dependency=login.user,
+            max_file_size=int(settings.max_file_mb * 1024 * 1024),
+            **{**_COMMON_MOUNT, "css_paths": [STYLESHEET, SOURCES_STYLESHEET]},
+        )
+    # The staff page next: "/" matches everything.
     gr.mount_gradio_app(
         app,
         staff,
@@ -194,13 +224,15 @@ def build_app(settings: Settings, *, assistant: Vraagbaak | None = None, warm: b
         app_kwargs=_no_route_list(),
         **_COMMON_MOUNT,
     )
-    for blocks in (staff, chat, evaluation):
+    for blocks in (staff, chat, evaluation, bronnen, lacunes):
         lighten(blocks)
     # Middleware: the last one added runs first.
     app.add_middleware(EventGuard, prefix=STAFF_PATH, events=event_names(staff), uploads=True)
+    app.add_middleware(EventGuard, prefix=SOURCES_PATH, events=event_names(bronnen), uploads=True)
+    app.add_middleware(EventGuard, prefix=GAPS_PATH, events=event_names(lacunes))
     app.add_middleware(EventGuard, prefix="/", events=event_names(chat), limits=chat_limits(settings))
     app.add_middleware(EventGuard, prefix=EVALUATION_PATH, events=event_names(evaluation))
-    app.add_middleware(_Gate, login=login)
+    app.add_middleware(_Gate, login=login, pages=(SOURCES_PATH, GAPS_PATH))
     app.add_middleware(_Gate, login=evaluation_login)
     app.add_middleware(
         RemoveAfterDownload, prefix=STAFF_PATH, served_from=Path(get_upload_folder()), export_dir=exports
@@ -226,8 +258,8 @@ def build_app(settings: Settings, *, assistant: Vraagbaak | None = None, warm: b
 class _Gate:
     """:meth:`StaffLogin.gate` as a middleware class (``add_middleware`` takes classes)."""
 
-    def __init__(self, app: Callable[..., Awaitable[None]], login: StaffLogin) -> None:
-        self._gated = login.gate(app)
+    def __init__(self, app: Callable[..., Awaitable[None]], login: StaffLogin, pages: tuple[str, ...] = ()) -> None:
+        self._gated = login.gate(app, pages)
 
     async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
         await self._gated(scope, receive, send)

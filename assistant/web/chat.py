@@ -27,7 +27,7 @@ from ..triage.service import NewRequest
 from ..vraagbaak import Vraagbaak
 from .pacing import paced
 from .render import render_answer, render_notice, render_template, render_user
-from .services import RequestIntake
+from .services import GapRecorder, RequestIntake
 
 logger = logging.getLogger(__name__)
 
@@ -183,10 +183,12 @@ class ChatHandlers:
         assistant: Vraagbaak | None = None,
         *,
         intake: RequestIntake | None = None,
+        gaps: GapRecorder | None = None,
     ) -> None:
         self.settings = settings
         self._assistant = assistant
         self._intake = intake
+        self._gaps = gaps
         self._view: ChatView | None = None
 
     @property
@@ -277,6 +279,7 @@ class ChatHandlers:
             yield self._failed(turns, question, GENERIC_ERROR)
             return
         turns = [*turns, turn_from_answer(answer)]
+        self._note_gap(answer)
         done: Updates = {v.chatbot: chat_messages(turns), v.turns: turns, v.question: ""}
         if (cut := cut_notice(question, self.settings.max_question_chars)) is not None:
             done[v.notice] = render_notice(cut, "info")  # an escalation's notice below replaces it
@@ -288,6 +291,15 @@ class ChatHandlers:
                 v.form_intro: render_notice(form_intro_auto(answer.route_reason), "info"),
             }
         yield done
+
+    def _note_gap(self, answer: Answer) -> None:
+        """A not-found answer goes to the knowledge-gap report (no personal data; see assistant.gaps)."""
+        if self._gaps is None:
+            return
+        try:
+            self._gaps.note(answer)
+        except VraagbaakError as err:  # the visitor has the answer; the report misses one question
+            logger.warning("chat: an unanswered question could not be recorded: %s", err)
 
     def reset(self) -> Updates:
         """A new conversation: empty chat, no notices, the form closed and emptied, consent withdrawn.

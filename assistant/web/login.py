@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Collection, MutableMapping
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -189,9 +189,10 @@ class StaffLogin:
 
     # ------------------------------------------------------------------ the gate in front of /staff/
 
-    def gate(self, app: ASGIApp) -> ASGIApp:
-        """ASGI middleware: an anonymous ``GET /staff/`` goes to the login page instead of a 401."""
-        home = {self.prefix, f"{self.prefix}/"}
+    def gate(self, app: ASGIApp, pages: Collection[str] = ()) -> ASGIApp:
+        """ASGI middleware: an anonymous ``GET /staff/`` (or of another staff ``page``) goes to the login page
+        instead of a 401."""
+        home = {p for page in (self.prefix, *pages) for p in (page.rstrip("/"), f"{page.rstrip('/')}/")}
 
         async def gated(scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
             anonymous_home = (

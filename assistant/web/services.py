@@ -14,13 +14,14 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 if TYPE_CHECKING:
+    from ..answer.extractive import Answer
     from ..mail import Draft
     from ..triage import AuditEntry, Note, Request, Stats
     from ..triage.mails import MailRecord
     from ..triage.search import RequestQuery, Similar
     from ..triage.service import NewRequest, Submission
 
-__all__ = ["RequestIntake", "TriageDesk"]
+__all__ = ["GapRecorder", "RequestIntake", "TriageDesk"]
 
 
 class RequestIntake(Protocol):
@@ -38,6 +39,12 @@ class RequestIntake(Protocol):
         comment: str | None,
         session_id: str | None,
     ) -> object: ...
+
+
+class GapRecorder(Protocol):
+    """The chat's record of the questions the publications did not answer (:class:`assistant.gaps.collect.UnansweredLog`)."""
+
+    def note(self, answer: Answer) -> bool: ...
 
 
 class TriageDesk(Protocol):
