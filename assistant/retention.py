@@ -7,6 +7,8 @@ anonymised, in every store that holds it:
   answer, staff notes and audit notes ``[verwijderd]`` (:meth:`TriageStore.purge_expired`);
 * feedback on answers: question, answer, comment and the browser session cleared
   (:meth:`FeedbackStore.purge_expired`);
+* questions that got the not-found answer (the knowledge-gap report): question and
+  passages cleared, date and topic stay (:meth:`assistant.gaps.turns.UnansweredStore.purge_expired`);
 * mails to requesters kept as ``.eml`` files in the outbox folder (no SMTP server
   set): removed once older than the retention period (:func:`purge_outbox`).  The
   mails recorded with a request are redacted with the request.
@@ -27,6 +29,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .db import Database
+from .gaps.turns import UnansweredStore
 from .settings import Settings
 from .triage import FeedbackStore, TriageStore
 
@@ -55,17 +58,24 @@ class PurgeReport:
         return f"{'zou anonimiseren' if self.dry_run else 'geanonimiseerd'}: {what}"
 
 
-_NAMES_NL = {"requests": "aanvragen", "feedback": "beoordelingen", "outbox": "mails in de outbox"}
+_NAMES_NL = {
+    "requests": "aanvragen",
+    "feedback": "beoordelingen",
+    "unanswered": "onbeantwoorde vragen",
+    "outbox": "mails in de outbox",
+}
 
 
 def stores(settings: Settings, database: Database) -> list[tuple[str, Purge]]:
     """Every store with personal data, by name, with its purge."""
     triage = TriageStore.from_settings(settings, database)
     feedback = FeedbackStore(database)
+    unanswered = UnansweredStore(database)
     return [
         ("requests", lambda now, dry_run: triage.purge_expired(now, dry_run=dry_run)),
         ("feedback", lambda now, dry_run: feedback.purge_expired(settings.retention_days, now, dry_run=dry_run)),
         ("outbox", lambda now, dry_run: purge_outbox(Path(settings.outbox_dir), settings.retention_days, now, dry_run)),
+        ("unanswered", lambda now, dry_run: unanswered.purge_expired(settings.retention_days, now, dry_run=dry_run)),
     ]
 
 
@@ -98,7 +108,7 @@ def add_purge_parser(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "purge",
         help="anonymise personal data older than the retention period in every store (run it daily)",
-        description="Requests passed to staff (with their mails), feedback on answers and outbox mails older "
+        description="Requests passed to staff (with their mails), feedback on answers, unanswered questions and outbox mails older "
         "than ASSISTANT_RETENTION_DAYS (default 365) lose their personal data; counts, dates and outcomes stay.",
     )
     p.add_argument("--dry-run", action="store_true", help="only count, change nothing")

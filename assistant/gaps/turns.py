@@ -113,17 +113,24 @@ class UnansweredStore:
         with db_errors("het lezen van onbeantwoorde vragen", GapError), self.database.connect() as conn:
             return [_to_turn(row) for row in conn.execute(query).all()]
 
-    def purge_expired(self, retention_days: int, now: datetime | None = None) -> int:
-        """Remove question and passages of turns older than ``retention_days``; returns how many."""
+    def purge_expired(self, retention_days: int, now: datetime | None = None, *, dry_run: bool = False) -> int:
+        """Remove question and passages of turns older than ``retention_days`` (date and topic stay);
+        returns how many were (with ``dry_run``: would be) purged."""
         if retention_days < 1:
             raise ConfigError("retention_days must be at least 1 (ASSISTANT_RETENTION_DAYS).")
         moment = as_utc(now) if now is not None else utc_now()
         t = unanswered_turns_table.c
+        expired = sa.and_(t.created_at < moment - timedelta(days=retention_days), t.purged_at.is_(None))
+        if dry_run:
+            with db_errors("het lezen van onbeantwoorde vragen", GapError), self.database.connect() as conn:
+                return int(
+                    conn.execute(
+                        sa.select(sa.func.count()).select_from(unanswered_turns_table).where(expired)
+                    ).scalar_one()
+                )
         with db_errors("het opruimen van oude onbeantwoorde vragen", GapError), self.database.write() as conn:
             result = conn.execute(
-                unanswered_turns_table.update()
-                .where(t.created_at < moment - timedelta(days=retention_days), t.purged_at.is_(None))
-                .values(question=None, passages=[], purged_at=moment)
+                unanswered_turns_table.update().where(expired).values(question=None, passages=[], purged_at=moment)
             )
         if result.rowcount:
             with db_errors("het opruimen van de database", GapError):
