@@ -29,6 +29,8 @@ from chat_client import ChatSession, Turn, chat_event
 from conftest import CORPUS, app_env, free_port, make_pdf, running_app
 from sources_files import encrypted_pdf, windows_exe
 from test_browser import ANSWER_TIMEOUT_MS, OUT, ask, last_answer, shot
+from test_browser_triage import OUT as AXE_OUT
+from test_browser_triage import axe_problems
 
 from assistant.index.backend import index_for
 from assistant.settings import PROJECT_ROOT, load_settings
@@ -90,6 +92,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SourcesServer]:
 @pytest.fixture(scope="module")
 def browser(server: SourcesServer) -> Iterator[Any]:
     OUT.mkdir(parents=True, exist_ok=True)
+    AXE_OUT.mkdir(parents=True, exist_ok=True)  # axe_problems writes its reports there
     with launched_chromium(chromium_path()) as b:
         yield b
 
@@ -103,14 +106,17 @@ def _page(browser: Any, base: str, path: str) -> Any:
 
 
 def _login(browser: Any, server: SourcesServer, account: tuple[str, str], path: str = "/staff/bronnen/") -> Any:
-    """Log in on the staff login page (an anonymous visit of a staff page is sent there), then open ``path``."""
+    """Log in on the staff login page (an anonymous visit of a staff page is sent there), then go to ``path``."""
     page = _page(browser, server.base, path)
     page.wait_for_url("**/staff/login")
     page.get_by_label("Gebruikersnaam").fill(account[0])
     page.get_by_label("Wachtwoord").fill(account[1])
     page.get_by_role("button", name="Aanmelden").click()
     page.wait_for_url("**/staff/")
-    page.goto(server.base + path)
+    # From the queue to the page through the links at the top of every staff page.
+    name = {"/staff/bronnen/": "Bronnen", "/staff/kennislacunes/": "Kennislacunes"}[path]
+    page.locator("#vb-staff-nav").get_by_role("link", name=name).click()
+    page.wait_for_url(f"**{path}")
     page.locator("#vb-who").get_by_text(f"Aangemeld als {account[0]}").wait_for()
     return page
 
@@ -235,6 +241,8 @@ def _upload_replace_remove(browser: Any, server: SourcesServer) -> None:
     page.wait_for_function(f"document.querySelector('#vb-src-table').innerText.includes({TITLE!r})")
     assert "publicaties/trefdag-verslag.pdf" in _rows(page)
     shot(page, "21-bronnen-uploaded")
+    problems = axe_problems(page, "bronnen")  # the page with its forms, the list and a finished job
+    assert not problems, problems
 
     text, sources, answer_s = _ask_chat(browser, server, QUESTION)
     assert "873" in text and any(TITLE in s for s in sources)
@@ -356,6 +364,8 @@ def test_evaluator_reads_the_gap_report_without_personal_data(browser: Any, serv
     detail = page.locator("#vb-gap-detail").inner_text()
     assert "vormingpluscentra" in detail and "[naam]" in detail
     shot(page, "25-kennislacunes")
+    problems = axe_problems(page, "kennislacunes")
+    assert not problems, problems
     page.locator("#vb-gap-export").click()
     link = page.locator("#vb-gap-file a[href*='.csv']").first
     link.wait_for()

@@ -227,6 +227,34 @@ def test_cli_ingest_records_what_it_found_changed(service: SourcesService) -> No
     assert len(service.history()) == n
 
 
+def test_the_sources_command_adds_replaces_and_removes(
+    service: SourcesService, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``python -m assistant sources ...``: the same service, waiting for each change's ingest."""
+    from assistant.cli.main import main as cli_main
+
+    s = service.settings
+    for name, value in (("CORPUS", s.corpus_dir), ("INDEX", s.index_dir), ("DATABASE_URL", s.database_url)):
+        monkeypatch.setenv(f"ASSISTANT_{name}", str(value))
+    v1 = make_pdf(tmp_path / "trefdag.pdf", [TREFDAG])
+    assert cli_main(["sources", "add", str(v1), "--type", "publicatie", "--title", "Verslag Trefdag"]) == 0
+    assert "Klaar: 1 wijziging" in capsys.readouterr().out
+    assert cli_main(["sources", "add", str(windows_exe(tmp_path / "jaarverslag.pdf")), "--type", "publicatie"]) == 2
+    assert "Windows-programma" in capsys.readouterr().err  # a refusal goes to stderr, as errors do
+    assert (
+        cli_main(["sources", "replace", "publicaties/trefdag.pdf", str(make_pdf(tmp_path / "v2.pdf", [TREFDAG_V2]))])
+        == 0
+    )
+    assert "912" in Vraagbaak(s, index=service.index).ask(QUESTION).text
+    assert cli_main(["sources", "list", "--search", "trefdag"]) == 0
+    assert "Verslag Trefdag" in capsys.readouterr().out
+    assert cli_main(["sources", "remove", "publicaties/trefdag.pdf"]) == 0
+    assert cli_main(["sources", "history"]) == 0
+    history = capsys.readouterr().out
+    assert "verwijderd\tpublicaties/trefdag.pdf" in history and "vervangen\tpublicaties/trefdag.pdf" in history
+    assert "publicaties/trefdag.pdf" not in {d.path for d in service.documents()}
+
+
 def test_a_chat_session_keeps_answering_during_uploads(service: SourcesService, tmp_path: Path) -> None:
     """Every answer during add/replace/remove comes from a complete published generation, without errors."""
     va = Vraagbaak(service.settings, index=service.index)

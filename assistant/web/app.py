@@ -53,7 +53,7 @@ from .lean import lighten
 from .login import StaffLogin
 from .middleware import AccessLogFilter, BodyLimit, CrossOriginGuard, RemoveAfterDownload, SecurityHeaders
 from .render import STYLESHEET, chat_script
-from .sources import SOURCES_PATH, SOURCES_STYLESHEET, SourcesHandlers, build_sources_blocks
+from .sources import SOURCES_PATH, SOURCES_STYLESHEET, SourcesHandlers, build_sources_blocks, sources_script
 from .staff import StaffHandlers, build_staff_blocks
 
 logger = logging.getLogger(__name__)
@@ -193,13 +193,14 @@ def build_app(settings: Settings, *, assistant: Vraagbaak | None = None, warm: b
     lacunes = build_gaps_blocks(
         GapsHandlers(settings, GapSources(settings, triage.database)), logout_url=f"{STAFF_PATH}/logout"
     )
-    for page, path in ((bronnen, SOURCES_PATH), (lacunes, GAPS_PATH)):
+    for page, path, script in ((bronnen, SOURCES_PATH, sources_script()), (lacunes, GAPS_PATH, None)):
         gr.mount_gradio_app(
             app,
             page,
             path=path,
             auth_dependency=login.user,
             max_file_size=int(settings.max_file_mb * 1024 * 1024),
+            js=script,
             **{**_COMMON_MOUNT, "css_paths": [STYLESHEET, SOURCES_STYLESHEET]},
         )
     # The staff page next: "/" matches everything.

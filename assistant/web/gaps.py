@@ -30,6 +30,7 @@ from ..gaps.report import GapCluster, GapReport, SignalKind
 from ..routing.router import TOPICS
 from ..settings import Settings
 from .auth import Role, StaffAccount, StaffAccounts
+from .nav import GAPS_PATH, staff_nav
 from .render import render_notice, render_template
 
 logger = logging.getLogger(__name__)
@@ -44,8 +45,6 @@ __all__ = [
     "cluster_rows",
 ]
 
-#: Where the Kennislacunes page is mounted (under the staff login's path, so its session counts).
-GAPS_PATH = "/staff/kennislacunes"
 ALL = "alle"
 CLUSTER_HEADERS = [
     "Cluster",
@@ -244,6 +243,7 @@ def build_gaps_blocks(handlers: GapsHandlers, logout_url: str = "/staff/logout")
     today = datetime.now(UTC).date()
     with gr.Blocks(title="Vraagbaak — kennislacunes", analytics_enabled=False, delete_cache=(900, 3600)) as demo:
         gr.HTML("<h1>Vraagbaak — kennislacunes</h1>", label="Titel")
+        gr.HTML(staff_nav(GAPS_PATH), label="Medewerkerspagina's", elem_id="vb-staff-nav")
         with gr.Row():
             who = gr.HTML("", label="Aangemeld als", elem_id="vb-who")
             gr.Button("Afmelden", link=logout_url, size="sm", elem_id="vb-logout", scale=0, min_width=120)

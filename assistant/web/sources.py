@@ -32,6 +32,7 @@ from ..sources import SourceDocument, SourcesService, Upload
 from ..sources.checks import ACCEPTED_SUFFIXES
 from ..sources.model import SourceChange
 from .auth import Role, StaffAccount, StaffAccounts
+from .nav import SOURCES_PATH, staff_nav
 from .render import STATIC, render_notice, render_template
 
 logger = logging.getLogger(__name__)
@@ -44,12 +45,17 @@ __all__ = [
     "SourcesHandlers",
     "SourcesView",
     "build_sources_blocks",
+    "sources_script",
 ]
 
-#: Where the Bronnen page is mounted (under the staff login's path, so its session counts).
-SOURCES_PATH = "/staff/bronnen"
 #: Styles of the Bronnen and Kennislacunes pages (next to the common stylesheet).
 SOURCES_STYLESHEET = STATIC / "sources.css"
+
+
+def sources_script() -> str:
+    """The Bronnen page's script: the file drop zones named by their Dutch text (Gradio's ``js``)."""
+    return (STATIC / "sources.js").read_text(encoding="utf-8")
+
 
 ALL = "alle"
 DOCUMENT_HEADERS = [
@@ -336,6 +342,7 @@ def build_sources_blocks(handlers: SourcesHandlers, logout_url: str = "/staff/lo
     types = list(DOC_TYPES)
     with gr.Blocks(title="Vraagbaak — bronnen", analytics_enabled=False, delete_cache=(900, 3600)) as demo:
         gr.HTML("<h1>Vraagbaak — bronnen</h1>", label="Titel")
+        gr.HTML(staff_nav(SOURCES_PATH), label="Medewerkerspagina's", elem_id="vb-staff-nav")
         with gr.Row():
             who = gr.HTML("", label="Aangemeld als", elem_id="vb-who")
             gr.Button("Afmelden", link=logout_url, size="sm", elem_id="vb-logout", scale=0, min_width=120)

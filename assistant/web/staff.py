@@ -16,6 +16,7 @@ from ..mail import ReplyKind
 from ..routing.router import TOPICS
 from ..triage import DECLINE_REASONS, STATUSES
 from .figures import FIGURE_HEADERS, stats_figure
+from .nav import staff_nav
 from .queue import ALL, QUEUE_HEADERS
 from .staff_handlers import NEW_COUNT_EVERY_S, NOT_LOGGED_IN, StaffHandlers, StaffView
 
@@ -28,6 +29,7 @@ def build_staff_blocks(handlers: StaffHandlers, logout_url: str = "/staff/logout
     topic_choices = [ALL, *TOPICS]
     with gr.Blocks(title="Vraagbaak — medewerkers", analytics_enabled=False, delete_cache=(900, 3600)) as demo:
         gr.HTML("<h1>Vraagbaak — vragen voor medewerkers</h1>", label="Titel")
+        gr.HTML(staff_nav("/staff"), label="Medewerkerspagina's", elem_id="vb-staff-nav")
         with gr.Row():
             who = gr.HTML("", label="Aangemeld als", elem_id="vb-who")
             new_count = gr.HTML("", label="Nieuwe aanvragen", elem_id="vb-new-count")
