@@ -182,6 +182,22 @@ def test_harvest_takes_a_cluster_as_candidate_gold_items(
         harvest_cluster(settings, "K-00000000", out, database=database)
 
 
+def test_evals_harvest_cluster_on_the_command_line(
+    settings: Settings, database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``python -m evals harvest --cluster K-... --since ... --out ...`` (the id as the report shows it)."""
+    from evals.__main__ import main as evals_main
+
+    _seed(settings, database)
+    cluster = _sources(settings, database).report().clusters[0]
+    monkeypatch.setenv("ASSISTANT_DATABASE_URL", settings.database_url)
+    out = tmp_path / "kandidaten.jsonl"
+    argv = ["harvest", "--cluster", cluster.id, "--since", "2026-01-01", "--out", str(out)]
+    assert evals_main(argv) == 0
+    assert len(out.read_text(encoding="utf-8").splitlines()) == len(cluster.variants)
+    assert evals_main(["harvest", "--cluster", "K-00000000", "--out", str(out)]) != 0
+
+
 @pytest.mark.slow
 def test_not_found_answers_are_recorded_without_personal_data(va: Vraagbaak, database: Database) -> None:
     store = UnansweredStore(database)
