@@ -221,7 +221,8 @@ def test_beheerder_uploads_asks_replaces_and_removes(browser: Any, server: Sourc
 
 def _upload_replace_remove(browser: Any, server: SourcesServer) -> None:
     page = _login(browser, server, BEHEERDER)
-    assert page.locator("#vb-src-editor").is_visible()
+    # The forms are hidden until the page's load event says the role may change sources.
+    page.locator("#vb-src-editor").wait_for(state="visible")
     shot(page, "20-bronnen-beheerder")
 
     # Upload: the file, a title, the type and a source URL.
@@ -296,7 +297,7 @@ def _upload_replace_remove(browser: Any, server: SourcesServer) -> None:
 
 def test_plain_staff_see_the_list_but_cannot_upload(browser: Any, server: SourcesServer) -> None:
     page = _login(browser, server, MEDEWERKER)
-    assert "beleidsplanning.html" in _rows(page)
+    page.wait_for_function("document.querySelector('#vb-src-table').innerText.includes('beleidsplanning.html')")
     assert not page.locator("#vb-src-editor").is_visible()
     assert page.locator("#vb-src-files input[type=file]").count() == 0 or not page.locator("#vb-src-files").is_visible()
     assert "enkel een medewerker met de rol 'beheerder'" in page.locator("#vb-who").inner_text()
