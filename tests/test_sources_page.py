@@ -152,8 +152,9 @@ def test_the_mounted_pages_need_a_staff_login(settings: Settings) -> None:
     app = build_app(settings, assistant=FakeAssistant(), warm=False)  # type: ignore[arg-type]
     with TestClient(app) as http:
         for page in ("/staff/bronnen", "/staff/kennislacunes"):
-            for path in ("/config", "/gradio_api/info"):
-                assert http.get(page + path).status_code == 401, page + path
+            assert http.get(page + "/config").status_code == 401
+            for path in ("/gradio_api/info", "/openapi.json", "/docs", "/gradio_api/openapi.json"):
+                assert http.get(page + path).status_code in (401, 404), page + path
             home = http.get(page + "/", follow_redirects=False)
             assert home.status_code == 303 and home.headers["location"] == "/staff/login"
         upload = http.post("/staff/bronnen/gradio_api/upload", files={"files": ("a.pdf", b"%PDF-1.4")})
@@ -162,3 +163,5 @@ def test_the_mounted_pages_need_a_staff_login(settings: Settings) -> None:
         assert http.post("/staff/login", data=login).status_code == 200
         assert "vb-src-table" in http.get("/staff/bronnen/config").text
         assert "vb-gap-table" in http.get("/staff/kennislacunes/config").text
+        for page in ("/staff/bronnen", "/staff/kennislacunes"):  # no route list, also with a login
+            assert http.get(page + "/openapi.json").status_code == 404

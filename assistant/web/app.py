@@ -201,6 +201,7 @@ def build_app(settings: Settings, *, assistant: Vraagbaak | None = None, warm: b
             auth_dependency=login.user,
             max_file_size=int(settings.max_file_mb * 1024 * 1024),
             js=script,
+            app_kwargs=_no_route_list(),
             **{**_COMMON_MOUNT, "css_paths": [STYLESHEET, SOURCES_STYLESHEET]},
         )
     # The staff page next: "/" matches everything.
