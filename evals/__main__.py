@@ -6,8 +6,8 @@ import argparse
 import hashlib
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from datetime import date
+from pathlib import Path
 
 from assistant.errors import VraagbaakError
 from assistant.ingestion.pipeline import ingest

@@ -335,7 +335,7 @@ def test_evaluator_reads_the_gap_report_without_personal_data(browser: Any, serv
 
     from assistant.db import Database
     from assistant.gaps.turns import UnansweredStore
-    from assistant.routing.router import NO_EVIDENCE_REASON
+    from assistant.routing import NO_EVIDENCE_REASON
     from assistant.triage import FeedbackStore, TriageStore
 
     settings = load_settings(env=server.env)

@@ -17,7 +17,7 @@ from assistant.gaps.export import write_csv
 from assistant.gaps.report import FoundPassage, SignalKind
 from assistant.gaps.turns import UnansweredStore
 from assistant.retention import purge_personal_data
-from assistant.routing.router import NO_EVIDENCE_REASON
+from assistant.routing import NO_EVIDENCE_REASON
 from assistant.settings import Settings
 from assistant.triage import FeedbackStore, TriageStore
 from evals.harvest import harvest_cluster

@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from ..answer.extractive import Answer
-from ..routing.router import NO_EVIDENCE_REASON
+from ..answer import Answer
+from ..routing import NO_EVIDENCE_REASON
 from ..settings import Settings
 from .privacy import redact
 from .report import NO_TOPIC, FoundPassage, GapReport, GapSignal, RelatedRequest, SignalKind, build_report

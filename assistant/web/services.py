@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 if TYPE_CHECKING:
-    from ..answer.extractive import Answer
+    from ..answer import Answer
     from ..mail import Draft
     from ..triage import AuditEntry, Note, Request, Stats
     from ..triage.mails import MailRecord
