@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import make_pdf
 from sources_files import encrypted_pdf, windows_exe
@@ -294,6 +295,41 @@ def test_a_chat_session_keeps_answering_during_uploads(service: SourcesService, 
     assert len(answers) >= 10 and all(cited for _, cited in answers)
     seen = {generation for generation, _ in answers}
     assert seen <= published and len(seen) >= 2
+
+
+def test_writing_a_generation_does_not_break_the_chat_opening_the_published_one(service: SourcesService) -> None:
+    """The web app ingests in the chat's own process.  A chat that opens the published generation's
+    vectors while the next generation is written must not fail (it did, once in CI: KeyError from
+    Chroma, when the writer dropped every cached Chroma client of the process, the reader's too)."""
+    index = service.index
+    published = index.current()
+    assert published is not None
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def chat() -> None:
+        while not stop.is_set():
+            try:
+                index.open_vectors(published).count()
+            except BaseException as err:
+                errors.append(err)
+                return
+
+    reader = threading.Thread(target=chat, daemon=True)
+    reader.start()
+    try:
+        for _ in range(30):
+            generation = index.folder.new_generation()
+            try:
+                index.write_vectors(generation, published, [], np.zeros((0, 384), dtype=np.float32), set())
+            finally:
+                index.discard(generation)  # never published: the chat stays on ``published``
+            if errors:
+                break
+    finally:
+        stop.set()
+        reader.join(30)
+    assert errors == []
 
 
 SAMPLE_PAGES = [

@@ -35,7 +35,6 @@ from ..errors import IndexUnavailableError
 from ..ingestion.chunking import Chunk
 from ..settings import Settings
 from .chroma import ChromaStore, Deadline, VectorStore, embedded_client, http_client, is_not_found
-from .chroma import release_embedded_clients as _release
 from .embedders import slug
 from .generations import Generation, IndexFolder
 
@@ -149,7 +148,10 @@ class LocalIndex:
                 )
             check_count(store, len(chunks))
         finally:
-            _release()
+            # Close only this writer's client (its files are then complete for a copy or a removal).
+            # Clearing every cached Chroma system of the process broke a chat that was opening the
+            # published generation at that moment (KeyError), as the web app ingests in its process.
+            client.close()
 
     def publish(self, generation: str, manifest: dict[str, Any]) -> None:
         self.folder.publish(generation, self.folder.current())
