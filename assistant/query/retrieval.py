@@ -1,5 +1,10 @@
 """Hybrid retrieval: BM25 (Dutch analysis) + dense vectors from Chroma, fused by weighted RRF.
 
+The fused top ``k`` is then re-ordered by how well the best two-sentence window of
+each passage covers the question (:func:`window_coverage`): a question is answered by
+one or two sentences, and a long passage that mentions the topic's words all over
+(an introduction, an overview) otherwise outranks the one that says the answer.
+
 The plain function :func:`retrieve` does the work; :class:`HybridRetriever` wraps
 it as a LangChain retriever (a Runnable) for chains and for users who compose
 their own.  We fuse ourselves rather than with LangChain's EnsembleRetriever
@@ -24,12 +29,19 @@ from ..index.embedders import Embedder, load_embedder
 from ..index.snapshots import Snapshot, Snapshots
 from ..ingestion.chunking import Chunk
 from ..settings import Settings
-from ..text.analysis import stem, words
+from ..text.analysis import split_sentences, stem, words
 from .analysis import analyse, content_stems
 from .fusion import rrf
 from .model import Query
 
 CANDIDATES = 50  # depth of each ranked list that goes into fusion
+#: Weight of the best window's question coverage (0..1) next to the fused score (scaled so the
+#: best hit has 1) when the top ``k`` is re-ordered; 0 keeps the fused order.  0.1 on the gold
+#: sets: hit@1 0.534 -> 0.551 (jaarverslag + samplepages), 0.543 -> 0.543 (vers, held out),
+#: 0.450 -> 0.468 (blind sets, aggregate); 0.2 and 0.4 gave more hit@5 and less hit@1.
+WINDOW_WEIGHT = 0.1
+#: Sentences per window of :func:`window_coverage`.
+WINDOW_SENTENCES = 2
 
 
 @dataclass(frozen=True)
@@ -118,11 +130,13 @@ def retrieve(
     filters: Filters | None = None,
     type_prior: dict[str, float] | None = None,
     synonym_weight: float = Settings.synonym_weight,
+    window_weight: float = WINDOW_WEIGHT,
 ) -> RetrievalResult:
     """Rank chunks for a typed question by weighted reciprocal rank fusion.
 
     ``score = w_lex / (rrf_k + rank_lex) + w_dense / (rrf_k + rank_dense)``; a
-    zero weight switches a side off (and skips its cost).
+    zero weight switches a side off (and skips its cost).  The top ``k`` is then
+    re-ordered by ``score / best score + window_weight * window_coverage``.
     """
     filters = filters or Filters()
     chunks = snapshot.chunks
@@ -166,6 +180,8 @@ def retrieve(
     idf = _idf(snapshot)
     for h in hits:
         h.coverage = coverage(qterms, h.chunk, snapshot, idf)
+    if window_weight > 0 and hits and qterms:
+        hits = _rerank_by_window(hits, qterms, snapshot, idf, window_weight)
     evidence = max((h.coverage for h in hits[:5]), default=0.0)
     return RetrievalResult(hits, evidence, timings)
 
@@ -215,6 +231,59 @@ def _chunk_stems(snapshot: Snapshot, chunk: Chunk) -> frozenset[str]:
             stems.update(stem(part) for part in analyzer.split_compound(w))
         cached = snapshot.memo[key] = frozenset(stems)
     return cached
+
+
+def _rerank_by_window(
+    hits: list[Hit], qterms: list[str], snapshot: Snapshot, idf: dict[str, float], weight: float
+) -> list[Hit]:
+    """``hits`` re-ordered by fused score (scaled to the best) plus ``weight`` times the window coverage."""
+    best = hits[0].score or 1.0
+    for h in hits:
+        h.score = h.score / best + weight * window_coverage(qterms, h.chunk, snapshot, idf)
+    return sorted(hits, key=lambda h: -h.score)
+
+
+def _window_stems(snapshot: Snapshot, chunk: Chunk) -> list[frozenset[str]]:
+    """Stems (with compound parts) of each run of ``WINDOW_SENTENCES`` sentences of a chunk, memoised."""
+    key = ("windows", chunk.chunk_id)
+    cached: list[frozenset[str]] | None = snapshot.memo.get(key)
+    if cached is None:
+        analyzer = snapshot.lexical.analyzer
+        per_sentence = []
+        for sentence in split_sentences(chunk.text) or [chunk.text]:
+            stems = set()
+            for w in words(sentence):
+                stems.add(stem(w))
+                stems.update(stem(part) for part in analyzer.split_compound(w))
+            per_sentence.append(stems)
+        n = WINDOW_SENTENCES
+        cached = snapshot.memo[key] = [
+            frozenset().union(*per_sentence[i : i + n]) for i in range(max(1, len(per_sentence) - n + 1))
+        ]
+    return cached
+
+
+def window_coverage(qterms: list[str], chunk: Chunk, snapshot: Snapshot, idf: dict[str, float] | None = None) -> float:
+    """IDF-weighted share of the question's stems found in the chunk's best window of sentences (0..1).
+
+    Unlike :func:`coverage` the words must sit together: the passage that states
+    the answer has the question's words in one or two sentences.
+    """
+    if not qterms:
+        return 0.0
+    idf = idf if idf is not None else _idf(snapshot)
+    unknown = max(idf.values(), default=1.0)
+    weights = [idf.get(t, unknown) for t in qterms]
+    total = sum(weights)
+    if not total:
+        return 0.0
+    return max(
+        (
+            sum(w for t, w in zip(qterms, weights, strict=True) if t in window) / total
+            for window in _window_stems(snapshot, chunk)
+        ),
+        default=0.0,
+    )
 
 
 def coverage(qterms: list[str], chunk: Chunk, snapshot: Snapshot, idf: dict[str, float] | None = None) -> float:
