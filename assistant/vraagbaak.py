@@ -30,7 +30,7 @@ from .answer import (
     merge_answers,
 )
 from .answer.related import related_questions
-from .answer.render import stream_text
+from .answer.render import passed_moments, stream_text
 from .answer.types import QUOTE_GAP
 from .errors import QuestionError
 from .index.backend import IndexBackend, index_for
@@ -338,6 +338,16 @@ class Vraagbaak:
         dated ("De meest recente gegevens gaan over 2023: ..."), quoted with its
         source but not cited as an answer to the question.
         """
+        if composition is not None and composition.unmet is Unmet.STALE:
+            # What the publications expected then, quoted and dated, and that today's state is not in them.
+            then = self._answerer.compose(replace(query, asks_current=False, parts=()), result.hits, snapshot)
+            if not then.citations:
+                return ""
+            c = next((c for c in then.citations if passed_moments([c.quote], query.today, expected=True)), None)
+            c = c or then.citations[0]
+            where = f"{c.title}, p. {c.page}" if c.page else c.title
+            quote = c.quote.replace(QUOTE_GAP, " ")
+            return f"Volgens {where}: “{quote}” Hoe het er vandaag voor staat, staat niet in de publicaties van Socius."
         if composition is None or composition.unmet is not Unmet.YEAR:
             return ""
         asked = ", ".join(str(y) for y in query.years)

@@ -175,3 +175,63 @@ def test_an_escalation_cites_nothing_but_staff_get_what_was_found(va: Vraagbaak)
     chunks = {h.chunk.chunk_id: h.chunk.text for h in answer.retrieved}
     assert 1 <= len(found) <= 3
     assert all(f["quote"] and f["quote"] in chunks[f["chunk_id"]] for f in found)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # Something to be made, whatever it is for; something sought that the publications are not about.
+        "Maak een quiz met vijf vragen over de Europese Unie voor onze ledenavond.",
+        "Schrijf een rapnummer over vrijwilligerswerk.",
+        "Welke smartphone raad je aan voor mijn moeder?",
+        "Hoe bak ik een luchtige chocoladetaart?",
+        "Ik zoek een goedkope camping in de Ardennen voor deze zomer.",
+        "Wat is 17 * 23?",
+        # The request comes after a sentence of context.
+        "Mijn zus opent een bakkerij. Kun je een pakkende slogan voor haar winkel bedenken?",
+    ],
+)
+def test_requests_the_publications_cannot_serve_are_declined(va: Vraagbaak, question: str) -> None:
+    answer = ask(va, question)
+    assert answer.route is Route.DECLINE, (question, answer.route, answer.text)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Geef me een overzicht van de deelnemers aan de Trefdag 2023.",
+        "Ik had graag meer informatie over de vraaggestuurde werking.",
+        "Hoe maak ik een beleidsplan voor mijn vereniging?",
+    ],
+)
+def test_requests_for_what_the_publications_hold_are_not_declined(va: Vraagbaak, question: str) -> None:
+    answer = ask(va, question)
+    assert answer.route is not Route.DECLINE, (question, answer.text)
+
+
+def test_results_of_work_that_was_only_announced_go_to_staff(va: Vraagbaak) -> None:
+    # The report announces the labour-market study (to be carried out in 2024); it has no results.
+    answer = ask(
+        va, "Wat zijn de conclusies van de studie naar de arbeidsmarkt van het sociaal-cultureel volwassenenwerk?"
+    )
+    assert answer.route is Route.ESCALATE and not answer.citations, answer.text
+
+
+def test_todays_state_after_a_moment_that_has_passed_goes_to_staff_with_what_was_expected(va: Vraagbaak) -> None:
+    question = "Werkt Socius momenteel alweer vanuit het Kaaitheater?"
+    now = ask(va, question)
+    assert now.route is Route.ESCALATE and not now.citations, now.text
+    # Says what the report expected, with its source, and that today's state is not in it.
+    assert "eind 2024" in now.text and "p. 66" in now.text and "vandaag" in now.text, now.text
+    then = ask(va, question, date(2024, 3, 1))  # before the expected move: the report still speaks for today
+    assert then.route is Route.ANSWER and "eind 2024" in then.text, then.text
+
+
+def test_a_part_about_a_year_the_sources_lack_sends_the_whole_question_to_staff(va: Vraagbaak) -> None:
+    answer = ask(va, "Gaan jullie volgend jaar weer op leerreis naar het buitenland? En waar naartoe?")
+    assert answer.route is Route.ESCALATE and not answer.citations, answer.text
+
+
+def test_a_count_of_people_is_not_answered_with_a_count_of_something_else(va: Vraagbaak) -> None:
+    counted = ask(va, "Hoeveel mensen kwamen in november naar de Trefdag in Mechelen?")
+    assert counted.route is Route.ANSWER and "230" in counted.text, counted.text

@@ -106,3 +106,26 @@ def test_a_multi_part_question_has_typed_parts() -> None:
 def test_names_and_quoted_titles_are_entities() -> None:
     query = q("Hoeveel deelnemers had ‘Alles Politiek’ van Vormingplus Limburg?")
     assert "Alles Politiek" in query.entities and "Vormingplus Limburg" in query.entities
+
+
+@pytest.mark.parametrize(
+    ("question", "qualifier"),
+    [
+        ("Hoeveel mensen woonden de studiedag bij?", ("mensen",)),  # the verb ends what is counted
+        ("Hoeveel deelnemers aan de Trefdag waren er?", ("deelnemers",)),  # so does a preposition
+        ("Hoeveel procent van de deelnemers was tevreden?", ("procent", "deelnemers")),  # not after a unit
+        ("Hoeveel uur vorming en ondersteuning bood Socius?", ("uur", "vorming", "ondersteuning")),
+        ("Welk deel van de gesubsidieerde organisaties volgde iets?", ("gesubsidieerde", "organisaties")),
+        ("Hoeveel keer bezocht iemand de website?", ()),  # a unit alone says nothing
+    ],
+)
+def test_the_figure_qualifier_is_what_is_counted(question: str, qualifier: tuple[str, ...]) -> None:
+    assert analyse(question, today=TODAY, analyzer=Analyzer()).qualifier == qualifier
+
+
+def test_outcome_and_current_state_are_read_from_the_question() -> None:
+    q = analyse("Wat kwam er uit de bevraging van de leden?", today=TODAY, analyzer=Analyzer())
+    assert q.asks_outcome and not q.asks_current
+    q = analyse("Zijn jullie intussen verhuisd?", today=TODAY, analyzer=Analyzer())
+    assert q.asks_current and not q.asks_outcome
+    assert analyse("Wat is de inschrijvingsprijs?", today=TODAY, analyzer=Analyzer()).wants_amount

@@ -375,8 +375,14 @@ def qualifier_forms(qualifier: tuple[str, ...]) -> tuple[frozenset[str], ...]:
     forms = []
     for word in qualifier:
         related = thesaurus().expand([stem(word)])
-        forms.append(frozenset([word[:5], *(r[:5] for r in related if len(r) >= 3)]))
+        people = _PEOPLE_FORMS if word in _PEOPLE else ()
+        forms.append(frozenset([word[:5], *(r[:5] for r in related if len(r) >= 3), *people]))
     return tuple(forms)
+
+
+#: "Hoeveel mensen ...?" counts people under whatever name the source gives them.
+_PEOPLE = frozenset(["mensen", "personen", "man", "volk"])
+_PEOPLE_FORMS = ("deeln", "aanwe", "bezoe", "parti", "inschr", "perso", "mense", "vrijw", "cursi", "lid", "leden")
 
 
 def _qualified_figure(text: str, qualifier: tuple[frozenset[str], ...]) -> bool:

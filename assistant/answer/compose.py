@@ -33,7 +33,7 @@ from ..text.analysis import Analyzer, fold, normalise_for_match, words
 from . import signals
 from .candidates import MAX_WORDS, Candidate, candidates, lead_of, whole_sentence
 from .passage import Element, ElementKind, Passage, boilerplate, memoised
-from .render import cell_line, citation_for, list_lines, sentence_line, time_notes
+from .render import cell_line, citation_for, list_lines, passed_moments, sentence_line, time_notes
 from .scorer import Scorer, default_scorer
 from .types import QUOTE_GAP, Citation
 
@@ -55,6 +55,8 @@ class Unmet(StrEnum):
     MOMENT = "geen_moment"  # a moment was asked, none is named
     YEAR = "ander_jaar"  # the asked year is not in the passages
     ENTITY = "andere_naam"  # the named organisation/person is not in the passages
+    OUTCOME = "geen_resultaat"  # results or conclusions were asked, the passages only announce or mention it
+    STALE = "verouderd"  # today's state was asked, the passages announce a moment that has passed since
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,11 @@ class ExtractiveAnswerer:
         _follow_on(query, chosen, snapshot)
         best = chosen[0].features
         support = min(1.0, best["cov"] + 0.5 * best["cov_ctx"])
-        return replace(self._render(query, chosen), support=support)
+        composition = replace(self._render(query, chosen), support=support)
+        unmet = _unmet_by(query, composition)
+        if unmet is not None:
+            return replace(composition, text=NOT_FOUND_TEXT, citations=(), unmet=unmet)
+        return composition
 
     def candidates(self, query: Query, hits: Sequence[Hit], snapshot: Snapshot) -> list[Candidate] | Composition:
         """The scored candidates, best first, or the composition that says why there are none."""
@@ -386,9 +392,26 @@ def _mentions_year(text: str, year: int, ranged: bool) -> bool:
     return re.search(rf"(?<![\d–-]){year}(?![\d–-])", text) is not None
 
 
+def _unmet_by(query: Query, composition: Composition) -> Unmet | None:
+    """What the composed answer does not give although the question asks it: an outcome, today's state."""
+    quotes = [c.quote for c in composition.citations]
+    if query.asks_outcome and not _OUTCOME_STATED.search(fold(" ".join(quotes))):
+        return Unmet.OUTCOME  # "Wat kwam er uit de screening?" -- "Die screening zal in 2024 plaatsvinden."
+    if query.asks_current and passed_moments(quotes, query.today, expected=True):
+        return Unmet.STALE  # "Zitten jullie ondertussen terug ...?" -- "eind 2024 kunnen we terug ..."
+    return None
+
+
+#: Words that state an outcome: results, conclusions, findings, what something showed or yielded.
+_OUTCOME_STATED = re.compile(
+    r"\b(?:resulta\w*|conclu\w*|bevinding\w*|uitkomst\w*|blijk\w*|bleek|bleken|to(?:on|nen|onde|onden)\w*|"
+    r"vastgesteld|stelde\w*|leerde\w*|geleerd|opgeleverd|leverde\w*|aanbeveling\w*|wees uit|wijst uit|effect\w*)\b|%"
+)
+
+
 def _about_qualifier(cand: Candidate) -> bool:
     f = cand.features
-    return f.get("figure_q_next_to", 0.0) > 0 or f.get("figure_q_qualifier", 0.0) > 0 or f.get("cov_label", 0.0) > 0
+    return f.get("figure_q_next_to", 0.0) > 0 or f.get("cov_label", 0.0) > 0
 
 
 def _scope(cand: Candidate) -> str:

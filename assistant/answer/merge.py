@@ -27,6 +27,11 @@ def merge_answers(parts: Sequence[Composition]) -> Composition:
     seen: dict[tuple[str, str], int] = {}
     # Sentences said for an earlier part (a page that repeats the report says them again).
     said: set[str] = set()
+    # A part that asks what the publications do not hold (another year, another organisation, results,
+    # today's state) makes the whole question one for staff: half an answer would pass for the whole.
+    beyond = next((p.unmet for p in parts if p.unmet in _BEYOND_SOURCES), None)
+    if beyond is not None:
+        return next(p for p in parts if p.unmet is beyond)
     for part in parts:
         if not part.citations:
             continue
@@ -60,6 +65,9 @@ def merge_answers(parts: Sequence[Composition]) -> Composition:
     # A multi-part answer is as well supported as its parts are on average.
     support = sum(p.support for p in parts) / len(parts)
     return Composition(text, tuple(citations), support=support)
+
+
+_BEYOND_SOURCES = frozenset([Unmet.YEAR, Unmet.ENTITY, Unmet.OUTCOME, Unmet.STALE])
 
 
 def _unsaid(segment: str, said: set[str]) -> str:

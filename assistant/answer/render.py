@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from datetime import date
 from urllib.parse import quote as url_quote
 
 from ..ingestion.chunking import Chunk
@@ -17,6 +18,7 @@ _FUTURE = re.compile(
     r"starten|verschijnt|verschijnen|is dan|nakende|volgende)\b",
     re.IGNORECASE,
 )
+_EXPECTED = re.compile(r"\b(kunnen|kan|zouden|zou|hopen|hopelijk|op schema|voorzien|beogen|willen)\b", re.IGNORECASE)
 _DATED = re.compile(
     r"\b((?:(?:begin|midden|eind|einde|voorjaar|najaar|zomer|winter|januari|februari|maart|april|mei|juni|juli|"
     r"augustus|september|oktober|november|december)\s+)?((?:19|20)\d\d))\b",
@@ -112,21 +114,31 @@ def location_link(url: str, page: int | None, anchor: str, heading: str = "") ->
 
 def time_notes(query: Query, body: str, quotes: Sequence[str], titles: Sequence[str]) -> list[str]:
     """Notes that put dates and figures in time: a deadline that has passed, the year of a figure."""
-    notes: list[str] = []
-    today = query.today
-    for quote in quotes:
-        if not _FUTURE.search(quote):
-            continue
-        for m in _DATED.finditer(quote):
-            year = int(m.group(2))
-            if year < today.year and m.group(1).lower() not in " ".join(notes).lower():
-                notes.append(f"Let op: {m.group(1)} ligt intussen achter ons; die informatie kan dus verouderd zijn.")
-                break
+    notes = [
+        f"Let op: {moment} ligt intussen achter ons; die informatie kan dus verouderd zijn."
+        for moment in passed_moments(quotes, query.today)
+    ]
     if query.kind is AnswerKind.FIGURE and not query.years and signals.states_figure(body) and not _YEAR.search(body):
         dated = sorted({t for t in titles if _YEAR.search(t)})
         if dated:
             notes.append(f"Dit cijfer komt uit het {dated[0]}.")
     return notes
+
+
+def passed_moments(quotes: Sequence[str], today: date, *, expected: bool = False) -> list[str]:
+    """Moments that the quotes announce as still to come ("eind 2024" with "zullen") but lie before ``today``.
+
+    ``expected`` also counts what the quotes expect or hope for ("kunnen we eind 2024 terug ...").
+    """
+    moments: list[str] = []
+    for quote in quotes:
+        if not (_FUTURE.search(quote) or (expected and _EXPECTED.search(quote))):
+            continue
+        for m in _DATED.finditer(quote):
+            if int(m.group(2)) < today.year and m.group(1).lower() not in " ".join(moments).lower():
+                moments.append(m.group(1))
+                break
+    return moments
 
 
 def stream_text(text: str) -> Iterator[TextDelta]:

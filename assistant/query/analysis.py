@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from ..text.analysis import STOPWORDS, Analyzer, fold, normalise_text, stem, words
-from ..text.lemmas import is_plural
+from ..text.lemmas import is_plural, lemma
 from .model import AnswerKind, Query, Role, Turn
 from .time import time_references
 
@@ -53,7 +53,16 @@ _FIGURE = re.compile(
 _AMOUNT = re.compile(
     r"\bhoeveel (?:\w+ )?(?:kost|kostte|kosten|kostten|geld|euro)\b|\bwelk (?:\w+ )?bedrag\b"
     r"|\bwat (?:kost|kostte|kosten)\b|\b(?:de|een) prijs\b|\b(?:wat|hoeveel)\b.*\bgekost\b"
+    r"|\b\w*(?:prijs|prijzen|tarief|tarieven)\b"
 )
+#: The outcome of something: its results, conclusions, findings, what it yielded or showed.
+_OUTCOME = re.compile(
+    r"\b(?:resulta?ten|conclusies?|bevindingen|uitkomsten?|vaststellingen|aanbevelingen)\b"
+    r"|\bwat (?:kwam|komt|is) er (?:\w+ ){0,8}?uit\b|\bwat (?:bleek|blijkt|leverde|levert|toonde|toont)\b"
+    r"|\bwat (?:heeft|hebben) (?:\w+ ){0,6}?(?:opgeleverd|aangetoond|uitgewezen)\b"
+)
+#: The state of things today, not at the time of the publications.
+_CURRENT = re.compile(r"\b(?:ondertussen|intussen|momenteel|op dit moment|tegenwoordig|nu al|vandaag de dag)\b")
 _PERCENT = re.compile(r"\b(?:percentage|procent|aandeel|welk deel|hoeveel procent)\b|%")
 _MOMENT = re.compile(
     r"\bwanneer\b|\bwelke (?:datum|dag|maand|periode|week|jaren|maanden)\b|\bin welk jaar\b|\bwelk jaar\b|\bhoe laat\b"
@@ -187,6 +196,8 @@ def _single(text: str, *, today: date, analyzer: Analyzer, turns: tuple[Turn, ..
         qualifier=_qualifier(folded) if kind is AnswerKind.FIGURE else (),
         wants_percentage=kind is AnswerKind.FIGURE and bool(_PERCENT.search(folded)),
         wants_amount=bool(_AMOUNT.search(folded)) and not _PERCENT.search(folded),
+        asks_outcome=bool(_OUTCOME.search(folded)),
+        asks_current=bool(_CURRENT.search(folded)),
         time=time_references(folded, today),
         entities=_entities(text),
     )
@@ -284,11 +295,26 @@ def _qualifier(folded: str) -> tuple[str, ...]:
     out: list[str] = []
     for w in m.group(1).split():
         w = w.strip("'?,.")
-        if w in _QUALIFIER_STOP:
+        if w in _QUALIFIER_STOP or (out and _past_verb(w)):
             break
+        if w in STOPWORDS and w not in ("en", "of") and out and out[-1] not in _UNITS:
+            break  # "hoeveel deelnemers aan de Trefdag": what is counted ends before the preposition
         if w and w not in STOPWORDS and w not in _POINTING:
             out.append(w)
-    return tuple(out[:3])
+    # A unit alone ("hoeveel keer ...") does not say what is counted.
+    return tuple(out[:3]) if any(w not in _UNITS for w in out[:3]) else ()
+
+
+#: Units before what is counted ("hoeveel procent van de deelnemers").
+_UNITS = frozenset(["procent", "percent", "euro", "keer", "maal", "stuks"])
+
+
+def _past_verb(word: str) -> bool:
+    """A verb after what is counted ("hoeveel mensen *woonden* ... bij", "*bezocht*"): the lemma is an infinitive."""
+    if word.startswith("ge") or len(word) <= 4 or is_plural(word):
+        return False  # "gesubsidieerde": a participle before the noun counted; "wagens": a noun
+    base = lemma(word)
+    return base.endswith("en") and base != word
 
 
 #: Words that point back to the previous turn ("hoeveel daarvan ..."): never what is counted.

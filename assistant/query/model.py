@@ -89,6 +89,10 @@ class Query:
     wants_percentage: bool = False
     #: An amount of money is asked ("Hoeveel kostte ...", "Welk bedrag ...", "Wat heeft ... gekost?").
     wants_amount: bool = False
+    #: The outcome of something is asked: its results, conclusions or findings ("Wat kwam er uit ...?").
+    asks_outcome: bool = False
+    #: The state of things today is asked ("Zitten jullie ondertussen terug ...?", "Is dat momenteel ...?").
+    asks_current: bool = False
     time: tuple[TimeReference, ...] = ()
     #: Names and quoted titles in the question ("Trefdag", "Zagreb").
     entities: tuple[str, ...] = ()

@@ -422,7 +422,7 @@ class Router:
             # What is asked lies wholly outside the publications; a sector word only sets the scene
             # ("wafels bakken voor onze vrijwilligersavond").
             return decided(DECLINE, "buiten_sector", "buiten_domein")
-        if unmet in ("ander_jaar", "andere_naam"):
+        if unmet in ("ander_jaar", "andere_naam", "verouderd"):
             return decided(ESCALATE, "niet_in_publicaties", f"niet_in_publicaties:{unmet}")
         if unmet is not None:
             return decided(ESCALATE, "geen_bron", "geen_antwoord_in_bron")

@@ -36,7 +36,7 @@ _TASK_VERB = (
     r"formuleer|formuleren|ontwerp|ontwerpen|teken|tekenen|rijm|rijmen|zing|zingen|los|oplossen"
 )
 _TASK = re.compile(
-    rf"^(?:(?:mag ik|kan ik|kun(?:t)? (?:je|jij|u)|wil (?:je|jij|u)|zou (?:je|jij|u)|graag)\s+(?:\w+\s+){{0,6}}?)?(?:{_TASK_VERB})\b"
+    rf"^(?:(?:mag ik|kan ik|kun(?:t)? (?:je|jij|u)|wil (?:je|jij|u)|zou (?:je|jij|u)|graag)\s+(?:\w+\s+){{0,12}}?)?(?:{_TASK_VERB})\b"
 )
 #: What is asked to be produced: texts for an occasion, creative forms, code, a translation.
 _PRODUCT = re.compile(
@@ -47,11 +47,161 @@ _PRODUCT = re.compile(
     r"(?:naar|in) het (?:engels|frans|duits|spaans|italiaans|arabisch|turks|grieks|latijn))\b"
     r"|\d[\d.,]*\s*(?:%|procent|x|\*|\+|/|keer)\s*(?:van\s*)?\d"
 )
+#: Products that the publications never hold, whatever they are for ("een recept voor onze vergadering").
+_CREATIVE = re.compile(
+    r"gedicht\w*|versje|lied(?:je)?|liedtekst|songtekst|rap\w*|rijm\w*|limerick|haiku|sonnet|sprookje|mop|moppen|"
+    r"grap(?:je|pen)?|speech|toespraak|\w+speech|\w+toespraak|recept\w*|quiz\w*"
+)
 #: A question that asks for a translation ("Hoe zeg je ... in het Frans?", "Wat is ... in het Engels?").
 _TRANSLATION = re.compile(
     r"\b(?:hoe (?:zeg|schrijf|spel) je|wat is|wat betekent|hoe heet)\b.*\bin het "
     r"(?:engels|frans|duits|spaans|italiaans|arabisch|turks|grieks|latijn|pools|portugees|chinees)\b"
 )
+#: A request for something made, advised or solved, at the start of a sentence: "Maak een quiz ...",
+#: "Ik zoek een goeie podcast", "Hoe maak ik een pasta ...", "Welke laptop raad je aan".  What follows
+#: the request (its object) decides: a thing the publications are about is no task.
+_REQUEST = re.compile(
+    r"^(?:(?:mag ik|kan ik|kun(?:t)? (?:je|jij|u)|kan (?:je|jij|u)|wil (?:je|jij|u)|zou (?:je|jij|u)|graag|help me)\s+"
+    r"(?:(?:me|mij|ons|even|eens|snel|aub|alsjeblieft|voor|mij|een|nog)\s+)*?)?"
+    r"(?:schrijf|maak|bedenk|verzin|genereer|componeer|ontwerp|teken|programmeer|codeer|herschrijf|bereken)"
+    r"\s+(?P<make>.+)"
+    r"|^(?:geef (?:me|mij|ons)|raad (?:me|mij|ons) (?:een|het|de)|tips? voor)\s+(?P<obj>.+)"
+    r"|^ik (?:wil|zou|had|zoek)(?: \w+){0,2}? (?:graag |nog )?(?:een|wat|enkele|ideeen voor)\s+(?P<obj2>.+)"
+    r"|^hoe (?:maak|bak|kook|bereid|los|schrijf|repareer|installeer|kweek|verwijder|krijg|win|verlies)\w* "
+    r"(?:ik|je|jij|we|u)\s+(?P<obj3>.+)"
+    r"|^(?:welke|wat voor(?: een)?|welk)\s+(?P<obj4>.+?)\s+(?:raad|raden)\s+(?:je|jij|u|jullie)\b"
+)
+#: Where the object of a request ends: a preposition, a conjunction, a clause.
+_OBJECT_END = frozenset(
+    [
+        "over",
+        "voor",
+        "van",
+        "met",
+        "om",
+        "in",
+        "op",
+        "naar",
+        "bij",
+        "zonder",
+        "zodat",
+        "die",
+        "dat",
+        "en",
+        "of",
+        "tegen",
+        "uit",
+        "aan",
+        "als",
+        "waarmee",
+        "waarin,",
+        "?",
+        ".",
+    ]
+)
+_OBJECT_SKIP = frozenset(
+    [
+        "een",
+        "de",
+        "het",
+        "deze",
+        "dit",
+        "die",
+        "mijn",
+        "onze",
+        "ons",
+        "je",
+        "jouw",
+        "uw",
+        "zijn",
+        "haar",
+        "hun",
+        "wat",
+        "paar",
+        "enkele",
+        "goede",
+        "goeie",
+        "leuke",
+        "mooie",
+        "korte",
+        "kort",
+        "lange",
+        "lang",
+        "nieuwe",
+        "nieuw",
+        "pakkende",
+        "grappige",
+        "originele",
+        "eenvoudige",
+        "snelle",
+        "lekkere",
+        "goedkope",
+    ]
+)
+#: Things the publications can give: asking for them is asking for information, not a task.
+_INFO_OBJECTS = frozenset(
+    [
+        "overzicht",
+        "samenvatting",
+        "lijst",
+        "lijstje",
+        "opsomming",
+        "uitleg",
+        "toelichting",
+        "definitie",
+        "antwoord",
+        "cijfer",
+        "cijfers",
+        "info",
+        "informatie",
+        "tabel",
+        "stappen",
+        "stappenplan",
+        "voorbeeld",
+        "voorbeelden",
+        "link",
+        "links",
+        "bron",
+        "bronnen",
+        "document",
+        "documenten",
+        "publicatie",
+        "publicaties",
+        "checklist",
+        "planning",
+        "tijdlijn",
+        "datum",
+        "data",
+        "adres",
+        "contact",
+        "tip",
+        "tips",
+        "idee",
+        "ideeen",
+        "advies",
+        "vraag",
+        "vragen",
+        "hulp",
+        "afspraak",
+        "gesprek",
+        "aanvraag",
+        "workshop",
+        "vorming",
+        "opleiding",
+        "training",
+        "cursus",
+        "les",
+        "sessie",
+        "traject",
+        "begeleiding",
+        "coaching",
+        "ondersteuning",
+        "offerte",
+    ]
+)
+#: A sum or an equation ("3x + 7 = 22", "12 * 15").
+_MATH = re.compile(r"\d\s*[a-z]?\s*[+*/×÷^]\s*\(?\d|[\dxyz)]\s*=\s*-?\d")
+
 #: Words that tie a question to the organisation or the sector it serves.
 _ADDRESS = re.compile(
     r"\b(socius|steunpunt|jullie|uw organisatie|sociaal-cultureel|sociaal cultureel|socio-cultureel|decreet|"
@@ -150,6 +300,29 @@ class Scope:
         corpus_zipf = math.log10(n / self.total * 1e9)
         return corpus_zipf - self.general_zipf(word) >= 1.0
 
+    def _outside_request(self, sentence: str) -> bool:
+        """A request whose object the publications are not about ("Maak een quiz ...", "Welke laptop raad je aan")."""
+        request = _request(sentence)
+        if request is None:
+            return False
+        head = request.head
+        if _CREATIVE.fullmatch(head):
+            return True  # a recipe, a poem, a speech: never in the publications, whatever it is for
+        if head in _INFO_OBJECTS or lemma(head) in _INFO_OBJECTS or _ADDRESS.search(head):
+            return False
+        used = max(self.counts.get(head, 0), self.counts.get(lemma(head), 0))
+        if used >= 2 or self.typical(head) or self.typical(lemma(head)) or _compound_known(head, self):
+            return False
+        # Something to be made is a task whatever it is for ("een quiz ... voor onze vrijwilligersavond");
+        # something sought is one only when nothing else in the sentence is of the domain
+        # ("een kopie van het jaarverslag" is not).
+        return request.make or not any(self._domain_word(w) for w in request.rest)
+
+    def _domain_word(self, word: str) -> bool:
+        if len(word) < 4 or word in STOPWORDS or self.is_name(word):
+            return False
+        return bool(_ADDRESS.search(word)) or self.typical(word) or _compound_known(word, self)
+
     def signals(self, query: Query) -> ScopeSignals:
         text = query.normalised
         domain: list[str] = []
@@ -168,7 +341,13 @@ class Scope:
             elif 2.5 <= self.general_zipf(w) < _FUNCTION_ZIPF and w not in _FUNCTION:
                 # An ordinary Dutch word (not a function word) that the publications never use.
                 foreign.append(w)
-        task = (bool(_TASK.search(text)) and bool(_PRODUCT.search(text))) or bool(_TRANSLATION.search(text))
+        sentences = [t.strip() for t in re.split(r"(?<=[.!?:])\s+", text) if t.strip()]
+        task = (
+            (any(_TASK.search(t) for t in sentences) and bool(_PRODUCT.search(text)))
+            or bool(_TRANSLATION.search(text))
+            or bool(_MATH.search(text))
+            or any(self._outside_request(t) for t in sentences)
+        )
         return ScopeSignals(
             task=task,
             addresses=bool(_ADDRESS.search(text)),
@@ -212,6 +391,41 @@ _FUNCTION = frozenset(
         "soms",
     ]
 )
+
+
+@dataclass(frozen=True)
+class _Request:
+    #: The head word of what is asked for ("een pakkende slogan en ..." -> "slogan").
+    head: str
+    #: Something to be made ("Maak ...", "Schrijf ..."), not found or advised.
+    make: bool
+    #: The words of the sentence after the head ("... van het jaarverslag").
+    rest: tuple[str, ...]
+
+
+def _request(sentence: str) -> _Request | None:
+    """The request a sentence makes, if it makes one."""
+    m = _REQUEST.search(sentence)
+    if m is None:
+        return None
+    obj = next(g for g in m.groups() if g is not None)
+    tokens = re.findall(r"[\w'-]+|[,?.]", obj)
+    head = None
+    end = len(tokens)
+    for i, w in enumerate(tokens):
+        if w in _OBJECT_END or (head is not None and _infinitive(w)):
+            end = i  # "een afspraak maken": the verb ends the object
+            break
+        if w not in _OBJECT_SKIP and not w.isdigit():
+            head = w
+    if head is None:
+        return None
+    rest = tuple(w for w in tokens[end:] if w.isalpha())
+    return _Request(head, m.group("make") is not None, rest)
+
+
+def _infinitive(word: str) -> bool:
+    return len(word) > 4 and word.endswith("en") and lemma(word) == word and _zipf(word) >= 3.0
 
 
 def _compound_known(word: str, scope: Scope) -> bool:
