@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Final, Protocol
 
 from ..query.model import AnswerKind, Query
 from ..query.time import years_in
-from ..text.analysis import Analyzer, fold, normalise_for_match, words
+from ..text.analysis import Analyzer, fold, normalise_for_match, split_sentences, words
 from . import signals
 from .candidates import MAX_WORDS, Candidate, candidates, lead_of, whole_sentence
 from .passage import Element, ElementKind, Passage, boilerplate, memoised
@@ -57,6 +57,7 @@ class Unmet(StrEnum):
     ENTITY = "andere_naam"  # the named organisation/person is not in the passages
     OUTCOME = "geen_resultaat"  # results or conclusions were asked, the passages only announce or mention it
     STALE = "verouderd"  # today's state was asked, the passages announce a moment that has passed since
+    NAMES = "niet_genoemd"  # a named number of things was asked, the passages only count them
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,11 @@ class ExtractiveAnswerer:
         if query.years:
             # The asked year must be what the quoted text is about: in it, in its section or its title.
             ranged = any(len(t.years) > 1 for t in query.time)
-            dated = [c for c in found if all(_mentions_year(_scope(c), y, ranged) for y in query.years)]
+            dated = [
+                c
+                for c in found
+                if all(_mentions_year(_scope(c), y, ranged) for y in query.years) and not _other_year(c.text, query)
+            ]
             if found and not dated:
                 texts = [_scope(c) for c in found]
                 available = sorted(
@@ -392,14 +397,75 @@ def _mentions_year(text: str, year: int, ranged: bool) -> bool:
     return re.search(rf"(?<![\d–-]){year}(?![\d–-])", text) is not None
 
 
+def _other_year(text: str, query: Query) -> bool:
+    """A figure or an outcome quoted for other years only ("Het boekjaar 2023 sloot af ..." asked for 2022)."""
+    if query.kind is not AnswerKind.FIGURE and not query.asks_outcome:
+        return False  # a state holds on ("verhuisden midden 2022 naar ..." answers where they were in 2023)
+    own = {y for y in years_in(text) if 1990 <= y <= 2100}
+    return bool(own) and not own & set(query.years)
+
+
 def _unmet_by(query: Query, composition: Composition) -> Unmet | None:
     """What the composed answer does not give although the question asks it: an outcome, today's state."""
     quotes = [c.quote for c in composition.citations]
     if query.asks_outcome and not _OUTCOME_STATED.search(fold(" ".join(quotes))):
         return Unmet.OUTCOME  # "Wat kwam er uit de screening?" -- "Die screening zal in 2024 plaatsvinden."
-    if query.asks_current and passed_moments(quotes, query.today, expected=True):
+    if query.asks_current and (passed_moments(quotes, query.today, expected=True) or _dated_past(quotes, query)):
         return Unmet.STALE  # "Zitten jullie ondertussen terug ...?" -- "eind 2024 kunnen we terug ..."
+    if _only_counted(query, quotes, composition.text):
+        return Unmet.NAMES  # "Welke twee Avansa's ...?" -- "... vonden we twee Avansa's bereid ..."
     return None
+
+
+def _dated_past(quotes: list[str], query: Query) -> bool:
+    """Every year the quotes name lies before today's, and they tell no yearly habit ("elk jaar")."""
+    text = " ".join(quotes)
+    named = {y for y in years_in(text) if 1990 <= y <= 2100}
+    return bool(named) and max(named) < query.today.year and not _RECURRING.search(fold(text))
+
+
+_RECURRING = re.compile(
+    r"\b(?:elk|ieder) jaar\b|\bjaarlijks\w*|\btelkens\b|\bop de (?:eerste|tweede|derde|laatste) \w+dag\b"
+)
+
+
+def _only_counted(query: Query, quotes: list[str], answer: str) -> bool:
+    """Names were asked for ("Welke twee Avansa's ...?", "Wie waren de drie ...?"); the quotes only count them.
+
+    Judged on the quoted sentence that repeats the question's count and the word after it: what follows
+    there and in the next sentence must not enumerate (a colon, "namelijk", commas, as many names as
+    asked).  Only for names (a "wie" question, or a capitalised noun counted): a count of ordinary
+    things may well be told item by item in sentences of their own.
+    """
+    asked = _NAMED_COUNT.search(query.text)
+    if asked is None or "\n- " in answer:
+        return False  # no names counted in the question, or answered with a list
+    number, adjective, noun = asked.groups()
+    if not (noun[:1].isupper() or query.normalised.startswith("wie ")):
+        return False
+    count = int(number) if number.isdigit() else _COUNT_NUMBERS[number.lower()]
+    echo = re.compile(rf"\b{re.escape(fold(number))}\s+{re.escape(fold(adjective or noun)[:5])}")
+    sentences = split_sentences(" ".join(q.replace(QUOTE_GAP, " ") for q in quotes))
+    for i, sentence in enumerate(sentences):
+        m = echo.search(fold(sentence))
+        if m:
+            # What follows the count in that sentence and the next (folding keeps the offsets).
+            told = " ".join([sentence[m.end() :], *sentences[i + 1 : i + 2]])
+            names = set(re.findall(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*", told))
+            enumerated = (
+                ":" in told
+                or re.search(r"\b(?:namelijk|zoals|met name|waaronder)\b", told) is not None
+                or told.count(",") >= max(1, count - 1)
+                or len(names) >= count
+            )
+            return not enumerated
+    return False
+
+
+_NAMED_COUNT = re.compile(
+    r"\b(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|\d)\s+(?:(\w+e)\s+)?([\w'’-]+)", re.IGNORECASE
+)
+_COUNT_NUMBERS = {"twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7, "acht": 8, "negen": 9, "tien": 10}
 
 
 #: Words that state an outcome: results, conclusions, findings, what something showed or yielded.

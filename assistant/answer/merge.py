@@ -67,7 +67,7 @@ def merge_answers(parts: Sequence[Composition]) -> Composition:
     return Composition(text, tuple(citations), support=support)
 
 
-_BEYOND_SOURCES = frozenset([Unmet.YEAR, Unmet.ENTITY, Unmet.OUTCOME, Unmet.STALE])
+_BEYOND_SOURCES = frozenset([Unmet.YEAR, Unmet.ENTITY, Unmet.OUTCOME, Unmet.STALE, Unmet.NAMES])
 
 
 def _unsaid(segment: str, said: set[str]) -> str:

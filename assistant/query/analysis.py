@@ -51,7 +51,7 @@ _FIGURE = re.compile(
 )
 #: An amount of money: "hoeveel kost(te) ...", "welk bedrag", "hoeveel geld", "hoeveel euro", "de prijs".
 _AMOUNT = re.compile(
-    r"\bhoeveel (?:\w+ )?(?:kost|kostte|kosten|kostten|geld|euro)\b|\bwelk (?:\w+ )?bedrag\b"
+    r"\bhoeveel (?:\w+ )?(?:kost|kostte|kosten|kostten|geld|euro|subsidie|budget|financiering|werkingsmiddelen)\b|\bwelk (?:\w+ )?bedrag\b"
     r"|\bwat (?:kost|kostte|kosten)\b|\b(?:de|een) prijs\b|\b(?:wat|hoeveel)\b.*\bgekost\b"
     r"|\b\w*(?:prijs|prijzen|tarief|tarieven)\b"
 )
@@ -61,8 +61,11 @@ _OUTCOME = re.compile(
     r"|\bwat (?:kwam|komt|is) er (?:\w+ ){0,8}?uit\b|\bwat (?:bleek|blijkt|leverde|levert|toonde|toont)\b"
     r"|\bwat (?:heeft|hebben) (?:\w+ ){0,6}?(?:opgeleverd|aangetoond|uitgewezen)\b"
 )
-#: The state of things today, not at the time of the publications.
-_CURRENT = re.compile(r"\b(?:ondertussen|intussen|momenteel|op dit moment|tegenwoordig|nu al|vandaag de dag)\b")
+#: The state of things today, not at the time of the publications; the next time something happens.
+_CURRENT = re.compile(
+    r"\b(?:ondertussen|intussen|momenteel|op dit moment|tegenwoordig|nu al|vandaag de dag)\b"
+    r"|\b(?:de|het) (?:volgende|eerstvolgende|komende) (?!keer\b|stap\b|vraag\b)\w+"
+)
 _PERCENT = re.compile(r"\b(?:percentage|procent|aandeel|welk deel|hoeveel procent)\b|%")
 _MOMENT = re.compile(
     r"\bwanneer\b|\bwelke (?:datum|dag|maand|periode|week|jaren|maanden)\b|\bin welk jaar\b|\bwelk jaar\b|\bhoe laat\b"

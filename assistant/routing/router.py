@@ -408,11 +408,22 @@ class Router:
             "scope": scope.__dict__,
         }
 
+        in_context = follow_up and bool(decision.signals.get("context_sector"))
+        # What the publications do not answer goes to staff -- unless what is asked is not of the domain
+        # at all: no domain word, ordinary words the publications never use, and an answer without them.
+        foreign = (
+            not scope.domain
+            and len(scope.foreign) >= (2 if scope.addresses else 1)
+            and content_support < _FOREIGN_SUPPORT
+            and not in_context
+        )
+
         def decided(route: Route, kind: str, rule: str) -> RouteDecision:
+            if route is ESCALATE and foreign:
+                route, kind, rule = DECLINE, "buiten_sector", f"buiten_domein:{rule}"
             signals.update(kind=kind, rule=rule)
             return RouteDecision(route, reason_for(route, kind), decision.topic, signals)
 
-        in_context = follow_up and bool(decision.signals.get("context_sector"))
         if scope.task:
             return decided(DECLINE, "buiten_sector", "opdracht")
         if scope.looks_outside and not in_context and min(support, content_support) < _OUTSIDE_SUPPORT:
@@ -422,6 +433,11 @@ class Router:
             # What is asked lies wholly outside the publications; a sector word only sets the scene
             # ("wafels bakken voor onze vrijwilligersavond").
             return decided(DECLINE, "buiten_sector", "buiten_domein")
+        untied = not (scope.addresses or scope.domain or scope.names)
+        if untied and not in_context and min(support, content_support) < _UNTIED_SUPPORT:
+            # No word ties the question to the sector and the best answer found hardly carries it
+            # ("Hoe stoppen we de klimaatopwarming?", "het laatste nieuws over de Vlaamse politiek").
+            return decided(DECLINE, "buiten_sector", "niet_verbonden")
         if unmet in ("ander_jaar", "andere_naam", "verouderd"):
             return decided(ESCALATE, "niet_in_publicaties", f"niet_in_publicaties:{unmet}")
         if unmet is not None:
@@ -435,6 +451,11 @@ class Router:
         return decision
 
 
+#: Below this share of its content words in the answer, a question whose content words are ordinary Dutch
+#: the publications never use (and none of the domain's) is declined rather than handed to staff.
+_FOREIGN_SUPPORT: Final = 0.34
+#: Below this answer support a question that no word ties to the sector is declined.
+_UNTIED_SUPPORT: Final = 0.35
 #: Below this answer support an answer without the question's two most specific words goes to staff.
 #: Chosen on the gold set: 0.15 escalates 4 of 153 answerable questions (3 before) and 19 of 25
 #: unanswerable ones (16 before); 0.2 escalated 5 answerable ones, 0.5 escalated 22.

@@ -63,13 +63,16 @@ _TRANSLATION = re.compile(
 _REQUEST = re.compile(
     r"^(?:(?:mag ik|kan ik|kun(?:t)? (?:je|jij|u)|kan (?:je|jij|u)|wil (?:je|jij|u)|zou (?:je|jij|u)|graag|help me)\s+"
     r"(?:(?:me|mij|ons|even|eens|snel|aub|alsjeblieft|voor|mij|een|nog)\s+)*?)?"
-    r"(?:schrijf|maak|bedenk|verzin|genereer|componeer|ontwerp|teken|programmeer|codeer|herschrijf|bereken)"
-    r"\s+(?P<make>.+)"
+    r"(?:schrijf|maak|bedenk|verzin|genereer|componeer|ontwerp|teken|programmeer|codeer|herschrijf|bereken|"
+    r"vertel(?: (?:eens|me|ons|nog))*)\s+(?P<make>.+)"
+    r"|^(?:kun(?:t)?|kan|wil|zou) (?:je|jij|u) (?:(?:me|mij|ons|even|eens|nog|alsjeblieft|aub) )*(?P<make2>.+?) "
+    r"(?:schrijven|maken|bedenken|verzinnen|genereren|opstellen|componeren|ontwerpen|tekenen|vertalen|berekenen)\b"
     r"|^(?:geef (?:me|mij|ons)|raad (?:me|mij|ons) (?:een|het|de)|tips? voor)\s+(?P<obj>.+)"
     r"|^ik (?:wil|zou|had|zoek)(?: \w+){0,2}? (?:graag |nog )?(?:een|wat|enkele|ideeen voor)\s+(?P<obj2>.+)"
     r"|^hoe (?:maak|bak|kook|bereid|los|schrijf|repareer|installeer|kweek|verwijder|krijg|win|verlies)\w* "
     r"(?:ik|je|jij|we|u)\s+(?P<obj3>.+)"
     r"|^(?:welke|wat voor(?: een)?|welk)\s+(?P<obj4>.+?)\s+(?:raad|raden)\s+(?:je|jij|u|jullie)\b"
+    r"|^(?:welke|welk|wat voor(?: een)?)\s+(?P<obj5>.+?)\s+(?:is|zijn) (?:het|de) (?:beste|goedkoopste|leukste|lekkerste)\b"
 )
 #: Where the object of a request ends: a preposition, a conjunction, a clause.
 _OBJECT_END = frozenset(
@@ -204,9 +207,10 @@ _MATH = re.compile(r"\d\s*[a-z]?\s*[+*/×÷^]\s*\(?\d|[\dxyz)]\s*=\s*-?\d")
 
 #: Words that tie a question to the organisation or the sector it serves.
 _ADDRESS = re.compile(
-    r"\b(socius|steunpunt|jullie|uw organisatie|sociaal-cultureel|sociaal cultureel|socio-cultureel|decreet|"
-    r"sector|volwassenenwerk|beleidsplan\w*|subsidie\w*|visitatie\w*|vraaggestuurd\w*|trefdag|toolbox|"
-    r"vrijwillig\w*|vereniging\w*|vorming\w*|jaarverslag|publicatie\w*|organisatie\w*|beleidsperiode)\b"
+    r"\b(socius|steunpunt|jullie|uw organisatie|sociaal-cultureel|sociaal cultureel|socio-cultureel|\w*decreet|"
+    r"sector|volwassenenwerk|\w*beleidsplan\w*|\w*subsidie\w*|visitatie\w*|vraaggestuurd\w*|trefdag|toolbox|"
+    r"\w*vrijwillig\w*|\w*vereniging\w*|\w*vorming\w*|jaarverslag|publicatie\w*|\w*organisatie\w*|"
+    r"beleidsperiode|team|personeel\w*|medewerkers?|stafmedewerkers?)\b"
 )
 
 
@@ -421,7 +425,7 @@ def _request(sentence: str) -> _Request | None:
     if head is None:
         return None
     rest = tuple(w for w in tokens[end:] if w.isalpha())
-    return _Request(head, m.group("make") is not None, rest)
+    return _Request(head, m.group("make") is not None or m.group("make2") is not None, rest)
 
 
 def _infinitive(word: str) -> bool:
