@@ -296,11 +296,18 @@ def _follow_on(query: Query, chosen: list[Candidate], snapshot: Snapshot) -> Non
         if words + n > MAX_WORDS or not cand.passage.same_page(cand.element, nxt):
             continue
         shares = bool(set(analyzer.terms(nxt.text)) & set(query.terms))
-        if signals.ANAPHOR.search(nxt.text) or shares:
+        if signals.ANAPHOR.search(nxt.text) or shares or _TURN.search(nxt.text):
             cand.after = (*cand.after, nxt)
             words += n
 
 
+#: A sentence that says how what was just said turned out ("Helaas heeft niemand ...", "Na grondig nadenken,
+#: besloten we ...").
+_TURN = re.compile(
+    r"^(?:helaas|jammer genoeg|uiteindelijk|toch|maar|niettemin|desondanks|nadien|achteraf|"
+    r"na (?:grondig|lang|rijp|veel) \w+|tot (?:onze )?(?:spijt|verrassing))\b",
+    re.IGNORECASE,
+)
 #: A sentence that carries one item of an enumeration in running text ("In een eerste traject ...",
 #: "Met een tweede ...", "Ten slotte ...").
 _ORDINAL = re.compile(

@@ -14,8 +14,8 @@ from .passage import Element
 from .types import QUOTE_GAP, Citation, TextDelta
 
 _FUTURE = re.compile(
-    r"\b(moeten|moet|zal|zullen|deadline|uiterlijk|tegen|gepland|plannen|plant|verwacht|komt|komen|start|"
-    r"starten|verschijnt|verschijnen|is dan|nakende|volgende)\b",
+    r"\b(moeten|moet|zal|zullen|deadline|uiterlijk|tegen (?=\w+ \d{4}|\d{4})|gepland|plannen|plant|verwacht|komt|"
+    r"(?<!te )komen|start|starten|verschijnt|verschijnen|is dan|nakende|volgende)\b",
     re.IGNORECASE,
 )
 _EXPECTED = re.compile(r"\b(kunnen|kan|zouden|zou|hopen|hopelijk|op schema|voorzien|beogen|willen)\b", re.IGNORECASE)
