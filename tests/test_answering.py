@@ -257,3 +257,27 @@ def test_a_quote_never_runs_over_a_page_break() -> None:
         else:
             # Over a page break the sentence with the figure stands alone, cited on its own page.
             assert [(q.quote, q.page) for q in c.citations] == [(second, 8)], c.text
+
+
+def test_a_sentence_defining_another_term_ranks_below_one_that_defines_nothing() -> None:
+    from assistant.answer import signals
+    from assistant.answer.scorer import HandScorer
+
+    assert signals.defines_other("Met community bedoelt Socius leden en vrijwilligers.", "verenigingsdemocratie")
+    assert not signals.defines_other("Met community bedoelt Socius leden en vrijwilligers.", "community")
+    base = {"cov": 0.6, "q_definition": 1.0, "def_q_defines": 1.0}
+    scorer = HandScorer()
+    assert scorer.score({**base, "def_q_other": 1.0}) < scorer.score({"cov": 0.6, "q_definition": 1.0})
+
+
+def test_a_part_beyond_the_sources_makes_the_whole_question_one_for_staff() -> None:
+    answered = Composition(
+        "De Trefdag was in Mechelen. [1]",
+        (Citation(1, "c", "d", "T", "pdf", 3, "", "", "De Trefdag was in Mechelen."),),
+        support=0.9,
+    )
+    beyond = Composition(NOT_FOUND_TEXT, unmet=Unmet.YEAR, available_years=(2023,))
+    merged = merge_answers([answered, beyond])
+    assert merged.unmet is Unmet.YEAR and not merged.citations
+    # A part that is simply not found leaves the answer to the other part.
+    assert merge_answers([answered, Composition(NOT_FOUND_TEXT, unmet=Unmet.NOTHING)]).citations

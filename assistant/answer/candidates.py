@@ -345,6 +345,9 @@ def _features(
         "other_q_structured": float(kind not in (AnswerKind.LIST, AnswerKind.WAY) and structured),
         "reason_q_reason": float(kind is AnswerKind.REASON and signals.states_reason(text)),
         "def_q_defines": float(kind is AnswerKind.DEFINITION and signals.defines(text)),
+        "def_q_other": float(
+            kind is AnswerKind.DEFINITION and bool(ctx.defined) and signals.defines_other(text, ctx.defined)
+        ),
         "def_q_term_defined": float(
             kind is AnswerKind.DEFINITION and bool(ctx.defined) and signals.defines_term(text, ctx.defined)
         ),

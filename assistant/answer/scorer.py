@@ -60,7 +60,10 @@ class HandScorer:
         elif f("q_reason"):
             fit = 1.3 if f("reason_q_reason") else 1.0
         elif f("q_definition"):
-            fit = 1.7 if f("def_q_term_defined") else 1.3 if f("def_q_defines") else 1.0
+            if f("def_q_other") and not f("def_q_term_defined"):
+                fit = 0.7  # "Met community bedoelt Socius ..." defines something else than asked
+            else:
+                fit = 1.7 if f("def_q_term_defined") else 1.3 if f("def_q_defines") else 1.0
         elif f("q_way"):
             fit = 1.1 if f("way_q_way") else 1.0
         elif f("q_person"):

@@ -124,6 +124,13 @@ def defines_term(text: str, term: str) -> bool:
     )
 
 
+def defines_other(text: str, term: str) -> bool:
+    """Does ``text`` explicitly define another term than ``term`` ("Met community bedoelt Socius ...")?"""
+    folded = fold(text)
+    m = re.search(r"\b(?:met|onder)\s+(?:een |de |het )?(\w+)(?:\s+\w+){0,3}?\s+(?:bedoel|versta)", folded)
+    return m is not None and term.split()[0][:5] not in m.group(0)
+
+
 _DEFINING = (
     r"\bis\b|\bzijn\b|\bbetekent\b|\bstaat voor\b|\bverwijst naar\b|\bomvat\b|\bhoudt in\b|"
     r"\bgaat over\b|\bwil zeggen\b|:|,\s+een\b"

@@ -411,11 +411,14 @@ class Router:
         in_context = follow_up and bool(decision.signals.get("context_sector"))
         # What the publications do not answer goes to staff -- unless what is asked is not of the domain
         # at all: no domain word, ordinary words the publications never use, and an answer without them.
-        foreign = (
-            not scope.domain
-            and len(scope.foreign) >= (2 if scope.addresses else 1)
-            and content_support < _FOREIGN_SUPPORT
-            and not in_context
+        foreign = not in_context and (
+            (
+                not scope.domain
+                and len(scope.foreign) >= (2 if scope.addresses else 1)
+                and content_support < _FOREIGN_SUPPORT
+            )
+            # Nothing ties the question to the sector (no address, domain word or name the publications know).
+            or not (scope.addresses or scope.domain or scope.names)
         )
 
         def decided(route: Route, kind: str, rule: str) -> RouteDecision:
