@@ -153,6 +153,38 @@ def test_staff_session_expires_on_the_mounted_app(tmp_path: Path) -> None:
         assert home.status_code == 303 and home.headers["location"] == "/staff/login"
 
 
+def test_no_mounted_page_lists_its_routes(tmp_path: Path) -> None:
+    """``/openapi.json`` listed ~70 internal routes of a Gradio page; the Evaluatie page still served
+    it, without a login.  Catches any of the five mounts (chat, staff, Bronnen, Kennislacunes,
+    Evaluatie) serving a route list, before and after its login."""
+    from test_access import FakeAssistant
+
+    from assistant.web.app import build_app
+    from assistant.web.auth import Role
+
+    accounts = StaffAccounts(tmp_path / "staff.txt")
+    accounts.add("anna", PASSWORD)
+    accounts.add("eva", PASSWORD, [Role.EVALUATOR])
+    settings = Settings().replace(
+        database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", staff_file=tmp_path / "staff.txt", index_dir=tmp_path / "x"
+    )
+    app = build_app(settings, assistant=FakeAssistant(), warm=False)  # type: ignore[arg-type]
+    pages = ("", "/staff", "/staff/bronnen", "/staff/kennislacunes", "/evaluatie")
+    listings = ("/openapi.json", "/docs", "/redoc", "/gradio_api/openapi.json")
+    with TestClient(app) as http:
+        for page in pages:
+            for listing in listings:
+                r = http.get(page + listing)
+                assert r.status_code in (401, 404) and "/gradio_api/" not in r.text, (page + listing, r.status_code)
+        for prefix, name in (("/staff", "anna"), ("/evaluatie", "eva")):
+            login = http.post(f"{prefix}/login", data={"username": name, "password": PASSWORD})
+            assert login.status_code == 200
+        assert http.get("/evaluatie/config").status_code == 200 and http.get("/staff/config").status_code == 200
+        for page in pages:
+            for listing in listings:
+                assert http.get(page + listing).status_code == 404, page + listing
+
+
 # --------------------------------------------------------------------------- cross-origin check
 
 

@@ -268,7 +268,7 @@ def test_upload_and_named_api_routes_are_refused_on_the_public_app(app: Deployme
     """The issue's 30 x 1 MB uploads, ``/run/submit_request`` spam and ``/openapi.json``.  Catches:
     a public upload route that stores files, any event reachable by name, private or not, and a
     list of the internal routes (Gradio's apps served one at /openapi.json and, without a login,
-    at /staff/openapi.json)."""
+    at /staff/openapi.json and /evaluatie/openapi.json)."""
     before = count_requests(app)
     upload_dir = app.tmp / "gradio"
     files_before = sorted(upload_dir.rglob("*")) if upload_dir.exists() else []
@@ -283,7 +283,7 @@ def test_upload_and_named_api_routes_are_refused_on_the_public_app(app: Deployme
                 r = client.post(f"/gradio_api/{route}/{name}", json={"data": data})
                 assert r.status_code == 404, (route, name, r.status_code, r.text[:100])
         for listing in ("openapi.json", "docs", "redoc", "gradio_api/openapi.json"):  # the issue's internal routes
-            for page in ("/", "/staff/"):
+            for page in ("/", "/staff/", "/staff/bronnen/", "/staff/kennislacunes/", "/evaluatie/"):
                 r = client.get(f"{page}{listing}")
                 assert r.status_code in (401, 404) and "/gradio_api/" not in r.text, (page, listing, r.status_code)
     assert count_requests(app) == before

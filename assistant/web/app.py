@@ -179,6 +179,7 @@ def build_app(settings: Settings, *, assistant: Vraagbaak | None = None, warm: b
         js=chat_script(),  # opens a source panel when its [n] is clicked, as in the chat
         max_file_size="1mb",
         blocked_paths=[get_upload_folder()],
+        app_kwargs=_no_route_list(),
         **{**_COMMON_MOUNT, "css_paths": [STYLESHEET, EVALUATION_STYLESHEET]},
     )
     # The Bronnen and Kennislacunes pages live under /staff (its login and session) and are
