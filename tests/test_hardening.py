@@ -332,6 +332,7 @@ def test_gradio_queue_bookkeeping_is_switched_off(tmp_path: Path) -> None:
     from test_access import FakeAssistant
 
     from assistant.web.app import build_app
+    from assistant.web.lean import QUEUE_STATUS_EVERY_S
 
     source = inspect.getsource(queueing.Queue)
     for name in (
@@ -339,6 +340,8 @@ def test_gradio_queue_bookkeeping_is_switched_off(tmp_path: Path) -> None:
         "ANAYLTICS_CACHE_FREQUENCY",
         "sleep_when_free",
         "progress_update_sleep_when_free",
+        "live_updates",
+        "update_intervals",
     ):
         assert f"self.{name}" in source, name
     StaffAccounts(tmp_path / "staff.txt").add("anna", PASSWORD)
@@ -352,6 +355,8 @@ def test_gradio_queue_bookkeeping_is_switched_off(tmp_path: Path) -> None:
     assert len(queues) == 5  # chat, staff page, Evaluatie page, Bronnen, Kennislacunes
     assert all(q.ANALYTICS_MAX_EVENTS == 1 and q.ANAYLTICS_CACHE_FREQUENCY > 10**9 for q in queues)
     assert all(q.sleep_when_free == 0.005 for q in queues)
+    # No queue position to every waiting event whenever one starts; periodically instead.
+    assert all(q.live_updates is False and q.update_intervals == QUEUE_STATUS_EVERY_S for q in queues)
 
 
 def test_unchanged_outputs_are_not_rebuilt(tmp_path: Path) -> None:
