@@ -404,6 +404,72 @@ def test_unchanged_outputs_are_not_rebuilt(tmp_path: Path) -> None:
                 assert not rebuilt, f"{block} was rebuilt for an output that does not change"
 
 
+class _TwoPieceAssistant:
+    """Answers with two streamed pieces and the final answer (no index, no models)."""
+
+    def stream(self, question: str, history: Any = None, filters: Any = None) -> Any:
+        from assistant.answer import Answer, AnswerDone, TextDelta
+
+        yield TextDelta("Een vast ")
+        yield TextDelta(f"antwoord na {len(history or [])} berichten.")
+        yield AnswerDone(Answer(question=question, text=f"Een vast antwoord na {len(history or [])} berichten."))
+
+
+def test_sessions_keep_no_copy_of_every_components_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Gradio copied the config of every component of the page (29 on the chat) into each new
+    session, 2.6 ms on the event loop, and kept it current with every value, for its deep-link
+    route alone (refused).  Catches: the copy coming back (the lean state not installed, a Gradio
+    upgrade that makes sessions another way), a session state that lacks something of Gradio's,
+    and turns whose outputs or kept conversation differ from those with Gradio's own state."""
+    import asyncio
+
+    from gradio.blocks import BlocksConfig
+    from gradio.state_holder import SessionState
+
+    from assistant.web.app import build_app
+
+    settings = Settings().replace(
+        database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", staff_file=tmp_path / "staff.txt", index_dir=tmp_path / "x"
+    )
+    app = build_app(settings, assistant=_TwoPieceAssistant(), warm=False)  # type: ignore[arg-type]
+    pages = [route.app.get_blocks() for route in app.routes if hasattr(getattr(route, "app", None), "get_blocks")]
+    chat = next(page for page in pages if any(fn.name == "ask" for fn in page.fns.values()))
+    ask = next(fn for fn in chat.fns.values() if fn.name == "ask")
+    questions = ("Wat is een burgerinitiatief?", "En wie helpt daarbij?")
+
+    async def conversation(state: SessionState) -> list[list[Any]]:
+        outputs = []
+        for question in questions:
+            iterator = None
+            while True:
+                result = await chat.process_api(ask, [question, None], state=state, iterator=iterator, event_id="e")
+                outputs.append(result["data"])
+                iterator = result.get("iterator")
+                if not result.get("is_generating"):
+                    break
+        return outputs
+
+    computed: list[int] = []
+    config_for_block = BlocksConfig.config_for_block
+    monkeypatch.setattr(
+        BlocksConfig,
+        "config_for_block",
+        staticmethod(lambda *a, **k: computed.append(a[0]) or config_for_block(*a, **k)),
+    )
+    lean = chat.state_holder["sessie"]  # as Gradio gets a session's state on its first event
+    assert all(type(page.state_holder[f"x{i}"]) is type(lean) for i, page in enumerate(pages))
+    lean_outputs = asyncio.run(conversation(lean))
+    assert computed == [], "a component's config was computed for the session"
+    gradios = SessionState(chat)
+    gradio_outputs = asyncio.run(conversation(gradios))
+    assert computed, "the spy saw nothing: the test no longer measures the copy"
+    assert lean_outputs == gradio_outputs
+    assert "na 2 berichten" in str(lean_outputs)  # the second turn saw the first (the State kept it)
+    assert lean.state_data == gradios.state_data
+    assert set(vars(lean)) == set(vars(gradios))
+    assert chat.state_holder["sessie"] is lean
+
+
 def test_streamed_pieces_are_paced() -> None:
     """Pieces within one interval are merged; a slow stream still shows as it comes; the final item
     passes at once and makes the text still waiting unnecessary."""

@@ -282,6 +282,9 @@ def test_upload_and_named_api_routes_are_refused_on_the_public_app(app: Deployme
             for name in ("submit_request", "ask", "rate", "predict"):
                 r = client.post(f"/gradio_api/{route}/{name}", json={"data": data})
                 assert r.status_code == 404, (route, name, r.status_code, r.text[:100])
+        # gr.DeepLinkButton's route wrote a session's values to a file; no page has that button.
+        r = client.get("/gradio_api/deep_link", params={"session_hash": "x"})
+        assert r.status_code == 404, r.text
         for listing in ("openapi.json", "docs", "redoc", "gradio_api/openapi.json"):  # the internal routes
             for page in ("/", "/staff/", "/staff/bronnen/", "/staff/kennislacunes/", "/evaluatie/"):
                 r = client.get(f"{page}{listing}")

@@ -48,6 +48,7 @@ API_ONLY_ROUTES: tuple[str, ...] = (
     "process_recording",
     "component_server",
     "profiling/",
+    "deep_link",  # gr.DeepLinkButton's: writes the session's values to a file; no page has one
 )
 UPLOAD_ROUTES: tuple[str, ...] = ("upload", "upload_progress")
 UNKNOWN_EVENT = "Deze actie bestaat niet op deze pagina. Laad de pagina opnieuw."
