@@ -185,6 +185,38 @@ def test_no_mounted_page_lists_its_routes(tmp_path: Path) -> None:
                 assert http.get(page + listing).status_code == 404, page + listing
 
 
+def test_body_limits_per_path(tmp_path: Path) -> None:
+    """Public pages 64 KB, staff pages 1 MB, staff uploads ASSISTANT_MAX_FILE_MB, refused (413) from
+    Content-Length before a login is even looked at.  Catches: a staff or upload route without its
+    limit, and the public limit applied to staff uploads (files could not be added)."""
+    from test_access import FakeAssistant
+
+    from assistant.web.app import build_app
+
+    settings = Settings().replace(
+        database_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
+        staff_file=tmp_path / "staff.txt",
+        index_dir=tmp_path / "x",
+        max_file_mb=3,
+    )
+    app = build_app(settings, assistant=FakeAssistant(), warm=False)  # type: ignore[arg-type]
+    kb = 1024
+    cases = [
+        ("/gradio_api/queue/join", 64 * kb),
+        ("/evaluatie/gradio_api/queue/join", 64 * kb),
+        ("/staff/gradio_api/queue/join", 1024 * kb),
+        ("/staff/kennislacunes/gradio_api/queue/join", 1024 * kb),
+        ("/staff/gradio_api/upload", 3 * 1024 * kb),
+        ("/staff/bronnen/gradio_api/upload", 3 * 1024 * kb),
+    ]
+    with TestClient(app) as http:
+        for path, limit in cases:
+            over = http.post(path, content=b"x" * (limit + 1), headers={"content-type": "application/json"})
+            assert over.status_code == 413, (path, over.status_code)
+            under = http.post(path, content=b"x" * limit, headers={"content-type": "application/json"})
+            assert under.status_code != 413, (path, under.status_code)
+
+
 # --------------------------------------------------------------------------- cross-origin check
 
 
@@ -226,6 +258,42 @@ def test_event_guard_refuses_limits_for_events_the_page_lacks() -> None:
     limit = EventLimit(1, 1, "x", "y")
     with pytest.raises(ConfigError, match="submit_request"):
         EventGuard(lambda *a: None, prefix="/", events={0: "ask"}, limits={"submit_request": limit})  # type: ignore[arg-type, return-value]
+
+
+def test_chat_turns_and_ratings_are_limited_per_client_and_for_the_app(tmp_path: Path) -> None:
+    """The chat's own limits (ASSISTANT_CHAT_TURNS_PER_MINUTE and _TOTAL, here 2 and 3) as the app
+    wires them: per client address, then for everyone, for questions and ratings each, with the
+    Dutch messages; refusals happen before Gradio sees the event.  Catches: the chat's events
+    without their limits (a renamed handler), and one client's refusals counted against others."""
+    from test_access import FakeAssistant
+
+    from assistant.web.app import build_app
+
+    settings = Settings().replace(
+        database_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
+        staff_file=tmp_path / "staff.txt",
+        index_dir=tmp_path / "x",
+        chat_turns_per_minute=2,
+        chat_turns_per_minute_total=3,
+    )
+    app = build_app(settings, assistant=FakeAssistant(), warm=False)  # type: ignore[arg-type]
+    pages = [route.app.get_blocks() for route in app.routes if hasattr(getattr(route, "app", None), "get_blocks")]
+    chat = next(page for page in pages if any(fn.name == "ask" for fn in page.fns.values()))
+    index = {fn.name: i for i, fn in chat.fns.items()}
+
+    def join(http: TestClient, name: str) -> tuple[int, str]:
+        body = {"data": [], "fn_index": index[name], "session_hash": "s", "event_data": None}
+        r = http.post("/gradio_api/queue/join", json=body)
+        return r.status_code, str(r.json().get("detail", "")) if r.status_code != 200 else ""
+
+    with TestClient(app, client=("10.0.0.1", 1)) as one, TestClient(app, client=("10.0.0.2", 1)) as two:
+        for name in ("ask", "rate"):
+            assert [join(one, name)[0] for _ in range(2)] == [200, 200]
+            status, detail = join(one, name)
+            assert status == 429 and "Je stelde de voorbije minuut erg veel vragen" in detail, (name, detail)
+            assert join(two, name)[0] == 200  # another client: its own limit, the app's third
+            status, detail = join(two, name)
+            assert status == 429 and "erg veel vragen. Probeer het over een minuut" in detail, (name, detail)
 
 
 # --------------------------------------------------------------------------- logs and text
