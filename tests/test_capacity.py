@@ -169,3 +169,50 @@ def test_the_capacity_section_of_bench_md_is_replaced_in_place_and_kept(tmp_path
     section = capacity_section(bench)
     assert section is not None and "| 20 | 60 | 0 | 0.4 | 1.2 | 1.2 | 1.0 | no |" in section, section
     assert (tmp_path / "generated" / "capacity.json").exists()
+
+
+def test_runs_keep_within_the_apps_limit_of_chat_turns_a_minute() -> None:
+    """The app refuses chat turns past 600 a minute for everyone (issue #15); with the runs
+    faster, the third 50-session run of ``--repeat 3`` got 45 refusals (429) and was measured
+    anyway.  Catches: a run started before the turns of the last minute and its own fit, and a
+    wait that never ends for a run larger than the limit."""
+    from evals.capacity import TurnBudget
+
+    now = [0.0]
+    slept: list[float] = []
+
+    def sleep(s: float) -> None:
+        slept.append(s)
+        now[0] += s
+
+    budget = TurnBudget(600, clock=lambda: now[0], sleep=sleep)
+    assert budget.wait_for(15) == 0
+    budget.ran(15)  # the warm-up
+    for _ in range(3):  # 20 sessions x 3 turns, 5 s apart
+        now[0] += 5
+        assert budget.wait_for(60) == 0
+        budget.ran(60)
+    now[0] += 5
+    assert budget.wait_for(150) == 0  # 195 + 150
+    budget.ran(150)
+    now[0] += 5
+    assert budget.wait_for(150) == 0  # 345 + 150
+    budget.ran(150)
+    now[0] += 5
+    waited = budget.wait_for(150)  # 495 + 150 > 600: until the warm-up and the first 20-session run left the minute
+    assert 65 <= now[0] < 66 and waited == sum(slept)
+    budget.ran(150)
+    slept.clear()
+    now[0] += 1
+    budget.wait_for(5000)  # more than the limit: once the minute is empty it runs (and shows the refusals)
+    assert slept and now[0] - 60 >= 65  # the last run (ended at about 65.5 s) left the minute
+    assert budget.wait_for(5000) == 0  # nothing in the last minute: at once
+
+
+def test_the_reported_run_is_one_without_errors_if_there_is_one() -> None:
+    from evals.capacity import _better
+
+    clean = {"errors": 0, "p95_s": 2.4}
+    refused = {"errors": 45, "p95_s": 1.9}
+    assert _better(clean, refused) and not _better(refused, clean)
+    assert _better({"errors": 0, "p95_s": 2.0}, clean)
