@@ -385,7 +385,7 @@ def qualifier_forms(qualifier: tuple[str, ...]) -> tuple[frozenset[str], ...]:
 
 #: "Hoeveel mensen ...?" counts people under whatever name the source gives them.
 _PEOPLE = frozenset(["mensen", "personen", "man", "volk"])
-_PEOPLE_FORMS = ("deeln", "aanwe", "bezoe", "parti", "inschr", "perso", "mense", "vrijw", "cursi", "lid", "leden")
+_PEOPLE_FORMS = ("deeln", "aanwe", "bezoe", "parti", "inschr", "perso", "mense", "vrijw", "cursi", "leden")
 
 
 def _qualified_figure(text: str, qualifier: tuple[frozenset[str], ...]) -> bool:

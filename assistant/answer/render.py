@@ -9,6 +9,7 @@ from urllib.parse import quote as url_quote
 
 from ..ingestion.chunking import Chunk
 from ..query.model import AnswerKind, Query
+from ..query.time import PERIOD_WORDS
 from . import signals
 from .passage import Element
 from .types import QUOTE_GAP, Citation, TextDelta
@@ -19,11 +20,7 @@ _FUTURE = re.compile(
     re.IGNORECASE,
 )
 _EXPECTED = re.compile(r"\b(kunnen|kan|zouden|zou|hopen|hopelijk|op schema|voorzien|beogen|willen)\b", re.IGNORECASE)
-_DATED = re.compile(
-    r"\b((?:(?:begin|midden|eind|einde|voorjaar|najaar|zomer|winter|januari|februari|maart|april|mei|juni|juli|"
-    r"augustus|september|oktober|november|december)\s+)?((?:19|20)\d\d))\b",
-    re.IGNORECASE,
-)
+_DATED = re.compile(rf"\b((?:(?:{PERIOD_WORDS})\s+)?((?:19|20)\d\d))\b", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 

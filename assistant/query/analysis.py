@@ -53,18 +53,19 @@ _FIGURE = re.compile(
 _AMOUNT = re.compile(
     r"\bhoeveel (?:\w+ )?(?:kost|kostte|kosten|kostten|geld|euro|subsidie|budget|financiering|werkingsmiddelen)\b|\bwelk (?:\w+ )?bedrag\b"
     r"|\bwat (?:kost|kostte|kosten)\b|\b(?:de|een) prijs\b|\b(?:wat|hoeveel)\b.*\bgekost\b"
-    r"|\b\w*(?:prijs|prijzen|tarief|tarieven)\b"
+    r"|\b(?:inschrijvings|deelname|toegangs|ticket|kost|uur)?(?:prijs|prijzen|tarief|tarieven)\b"
 )
 #: The outcome of something: its results, conclusions, findings, what it yielded or showed.
 _OUTCOME = re.compile(
-    r"\b(?:resulta?ten|conclusies?|bevindingen|uitkomsten?|vaststellingen|aanbevelingen)\b"
+    r"\b(?:resulta(?:at|ten)|conclusies?|bevindingen|uitkomsten?|vaststellingen)\b"
     r"|\bwat (?:kwam|komt|is) er (?:\w+ ){0,8}?uit\b|\bwat (?:bleek|blijkt|leverde|levert|toonde|toont)\b"
     r"|\bwat (?:heeft|hebben) (?:\w+ ){0,6}?(?:opgeleverd|aangetoond|uitgewezen)\b"
 )
 #: The state of things today, not at the time of the publications; the next time something happens.
 _CURRENT = re.compile(
     r"\b(?:ondertussen|intussen|momenteel|op dit moment|tegenwoordig|nu al|vandaag de dag)\b"
-    r"|\b(?:de|het) (?:volgende|eerstvolgende|komende) (?!keer\b|stap\b|vraag\b)\w+"
+    r"|\b(?:de|het) (?:volgende|eerstvolgende|komende) (?:\w+e )?(?:editie|trefdag|leerreis|beleidsperiode|deadline|"
+    r"oproep|studiedag|verkiezingen|visitatie|campagne|jaarverslag)\b"
 )
 _PERCENT = re.compile(r"\b(?:percentage|procent|aandeel|welk deel|hoeveel procent)\b|%")
 _MOMENT = re.compile(
@@ -199,7 +200,8 @@ def _single(text: str, *, today: date, analyzer: Analyzer, turns: tuple[Turn, ..
         qualifier=_qualifier(folded) if kind is AnswerKind.FIGURE else (),
         wants_percentage=kind is AnswerKind.FIGURE and bool(_PERCENT.search(folded)),
         wants_amount=bool(_AMOUNT.search(folded)) and not _PERCENT.search(folded),
-        asks_outcome=bool(_OUTCOME.search(folded)),
+        # What the results were, not when they were presented or how results are measured.
+        asks_outcome=bool(_OUTCOME.search(folded)) and kind in (AnswerKind.FACT, AnswerKind.LIST, AnswerKind.YES_NO),
         asks_current=bool(_CURRENT.search(folded)),
         time=time_references(folded, today),
         entities=_entities(text),

@@ -29,11 +29,12 @@ _YEAR = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?![\d.,]\d)")
 #: An open bound ("sinds 2013", "vanaf 2020", "na 2015"): the question spans the years after it,
 #: it is not about that year ("In welk jaar sinds 2013 ... het grootste ...?").
 _OPEN_BOUND = re.compile(r"\b(?:sinds|vanaf|na)\s+(?:(?:begin|midden|eind)\s+)?((?:19|20)\d\d)\b", re.IGNORECASE)
-_PERIOD = re.compile(
-    r"\b(?:begin|midden|eind|einde|voorjaar|najaar|zomer|winter|lente|herfst|januari|februari|maart|april|mei|"
-    r"juni|juli|augustus|september|oktober|november|december)\s+((?:19|20)\d\d)\b",
-    re.IGNORECASE,
+#: Words that name a part of a year before it ("eind 2024", "najaar 2025", "november 2023").
+PERIOD_WORDS = (
+    r"begin|midden|eind|einde|voorjaar|najaar|zomer|winter|lente|herfst|januari|februari|maart|april|mei|"
+    r"juni|juli|augustus|september|oktober|november|december"
 )
+_PERIOD = re.compile(rf"\b(?:{PERIOD_WORDS})\s+((?:19|20)\d\d)\b", re.IGNORECASE)
 
 
 def time_references(text: str, today: date) -> tuple[TimeReference, ...]:

@@ -66,6 +66,10 @@ ESCALATE_REASONS: Final[Mapping[str, str]] = {
         "De publicaties van Socius gaan niet over die periode of die organisatie; "
         "een medewerker kan je de gegevens bezorgen die er wel zijn."
     ),
+    "verouderd": (
+        "De publicaties beschrijven hoe het toen was; hoe het er vandaag voor staat, vermelden ze niet. "
+        "Een medewerker van Socius kan je de actuele stand van zaken geven."
+    ),
 }
 
 

@@ -411,14 +411,11 @@ class Router:
         in_context = follow_up and bool(decision.signals.get("context_sector"))
         # What the publications do not answer goes to staff -- unless what is asked is not of the domain
         # at all: no domain word, ordinary words the publications never use, and an answer without them.
-        foreign = not in_context and (
-            (
-                not scope.domain
-                and len(scope.foreign) >= (2 if scope.addresses else 1)
-                and content_support < _FOREIGN_SUPPORT
-            )
-            # Nothing ties the question to the sector (no address, domain word or name the publications know).
-            or not (scope.addresses or scope.domain or scope.names)
+        foreign = (
+            not in_context
+            and not scope.domain
+            and len(scope.foreign) >= (2 if scope.addresses else 1)
+            and content_support < _FOREIGN_SUPPORT
         )
 
         def decided(route: Route, kind: str, rule: str) -> RouteDecision:
@@ -437,11 +434,19 @@ class Router:
             # ("wafels bakken voor onze vrijwilligersavond").
             return decided(DECLINE, "buiten_sector", "buiten_domein")
         untied = not (scope.addresses or scope.domain or scope.names)
-        if untied and not in_context and min(support, content_support) < _UNTIED_SUPPORT:
+        # Positive evidence that it lies elsewhere: ordinary words the publications never use, or example
+        # requests that were declined ("Wat kost een inschrijving?" has neither and goes to staff).
+        knn = decision.signals.get("knn", {})
+        elsewhere = bool(scope.foreign) or (
+            knn.get("top_route") == DECLINE and knn.get("votes", {}).get(DECLINE, 0.0) >= _DECLINE_VOTE
+        )
+        if untied and elsewhere and not in_context and min(support, content_support) < _UNTIED_SUPPORT:
             # No word ties the question to the sector and the best answer found hardly carries it
             # ("Hoe stoppen we de klimaatopwarming?", "het laatste nieuws over de Vlaamse politiek").
             return decided(DECLINE, "buiten_sector", "niet_verbonden")
-        if unmet in ("ander_jaar", "andere_naam", "verouderd"):
+        if unmet == "verouderd":
+            return decided(ESCALATE, "verouderd", "verouderd")
+        if unmet in ("ander_jaar", "andere_naam"):
             return decided(ESCALATE, "niet_in_publicaties", f"niet_in_publicaties:{unmet}")
         if unmet is not None:
             return decided(ESCALATE, "geen_bron", "geen_antwoord_in_bron")

@@ -205,6 +205,9 @@ _INFO_OBJECTS = frozenset(
 #: A sum or an equation ("3x + 7 = 22", "12 * 15").
 _MATH = re.compile(r"\d\s*[a-z]?\s*[+*/×÷^]\s*\(?\d|[\dxyz)]\s*=\s*-?\d")
 
+#: At or above this Zipf frequency a word is ordinary Dutch ("laptop" 4.5); rarer ones are specialised.
+_ORDINARY_ZIPF = 3.0
+
 #: Words that tie a question to the organisation or the sector it serves.
 _ADDRESS = re.compile(
     r"\b(socius|steunpunt|jullie|uw organisatie|sociaal-cultureel|sociaal cultureel|socio-cultureel|\w*decreet|"
@@ -248,6 +251,11 @@ class Scope:
         self.total = max(1, sum(counts.values()))
         self._general = general
         self._stems = frozenset(stem(w) for w in self.seen)
+        # Word families by their first five letters ("erken": erkend, erkende, erkenning).
+        self._families: Counter[str] = Counter()
+        for w, c in counts.items():
+            if len(w) >= 6:
+                self._families[w[:5]] += max(c, 0)
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> Scope:
@@ -312,20 +320,36 @@ class Scope:
         head = request.head
         if _CREATIVE.fullmatch(head):
             return True  # a recipe, a poem, a speech: never in the publications, whatever it is for
-        if head in _INFO_OBJECTS or lemma(head) in _INFO_OBJECTS or _ADDRESS.search(head):
+        parts = [head, *head.split("-")] if "-" in head else [head]
+        if any(p in _INFO_OBJECTS or lemma(p) in _INFO_OBJECTS or _ADDRESS.search(p) for p in parts):
             return False
-        used = max(self.counts.get(head, 0), self.counts.get(lemma(head), 0))
-        if used >= 2 or self.typical(head) or self.typical(lemma(head)) or _compound_known(head, self):
+        if any(self._used(p) for p in parts):
             return False
-        # Something to be made is a task whatever it is for ("een quiz ... voor onze vrijwilligersavond");
-        # something sought is one only when nothing else in the sentence is of the domain
-        # ("een kopie van het jaarverslag" is not).
-        return request.make or not any(self._domain_word(w) for w in request.rest)
+        if request.make:
+            return True  # something to be made is a task whatever it is for ("een quiz ... voor de ledenavond")
+        # Something sought or asked how to do is outside only when it is an ordinary Dutch word that the
+        # publications (nearly) never use ("laptop", "camping"; not a rare compound like "jaarplan") and
+        # nothing else in the sentence is of the domain ("een kopie van het jaarverslag" is not).
+        ordinary = any(self.general_zipf(w) >= _ORDINARY_ZIPF for w in request.object_words)
+        return ordinary and not any(self._domain_word(w) for w in request.rest if w != head)
+
+    def _used(self, word: str) -> bool:
+        """Used by the publications as a word of their own: twice or more, typically, or as a compound of one."""
+        used = max(
+            self.counts.get(word, 0),
+            self.counts.get(lemma(word), 0),
+            self._families.get(word[:5], 0) if len(word) >= 6 else 0,
+        )
+        return used >= 2 or self.typical(word) or self.typical(lemma(word)) or _compound_known(word, self)
 
     def _domain_word(self, word: str) -> bool:
-        if len(word) < 4 or word in STOPWORDS or self.is_name(word):
+        if len(word) < 4 or word in STOPWORDS or word in _OBJECT_SKIP:
             return False
-        return bool(_ADDRESS.search(word)) or self.typical(word) or _compound_known(word, self)
+        if _ADDRESS.search(word):
+            return True  # "Socius", "vrijwilligers": the sector itself, a name or not
+        if self.is_name(word):
+            return False
+        return self.typical(word) or _compound_known(word, self)
 
     def signals(self, query: Query) -> ScopeSignals:
         text = query.normalised
@@ -403,8 +427,10 @@ class _Request:
     head: str
     #: Something to be made ("Maak ...", "Schrijf ..."), not found or advised.
     make: bool
-    #: The words of the sentence after the head ("... van het jaarverslag").
+    #: The words of the whole sentence ("... van het jaarverslag"), hyphenated ones split.
     rest: tuple[str, ...]
+    #: The words of the object up to its head ("pasta", "carbonara").
+    object_words: tuple[str, ...] = ()
 
 
 def _request(sentence: str) -> _Request | None:
@@ -415,17 +441,19 @@ def _request(sentence: str) -> _Request | None:
     obj = next(g for g in m.groups() if g is not None)
     tokens = re.findall(r"[\w'-]+|[,?.]", obj)
     head = None
-    end = len(tokens)
-    for i, w in enumerate(tokens):
+    object_words: list[str] = []
+    for w in tokens:
         if w in _OBJECT_END or (head is not None and _infinitive(w)):
-            end = i  # "een afspraak maken": the verb ends the object
-            break
+            break  # "een afspraak maken": the verb ends the object
         if w not in _OBJECT_SKIP and not w.isdigit():
             head = w
+            object_words.append(w)
     if head is None:
         return None
-    rest = tuple(w for w in tokens[end:] if w.isalpha())
-    return _Request(head, m.group("make") is not None or m.group("make2") is not None, rest)
+    # The whole sentence counts as context ("Welke werkvorm raad je aan voor een contextanalyse?"),
+    # hyphenated words by their parts ("sociaal-cultureel").
+    rest = tuple(re.findall(r"[a-zà-ÿ]+", sentence))
+    return _Request(head, m.group("make") is not None or m.group("make2") is not None, rest, tuple(object_words))
 
 
 def _infinitive(word: str) -> bool:
