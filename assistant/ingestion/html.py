@@ -71,7 +71,9 @@ def parse_html(source: str, meta: DocumentMeta) -> ParsedDocument:
         raise DocumentError(meta.path, "this does not look like HTML (no html/body/p elements); check the file.")
     title_tag = soup.find("title")
     root = soup.find("main") or soup.find("article") or soup.find(True, attrs={"role": "main"}) or soup.body or soup
-    for tag in root.find_all(_DROP_TAGS):
+    # A stray "<" glues a dropped tag to the word before it ("vorming<script>"): the parser names the
+    # element "vorming<script", which must be dropped as a script all the same.
+    for tag in root.find_all(lambda t: t.name.rsplit("<", 1)[-1] in _DROP_TAGS):
         tag.decompose()
     blocks = _Walker().walk(root)
     title = meta.title
