@@ -339,7 +339,7 @@ class Vraagbaak:
         source but not cited as an answer to the question.
         """
         if composition is not None and composition.unmet is Unmet.STALE:
-            # What the publications expected then, quoted and dated, and that today's state is not in them.
+            # What the publications expected then, quoted and dated.
             then = self._answerer.compose(replace(query, asks_current=False, parts=()), result.hits, snapshot)
             if not then.citations:
                 return ""
@@ -347,7 +347,7 @@ class Vraagbaak:
             c = c or then.citations[0]
             where = f"{c.title}, p. {c.page}" if c.page else c.title
             quote = c.quote.replace(QUOTE_GAP, " ")
-            return f"Volgens {where}: “{quote}” Hoe het er vandaag voor staat, staat niet in de publicaties van Socius."
+            return f"Volgens {where}: “{quote}”"  # the 'verouderd' reason that follows says the rest
         if composition is None or composition.unmet is not Unmet.YEAR:
             return ""
         asked = ", ".join(str(y) for y in query.years)

@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Final, Protocol
 
+from ..query.analysis import NUMBER_WORDS
 from ..query.model import AnswerKind, Query
 from ..query.time import years_in
 from ..text.analysis import Analyzer, fold, normalise_for_match, split_sentences, words
@@ -409,8 +410,13 @@ def _other_year(text: str, query: Query) -> bool:
     """A figure or an outcome quoted for other years only ("Het boekjaar 2023 sloot af ..." asked for 2022)."""
     if query.kind is not AnswerKind.FIGURE and not query.asks_outcome:
         return False  # a state holds on ("verhuisden midden 2022 naar ..." answers where they were in 2023)
-    own = {y for y in years_in(text) if 1990 <= y <= 2100}
+    own = _named_years(text)
     return bool(own) and not own & set(query.years)
+
+
+def _named_years(text: str) -> set[int]:
+    """The calendar years a text names (not other four-digit numbers)."""
+    return {y for y in years_in(text) if 1990 <= y <= 2100}
 
 
 def _unmet_by(query: Query, composition: Composition) -> Unmet | None:
@@ -434,7 +440,7 @@ def _unmet_by(query: Query, composition: Composition) -> Unmet | None:
 def _dated_past(quotes: list[str], query: Query) -> bool:
     """Every year the quotes name lies before today's, and they tell no yearly habit ("elk jaar")."""
     text = " ".join(quotes)
-    named = {y for y in years_in(text) if 1990 <= y <= 2100}
+    named = _named_years(text)
     return bool(named) and max(named) < query.today.year and not _RECURRING.search(fold(text))
 
 
@@ -457,7 +463,7 @@ def _only_counted(query: Query, quotes: list[str], answer: str) -> bool:
     number, adjective, noun = asked.groups()
     if not (noun[:1].isupper() or query.normalised.startswith("wie ")) or not is_plural(fold(noun)):
         return False  # no names asked, or a date ("op 5 december"), not a count of things
-    count = int(number) if number.isdigit() else _COUNT_NUMBERS[number.lower()]
+    count = int(number) if number.isdigit() else NUMBER_WORDS[number.lower()]
     echo = re.compile(rf"\b{re.escape(fold(number))}\s+{re.escape(fold(adjective or noun)[:5])}")
     sentences = split_sentences(" ".join(q.replace(QUOTE_GAP, " ") for q in quotes))
     for i, sentence in enumerate(sentences):
@@ -479,7 +485,6 @@ def _only_counted(query: Query, quotes: list[str], answer: str) -> bool:
 _NAMED_COUNT = re.compile(
     r"\b(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|\d)\s+(?:(\w+e)\s+)?([\w'’-]+)", re.IGNORECASE
 )
-_COUNT_NUMBERS = {"twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7, "acht": 8, "negen": 9, "tien": 10}
 
 
 #: Words that state an outcome: results, conclusions, findings, what something showed or yielded.

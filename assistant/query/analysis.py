@@ -19,7 +19,8 @@ from ..text.lemmas import is_plural, lemma
 from .model import AnswerKind, Query, Role, Turn
 from .time import time_references
 
-_NUMBER_WORDS = {
+#: Dutch number words and their values ("de negen stappen").
+NUMBER_WORDS = {
     "twee": 2,
     "drie": 3,
     "vier": 4,
@@ -267,7 +268,7 @@ def _focus(folded: str) -> tuple[str, ...]:
     out: list[str] = []
     for w in m.group(1).split():
         w = w.strip("'?,.")
-        if w in STOPWORDS or w in _QUALIFIER_STOP or w in _NUMBER_WORDS or w.isdigit() or w in _POINTING:
+        if w in STOPWORDS or w in _QUALIFIER_STOP or w in NUMBER_WORDS or w.isdigit() or w in _POINTING:
             if out:
                 break
             continue
@@ -288,7 +289,7 @@ def _expected_count(folded: str) -> int | None:
         if noun in STOPWORDS or noun.isdigit() or noun in {"jaar", "keer", "maal", "uur", "dagen", "weken"}:
             continue
         if is_plural(noun):
-            return int(word) if word.isdigit() else _NUMBER_WORDS[word]
+            return int(word) if word.isdigit() else NUMBER_WORDS[word]
     return None
 
 

@@ -62,7 +62,7 @@ _TRANSLATION = re.compile(
 #: the request (its object) decides: a thing the publications are about is no task.
 _REQUEST = re.compile(
     r"^(?:(?:mag ik|kan ik|kun(?:t)? (?:je|jij|u)|kan (?:je|jij|u)|wil (?:je|jij|u)|zou (?:je|jij|u)|graag|help me)\s+"
-    r"(?:(?:me|mij|ons|even|eens|snel|aub|alsjeblieft|voor|mij|een|nog)\s+)*?)?"
+    r"(?:(?:me|mij|ons|even|eens|snel|aub|alsjeblieft|voor|een|nog)\s+)*?)?"
     r"(?:schrijf|maak|bedenk|verzin|genereer|componeer|ontwerp|teken|programmeer|codeer|herschrijf|bereken|"
     r"vertel(?: (?:eens|me|ons|nog))*)\s+(?P<make>.+)"
     r"|^(?:kun(?:t)?|kan|wil|zou) (?:je|jij|u) (?:(?:me|mij|ons|even|eens|nog|alsjeblieft|aub) )*(?P<make2>.+?) "
