@@ -281,3 +281,62 @@ def test_a_part_beyond_the_sources_makes_the_whole_question_one_for_staff() -> N
     assert merged.unmet is Unmet.YEAR and not merged.citations
     # A part that is simply not found leaves the answer to the other part.
     assert merge_answers([answered, Composition(NOT_FOUND_TEXT, unmet=Unmet.NOTHING)]).citations
+
+
+def test_whole_sentences_end_on_a_full_stop_and_start_no_sentence_mid_way() -> None:
+    from assistant.answer.candidates import whole_sentence
+
+    assert whole_sentence("Op 16 november 2023 verwelkomden we 230 deelnemers.")
+    assert whole_sentence("De ‘Toolbox beleidsplanning’ heeft video’s en o.a. screencasts.")
+    assert not whole_sentence("VTE % effectieve inzetbaarheid naar functie en kernopdrachten (9)")  # a table caption
+    assert not whole_sentence("Een quote over communicatie voor en na. deelnemer Trefdag De sfeer was goed.")
+    assert not whole_sentence("Politiserend handelen in het sociaal werk’ (2022) en praktijken.")  # starts in a title
+    assert not whole_sentence("(lacht)” - medewerker Neos Verenigingsscan Om die pijlers te zien, gebruik je de scan.")
+
+
+def test_signposts_and_sentences_that_lean_back() -> None:
+    from assistant.answer import signals
+    from assistant.answer.scorer import HandScorer
+
+    assert signals.signposts("Op deze pagina lees je hoe dat verloopt en waarover de vragen gingen.")
+    assert signals.signposts("Deze gids legt uit welke opdrachten de overheid aan het steunpunt toevertrouwt.")
+    assert not signals.signposts("Veel vragen gingen in 2023 over het decreet.")
+    base = {"cov": 0.6, "q_fact": 1.0}
+    assert HandScorer().score({**base, "signpost": 1.0}) < HandScorer().score(base)
+    assert signals.leans_back("De overstap naar Plausible maakt daarom vergelijkingen moeilijk.")
+    assert signals.leans_back("Daarom werkt Socius vraaggestuurd.")
+    assert not signals.leans_back("Socius werkt vraaggestuurd voor organisaties.")
+
+
+def test_a_definition_is_recognised_where_the_term_is_the_subject() -> None:
+    from assistant.answer import signals
+
+    term = "citizen science"
+    assert not signals.defines_term("Een tweede motivator voor citizen science is het principe ‘meten is weten’.", term)
+    assert signals.defines_term("Bij citizen science voeren burgers wetenschappelijk onderzoek uit.", term)
+    assert signals.defines_term("Citizen science is onderzoek door burgers.", term)
+    assert signals.defines_term(
+        "Politiserend werken gaat in de meest brede zin over interventies.", "politiserend werken"
+    )
+    assert signals.defined_term("Waar verwijst het 'super' in superdiversiteit naar?") == "super in superdiversiteit"
+
+
+def test_a_wrapped_list_item_stays_one_item() -> None:
+    from assistant.answer.passage import passage_of
+
+    text = "Tools op maat:\n• een wegwijzer\n• zes video’s met experten: Dave\nSinardet (VUB) en Margot Cloet\n• tips"
+    chunk = Chunk(
+        chunk_id="c",
+        doc_id="d",
+        title="t",
+        doc_type="publicatie",
+        url="",
+        section="",
+        page_start=None,
+        page_end=None,
+        text=text,
+        elements=f"list:0:{len(text)}",
+    )
+    (el,) = passage_of(chunk).elements
+    assert el.lead == "Tools op maat:"
+    assert el.items == ("een wegwijzer", "zes video’s met experten: Dave Sinardet (VUB) en Margot Cloet", "tips")

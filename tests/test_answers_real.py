@@ -277,3 +277,30 @@ def test_a_figure_stated_for_another_year_is_not_the_answer(va: Vraagbaak) -> No
 def test_the_next_edition_after_a_passed_one_goes_to_staff(va: Vraagbaak) -> None:
     answer = ask(va, "Waar gaat de volgende internationale leerreis van Socius naartoe?")
     assert answer.route is Route.ESCALATE and not answer.citations, answer.text
+
+
+def test_a_figure_in_a_list_item_answers_a_figure_question(va: Vraagbaak) -> None:
+    # The toolbox states it in a bulleted sentence: "Van de 62 goedgekeurde vragen ... 19 van niet-erkende organisaties."
+    answer = ask(va, "Hoeveel van de goedgekeurde vragen kwamen van niet-erkende civiele organisaties?")
+    assert "19 van niet-erkende" in answer.text, answer.text
+    assert "\n- " not in answer.text  # the one item, not the whole list
+
+
+def test_a_short_heading_above_a_list_is_its_lead_in(va: Vraagbaak) -> None:
+    # "De drie meerjarige ontwikkeltrajecten" stands right above the three bullets in the decree guide.
+    answer = ask(va, "Rond welke drie thema's lopen de meerjarige ontwikkeltrajecten van Socius?")
+    for item in ("politiserende rol", "rollen en functies", "burgerinitiatieven"):
+        assert item in answer.text, answer.text
+
+
+def test_a_sentence_that_leans_on_the_one_before_comes_with_it(va: Vraagbaak) -> None:
+    # "De overstap naar Plausible maakt daarom ... moeilijk." -- the reason is the sentence before.
+    answer = ask(va, "Waarom zijn de websitecijfers van 2023 moeilijk te vergelijken met vroegere jaren?")
+    assert "GDPR" in answer.text and "Plausible" in answer.text, answer.text
+
+
+def test_a_definition_is_the_sentence_about_the_term_not_one_that_mentions_it(va: Vraagbaak) -> None:
+    answer = ask(va, "wat is citizen science eigenlijk?")
+    assert "geen professionele wetenschapper" in answer.text, answer.text
+    meaning = ask(va, "Waar verwijst het 'super' in superdiversiteit naar?")
+    assert meaning.kind == "definitie" and "migratiecijfers" in meaning.text, meaning.text

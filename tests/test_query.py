@@ -38,6 +38,7 @@ def q(text: str, today: date = TODAY, history: list[Turn] | None = None):  # typ
         ("Wanneer bekrachtigde de Vlaamse Regering het decreet?", AnswerKind.MOMENT),
         ("Biedt Socius langdurige coaching aan?", AnswerKind.YES_NO),
         ("Hoe heet de campagne van 2024?", AnswerKind.FACT),
+        ("Waar verwijst het 'super' in superdiversiteit naar?", AnswerKind.DEFINITION),
         # The question sentence decides, not the context before it.
         ("We schrijven een nieuw plan. Heeft Socius daar iets voor?", AnswerKind.YES_NO),
     ],
@@ -98,6 +99,9 @@ def test_a_multi_part_question_has_typed_parts() -> None:
     query = q("Wanneer was de Trefdag, en hoeveel deelnemers waren er?")
     assert [p.kind for p in query.parts] == [AnswerKind.MOMENT, AnswerKind.FIGURE]
     assert query.kind is AnswerKind.MOMENT
+    # A part with a question word of its own keeps its kind; it does not take the first part's.
+    query = q("Hoeveel organisaties bezocht de delegatie in Zagreb, en in welke koepel neemt Socius een mandaat op?")
+    assert [p.kind for p in query.parts] == [AnswerKind.FIGURE, AnswerKind.FACT]
     assert split_question("Hoeveel vrijwilligers en medewerkers telt Socius?") == [
         "Hoeveel vrijwilligers en medewerkers telt Socius?"
     ]
@@ -126,6 +130,8 @@ def test_the_figure_qualifier_is_what_is_counted(question: str, qualifier: tuple
 def test_outcome_and_current_state_are_read_from_the_question() -> None:
     q = analyse("Wat kwam er uit de bevraging van de leden?", today=TODAY, analyzer=Analyzer())
     assert q.asks_outcome and not q.asks_current
+    # "Wat levert het op voor ons?" asks what it brings, not a result.
+    assert not analyse("Wat levert die scan op voor onze vereniging?", today=TODAY, analyzer=Analyzer()).asks_outcome
     q = analyse("Zijn jullie intussen verhuisd?", today=TODAY, analyzer=Analyzer())
     assert q.asks_current and not q.asks_outcome
     assert analyse("Wat is de inschrijvingsprijs?", today=TODAY, analyzer=Analyzer()).wants_amount

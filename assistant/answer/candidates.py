@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 #: About this many words at most, except for lists (issue #12: short answers read better).
 MAX_WORDS = 80
-_WHOLE_START = re.compile(r"^[A-ZÀ-Ý0-9‘'\"“(€]")
+_WHOLE_START = re.compile(r"^[A-ZÀ-Ý0-9€]")
 
 
 @dataclass
@@ -39,6 +39,8 @@ class Candidate:
     #: For a table figure: the row and column quoted.
     row: int | None = None
     column: int | None = None
+    #: For a figure in a list: the item quoted (a whole sentence of its own).
+    item: int | None = None
     #: Sentences quoted with the element: the one before it, the ones after it.
     before: Element | None = None
     after: tuple[Element, ...] = field(default=())
@@ -51,16 +53,20 @@ class Candidate:
 
     @property
     def words(self) -> int:
+        if self.item is not None:
+            return len(self.text.split())
         return sum(len(e.text.split()) for e in self.stretch)
 
     @property
     def whole_element(self) -> bool:
         """A whole list or table (the answer on its own)."""
-        return self.element.kind in (ElementKind.LIST, ElementKind.TABLE) and self.row is None
+        return self.element.kind in (ElementKind.LIST, ElementKind.TABLE) and self.row is None and self.item is None
 
     @property
     def text(self) -> str:
-        """The verbatim text quoted: the chunk stretch from first to last element, or one table row."""
+        """The verbatim text quoted: the chunk stretch from first to last element, one table row or list item."""
+        if self.item is not None:
+            return self.element.items[self.item]
         if self.row is not None:
             lines = self.element.text.split("\n")
             offset = (1 if self.element.title else 0) + (1 if self.element.header else 0)
@@ -121,6 +127,8 @@ def candidates(
             elif el.kind is ElementKind.LIST:
                 if query.kind not in (AnswerKind.FIGURE, AnswerKind.MOMENT):
                     out.append(_whole(ctx, passage, rank, el, section))
+                else:
+                    out.extend(_items(ctx, passage, rank, el, section))
             elif query.kind is AnswerKind.FIGURE or (query.kind is AnswerKind.MOMENT and _year_series(el)):
                 out.extend(_cells(ctx, passage, rank, el, section))
             elif query.kind is not AnswerKind.MOMENT:
@@ -167,7 +175,7 @@ def _sentences(ctx: _Context, passage: Passage, rank: int, el: Element, section:
     cand.features = _features(ctx, cand, text, own, section)
     before = passage.before(el)
     if (
-        signals.ANAPHOR.search(el.text)
+        signals.leans_back(el.text)
         and before is not None
         and _joins(passage, before, el)
         and cand.words + len(before.text.split()) <= MAX_WORDS
@@ -176,6 +184,25 @@ def _sentences(ctx: _Context, passage: Passage, rank: int, el: Element, section:
         # Quoted, not scored: "Daarom ..." / "Dat ..." needs the sentence it points back to.
         cand.before = before
     return [cand]
+
+
+def _items(ctx: _Context, passage: Passage, rank: int, el: Element, section: frozenset[str]) -> list[Candidate]:
+    """Figure and moment questions: a list item that is a whole sentence stating one ("Van de 62 goedgekeurde
+    vragen ... kwamen er 43 van erkende en 19 van niet-erkende organisaties."), read with the list's lead-in."""
+    states = signals.states_figure if ctx.query.kind is AnswerKind.FIGURE else signals.states_moment
+    lead = ctx.terms(lead_of(passage, el))
+    out: list[Candidate] = []
+    for i, item in enumerate(el.items):
+        if not item.rstrip().endswith((".", "!", "?")) or not whole_sentence(item) or not states(item, ctx.qnumbers):
+            continue
+        if len(item.split()) > MAX_WORDS or item not in passage.chunk.text:
+            continue
+        cand = Candidate(passage, rank, el, frozenset(), {}, item=i)
+        own = ctx.terms(item)
+        cand.terms = (own | section | lead) & ctx.weights.keys()
+        cand.features = _features(ctx, cand, item, own, section | lead)
+        out.append(cand)
+    return out
 
 
 def _whole(ctx: _Context, passage: Passage, rank: int, el: Element, section: frozenset[str]) -> Candidate:
@@ -202,7 +229,19 @@ def lead_of(passage: Passage, el: Element) -> str:
     if el.lead or el.title:
         return el.lead or el.title
     before = passage.before(el)
-    return before.text if before is not None and before.kind is ElementKind.SENTENCE else ""
+    if before is None:
+        return ""
+    if before.kind is ElementKind.SENTENCE:
+        return before.text
+    # A short heading right above it ("De drie meerjarige ontwikkeltrajecten", "Hoe verloopt een vraag?").
+    heading = before.kind is ElementKind.HEADING and 1 < len(before.text.split()) <= _HEADING_WORDS
+    if heading and re.search(r"[^\W\d_]{3}", before.text) and passage.same_page(before, el):
+        return before.text
+    return ""
+
+
+#: A heading line longer than this is a run of words from a PDF layout, not a heading.
+_HEADING_WORDS = 10
 
 
 def _focus_in(focus: tuple[str, ...], text: str) -> bool:
@@ -293,8 +332,67 @@ def _joins(passage: Passage, a: Element, b: Element) -> bool:
 
 
 def whole_sentence(text: str) -> bool:
-    """A sentence that starts and ends like one: a lower-case start is cut from a column, "…" is cut off."""
-    return bool(_WHOLE_START.match(text.lstrip("•-– "))) and not text.rstrip().endswith(("…", "..."))
+    """A sentence that starts and ends like one: a lower-case start is cut from a column, "…" is cut off.
+
+    It ends on a full stop, "!" or "?" (before closing quotes or brackets): a line ending on a footnote
+    number "(9)" is a table caption; and no sentence inside it starts in lower case ("... voor en na.
+    deelnemer Trefdag ..." is a quote run into its caption by the PDF layout).
+    """
+    opening = text.lstrip("•-– ").lstrip("\"'“‘„«([")
+    if not _WHOLE_START.match(opening) or text.rstrip().endswith(("…", "...")):
+        return False
+    if not text.rstrip().rstrip("\"'”’)]»").endswith((".", "!", "?", ":", ";")):
+        return False
+    # A closing quote without its opening one: the sentence starts inside a quoted title
+    # ("Politiserend handelen in het sociaal werk’ (2022) en ...").  An apostrophe ("video’s") is followed by a letter.
+    if len(re.findall(r"’(?![^\W\d_])", text)) > text.count("‘"):
+        return False
+    for m in _INNER_BREAK.finditer(text):
+        word = m.group(1).lower()
+        if len(word) > 1 and word not in _ABBREVIATIONS and not re.search(r"\d$", word):
+            return False
+    return True
+
+
+#: Sentence-final punctuation followed by a lower-case word: a sentence that starts mid-sentence.
+_INNER_BREAK = re.compile(r"([^\s.]+)[.!?][\"”’)]?\s+(?=[a-zà-ÿ])")
+#: Words after which a full stop does not end a sentence.
+_ABBREVIATIONS = frozenset(
+    [
+        "o.a",
+        "bv",
+        "bijv",
+        "vb",
+        "nl",
+        "enz",
+        "e.a",
+        "m.a.w",
+        "i.s.m",
+        "p",
+        "pp",
+        "nr",
+        "vzw",
+        "dr",
+        "mr",
+        "ir",
+        "ca",
+        "resp",
+        "evt",
+        "incl",
+        "excl",
+        "zgn",
+        "blz",
+        "art",
+        "st",
+        "gem",
+        "tel",
+        "min",
+        "max",
+        "cf",
+        "nvdr",
+        "red",
+    ]
+)
 
 
 def _features(
@@ -311,7 +409,7 @@ def _features(
     q = ctx.query
     kind = q.kind
     el = cand.element
-    is_list = el.kind is ElementKind.LIST
+    is_list = el.kind is ElementKind.LIST and cand.item is None
     is_table = el.kind is ElementKind.TABLE and cand.row is None
     is_cell = cand.row is not None
     structured = is_list or is_table
@@ -325,6 +423,7 @@ def _features(
         "rank_inv": 1.0 / (1 + cand.rank),
         "words": min(cand.words, MAX_WORDS) / MAX_WORDS,
         "short": 1.0 if el.kind is ElementKind.SENTENCE and len(el.text) < 30 else 0.0,
+        "is_item": float(cand.item is not None),
         "is_list": float(is_list),
         "is_table": float(is_table),
         "is_cell": float(is_cell),
@@ -351,6 +450,7 @@ def _features(
         "def_q_term_defined": float(
             kind is AnswerKind.DEFINITION and bool(ctx.defined) and signals.defines_term(text, ctx.defined)
         ),
+        "signpost": float(el.kind is ElementKind.SENTENCE and signals.signposts(cand.stretch[0].text)),
         "is_question": float(el.kind is ElementKind.SENTENCE and cand.text.rstrip().endswith("?")),
         "way_q_way": float(kind is AnswerKind.WAY and signals.describes_way(text)),
         "person_q_name": float(kind is AnswerKind.PERSON and signals.names_someone(text)),

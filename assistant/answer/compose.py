@@ -221,7 +221,8 @@ class ExtractiveAnswerer:
         for cand in chosen:
             text, spans = self._quote(cand)
             key = normalise_for_match(text)
-            parts = [normalise_for_match(e.text) for e in cand.stretch] if cand.row is None else [key]
+            whole = cand.row is None and cand.item is None
+            parts = [normalise_for_match(e.text) for e in cand.stretch] if whole else [key]
             if any(len(k) > 20 and k in said for k in [key, *parts]):
                 continue  # a sentence already said (overlapping chunks, a page that repeats the report)
             said += key
@@ -241,6 +242,8 @@ class ExtractiveAnswerer:
     def _quote(self, cand: Candidate) -> tuple[str, list[str]]:
         """The answer line for a candidate and the verbatim stretches it quotes."""
         el, passage = cand.element, cand.passage
+        if cand.item is not None:
+            return sentence_line(cand.text), [cand.text]
         if el.kind in (ElementKind.LIST, ElementKind.TABLE) and cand.row is None:
             items = el.items if el.kind is ElementKind.LIST else tuple(_row_items(el))
             lead = lead_of(passage, el)

@@ -134,9 +134,19 @@ def _running(text: str, start: int, end: int) -> list[Element]:
 def _structured(kind: str, text: str, start: int, header: bool) -> Element:
     lines = text.split("\n")
     if kind == "list":
-        lead = "" if lines[0].startswith(BULLET) else lines[0]
-        items = tuple(ln[len(BULLET) :].strip() for ln in lines if ln.startswith(BULLET))
-        return Element(ElementKind.LIST, text, start, start + len(text), lead=lead, items=items)
+        # The lines before the first bullet are the lead-in; a line without a bullet after it
+        # continues the item before it (a PDF item wrapped over two lines: "... geven: Dave" + "Sinardet (VUB), ...").
+        before: list[str] = []
+        entries: list[str] = []
+        for ln in lines:
+            if ln.startswith(BULLET):
+                entries.append(ln[len(BULLET) :].strip())
+            elif entries:
+                entries[-1] = f"{entries[-1]} {ln.strip()}".strip()
+            else:
+                before.append(ln.strip())
+        lead = " ".join(b for b in before if b)
+        return Element(ElementKind.LIST, text, start, start + len(text), lead=lead, items=tuple(entries))
     if kind == "table":
         title = "" if CELL in lines[0] else lines[0]
         cells = [tuple(c.strip() for c in ln.split(CELL)) for ln in lines[1 if title else 0 :]]

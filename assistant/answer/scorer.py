@@ -91,6 +91,8 @@ class HandScorer:
             score *= 0.5  # headings and fragments say little on their own
         if f("is_question"):
             score *= 0.4  # a question in the source ("Op welke pijlers zet jouw organisatie in?") answers nothing
+        if f("signpost"):
+            score *= 0.6  # "Op deze pagina lees je hoe ...": announces the answer, does not give it
         if f("echo") and not f("is_cell"):
             score *= 0.6  # a sentence that only repeats the question's words answers nothing
         return score

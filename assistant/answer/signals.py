@@ -35,7 +35,7 @@ _REASON = re.compile(
     re.IGNORECASE,
 )
 _DEFINES = re.compile(
-    r"\b(is een|zijn de|is de|is het|betekent|verwijst naar|staat voor|gaat over|noemen we|heet|omvat|houdt in|"
+    r"\b(is een|zijn de|is de|is het|betekent|verwijst naar|staat voor|gaat (?:\w+ ){0,5}?over|noemen we|heet|omvat|houdt in|"
     r"wordt bedoeld|verstaan we|is wanneer|gaat om|verzamelterm|met andere woorden)\b|:",
     re.IGNORECASE,
 )
@@ -52,6 +52,35 @@ ANAPHOR = re.compile(
     r"ook|verder|daarnaast|concreet|namelijk|dankzij dat)\b",
     re.IGNORECASE,
 )
+
+
+#: A sentence that announces what a page or document tells ("Op deze pagina lees je hoe ...", "Deze gids legt
+#: uit welke ...", "Hieronder vind je ..."): it names the subject of the question, never the answer.
+_SIGNPOST = re.compile(
+    r"^(?:op|in) (?:deze|dit|de volgende) (?:pagina|gids|hoofdstuk|jaarverslag|deel|tekst|publicatie|toolbox)\w*\b"
+    r"|^deze (?:gids|pagina|toolbox|publicatie|tekst|brochure) (?:legt|zet|vat|beschrijft|geeft|bundelt|toont|bevat)\b"
+    r"|\bhieronder\b",
+    re.IGNORECASE,
+)
+
+
+def signposts(text: str) -> bool:
+    """Does ``text`` announce what a page or document tells rather than tell it?"""
+    return bool(_SIGNPOST.search(text.strip()))
+
+
+#: A sentence that leans on the one before further in ("De overstap maakt *daarom* ... moeilijk."): its reason
+#: or cause was said just before.
+_LEANS = re.compile(
+    r"^(?:[\w’'-]+[,]?\s+){1,6}?(?:daarom|daardoor|hierdoor|om die reden|dankzij (?:dat|die|deze|dit))\b",
+    re.IGNORECASE,
+)
+
+
+def leans_back(text: str) -> bool:
+    """Does ``text`` point back to the sentence before: at its start ("Daarom ...", "Dat ...") or further in
+    ("De overstap maakt daarom ...")?"""
+    return bool(ANAPHOR.search(text) or _LEANS.search(text))
 
 
 def states_figure(text: str, question_numbers: frozenset[str] = frozenset()) -> bool:
@@ -98,7 +127,8 @@ _DEFINED = re.compile(
     r"\bwat (?:is|zijn|betekent|betekenen|was|waren) (?:een |de |het )?(?P<a>[^?,]+)"
     r"|\bbedoel\w* (?:\w+ ){0,2}met (?:een |de |het )?(?P<b>[^?,]+)"
     r"|\bversta\w* (?:\w+ ){0,2}onder (?:een |de |het )?(?P<c>[^?,]+)"
-    r"|\bwat houdt (?:een |de |het )?(?P<d>[^?,]+?) in\b",
+    r"|\bwat houdt (?:een |de |het )?(?P<d>[^?,]+?) in\b"
+    r"|\bwaar (?:verwijst|verwijzen|staat|staan|slaat|slaan) (?:een |de |het )?(?P<e>[^?,]+?) (?:naar|voor|op)\b",
     re.IGNORECASE,
 )
 
@@ -108,7 +138,7 @@ def defined_term(question: str) -> str:
     m = _DEFINED.search(question)
     if m is None:
         return ""
-    term = next(g for g in m.groups() if g)
+    term = re.sub(r"[‘’'\"“”]", "", next(g for g in m.groups() if g))
     return " ".join(fold(term).split()[:4])
 
 
@@ -117,10 +147,15 @@ def defines_term(text: str, term: str) -> bool:
     ":" ..., or "met <term> bedoelen we", "onder <term> verstaan"?"""
     folded = fold(text)
     head = re.escape(term.split()[0][:7])
+    # The term is what the sentence is about: not after a preposition ("Een motivator *voor* citizen
+    # science is ..." speaks of something else).
+    subject = rf"(?<!\bvoor )(?<!\bvan )(?<!\bover )(?<!\bin )(?<!\bop )(?<!\baan )(?<!\bnaar )(?<!\buit )\b{head}"
     return bool(
-        re.search(rf"\b{head}\w*(?:\s+\w+){{0,3}}\s*(?:{_DEFINING})", folded)
+        re.search(rf"{subject}\w*(?:\s+\w+){{0,3}}\s*(?:{_DEFINING})", folded)
         or re.search(rf"\b(?:met|onder)\s+(?:een |de |het )?{head}\w*(?:\s+\w+){{0,3}}\s+(?:bedoel|versta)", folded)
         or re.search(rf"\bbij\s+(?:een |de |het )?{head}\w*(?:\s+\w+){{0,2}}\s+gaat het\s+(?:over|om)\b", folded)
+        # "Bij citizen science voeren burgerwetenschappers ... uit": what happens in it, said first.
+        or re.match(rf"\W*bij\s+(?:een |de |het )?{head}\w*(?:\s+\w+){{0,2}}\s+(?!is\b|zijn\b)\w+", folded)
     )
 
 
@@ -133,7 +168,7 @@ def defines_other(text: str, term: str) -> bool:
 
 _DEFINING = (
     r"\bis\b|\bzijn\b|\bbetekent\b|\bstaat voor\b|\bverwijst naar\b|\bomvat\b|\bhoudt in\b|"
-    r"\bgaat over\b|\bwil zeggen\b|:|,\s+een\b"
+    r"\bgaat (?:\w+ ){0,5}?(?:over|om)\b|\bwil zeggen\b|:|,\s+een\b"
 )
 
 

@@ -56,10 +56,11 @@ _AMOUNT = re.compile(
     r"|\bwat (?:kost|kostte|kosten)\b|\b(?:de|een) prijs\b|\b(?:wat|hoeveel)\b.*\bgekost\b"
     r"|\b(?:inschrijvings|deelname|toegangs|ticket|kost|uur)?(?:prijs|prijzen|tarief|tarieven)\b"
 )
-#: The outcome of something: its results, conclusions, findings, what it yielded or showed.
+#: The outcome of something: its results, conclusions, findings, what it yielded or showed.  "Wat levert
+#: het op (voor onze vereniging)?" in the present asks what it brings, not a result.
 _OUTCOME = re.compile(
     r"\b(?:resulta(?:at|ten)|conclusies?|bevindingen|uitkomsten?|vaststellingen)\b"
-    r"|\bwat (?:kwam|komt|is) er (?:\w+ ){0,8}?uit\b|\bwat (?:bleek|blijkt|leverde|levert|toonde|toont)\b"
+    r"|\bwat (?:kwam|komt|is) er (?:\w+ ){0,8}?uit\b|\bwat (?:bleek|blijkt|leverde|toonde|toont)\b"
     r"|\bwat (?:heeft|hebben) (?:\w+ ){0,6}?(?:opgeleverd|aangetoond|uitgewezen)\b"
 )
 #: The state of things today, not at the time of the publications; the next time something happens.
@@ -88,6 +89,8 @@ _DEFINITION = re.compile(
     r"|\bwat (?:betekent|betekenen|houdt|houden|verstaat|verstaan|bedoel\w*|wordt bedoeld|is bedoeld)\b"
     r"|\bwat (?:is|zijn) het verschil\b|\bwat moet ik verstaan\b|\bwat (?:is|zijn) (?:er )?bedoeld\b"
 )
+#: "Waar verwijst/staat/slaat X naar/voor/op?": what a word means, not a place.
+_REFERS = re.compile(r"\bwaar (?:verwijst|verwijzen|staat|staan|slaat|slaan) .*\b(?:naar|voor|op)\s*\??$")
 _NAMING = re.compile(r"\bhoe (?:heet|heette|heten|noem|noemt|noemen|beoordeel\w*|oordeel\w*|evalueer\w*)\b")
 _WAY = re.compile(
     r"\bhoe\b(?!\s*(?:veel|lang|groot|hoog|vaak|duur|laat|oud|dik|zwaar|goed scoorde)\b)|\bop welke (?:manier|wijze)\b"
@@ -172,15 +175,20 @@ def analyse(
     if len(pieces) < 2:
         return whole
     part_context = f"{question} {context}".strip()
-    parts = tuple(_single(p, today=today, analyzer=analyzer, turns=turns, context=part_context) for p in pieces)
+    parts = tuple(
+        _single(p, today=today, analyzer=analyzer, turns=turns, context=part_context, part=True) for p in pieces
+    )
     return Query(**{**whole.__dict__, "kind": parts[0].kind, "parts": parts})
 
 
-def _single(text: str, *, today: date, analyzer: Analyzer, turns: tuple[Turn, ...], context: str) -> Query:
+def _single(
+    text: str, *, today: date, analyzer: Analyzer, turns: tuple[Turn, ...], context: str, part: bool = False
+) -> Query:
     folded = normalise_text(text)
     tokens = tuple(words(text))
     kind = answer_kind(_asking_sentence(folded), tokens)
-    if context and kind is AnswerKind.FACT:
+    # A part that asks with a question word of its own ("..., en in welke koepel ...?") keeps its kind.
+    if context and kind is AnswerKind.FACT and not (part and _OWN_QUESTION.match(folded)):
         # "En in 2022?" / "En wie nog?": an elliptic follow-up asks what the previous question asked.
         kind = answer_kind(" ".join(fold(context).split()), tuple(words(context)))
     return Query(
@@ -209,6 +217,13 @@ def _single(text: str, *, today: date, analyzer: Analyzer, turns: tuple[Turn, ..
     )
 
 
+#: A question that opens with its own question word (after a preposition): "in welke koepel ...", "wat ...".
+_OWN_QUESTION = re.compile(
+    r"^(?:(?:in|op|met|van|voor|bij|aan|uit|over|naar|door|rond|tot|sinds|tegen)\s+)?"
+    r"(?:wie|wat|welke?|waar\w*|wanneer|hoe\w*|waarom)\b"
+)
+
+
 def answer_kind(folded: str, tokens: Sequence[str]) -> AnswerKind:
     """The kind of answer a (folded) question wants; the order is the precedence."""
     if _REASON.search(folded):
@@ -219,6 +234,8 @@ def answer_kind(folded: str, tokens: Sequence[str]) -> AnswerKind:
         return AnswerKind.MOMENT
     if _asks_list(folded, tokens):
         return AnswerKind.LIST
+    if _REFERS.search(folded):
+        return AnswerKind.DEFINITION  # "Waar verwijst het 'super' in superdiversiteit naar?" asks a meaning
     if _PLACE.search(folded):
         return AnswerKind.PLACE
     if _PERSON.search(folded):
