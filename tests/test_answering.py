@@ -340,3 +340,15 @@ def test_a_wrapped_list_item_stays_one_item() -> None:
     (el,) = passage_of(chunk).elements
     assert el.lead == "Tools op maat:"
     assert el.items == ("een wegwijzer", "zes video’s met experten: Dave Sinardet (VUB) en Margot Cloet", "tips")
+
+
+def test_advice_and_the_noun_a_list_is_about() -> None:
+    from assistant.answer import signals
+    from assistant.answer.candidates import _focus_in
+
+    assert signals.advises("Verplaats de focus van meebesturen naar inhoud ophalen.")
+    assert signals.advises("Geef mensen verschillende manieren om mee te doen.")
+    assert not signals.advises("Leden geven feedback op de algemene vergadering.")
+    assert not signals.advises("Kan je dat online doen?")
+    assert _focus_in(("functies",), "De vier functies van het sociaal-cultureel werk")
+    assert not _focus_in(("organisaties",), "wegens organisatorische problemen")  # not the same noun

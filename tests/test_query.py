@@ -39,6 +39,11 @@ def q(text: str, today: date = TODAY, history: list[Turn] | None = None):  # typ
         ("Biedt Socius langdurige coaching aan?", AnswerKind.YES_NO),
         ("Hoe heet de campagne van 2024?", AnswerKind.FACT),
         ("Waar verwijst het 'super' in superdiversiteit naar?", AnswerKind.DEFINITION),
+        # A "hoe" question with a list inside it asks the way; "daarvan de reden" is a reason; a total is a figure.
+        ("hoe kan ik zien langs welke kanalen mensen op ons verhaal terechtkomen?", AnswerKind.WAY),
+        ("Sommige vormingen gingen niet door. Wat was daarvan de reden?", AnswerKind.REASON),
+        ("Wat was de totale duurtijd van het aanbod?", AnswerKind.FIGURE),
+        ("De visienota: wat zijn daar de strategische doelstellingen van?", AnswerKind.LIST),
         # The question sentence decides, not the context before it.
         ("We schrijven een nieuw plan. Heeft Socius daar iets voor?", AnswerKind.YES_NO),
     ],

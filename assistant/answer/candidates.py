@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..query.model import AnswerKind, Query
 from ..text.analysis import Analyzer, fold, normalise_for_match, stem, thesaurus
+from ..text.lemmas import lemma
 from . import signals
 from .passage import Element, ElementKind, Passage, boilerplate
 
@@ -41,6 +42,8 @@ class Candidate:
     column: int | None = None
     #: For a figure in a list: the item quoted (a whole sentence of its own).
     item: int | None = None
+    #: A list that goes on from the chosen one in the next chunk (the chunker repeats its lead-in there).
+    continues: bool = False
     #: Sentences quoted with the element: the one before it, the ones after it.
     before: Element | None = None
     after: tuple[Element, ...] = field(default=())
@@ -212,6 +215,11 @@ def _whole(ctx: _Context, passage: Passage, rank: int, el: Element, section: fro
     cand = Candidate(passage, rank, el, (own | section | lead_terms) & ctx.weights.keys(), {})
     cand.features = _features(ctx, cand, el.text, own | ctx.terms(intro), section, lead=lead_terms)
     heading = passage.chunk.section.rsplit(" > ", 1)[-1]
+    # How much of the coverage one item (row) carries alone: a list of something else in which one item
+    # names the subject ("de vorming Voorzet maatschappelijke contextanalyse" among other activities).
+    parts = el.items if el.kind is ElementKind.LIST else tuple(" ".join(r) for r in el.rows)
+    cand.features["item_cov"] = max((ctx.coverage(ctx.terms(p)) for p in parts), default=0.0)
+    cand.features["n_items"] = min(len(parts), 20) / 20
     cand.features["focus_in_lead"] = float(_focus_in(ctx.query.focus, f"{intro} {heading}"))
     cand.features["focus_known"] = float(bool(ctx.query.focus))
     # "Hoe ...?" answered by a list under "Hoe verloopt een vraag?" or "De stappen": a procedure.
@@ -245,9 +253,11 @@ _HEADING_WORDS = 10
 
 
 def _focus_in(focus: tuple[str, ...], text: str) -> bool:
-    """Does the noun a question asks about ("functies") occur in ``text`` (5-letter stems, folded)?"""
+    """Does the noun a question asks about ("functies") occur in ``text``: a word that starts with its
+    singular ("functie"), folded ("organisaties" is not found in "organisatorische")?"""
     folded = fold(text)
-    return bool(focus) and any(f[:5] in folded for f in focus if len(f) >= 4)
+    heads = [lemma(f.replace("'s", "")) for f in focus if len(f) >= 4]
+    return any(re.search(rf"\b{re.escape(h[:-1] if h.endswith('e') else h)}", folded) for h in heads if len(h) >= 4)
 
 
 def _cells(ctx: _Context, passage: Passage, rank: int, table: Element, section: frozenset[str]) -> list[Candidate]:
@@ -453,10 +463,13 @@ def _features(
         "signpost": float(el.kind is ElementKind.SENTENCE and signals.signposts(cand.stretch[0].text)),
         "is_question": float(el.kind is ElementKind.SENTENCE and cand.text.rstrip().endswith("?")),
         "way_q_way": float(kind is AnswerKind.WAY and signals.describes_way(text)),
+        "way_q_advice": float(kind is AnswerKind.WAY and not structured and signals.advises(cand.stretch[0].text)),
         "person_q_name": float(kind is AnswerKind.PERSON and signals.names_someone(text)),
         "place_q_place": float(kind is AnswerKind.PLACE and signals.names_place(text)),
         "fact_q_name": float(kind in (AnswerKind.FACT, AnswerKind.YES_NO) and signals.names_someone(text)),
         "fact_q_title": signals.names_title(text) if kind is AnswerKind.FACT else 0.0,
+        # "Met welke tool ...?", "Welk systeem ...?": a thing asked by its name.
+        "fact_q_focus": float(kind is AnswerKind.FACT and bool(q.focus)),
         "figure_q_qualifier": _qualifier_share(ctx.qualifier, text) if kind is AnswerKind.FIGURE else 0.0,
         "figure_q_next_to": float(
             kind is AnswerKind.FIGURE and bool(q.qualifier) and _qualified_figure(text, ctx.qualifier)

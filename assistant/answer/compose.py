@@ -184,7 +184,7 @@ class ExtractiveAnswerer:
     def _select(self, ranked: list[Candidate], weights: dict[str, float]) -> list[Candidate]:
         best = ranked[0]
         if best.whole_element:
-            return [best]  # a whole list or table is the answer on its own
+            return [best, *_continuations(best, ranked)]  # a whole list or table is the answer on its own
         total = sum(weights.values()) or 1.0
         chosen = [best]
         covered = set(best.terms)
@@ -213,8 +213,12 @@ class ExtractiveAnswerer:
 
     # -- rendering ------------------------------------------------------------
     def _render(self, query: Query, chosen: list[Candidate]) -> Composition:
-        # Reading order within the answer: by passage rank, then position.
-        chosen.sort(key=lambda c: (c.rank, c.stretch[0].start))
+        # Reading order within the answer: by passage rank, then position; a list and its continuation
+        # in document order.
+        if any(c.continues for c in chosen):
+            chosen.sort(key=lambda c: (c.passage.chunk.ordinal, c.stretch[0].start))
+        else:
+            chosen.sort(key=lambda c: (c.rank, c.stretch[0].start))
         lines: list[str] = []
         citations: list[Citation] = []
         said = ""
@@ -232,8 +236,9 @@ class ExtractiveAnswerer:
         body = "\n".join(lines) if any("\n" in line for line in lines) else " ".join(lines)
         notes = time_notes(query, body, [c.quote for c in citations], [c.title for c in citations])
         if query.kind is AnswerKind.LIST and query.expected_count and chosen[0].whole_element:
-            el = chosen[0].element
-            shown = len(el.items) if el.kind is ElementKind.LIST else len(el.rows)
+            shown = sum(
+                len(c.element.items) if c.element.kind is ElementKind.LIST else len(c.element.rows) for c in chosen
+            )
             if shown < query.expected_count:
                 notes.append(f"De publicaties noemen er {shown}, niet {query.expected_count}.")
         text = body + ("\n\n" + " ".join(notes) if notes else "")
@@ -244,6 +249,8 @@ class ExtractiveAnswerer:
         el, passage = cand.element, cand.passage
         if cand.item is not None:
             return sentence_line(cand.text), [cand.text]
+        if cand.continues:
+            return list_lines("", el.items), [el.text]  # its lead-in was said with the list it continues
         if el.kind in (ElementKind.LIST, ElementKind.TABLE) and cand.row is None:
             items = el.items if el.kind is ElementKind.LIST else tuple(_row_items(el))
             lead = lead_of(passage, el)
@@ -270,6 +277,37 @@ class ExtractiveAnswerer:
 _MONEY = re.compile(r"€|\beuro\b|\bEUR\b", re.IGNORECASE)
 #: (question kind feature, answer shape feature): a candidate with the shape joins a best one without it.
 _SHARPER: Final = (("q_moment", "moment_q_day"), ("q_fact", "fact_q_title"))
+
+
+def _continuations(best: Candidate, ranked: list[Candidate]) -> list[Candidate]:
+    """Lists that go on from ``best`` in a neighbouring chunk of the same document.
+
+    A list longer than a chunk is cut by the chunker, which repeats the lead-in above the rest
+    ("Enkele vuistregels voor citizen science:" + the third rule): same document, same lead-in,
+    other items, the next chunk.
+    """
+    if best.element.kind is not ElementKind.LIST:
+        return []
+    lead = normalise_for_match(lead_of(best.passage, best.element))
+    if len(lead) < 10:
+        return []
+    out: list[Candidate] = []
+    items = set(best.element.items)
+    chunk = best.passage.chunk
+    for cand in ranked[1:]:
+        other = cand.passage.chunk
+        if not cand.whole_element or cand.element.kind is not ElementKind.LIST or other.doc_id != chunk.doc_id:
+            continue
+        if abs(other.ordinal - chunk.ordinal) != 1 or normalise_for_match(lead_of(cand.passage, cand.element)) != lead:
+            continue
+        if items & set(cand.element.items) or any(c.passage.chunk.chunk_id == other.chunk_id for c in out):
+            continue
+        cand.continues = other.ordinal > chunk.ordinal
+        if not cand.continues:
+            best.continues = True  # the best is the second half: the first half leads
+        out.append(cand)
+        items |= set(cand.element.items)
+    return out
 
 
 def _follow_on(query: Query, chosen: list[Candidate], snapshot: Snapshot) -> None:
@@ -301,7 +339,7 @@ def _follow_on(query: Query, chosen: list[Candidate], snapshot: Snapshot) -> Non
         if words + n > MAX_WORDS or not cand.passage.same_page(cand.element, nxt):
             continue
         shares = bool(set(analyzer.terms(nxt.text)) & set(query.terms))
-        if signals.ANAPHOR.search(nxt.text) or shares or _TURN.search(nxt.text):
+        if signals.leans_back(nxt.text) or shares or _TURN.search(nxt.text):
             cand.after = (*cand.after, nxt)
             words += n
 

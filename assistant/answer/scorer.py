@@ -42,8 +42,14 @@ class HandScorer:
         fit = 1.0
         structured = f("is_list", 0.0) or f("is_table", 0.0)
         if f("q_list"):
-            if structured:
+            if structured and f("n_items", 1.0) * 20 < 2:
+                fit = 1.0  # one bullet is no list ("• Krachtlijn 1: digitale community" cut from the rest)
+            elif structured:
                 fit = 1.9 if f("count_match") else 0.9 if f("count_mismatch") else 1.6
+                # What the list is, said in its lead-in or heading, counts next to its items.
+                base += 0.25 * f("cov_lead", 0.0)
+                if f("cov_lead", 0.0) < 0.15 and f("item_cov", 0.0) >= 0.8 * f("cov", 0.0) > 0:
+                    fit *= 0.7  # one item names the subject: a list of something else
                 if f("focus_in_lead"):
                     fit *= 1.3  # the list of the things asked for ("Welke functies ..." under "De vier functies")
                 elif f("focus_known"):
@@ -65,13 +71,15 @@ class HandScorer:
             else:
                 fit = 1.7 if f("def_q_term_defined") else 1.3 if f("def_q_defines") else 1.0
         elif f("q_way"):
-            fit = 1.1 if f("way_q_way") else 1.0
+            fit = 1.3 if f("way_q_advice") else 1.1 if f("way_q_way") else 1.0
         elif f("q_person"):
             fit = 1.15 if f("person_q_name") else 0.9
         elif f("q_place"):
             fit = 1.15 if f("place_q_place") else 0.9
         elif f("q_fact") and f("fact_q_title"):
             fit = 1.3  # "Hoe heet de campagne?": the sentence that gives the name
+        elif f("q_fact") and f("fact_q_focus"):
+            fit = 1.15 if f("fact_q_name") else 1.0  # "Met welke tool ...?" is answered by a name, not a figure
         elif f("q_moment"):
             fit = 1.25 if f("moment_q_day") else 1.0  # "5 december" answers "wanneer" better than "eind 2023"
         elif f("q_figure"):

@@ -172,6 +172,32 @@ _DEFINING = (
 )
 
 
+#: Verbs whose imperative simplemma reads as a noun ("Zorg voor ...", "Werk met ...").
+_IMPERATIVE_NOUNS = frozenset(
+    ["wees", "zorg", "werk", "vraag", "gebruik", "begin", "plan", "denk", "test", "deel", "stel"]
+)
+
+
+def advises(text: str) -> bool:
+    """Is ``text`` advice in the imperative ("Verplaats de focus naar ...", "Betrek je leden ...")?
+
+    The first word is a verb stem: its lemma is an infinitive other than the word itself (a plural
+    noun such as "leden" ends on -en and is not a stem).
+    """
+    from ..text.lemmas import lemma
+
+    m = re.match(r"\W*([A-Z][a-z]+)\b", text)
+    if m is None or text.rstrip().endswith("?"):
+        return False
+    word = m.group(1).lower()
+    if word.endswith("en") or len(word) < 3:
+        return False
+    if word in _IMPERATIVE_NOUNS:
+        return True
+    base = lemma(word)
+    return base != word and base.endswith("en") and base.startswith(word[:2])
+
+
 def describes_way(text: str) -> bool:
     """Does ``text`` describe a way of doing something?"""
     return bool(_WAY.search(text))

@@ -38,7 +38,7 @@ NUMBER_WORDS = {
 }
 
 _REASON = re.compile(
-    r"\bwaarom\b|\bom welke reden(?:en)?\b|\bwat (?:is|was|zijn|waren) (?:de|het) (?:reden|redenen|doel|bedoeling)\b"
+    r"\bwaarom\b|\bom welke reden(?:en)?\b|\bwat (?:is|was|zijn|waren) (?:\w+van )?(?:de|het) (?:reden|redenen|doel|bedoeling)\b"
     r"|\bhoe komt het\b|\bmet welk doel\b|\bwaartoe\b|\bwaarvoor dient\b|\bwelke reden(?:en)?\b"
 )
 #: Questions whose answer *is* a figure.  A topic word alone is not enough: "Hoe stel ik een
@@ -47,7 +47,8 @@ _FIGURE = re.compile(
     r"\bhoe ?veel\b|\bhoe (?:groot|hoog|duur|lang|vaak|dik|zwaar|goed scoor\w*)\b|\bwat kost(?:te|en)?\b|\bgekost\b"
     r"|\b(?:welk|welke|het|de)\s+(?:[\w-]+\s+){0,2}(?:aantal|bedrag|budget|percentage|aandeel|totaal|prijs|score|cijfer)\b"
     r"(?!\s+\w+\s+(?:op|aan)\b)"
-    r"|\bwelk (?:deel|stuk)\b|\bhoeveelste\b|\bwat (?:zijn|waren|was|is) (?:de|het) (?:totale )?"
+    r"|\bwelk (?:deel|stuk)\b|\bhoeveelste\b|\bwat (?:was|is|waren|zijn) (?:de|het|hun) (?:totale|gemiddelde) \w+"
+    r"|\bwat (?:zijn|waren|was|is) (?:de|het) (?:totale )?"
     r"(?:uitgaven|inkomsten|kosten|resultaat|budget|omzet|subsidie)\b"
 )
 #: An amount of money: "hoeveel kost(te) ...", "welk bedrag", "hoeveel geld", "hoeveel euro", "de prijs".
@@ -91,13 +92,15 @@ _DEFINITION = re.compile(
 )
 #: "Waar verwijst/staat/slaat X naar/voor/op?": what a word means, not a place.
 _REFERS = re.compile(r"\bwaar (?:verwijst|verwijzen|staat|staan|slaat|slaan) .*\b(?:naar|voor|op)\s*\??$")
+#: A question that opens with "hoe" and a verb ("hoe kan ik ...", "hoe pakken we dat aan").
+_WAY_FIRST = re.compile(r"^(?:en )?hoe (?!veel|lang|groot|hoog|vaak|duur|laat|oud|dik|zwaar|goed scoorde)\w+")
 _NAMING = re.compile(r"\bhoe (?:heet|heette|heten|noem|noemt|noemen|beoordeel\w*|oordeel\w*|evalueer\w*)\b")
 _WAY = re.compile(
     r"\bhoe\b(?!\s*(?:veel|lang|groot|hoog|vaak|duur|laat|oud|dik|zwaar|goed scoorde)\b)|\bop welke (?:manier|wijze)\b"
 )
 _LIST = re.compile(
     r"^(?:en )?(?:noem|som\b|geef (?:een )?(?:overzicht|lijst)|lijst)\b|\bwelke (?:\w+ ){0,3}zijn er\b"
-    r"|\bwat (?:zijn|waren) (?:de|alle)\b|\bwelke (?:zijn|waren) (?:de|die)\b|\bop een rij\b|\ballemaal\b"
+    r"|\bwat (?:zijn|waren) (?:daar |er |hier |dan |nu |eigenlijk )?(?:de|alle)\b|\bwelke (?:zijn|waren) (?:de|die)\b|\bop een rij\b|\ballemaal\b"
 )
 _PLURAL_VERB = re.compile(
     r"\b(?:zijn|waren|hebben|hadden|bestaan|bestonden|kwamen|komen|vormen|vormden|krijgen|kregen|staan|stonden|"
@@ -232,6 +235,8 @@ def answer_kind(folded: str, tokens: Sequence[str]) -> AnswerKind:
         return AnswerKind.FIGURE
     if _MOMENT.search(folded):
         return AnswerKind.MOMENT
+    if _WAY_FIRST.match(folded) and not _NAMING.search(folded):
+        return AnswerKind.WAY  # "hoe kan ik zien langs welke kanalen ...": the way is asked, the list is inside it
     if _asks_list(folded, tokens):
         return AnswerKind.LIST
     if _REFERS.search(folded):
