@@ -39,7 +39,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.text.analysis import normalise_for_match
+from assistant.text.analysis import ABBREVIATIONS, normalise_for_match
 
 #: ``[1]``, ``[1, 2]``, ``[1][2]`` with the space before them.
 _MARKERS = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
@@ -48,40 +48,6 @@ _OPENERS = "\"'“‘„«(["
 _CLOSERS = "\"'”’»)]"
 _CONTINUATION_START = set(")],;:.…/-–—%")
 _FINAL = ".!?"
-#: Words after which a full stop does not end a sentence.
-_ABBREVIATIONS = frozenset(
-    {
-        "o.a",
-        "bv",
-        "bijv",
-        "vb",
-        "nl",
-        "enz",
-        "e.a",
-        "m.a.w",
-        "i.s.m",
-        "p",
-        "pp",
-        "nr",
-        "vzw",
-        "dr",
-        "mr",
-        "ir",
-        "ca",
-        "resp",
-        "evt",
-        "incl",
-        "excl",
-        "zgn",
-        "blz",
-        "art",
-        "st",
-        "gem",
-        "tel",
-        "min",
-        "max",
-    }
-)
 #: A marker that closes a cited stretch: a new stretch starts after it.
 _CLOSING_MARKER = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\](?=\s*[\"'“‘„«(]?[A-ZÀ-Ý0-9])")
 _INNER_BREAK = re.compile(r"(\S+)[.!?][\"”’)]?\s+([a-zà-ÿ])")
@@ -155,7 +121,7 @@ def _block_fragment(raw: str, lead_in: bool) -> str:
         return reason
     for m in _INNER_BREAK.finditer(body):
         word = m.group(1).lstrip(_OPENERS).lower()
-        if len(word) <= 1 or word in _ABBREVIATIONS or word.rstrip(".") in _ABBREVIATIONS:
+        if len(word) <= 1 or word in ABBREVIATIONS or word.rstrip(".") in ABBREVIATIONS:
             continue
         return f"zin begint midden in een zin: {body[max(0, m.start(2) - 20) : m.start(2) + 20]!r}"
     return ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,18 +36,30 @@ def _snapshot(chunks: list[Chunk]) -> Snapshot:
     return Snapshot("test", "none", chunks, LexicalIndex.build([c.index_text for c in chunks]), vectors=None)  # type: ignore[arg-type]
 
 
+def _chunk(text: str, **fields: Any) -> Chunk:
+    """A chunk of the annual report holding ``text``; ``fields`` override the defaults."""
+    defaults: dict[str, Any] = {
+        "chunk_id": "c",
+        "doc_id": "jv",
+        "title": "Jaarverslag 2023",
+        "doc_type": "publicatie",
+        "url": "",
+        "section": "",
+        "page_start": None,
+        "page_end": None,
+    }
+    return Chunk(text=text, **{**defaults, **fields})
+
+
 def _chunks() -> list[Chunk]:
     return [
-        Chunk(
+        _chunk(
+            text,
             chunk_id=f"c{i}",
-            doc_id="jv",
-            title="Jaarverslag 2023",
-            doc_type="publicatie",
             url="https://example.org/jv.pdf",
             section=section,
             page_start=i + 1,
             page_end=i + 1,
-            text=text,
         )
         for i, (section, text) in enumerate(PASSAGES)
     ]
@@ -238,16 +251,11 @@ def test_a_quote_never_runs_over_a_page_break() -> None:
     first = "Tot slot publiceerde Socius een bijpassend magazine over de website."
     second = "Verspreid over 112 pagina's kwamen veel stemmen aan bod."
     for offsets, same_page in ((f"{len(first) + 1}:8", False), ("", True)):
-        chunk = Chunk(
-            chunk_id="c",
-            doc_id="jv",
-            title="Jaarverslag 2023",
-            doc_type="publicatie",
-            url="",
+        chunk = _chunk(
+            f"{first} {second}",
             section="Communicatie",
             page_start=7,
             page_end=8 if offsets else 7,
-            text=f"{first} {second}",
             page_offsets=offsets,
         )
         c = _compose_on(_snapshot([chunk]), "Hoeveel pagina's telde het magazine?")
@@ -325,18 +333,7 @@ def test_a_wrapped_list_item_stays_one_item() -> None:
     from assistant.answer.passage import passage_of
 
     text = "Tools op maat:\n• een wegwijzer\n• zes video’s met experten: Dave\nSinardet (VUB) en Margot Cloet\n• tips"
-    chunk = Chunk(
-        chunk_id="c",
-        doc_id="d",
-        title="t",
-        doc_type="publicatie",
-        url="",
-        section="",
-        page_start=None,
-        page_end=None,
-        text=text,
-        elements=f"list:0:{len(text)}",
-    )
+    chunk = _chunk(text, elements=f"list:0:{len(text)}")
     (el,) = passage_of(chunk).elements
     assert el.lead == "Tools op maat:"
     assert el.items == ("een wegwijzer", "zes video’s met experten: Dave Sinardet (VUB) en Margot Cloet", "tips")

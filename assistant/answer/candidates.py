@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..query.model import AnswerKind, Query
-from ..text.analysis import Analyzer, fold, normalise_for_match, stem, thesaurus
+from ..text.analysis import ABBREVIATIONS, Analyzer, fold, normalise_for_match, stem, thesaurus
 from ..text.lemmas import lemma
 from . import signals
 from .passage import Element, ElementKind, Passage, boilerplate
@@ -366,43 +366,9 @@ def whole_sentence(text: str) -> bool:
 
 #: Sentence-final punctuation followed by a lower-case word: a sentence that starts mid-sentence.
 _INNER_BREAK = re.compile(r"([^\s.]+)[.!?][\"”’)]?\s+(?=[a-zà-ÿ])")
-#: Words after which a full stop does not end a sentence.
-_ABBREVIATIONS = frozenset(
-    [
-        "o.a",
-        "bv",
-        "bijv",
-        "vb",
-        "nl",
-        "enz",
-        "e.a",
-        "m.a.w",
-        "i.s.m",
-        "p",
-        "pp",
-        "nr",
-        "vzw",
-        "dr",
-        "mr",
-        "ir",
-        "ca",
-        "resp",
-        "evt",
-        "incl",
-        "excl",
-        "zgn",
-        "blz",
-        "art",
-        "st",
-        "gem",
-        "tel",
-        "min",
-        "max",
-        "cf",
-        "nvdr",
-        "red",
-    ]
-)
+#: Words after which a full stop does not end a sentence: the shared table and editorial ones
+#: ("cf.", "nvdr.", "red.") that the composer meets in quotes.
+_ABBREVIATIONS = ABBREVIATIONS | frozenset(["cf", "nvdr", "red"])
 
 
 def _features(

@@ -296,6 +296,41 @@ def thesaurus(path: Path = SYNONYMS_FILE) -> Thesaurus:
     return Thesaurus.load(path)
 
 
+#: Dutch abbreviations after which a full stop does not end a sentence (without their final full stop).
+ABBREVIATIONS = frozenset(
+    [
+        "o.a",
+        "bv",
+        "bijv",
+        "vb",
+        "nl",
+        "enz",
+        "e.a",
+        "m.a.w",
+        "i.s.m",
+        "p",
+        "pp",
+        "nr",
+        "vzw",
+        "dr",
+        "mr",
+        "ir",
+        "ca",
+        "resp",
+        "evt",
+        "incl",
+        "excl",
+        "zgn",
+        "blz",
+        "art",
+        "st",
+        "gem",
+        "tel",
+        "min",
+        "max",
+    ]
+)
+
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]?\s+(?=[A-Z0-9À-Ý\"“‘(•–-])")
 
 
