@@ -105,6 +105,8 @@ class _Piece:
     page: int | None
     kind: BlockKind = BlockKind.TEXT
     header: bool = False
+    #: The section the piece comes from (a merged unit holds pieces of several).
+    section: tuple[str, ...] = ()
 
 
 @dataclass
@@ -134,7 +136,7 @@ def chunk_document(
         for pieces in _windows(unit.pieces, size, overlap):
             text, offsets, elements = _join(pieces)
             pages = [p.page for p in pieces if p.page is not None]
-            section = SECTION_SEP.join(unit.section)
+            section = SECTION_SEP.join(_section_of(pieces, unit.section))
             digest = hashlib.sha256(f"{doc.meta.doc_id}\n{section}\n{text}".encode()).hexdigest()[:20]
             chunks.append(
                 Chunk(
@@ -204,10 +206,10 @@ def _units(blocks: list[Block], size: int) -> Iterator[_Unit]:
 
 def _pieces(block: Block, size: int) -> list[_Piece]:
     if block.kind is BlockKind.TEXT:
-        return [_Piece(s, block.page) for s in split_sentences(block.text)]
+        return [_Piece(s, block.page, section=block.section) for s in split_sentences(block.text)]
     lines = [ln for ln in block.text.split("\n") if ln.strip()]
     if len(block.text) <= size or len(lines) < 3:
-        return [_Piece("\n".join(lines), block.page, block.kind, block.header)]
+        return [_Piece("\n".join(lines), block.page, block.kind, block.header, block.section)]
     # Too long for one chunk: cut between items/rows, each part with the lines that explain it.
     if block.kind is BlockKind.TABLE:
         n_head = (1 if CELL not in lines[0] else 0) + (1 if block.header else 0)
@@ -219,11 +221,11 @@ def _pieces(block: Block, size: int) -> list[_Piece]:
     budget = size - sum(len(h) + 1 for h in head)
     for line in body:
         if group and sum(len(g) + 1 for g in group) + len(line) > budget:
-            parts.append(_Piece("\n".join(head + group), block.page, block.kind, block.header))
+            parts.append(_Piece("\n".join(head + group), block.page, block.kind, block.header, block.section))
             group = []
         group.append(line)
     if group:
-        parts.append(_Piece("\n".join(head + group), block.page, block.kind, block.header))
+        parts.append(_Piece("\n".join(head + group), block.page, block.kind, block.header, block.section))
     return parts
 
 
@@ -261,7 +263,24 @@ def _headed(unit: _Unit, common: tuple[str, ...]) -> list[_Piece]:
         return unit.pieces
     if unit.pieces[0].text == unit.section[-1]:
         return unit.pieces  # already led by it (merged before)
-    return [_Piece(unit.section[-1], unit.pieces[0].page), *unit.pieces]
+    return [_Piece(unit.section[-1], unit.pieces[0].page, section=unit.section), *unit.pieces]
+
+
+def _section_of(pieces: list[_Piece], unit_section: tuple[str, ...]) -> tuple[str, ...]:
+    """The section a chunk is filed under: its unit's, unless none of its pieces come from there.
+
+    A short section joined with the next one takes their common parent, or at a
+    chapter boundary the next one's section: "5. Kennisknooppunt" (a heading and
+    one sentence) before "1. Ondersteuningsaanbod nieuwkomers" on the next page.
+    A chunk cut from such a unit with only the first section's pieces keeps that section.
+    """
+    sections = [p.section for p in pieces if p.section]
+    if not sections or any(s[: len(unit_section)] == unit_section for s in sections):
+        return unit_section
+    common = sections[0]
+    for s in sections[1:]:
+        common = _common_prefix(common, s)
+    return common or sections[0]
 
 
 def _common_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:

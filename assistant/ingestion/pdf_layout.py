@@ -55,6 +55,9 @@ class Builder:
         self.asides: list[Block] = []
         #: The column names of the last value table, its width and page (sub-tables reuse them).
         self.header: tuple[str, int, int] | None = None
+        #: Headings of a key-figure page listed together before their panels: (page, heading, line),
+        #: in number order; each titles the next table on that page.
+        self.panel_titles: list[tuple[int, tuple[int, str], str]] = []
 
     # -- output -------------------------------------------------------------
     def flush(self) -> None:
@@ -80,7 +83,34 @@ class Builder:
 
     def emit(self, kind: BlockKind, lines: list[str], page: int, header: bool = False) -> None:
         self.flush()
+        if kind is BlockKind.TABLE and self.panel_titles and self.panel_titles[0][0] == page:
+            _, heading, line = self.panel_titles.pop(0)
+            self.section = nest(self.section, heading)
+            self.blocks.append(Block(line, self.section, page))
         self.blocks.append(Block("\n".join(lines), self.section, page, kind, header))
+
+    def _heading_run(self, lines: list[Line], i: int) -> list[tuple[int, str]]:
+        """Numbered headings of one depth on consecutive lines of one page, from ``i`` on.
+
+        A key-figure page lists its panel titles together ("1.2 Deelnemers", "1.1
+        Activiteiten", "1.4 ...", "1.3 ...") and the panels after them.
+        """
+        run: list[tuple[int, str]] = []
+        j = i
+        while j < len(lines) and lines[j].page == lines[i].page:
+            heading = heading_of(lines[j].text)
+            following = lines[j + 1].text if j + 1 < len(lines) else ""
+            if heading is None or continues_sentence(following) or (run and heading[0] != run[0][0]):
+                break
+            run.append(heading)
+            j += 1
+        return run
+
+    def _restore_panel_titles(self) -> None:
+        """Panel titles that found no table on their page stay in the text as headings."""
+        for page, _, line in self.panel_titles:
+            self.text.append(Line(line, page))
+        self.panel_titles = []
 
     # -- walk ---------------------------------------------------------------
     def build(self, lines: list[Line]) -> list[Block]:
@@ -90,6 +120,8 @@ class Builder:
             ln = lines[i]
             s = ln.text
             following = lines[i + 1].text if i + 1 < len(lines) else ""
+            if self.panel_titles and self.panel_titles[0][0] != ln.page:
+                self._restore_panel_titles()
             if is_caps_heading(s) and s not in self.repeated:
                 # Feature articles ("Uitgelicht") have upper-case titles over 1-2 lines.
                 caps.append(s)
@@ -104,6 +136,15 @@ class Builder:
             heading = heading_of(s)
             if heading is not None and continues_sentence(following):
                 heading = None  # a wrapped numbered list item, not a heading
+            run = self._heading_run(lines, i) if heading is not None else []
+            if len(run) >= 2:
+                # Titles of the panels below: each goes to its table, in number order.
+                self.flush()
+                self.section = self.section[: run[0][0] - 1]
+                titled = zip(run, (lines[k].text for k in range(i, i + len(run))), strict=True)
+                self.panel_titles = [(ln.page, h, text) for h, text in sorted(titled, key=lambda t: _number(t[0][1]))]
+                i += len(run)
+                continue
             if heading is not None:
                 self.flush()
                 self.section = nest(self.section, heading)
@@ -124,6 +165,7 @@ class Builder:
             if s != SEP:
                 self.text.append(ln)
             i += 1
+        self._restore_panel_titles()
         self.flush()
         return self.blocks
 
@@ -366,6 +408,12 @@ class Builder:
         rest = joined[:at].rstrip()
         self.text = keep + ([Line(rest, page)] if rest else [])
         return lead
+
+
+def _number(heading: str) -> tuple[int, ...]:
+    """The number of a heading ("1.3 Bereikte organisaties" -> (1, 3)) for ordering."""
+    m = re.match(r"[\d.]+", heading)
+    return tuple(int(n) for n in m.group(0).split(".") if n) if m else ()
 
 
 def _label_numbers(rows: list[str]) -> list[str]:

@@ -156,6 +156,9 @@ STOPWORDS = frozenset(
 )
 
 _stemmer = Stemmer.Stemmer("dutch")
+#: Symbols that carry a word: "1.366.224,06 €" is an amount in euro, "74,80%" a percentage.
+#: The tokenizer drops them, so a question about "euro" or "procent" never met a table of amounts.
+SYMBOL_WORDS = {"€": "euro", "%": "procent"}
 SYNONYMS_FILE = Path(__file__).resolve().parent / "data" / "synonyms.txt"
 PREFIX = 5
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
@@ -196,7 +199,7 @@ def stem(word: str) -> str:
 
 
 class Analyzer:
-    """Turns text into BM25 terms: stems of content words plus compound parts.
+    """Turns text into BM25 terms: stems of content words plus compound parts (and symbol words).
 
     ``vocabulary`` is the set of folded words seen in the corpus; a long word is
     split into two known words ("vrijwilligersbeleid" -> "vrijwilligers" +
@@ -222,6 +225,8 @@ class Analyzer:
             # it raised hit@5 from 0.72 to 0.79 on the gold set (evals/reports).
             if len(w) >= PREFIX + 2 and not w[0].isdigit():
                 out.append("~" + w[:PREFIX])
+        for symbol, word in SYMBOL_WORDS.items():
+            out.extend([stem(word)] * text.count(symbol))
         return out
 
     def split_compound(self, word: str) -> tuple[str, ...]:
