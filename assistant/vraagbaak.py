@@ -41,7 +41,7 @@ from .query.analysis import analyse
 from .query.model import Query
 from .query.retrieval import Filters, RetrievalResult, evidence_for, fuse_results, retrieve
 from .routing import Scope, decline_message, escalation_offer
-from .routing.scope import content_support, specific_support
+from .routing.support import content_support, specific_support
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -287,6 +287,7 @@ class Vraagbaak:
                 specific_support=specific_support(query, cited, snapshot.lexical.idf, snapshot.lexical.analyzer),
             )
         answer.route, answer.route_reason, answer.topic = decision.route, decision.reason, decision.topic
+        answer.route_signals = dict(decision.signals)
         if decision.route is Route.DECLINE:
             answer.text = decline_message(decision)
             yield TextDelta(answer.text)

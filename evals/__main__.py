@@ -97,6 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     hv.add_argument("--since", type=date.fromisoformat, metavar="YYYY-MM-DD", help="period of the gap report")
     hv.add_argument("--until", type=date.fromisoformat, metavar="YYYY-MM-DD", help="period of the gap report")
     sub.add_parser("train-scorer", help="learn the answer candidate scorer on the gold set (cross-validated)")
+    sub.add_parser("train-router", help="learn the router's scope model on the development sets (cross-validated)")
     bench = sub.add_parser("bench", help="benchmarks against baselines and growth (see evals/bench.py)")
     # evals.bench reads these itself from sys.argv; declared here so argparse accepts them.
     bench.add_argument("--quick", action="store_true", help="skip the x100 growth step")
@@ -130,6 +131,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .train_scorer import main as train_main
 
             return train_main(base)
+        if args.command == "train-router":
+            from .train_router import main as train_router_main
+
+            return train_router_main(base)
         if args.command == "bench":
             from .bench import main as bench_main
 

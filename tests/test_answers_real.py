@@ -328,3 +328,28 @@ def test_a_list_question_gets_the_list_that_is_about_its_subject(va: Vraagbaak) 
     assert "participatie van doelgroepen" in lines.text.lower(), lines.text
     names = ask(va, "Welke organisaties zaten mee in het lerend netwerk over online beweging maken?")
     assert "GetBasic" in names.text and "Pax Christi" in names.text, names.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Onze kat krabt aan de stoelen tijdens de vergadering van de vereniging. Hoe leer ik haar dat af?",
+        "Mijn zoon zit in het bestuur van de studentenclub en wil een cantus organiseren. Welke liederen zingen ze daar?",
+    ],
+)
+def test_off_topic_questions_that_share_a_sector_word_are_declined_by_the_scope_model(
+    va: Vraagbaak, question: str
+) -> None:
+    answer = ask(va, question)
+    assert answer.route is Route.DECLINE and not answer.citations
+    assert answer.route_signals["rule"] == "buiten_domein:model" and answer.route_signals["outside"] >= 0.5
+    assert answer.retrieved  # the evaluators still see what retrieval found
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Waar zat het team terwijl het kantoor verbouwd werd?", "Welke vier functies onderscheidt het decreet?"],
+)
+def test_paraphrased_questions_about_the_publications_are_not_declined(va: Vraagbaak, question: str) -> None:
+    answer = ask(va, question)
+    assert answer.route is Route.ANSWER and answer.citations, answer.text

@@ -36,6 +36,7 @@ from assistant.routing import (
     decline_message,
     escalation_offer,
 )
+from assistant.routing.outside import OUTSIDE_MODEL_FILE, OutsideModel
 from assistant.text.analysis import STOPWORDS, Analyzer, stem, words
 
 GOLD_DIR = Path(__file__).resolve().parent.parent / "evals" / "gold"
@@ -173,7 +174,14 @@ def test_labelled_routes(
     d = router.decide(query, evidence=evidence)
     if evidence is not None:
         # The composed answer is as weak or strong as the evidence given here; the scope is the corpus's.
-        d = router.settle(d, scope=corpus_scope.signals(query), support=evidence, content_support=evidence, unmet=None)
+        d = router.settle(
+            d,
+            scope=corpus_scope.signals(query),
+            support=evidence,
+            content_support=evidence,
+            evidence=evidence,
+            unmet=None,
+        )
     assert d.route == expected, f"{question!r}: {d.route} ({d.signals.get('rule')}), signals={d.signals}"
     assert d.topic in TOPICS
     assert d.reason and d.reason.endswith(".")
@@ -469,3 +477,73 @@ def test_bad_data_gives_a_config_error(tmp_path: Path) -> None:
     broken.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(ConfigError, match="invalid regular expression"):
         Router(topics_path=broken)
+
+
+# ----------------------------------------------------------------- learned scope model (#13)
+def _always_outside(tmp_path: Path, threshold: float = 0.5) -> Path:
+    """A scope model whose bias alone says 'outside' (the seam: weights are data)."""
+    path = tmp_path / "outside.json"
+    OutsideModel({"support": 0.0}, bias=5.0, threshold=threshold).save(path)
+    return path
+
+
+def test_the_scope_model_declines_what_it_judges_outside(tmp_path: Path) -> None:
+    router = Router(outside_model=_always_outside(tmp_path))
+    d = _settled(router, "Hoe leer ik de papegaai van de buren fluiten?", support=0.1, content_support=0.1)
+    assert (d.route, d.signals["rule"]) == ("decline", "buiten_domein:model")
+    assert d.signals["outside"] > 0.99 and set(d.signals["outside_features"]) >= {"affinity", "support", "task"}
+    # A question that names the organisation, or follows up on an earlier turn, is not for the model to judge.
+    named = ScopeSignals(task=False, addresses=True, domain=(), foreign=(), names=(), organisation=True)
+    d = _settled(router, "Hoe leer ik Socius kennen?", support=0.6, scope=named)
+    assert d.route == "answer" and d.signals["outside"] is None and not d.signals["outside_applies"]
+    assert _settled(router, "En hoeveel waren dat er?", support=0.6, follow_up=True).route == "answer"
+
+
+def test_without_a_model_the_rules_decide(tmp_path: Path) -> None:
+    router = Router(outside_model=None)
+    assert router.outside_model is None
+    d = _settled(router, "Hoe leer ik de papegaai van de buren fluiten?", support=0.6, content_support=0.6)
+    assert d.route == "answer" and d.signals["outside"] is None
+    # A missing model file is the same as none; the features are recorded either way (for training).
+    assert Router(outside_model=tmp_path / "absent.json").outside_model is None
+    assert "foreign_n" in d.signals["outside_features"]
+
+
+def test_the_scope_model_file_round_trips_and_a_bad_one_is_a_config_error(tmp_path: Path) -> None:
+    path = _always_outside(tmp_path, threshold=0.7)
+    model = OutsideModel.load(path)
+    assert model.threshold == 0.7 and model.bias == 5.0
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"weights": [1, 2]}', encoding="utf-8")
+    with pytest.raises(ConfigError, match="train-router"):
+        Router(outside_model=bad)
+
+
+def test_the_shipped_scope_model_was_cross_validated_and_kept_its_budget() -> None:
+    model = OutsideModel.load(OUTSIDE_MODEL_FILE)
+    cv = model.about["cv"]
+    # Kept only when held-out sets decline more off-topic questions, and hardly more answerable ones.
+    assert cv["recall_model"] > cv["recall_rules"]
+    assert cv["false_model"] - cv["false_rules"] <= 0.01
+    assert not any(name.startswith("blind-") for name in model.about["trained_on"])
+
+
+def test_scope_affinity_separates_the_sectors_words_from_ordinary_words_it_never_uses(corpus_scope: Scope) -> None:
+    assert corpus_scope.affinity("vrijwilligers") > 1.0
+    assert corpus_scope.affinity("visitatie") > 1.0
+    assert corpus_scope.affinity("belastingaangifte") < -1.0  # ordinary Dutch, never in the publications
+    assert corpus_scope.affinity("hond") < corpus_scope.affinity("vorming")
+    query = analyse("Hoe leer ik mijn hond om niet te blaffen?", today=date(2026, 12, 2), analyzer=Analyzer())
+    signals = corpus_scope.signals(query)
+    assert signals.private and signals.lowest_affinity < -1.0 and signals.known < signals.content
+    assert not corpus_scope.signals(analyse("Wat doet Socius?", today=date(2026, 12, 2), analyzer=Analyzer())).private
+
+
+def test_registering_and_asking_for_titles_are_no_tasks(corpus_scope: Scope) -> None:
+    def task(q: str) -> bool:
+        return corpus_scope.signals(analyse(q, today=date(2026, 12, 2), analyzer=Analyzer())).task
+
+    assert not task("Schrijf mij in voor de volgende introductiedag.")
+    assert not task("Geef me de titels van de filmpjes over beleidsplanning die op de website staan.")
+    assert task("Schrijf een gedicht over onze vrijwilligers.")
+    assert task("Kun je een website maken voor onze vereniging?")

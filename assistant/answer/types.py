@@ -77,6 +77,8 @@ class Answer:
     kind: str = ""
     #: Questions from neighbouring sections that the publications do answer.
     related: list[str] = field(default_factory=list)
+    #: The numbers the route was decided on (rule, votes, scope features); for evaluations, not in the JSON.
+    route_signals: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def found(self) -> bool:

@@ -3,6 +3,7 @@
 from .decision import ANDERE, ROUTES, TOPICS, Route, RouteDecision
 from .examples import RouteExample
 from .messages import NO_EVIDENCE_REASON, SCOPE_SENTENCE, decline_message, escalation_offer
+from .outside import OutsideModel
 from .router import DEFAULT_EXAMPLES, DEFAULT_TOPICS, Router, unanswered
 from .scope import Scope, ScopeSignals
 
@@ -14,6 +15,7 @@ __all__ = [
     "ROUTES",
     "SCOPE_SENTENCE",
     "TOPICS",
+    "OutsideModel",
     "Route",
     "RouteDecision",
     "RouteExample",

@@ -53,6 +53,7 @@ from ..text.analysis import stem, words
 from .decision import ANDERE, ANSWER, DECLINE, ESCALATE, ROUTES, TOPICS, Route, RouteDecision
 from .examples import EscalateCue, LexicalNeighbours, RouteExample, compile_pattern, keyword, load_examples
 from .messages import DECLINE_REASONS, ESCALATE_REASONS
+from .outside import OUTSIDE_MODEL_FILE, OutsideEvidence, OutsideModel, features
 from .scope import ScopeSignals
 
 DATA_DIR: Final = Path(__file__).resolve().parent / "data"
@@ -102,8 +103,12 @@ class Router:
         embedder: Embedder | None = None,
         examples_path: Path | str = DEFAULT_EXAMPLES,
         topics_path: Path | str = DEFAULT_TOPICS,
+        outside_model: Path | str | None = OUTSIDE_MODEL_FILE,
     ) -> None:
         self.embedder = embedder
+        # The learned scope model (``None``: the rules alone; a missing default file is the same).
+        path = Path(outside_model) if outside_model is not None else None
+        self.outside_model = OutsideModel.load(path) if path is not None and path.exists() else None
         self.examples = load_examples(Path(examples_path))
         self._load_vocabulary(Path(topics_path))
         self._lexical = LexicalNeighbours([e.text for e in self.examples])
@@ -409,6 +414,26 @@ class Router:
         }
 
         in_context = follow_up and bool(decision.signals.get("context_sector"))
+        knn = decision.signals.get("knn", {})
+        votes = knn.get("votes", {})
+        outside = OutsideEvidence(
+            scope=scope,
+            support=support,
+            content_support=content_support,
+            specific_support=specific_support,
+            evidence=evidence,
+            sector_hits=int(decision.signals.get("sector_hits", 0)),
+            knn_decline=float(votes.get(DECLINE, 0.0)),
+            knn_escalate=float(votes.get(ESCALATE, 0.0)),
+            in_context=in_context,
+        )
+        signals["outside_features"] = features(outside)
+        # The model judges wording and evidence; a question that names Socius, or follows up on a turn
+        # before, is about the organisation or the conversation whatever its words.
+        applies = not follow_up and not scope.organisation
+        signals["outside_applies"] = applies
+        p_outside = self.outside_model.probability(outside) if self.outside_model is not None and applies else None
+        signals["outside"] = None if p_outside is None else round(p_outside, 3)
         # What the publications do not answer goes to staff -- unless what is asked is not of the domain
         # at all: no domain word, ordinary words the publications never use, and an answer without them.
         foreign = (
@@ -426,6 +451,9 @@ class Router:
 
         if scope.task:
             return decided(DECLINE, "buiten_sector", "opdracht")
+        if p_outside is not None and self.outside_model is not None and p_outside >= self.outside_model.threshold:
+            # The scope and evidence signals together: what is asked lies outside the publications.
+            return decided(DECLINE, "buiten_sector", "buiten_domein:model")
         if scope.looks_outside and not in_context and min(support, content_support) < _OUTSIDE_SUPPORT:
             # Nothing ties it to the domain and the answer found does not carry its words.
             return decided(DECLINE, "buiten_sector", "buiten_domein")
@@ -436,7 +464,6 @@ class Router:
         untied = not (scope.addresses or scope.domain or scope.names)
         # Positive evidence that it lies elsewhere: ordinary words the publications never use, or example
         # requests that were declined ("Wat kost een inschrijving?" has neither and goes to staff).
-        knn = decision.signals.get("knn", {})
         elsewhere = bool(scope.foreign) or (
             knn.get("top_route") == DECLINE and knn.get("votes", {}).get(DECLINE, 0.0) >= _DECLINE_VOTE
         )
@@ -456,7 +483,7 @@ class Router:
         if support < _WEAK_SUPPORT and evidence < evidence_threshold:
             # Neither the passages found nor the sentence quoted from them carry the question.
             return decided(ESCALATE, "geen_bron", "zwak_bewijs")
-        return decision
+        return RouteDecision(decision.route, decision.reason, decision.topic, signals)
 
 
 #: Below this share of its content words in the answer, a question whose content words are ordinary Dutch

@@ -21,17 +21,17 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from ..query.model import Query
-from ..text.analysis import STOPWORDS, Analyzer, stem, thesaurus
+from ..text.analysis import STOPWORDS, stem, thesaurus
 from ..text.lemmas import lemma
 
 #: Verbs that ask for something to be produced, at the start of the question or after "kun je".
 _TASK_VERB = (
-    r"geef (?:me|mij|ons)|schrijf|schrijven|maak|maken|bedenk|bedenken|verzin|verzinnen|genereer|genereren|vertaal|vertalen|"
+    r"geef (?:me|mij|ons)|schrijf(?! (?:me|mij|ons|hem|haar|jullie|u|mezelf|ons allemaal) in\b)|schrijven|maak|maken|bedenk|bedenken|verzin|verzinnen|genereer|genereren|vertaal|vertalen|"
     r"bereken|berekenen|componeer|dicht|programmeer|codeer|herschrijf|herschrijven|vat|samenvatten|"
     r"formuleer|formuleren|ontwerp|ontwerpen|teken|tekenen|rijm|rijmen|zing|zingen|los|oplossen"
 )
@@ -63,7 +63,7 @@ _TRANSLATION = re.compile(
 _REQUEST = re.compile(
     r"^(?:(?:mag ik|kan ik|kun(?:t)? (?:je|jij|u)|kan (?:je|jij|u)|wil (?:je|jij|u)|zou (?:je|jij|u)|graag|help me)\s+"
     r"(?:(?:me|mij|ons|even|eens|snel|aub|alsjeblieft|voor|een|nog)\s+)*?)?"
-    r"(?:schrijf|maak|bedenk|verzin|genereer|componeer|ontwerp|teken|programmeer|codeer|herschrijf|bereken|"
+    r"(?:schrijf(?! (?:me|mij|ons|hem|haar|jullie|u|mezelf) in\b)|maak|bedenk|verzin|genereer|componeer|ontwerp|teken|programmeer|codeer|herschrijf|bereken|"
     r"vertel(?: (?:eens|me|ons|nog))*)\s+(?P<make>.+)"
     r"|^(?:kun(?:t)?|kan|wil|zou) (?:je|jij|u) (?:(?:me|mij|ons|even|eens|nog|alsjeblieft|aub) )*(?P<make2>.+?) "
     r"(?:schrijven|maken|bedenken|verzinnen|genereren|opstellen|componeren|ontwerpen|tekenen|vertalen|berekenen)\b"
@@ -200,6 +200,10 @@ _INFO_OBJECTS = frozenset(
         "coaching",
         "ondersteuning",
         "offerte",
+        "titel",
+        "titels",
+        "naam",
+        "namen",
     ]
 )
 #: A sum or an equation ("3x + 7 = 22", "12 * 15").
@@ -229,6 +233,19 @@ class ScopeSignals:
     foreign: tuple[str, ...]
     #: Content words the corpus knows only as a name (capitalised): places, people.
     names: tuple[str, ...]
+    #: How many content words the question has (function words, stopwords and numbers aside).
+    content: int = 0
+    #: How many of them the corpus uses (as written, lemma, stem, thesaurus neighbour or compound).
+    known: int = 0
+    #: Mean domain affinity of the content words: corpus Zipf frequency minus general Dutch Zipf frequency,
+    #: each clipped to [-3, 3] (positive: the publications' vocabulary; negative: what they never say).
+    affinity: float = 0.0
+    #: The lowest domain affinity of a content word (the one most foreign to the publications).
+    lowest_affinity: float = 0.0
+    #: The asker speaks of "mijn"/"m'n" (a private matter unless an organisation is addressed).
+    private: bool = False
+    #: The question names the organisation itself ("Socius", "het steunpunt").
+    organisation: bool = False
 
     @property
     def looks_outside(self) -> bool:
@@ -262,14 +279,15 @@ class Scope:
         counts: Counter[str] = Counter()
         capitalised: Counter[str] = Counter()
         for text in texts:
-            for m in re.finditer(r"[A-Za-zÀ-ÿ][a-zà-ÿ'-]+", text):
+            # Acronyms too ("GDPR-redenen", "VTE"): written in capitals, they are words, not names.
+            for m in re.finditer(r"[A-Za-zÀ-ÿ][A-Za-zà-ÿ'-]+", text):
                 w = m.group(0)
-                low = _fold(w)
+                low = fold_word(w)
                 counts[low] += 1
                 if "-" in low:
                     # "Socius-team": the parts are words of the corpus too.
                     counts.update(p for p in low.split("-") if len(p) >= 3)
-                if w[0].isupper():
+                if w[0].isupper() and not w.split("-")[0].isupper():
                     # Only capitals inside a sentence make a name: a line start, a table label or a
                     # list item is capitalised whatever the word is.
                     before = text[max(0, m.start() - 2) : m.start()]
@@ -356,9 +374,14 @@ class Scope:
         domain: list[str] = []
         foreign: list[str] = []
         names: list[str] = []
+        affinities: list[float] = []
+        known = 0
         for w in query.words:
             if w in STOPWORDS or len(w) < 3 or w.isdigit():
                 continue
+            if w not in FUNCTION_WORDS and self.general_zipf(w) < FUNCTION_ZIPF:
+                affinities.append(self.affinity(w))
+                known += self.known(w) or _compound_known(w, self)
             if self.known(w):
                 if self.is_name(w):
                     names.append(w)
@@ -366,12 +389,12 @@ class Scope:
                     domain.append(w)
             elif _compound_known(w, self):
                 domain.append(w)  # "diversiteitswerk": a compound of a domain word
-            elif 2.5 <= self.general_zipf(w) < _FUNCTION_ZIPF and w not in _FUNCTION:
+            elif 2.5 <= self.general_zipf(w) < FUNCTION_ZIPF and w not in FUNCTION_WORDS:
                 # An ordinary Dutch word (not a function word) that the publications never use.
                 foreign.append(w)
         sentences = [t.strip() for t in re.split(r"(?<=[.!?:])\s+", text) if t.strip()]
         task = (
-            (any(_TASK.search(t) for t in sentences) and bool(_PRODUCT.search(text)))
+            any(_asks_product(t) for t in sentences)
             or bool(_TRANSLATION.search(text))
             or bool(_MATH.search(text))
             or any(self._outside_request(t) for t in sentences)
@@ -382,13 +405,42 @@ class Scope:
             domain=tuple(domain),
             foreign=tuple(foreign),
             names=tuple(names),
+            content=len(affinities),
+            known=known,
+            affinity=sum(affinities) / len(affinities) if affinities else 0.0,
+            lowest_affinity=min(affinities, default=0.0),
+            private=bool(_PRIVATE.search(text)),
+            organisation=bool(_ORGANISATION.search(text)),
         )
 
+    def affinity(self, word: str) -> float:
+        """How much ``word`` belongs to the publications' vocabulary, in [-3, 3].
+
+        A word they use: its corpus Zipf frequency minus its general Dutch one (the sector's words far
+        above zero).  A word they know only through a lemma, stem, thesaurus neighbour or compound: 0.
+        A word they never use: below zero, the more so the more ordinary it is in general Dutch
+        ("haag", "belastingaangifte"), because an ordinary word the publications never say names what
+        they are not about, while a rare one may be a paraphrase.
+        """
+        n = max(self.counts.get(word, 0), self.counts.get(lemma(word), 0), self.capitalised.get(word, 0))
+        if n > 0:
+            corpus_zipf = math.log10(n / self.total * 1e9)
+            return max(-3.0, min(3.0, corpus_zipf - self.general_zipf(word)))
+        if self.known(word) or _compound_known(word, self):
+            return 0.0
+        return max(-3.0, -1.0 - max(0.0, self.general_zipf(word) - 2.0) / 2)
+
+
+#: A private matter: "mijn hond", "m'n belastingaangifte" (the router weighs it against the rest).
+_PRIVATE = re.compile(r"\b(?:mijn|m'n|mn)\b")
+#: The organisation itself, by name.
+_ORGANISATION = re.compile(r"\b(?:socius|steunpunt)\b")
 
 #: Above this Zipf frequency a word is a function word of general Dutch ("heeft" 6.6, "wordt" 6.4).
-_FUNCTION_ZIPF = 5.9
+FUNCTION_ZIPF = 5.9
 #: Conjunctions and adverbs that the stopword list leaves in but that say nothing about a topic.
-_FUNCTION = frozenset(
+FUNCTION_WORDS = frozenset(
+    # ... and interjections that open a chat turn ("Oké. En wanneer ...?"): they say nothing about a topic.
     [
         "aangezien",
         "terwijl",
@@ -417,6 +469,16 @@ _FUNCTION = frozenset(
         "altijd",
         "vaak",
         "soms",
+        "oke",
+        "okay",
+        "oké",
+        "bedankt",
+        "merci",
+        "hallo",
+        "goeiedag",
+        "goedendag",
+        "dankjewel",
+        "dankuwel",
     ]
 )
 
@@ -456,6 +518,25 @@ def _request(sentence: str) -> _Request | None:
     return _Request(head, m.group("make") is not None or m.group("make2") is not None, rest, tuple(object_words))
 
 
+def _asks_product(sentence: str) -> bool:
+    """A task verb with a product as its object: "Schrijf een speech ...", "Kun je een app maken?".
+
+    The product must follow the verb closely (or lie within "kun je ... maken"): "Geef me de titels van de
+    screencasts ... op de website" asks for titles, not for a website.
+    """
+    m = _TASK.search(sentence)
+    if m is None:
+        return False
+    request = _request(sentence)
+    if request is not None and (request.head in _INFO_OBJECTS or lemma(request.head) in _INFO_OBJECTS):
+        return False  # "Geef me de titels van de filmpjes ...": information, whatever it is about
+    return any(p.start() < m.end() + _PRODUCT_REACH for p in _PRODUCT.finditer(sentence))
+
+
+#: How far (in characters) after its task verb a product still is the verb's object.
+_PRODUCT_REACH = 40
+
+
 def _infinitive(word: str) -> bool:
     return len(word) > 4 and word.endswith("en") and lemma(word) == word and _zipf(word) >= 3.0
 
@@ -476,53 +557,8 @@ def _zipf(word: str) -> float:
     return float(zipf_frequency(word, "nl"))
 
 
-def _fold(word: str) -> str:
+def fold_word(word: str) -> str:
     import unicodedata
 
     w = unicodedata.normalize("NFKD", word.lower())
     return "".join(c for c in w if not unicodedata.combining(c))
-
-
-def content_support(query: Query, texts: Iterable[str], scope: Scope) -> float:
-    """Share of the question's content words (names and function words aside) found in ``texts``.
-
-    A word counts as found when its first five letters occur in the folded text
-    ("verbouwd" in "verbouwingswerken"): the answer's own words, not a shared name,
-    must carry the question ("Hoeveel inwoners heeft Kortrijk?" shares only a name).
-    """
-    folded = _fold(" ".join(texts))
-    content = [
-        w
-        for w in query.words
-        if w not in STOPWORDS
-        and w not in _FUNCTION
-        and len(w) >= 3
-        and not w.isdigit()
-        and not scope.is_name(w)
-        and scope.general_zipf(w) < _FUNCTION_ZIPF
-    ]
-    if not content:
-        return 1.0
-    return sum(1 for w in content if _found(w, folded)) / len(content)
-
-
-def _found(word: str, folded: str) -> bool:
-    """Is ``word`` (its first five letters) or a thesaurus neighbour of it in the folded text?"""
-    if word[:5] in folded:
-        return True
-    return any(len(n) >= 4 and n[:5] in folded for n in thesaurus().expand([stem(word)]))
-
-
-def specific_support(query: Query, texts: Iterable[str], idf: Mapping[str, float], analyzer: Analyzer) -> float:
-    """Share of the question's two most specific terms (highest IDF the corpus knows) in ``texts``.
-
-    "Hoeveel erkende organisaties kregen een *negatief advies*?" answered with a sentence about the
-    visit says nothing about what was asked, although it shares "erkende organisaties" and "visitatie".
-    A thesaurus neighbour counts ("lonen" is carried by "personeel").
-    """
-    own = [t for t in dict.fromkeys(query.terms) if not t.startswith("~") and not t.isdigit() and t in idf]
-    if len(own) < 3:
-        return 1.0  # a short question's words are all it asks
-    top = sorted(own, key=lambda t: -idf[t])[:2]
-    found = set(analyzer.terms(" ".join(texts)))
-    return sum(1 for t in top if t in found or set(thesaurus().expand([t])) & found) / len(top)
