@@ -29,6 +29,13 @@ DECLINE_REASONS: Final[Mapping[str, str]] = {
 ESCALATE_REASONS: Final[Mapping[str, str]] = {
     "contact": "Je vraagt om contact met een medewerker van Socius; ik kan je vraag aan hen doorgeven.",
     "afspraak": "Een afspraak of gesprek regelt een medewerker van Socius; ik kan je vraag aan hen doorgeven.",
+    "inschrijving": (
+        "Inschrijven of een plaats reserveren regelt een medewerker van Socius; ik kan je vraag aan hen doorgeven."
+    ),
+    "document": (
+        "Ik citeer uit de publicaties, maar een volledig document opsturen doet een medewerker van Socius; "
+        "ik kan je vraag aan hen doorgeven."
+    ),
     "plan_nalezen": (
         "Feedback op een plan of tekst van je eigen organisatie is maatwerk dat een medewerker van Socius "
         "met je kan bekijken."

@@ -53,6 +53,7 @@ from ..text.analysis import stem, words
 from .decision import ANDERE, ANSWER, DECLINE, ESCALATE, ROUTES, TOPICS, Route, RouteDecision
 from .examples import EscalateCue, LexicalNeighbours, RouteExample, compile_pattern, keyword, load_examples
 from .messages import DECLINE_REASONS, ESCALATE_REASONS
+from .nearmiss import third_party_amount
 from .outside import OUTSIDE_MODEL_FILE, OutsideEvidence, OutsideModel, features
 from .scope import ScopeSignals
 
@@ -68,6 +69,8 @@ _NEUTRAL_ESCALATE_KIND: Final = "maatwerk"
 _KIND_PRIORITY: Final = (
     "contact",
     "afspraak",
+    "inschrijving",
+    "document",
     "eigen_financien",
     "eigen_dossier",
     "bemiddeling",
@@ -350,6 +353,14 @@ class Router:
         # asker says "onze vereniging".
         if esc_score >= self.escalate_threshold:
             return decided(ESCALATE, _escalate_kind(esc_kinds, knn), "patronen")
+
+        # (b2) A figure or an amount of money for one named organisation other than Socius ("Hoeveel
+        # werkingssubsidie krijgt Avansa ...?"): the publications report Socius' own figures and the
+        # sector's, never another organisation's budget, so staff answer it (or say where to ask).
+        other = third_party_amount(query)
+        if other is not None:
+            signals["third_party"] = other
+            return decided(ESCALATE, "niet_in_publicaties", "niet_in_publicaties:andere_organisatie")
 
         # (c) Nearest examples catch wordings the patterns miss ("Hoe kweek ik
         # tomaten op mijn balkon?").  They may decline only a question that neither
