@@ -92,6 +92,23 @@ class _Context:
         self.qualifier = qualifier_forms(query.qualifier)
         self.related = {t: frozenset(thesaurus().expand([t])) for t in weights}
         self.defined = signals.defined_term(query.text) if query.kind is AnswerKind.DEFINITION else ""
+        # A follow-up ("Bestaan daar ook screencasts over?") asks its own words about the previous subject.
+        self.own = frozenset(query.terms) & weights.keys() if query.is_follow_up else frozenset()
+        self.own_total = sum(weights[t] for t in self.own)
+
+    def own_share(self, terms: frozenset[str]) -> float:
+        """For a follow-up: the share of its own words (not the borrowed ones) that ``terms`` cover; else 1."""
+        if not self.own_total:
+            return 1.0
+        score = sum(self.weights[t] for t in self.own & terms)
+        score += 0.5 * sum(self.weights[t] for t in self.own - terms if self.related[t] & terms)
+        return score / self.own_total
+
+    def echoes(self, question: str) -> bool:
+        """Does a question in the source ("Waarom Kroatië?", "Hoe verloopt een vraag?") ask what was asked:
+        most of its words are the question's?"""
+        own = self.terms(question)
+        return len(own) >= 1 and len(own & self.qterms) >= max(1, (len(own) + 1) // 2)
 
     def terms(self, text: str) -> frozenset[str]:
         """Index terms of a text (no prefix terms), memoised with the index generation."""
@@ -186,7 +203,25 @@ def _sentences(ctx: _Context, passage: Passage, rank: int, el: Element, section:
     ):
         # Quoted, not scored: "Daarom ..." / "Dat ..." needs the sentence it points back to.
         cand.before = before
+    cand.features["answers_echo"] = float(_answers_source_question(ctx, passage, el))
     return [cand]
+
+
+#: A short question that opens a stretch of text ("Waarom Kroatië? Het boek ..."): a heading run into it.
+_OPENING_QUESTION = re.compile(r"^\W*([^.?!]{3,60}\?)\s+\S")
+
+
+def _answers_source_question(ctx: _Context, passage: Passage, el: Element) -> bool:
+    """Does ``el`` answer a question the source asks itself, the one the person asked: the question opens
+    ``el`` ("Waarom Kroatië? Het boek ...") or stands right before it as a heading or sentence?"""
+    m = _OPENING_QUESTION.match(el.text)
+    if m is not None:
+        return ctx.echoes(m.group(1))
+    before = passage.before(el)
+    if before is None or before.kind not in (ElementKind.HEADING, ElementKind.SENTENCE):
+        return False
+    text = before.text.strip()
+    return text.endswith("?") and len(text.split()) <= 12 and passage.same_page(before, el) and ctx.echoes(text)
 
 
 def _items(ctx: _Context, passage: Passage, rank: int, el: Element, section: frozenset[str]) -> list[Candidate]:
@@ -222,14 +257,25 @@ def _whole(ctx: _Context, passage: Passage, rank: int, el: Element, section: fro
     cand.features["n_items"] = min(len(parts), 20) / 20
     cand.features["focus_in_lead"] = float(_focus_in(ctx.query.focus, f"{intro} {heading}"))
     cand.features["focus_known"] = float(bool(ctx.query.focus))
-    # "Hoe ...?" answered by a list under "Hoe verloopt een vraag?" or "De stappen": a procedure.
+    # "Hoe ...?" answered by a list under "Hoe verloopt een vraag?" or "De stappen", or a list of advice
+    # ("Geef mensen ...", "Werk met een afsprakenkader ..."): a way of doing it.
     cand.features["way_q_procedure"] = float(
-        ctx.query.kind is AnswerKind.WAY and bool(_PROCEDURE.search(fold(f"{intro} {heading}")))
+        ctx.query.kind is AnswerKind.WAY
+        and (bool(_PROCEDURE.search(fold(f"{intro} {heading}"))) or _advice_list(el.items))
     )
+    cand.features["answers_echo"] = float(bool(intro.strip().endswith("?")) and ctx.echoes(intro))
     return cand
 
 
-_PROCEDURE = re.compile(r"^hoe\b|\bstap(?:pen)?\b|\bverloop|\baanpak\b|\bwerkwijze\b|\bzo ga je\b|\bprocedure\b")
+_PROCEDURE = re.compile(
+    r"^hoe\b|\bstap(?:pen)?\b|\bverloop|\baanpak\b|\bwerkwijze\b|\bzo ga je\b|\bprocedure\b"
+    r"|\btips?\b|\bvuistregels?\b|\baanbevelingen\b|\badviezen\b|\bstappenplan\b"
+)
+
+
+def _advice_list(items: tuple[str, ...]) -> bool:
+    """A list of at least two items, most of them advice in the imperative ("Geef ...", "Werk met ...")."""
+    return len(items) >= 2 and sum(signals.advises(i) for i in items) * 2 > len(items)
 
 
 def lead_of(passage: Passage, el: Element) -> str:
@@ -431,6 +477,11 @@ def _features(
         "way_q_way": float(kind is AnswerKind.WAY and signals.describes_way(text)),
         "way_q_advice": float(kind is AnswerKind.WAY and not structured and signals.advises(cand.stretch[0].text)),
         "person_q_name": float(kind is AnswerKind.PERSON and signals.names_someone(text)),
+        # "Hoe beoordeelde de commissie ...?": the sentence with the verdict, not the one about the visit.
+        "judgement_q": float(q.asks_judgement),
+        "judgement_q_verdict": float(q.asks_judgement and signals.judges(text)),
+        # A follow-up's own words ("screencasts") must be answered, not only the borrowed subject.
+        "follow_up_own": ctx.own_share(cand.terms | own | context),
         "place_q_place": float(kind is AnswerKind.PLACE and signals.names_place(text)),
         "fact_q_name": float(kind in (AnswerKind.FACT, AnswerKind.YES_NO) and signals.names_someone(text)),
         "fact_q_title": signals.names_title(text) if kind is AnswerKind.FACT else 0.0,

@@ -90,6 +90,12 @@ class HandScorer:
                 fit *= 0.75  # a figure that counts something else than asked ("twee sporen" for "hoeveel vragen")
             if f("figure_q_percent"):
                 fit *= 1.2 if f("figure_q_percent", 0.0) > 0 else 0.8
+        if f("judgement_q"):
+            fit *= 1.25 if f("judgement_q_verdict") else 0.9  # the verdict, not the visit it was given on
+        if f("answers_echo"):
+            fit *= 1.3  # the source asks itself the question ("Waarom Kroatië? Het boek ...")
+        if f("follow_up_own", 1.0) < 0.25:
+            fit *= 0.7  # a follow-up's own words ("Bestaan daar ook screencasts over?") go unanswered
         if f("figure_q_total"):
             fit *= 1.4  # "Hoeveel abonnees samen?": the row "Totaal"
         if f("extreme"):

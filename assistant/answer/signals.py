@@ -31,7 +31,8 @@ _DATE_WORD = re.compile(
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _REASON = re.compile(
     r"\b(omdat|want|daarom|doordat|door de|omwille van|wegens|zodat|dankzij|waardoor|vanwege|reden|redenen|"
-    r"doel|bedoeling|om (?:\w+ ){1,8}te)\b",
+    r"doel|bedoeling|om (?:\w+ ){1,8}te|aanleiding|oorzaak|oorzaken|verklaring|verklaart|niet vreemd aan|"
+    r"(?:heeft|hebben|had|hadden) (?:\w+ ){0,3}te maken met|het gevolg van|ingegeven door)\b",
     re.IGNORECASE,
 )
 _DEFINES = re.compile(
@@ -176,6 +177,20 @@ _DEFINING = (
 _IMPERATIVE_NOUNS = frozenset(
     ["wees", "zorg", "werk", "vraag", "gebruik", "begin", "plan", "denk", "test", "deel", "stel"]
 )
+
+
+#: A verdict: how something was judged ("concludeerde ... op een excellente wijze", "bijzonder opgetogen").
+_VERDICT = re.compile(
+    r"\b(?:conclu\w+|oordee?l\w*|beoordee?l\w*|opgetogen|tevreden\w*|ontevreden\w*|lovend\w*|excellent\w*|"
+    r"uitstekend\w*|positie[fv]\w*|negatie[fv]\w*|kritisch\w*|kritiek|appreci\w+|waardering|waardeerde\w*|"
+    r"gunstig\w*|ongunstig\w*|geslaagd\w*|succes\w*|sterk(?:e|er|ste)? punt\w*|verbeterpunt\w*|score\w*|scoorde\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def judges(text: str) -> bool:
+    """Does ``text`` state a verdict: a conclusion, a judgement, praise or criticism?"""
+    return bool(_VERDICT.search(text))
 
 
 def advises(text: str) -> bool:

@@ -70,6 +70,11 @@ _CURRENT = re.compile(
     r"|\b(?:de|het) (?:volgende|eerstvolgende|komende) (?:\w+e )?(?:editie|trefdag|leerreis|beleidsperiode|deadline|"
     r"oproep|studiedag|verkiezingen|visitatie|campagne|jaarverslag)\b"
 )
+#: How something was judged or received: "hoe beoordeelden ...", "wat vond de commissie van ...", "hoe tevreden".
+_JUDGEMENT = re.compile(
+    r"\bhoe (?:beoordeel\w*|oordeel\w*|evalueer\w*|tevreden|positief|kritisch)\b|\bwat (?:vond|vonden|vindt|vinden)\b"
+    r"|\b(?:oordeel|evaluatie|beoordeling|feedback|appreciatie|tevredenheid) (?:van|over)\b"
+)
 _PERCENT = re.compile(r"\b(?:percentage|procent|aandeel|welk deel|hoeveel procent)\b|%")
 _MOMENT = re.compile(
     r"\bwanneer\b|\bwelke (?:datum|dag|maand|periode|week|jaren|maanden)\b|\bin welk jaar\b|\bwelk jaar\b|\bhoe laat\b"
@@ -89,6 +94,8 @@ _DEFINITION = re.compile(
     r"^(?:en )?wat (?:is|zijn|was|waren) (?:nu )?(?:een|de|het)?\s*[\w'-]+(?:\s+[\w'-]+){0,4}\s*\??$"
     r"|\bwat (?:betekent|betekenen|houdt|houden|verstaat|verstaan|bedoel\w*|wordt bedoeld|is bedoeld)\b"
     r"|\bwat (?:is|zijn) het verschil\b|\bwat moet ik verstaan\b|\bwat (?:is|zijn) (?:er )?bedoeld\b"
+    # A quoted term asked after "wat is/zijn" ("Wat zijn 'functies' in de zin van het decreet?") is a word asked.
+    r"|\bwat (?:is|zijn|was|waren) (?:een |de |het )?[‘'\"“][^‘’'\"“”]{2,40}[’'\"”]"
 )
 #: "Waar verwijst/staat/slaat X naar/voor/op?": what a word means, not a place.
 _REFERS = re.compile(r"\bwaar (?:verwijst|verwijzen|staat|staan|slaat|slaan) .*\b(?:naar|voor|op)\s*\??$")
@@ -215,6 +222,7 @@ def _single(
         # What the results were, not when they were presented or how results are measured.
         asks_outcome=bool(_OUTCOME.search(folded)) and kind in (AnswerKind.FACT, AnswerKind.LIST, AnswerKind.YES_NO),
         asks_current=bool(_CURRENT.search(folded)),
+        asks_judgement=bool(_JUDGEMENT.search(folded)),
         time=time_references(folded, today),
         entities=_entities(text),
     )
@@ -277,7 +285,8 @@ def _asks_list(folded: str, tokens: Sequence[str]) -> bool:
 
 
 _FOCUS = re.compile(
-    r"\b(?:welke?|wat voor(?: een)?|wat (?:zijn|waren|is|was) (?:de|het|alle)|noem(?: de| alle)?|som (?:de|alle)|"
+    r"\b(?:welke?|wat voor(?: een)?|wat (?:zijn|waren|is|was) (?:daar |er |hier |dan |nu |eigenlijk )?(?:de|het|alle)|"
+    r"noem(?: de| alle)?|som (?:de|alle)|"
     r"hoeveel|uit welke|rond welke|in welke|met welke|over welke|aan welke|van welke|voor welke)\s+((?:[\w'-]+\s*){1,4})"
 )
 
@@ -316,7 +325,17 @@ def _expected_count(folded: str) -> int | None:
 
 
 def _qualifier(folded: str) -> tuple[str, ...]:
-    """The words after "hoeveel"/"aantal" that say which figure is asked ("unieke deelnemers")."""
+    """The words after "hoeveel"/"aantal" that say which figure is asked ("unieke deelnemers").
+
+    Money or time spent on something is asked by what it went to: "Hoeveel gaf het steunpunt uit
+    aan personeel?", "Welk deel van het geld gaat op aan lonen?" -> ("personeel",), ("lonen",).
+    """
+    spent = _SPENT_ON.search(folded)
+    if spent is not None:
+        target = [w.strip("'?,.") for w in spent.group(1).split()]
+        target = [w for w in target[: next((i for i, w in enumerate(target) if w in STOPWORDS), len(target))] if w]
+        if target:
+            return tuple(target[:2])
     m = _FIGURE_HEAD.search(folded)
     if m is None:
         return ()
@@ -333,6 +352,11 @@ def _qualifier(folded: str) -> tuple[str, ...]:
     return tuple(out[:3]) if any(w not in _UNITS for w in out[:3]) else ()
 
 
+#: What money or time went to: "uit aan X", "op aan X", "besteed aan X", "ging naar X".
+_SPENT_ON = re.compile(
+    r"\b(?:(?:uit|op)\s+aan|besteed\w*\s+aan|(?:ging|gingen|gaat|gaan)\s+(?:er\s+)?naar)\s+"
+    r"(?:de |het |hun |zijn |haar )?((?:[\w'-]+\s*){1,3})"
+)
 #: Units before what is counted ("hoeveel procent van de deelnemers").
 _UNITS = frozenset(["procent", "percent", "euro", "keer", "maal", "stuks"])
 
