@@ -189,8 +189,10 @@ def _sentences(ctx: _Context, passage: Passage, rank: int, el: Element, section:
                 return []
             cand.after = (nxt,)
     text = cand.text
-    # Scored on its own words: a next sentence that only brings the figure adds no coverage.
-    own = ctx.terms(el.text)
+    asked = _source_question(ctx, passage, el)
+    # Scored on its own words: a next sentence that only brings the figure adds no coverage.  A question
+    # the source asks right before ("Waarom Kroatië?") is what the sentence answers: its words count too.
+    own = ctx.terms(el.text) | (ctx.terms(asked) if asked else frozenset())
     cand.terms = (own | section) & ctx.weights.keys()
     cand.features = _features(ctx, cand, text, own, section)
     before = passage.before(el)
@@ -203,7 +205,7 @@ def _sentences(ctx: _Context, passage: Passage, rank: int, el: Element, section:
     ):
         # Quoted, not scored: "Daarom ..." / "Dat ..." needs the sentence it points back to.
         cand.before = before
-    cand.features["answers_echo"] = float(_answers_source_question(ctx, passage, el))
+    cand.features["answers_echo"] = float(bool(asked) or _opens_with_source_question(ctx, el))
     return [cand]
 
 
@@ -211,17 +213,22 @@ def _sentences(ctx: _Context, passage: Passage, rank: int, el: Element, section:
 _OPENING_QUESTION = re.compile(r"^\W*([^.?!]{3,60}\?)\s+\S")
 
 
-def _answers_source_question(ctx: _Context, passage: Passage, el: Element) -> bool:
-    """Does ``el`` answer a question the source asks itself, the one the person asked: the question opens
-    ``el`` ("Waarom Kroatië? Het boek ...") or stands right before it as a heading or sentence?"""
+def _opens_with_source_question(ctx: _Context, el: Element) -> bool:
+    """Does ``el`` open with the question the person asked ("Waarom Kroatië? Het boek ...") and answer it?"""
     m = _OPENING_QUESTION.match(el.text)
-    if m is not None:
-        return ctx.echoes(m.group(1))
+    return m is not None and ctx.echoes(m.group(1))
+
+
+def _source_question(ctx: _Context, passage: Passage, el: Element) -> str:
+    """The question the source asks itself right before ``el`` (a heading or a sentence: "Hoe verloopt een
+    vraag?") when it asks what the person asked, else ''."""
     before = passage.before(el)
     if before is None or before.kind not in (ElementKind.HEADING, ElementKind.SENTENCE):
-        return False
+        return ""
     text = before.text.strip()
-    return text.endswith("?") and len(text.split()) <= 12 and passage.same_page(before, el) and ctx.echoes(text)
+    if text.endswith("?") and len(text.split()) <= 12 and passage.same_page(before, el) and ctx.echoes(text):
+        return text
+    return ""
 
 
 def _items(ctx: _Context, passage: Passage, rank: int, el: Element, section: frozenset[str]) -> list[Candidate]:
@@ -254,6 +261,8 @@ def _whole(ctx: _Context, passage: Passage, rank: int, el: Element, section: fro
     # names the subject ("de vorming Voorzet maatschappelijke contextanalyse" among other activities).
     parts = el.items if el.kind is ElementKind.LIST else tuple(" ".join(r) for r in el.rows)
     cand.features["item_cov"] = max((ctx.coverage(ctx.terms(p)) for p in parts), default=0.0)
+    # Items that are whole paragraphs ("Overstijg de hype. Succesvolle projecten ...") read as a long text.
+    cand.features["long_items"] = float(bool(parts) and sum(len(p.split()) for p in parts) / len(parts) > _ITEM_WORDS)
     cand.features["n_items"] = min(len(parts), 20) / 20
     cand.features["focus_in_lead"] = float(_focus_in(ctx.query.focus, f"{intro} {heading}"))
     cand.features["focus_known"] = float(bool(ctx.query.focus))
@@ -267,6 +276,8 @@ def _whole(ctx: _Context, passage: Passage, rank: int, el: Element, section: fro
     return cand
 
 
+#: List items longer than this on average are paragraphs, not items.
+_ITEM_WORDS = 30
 _PROCEDURE = re.compile(
     r"^hoe\b|\bstap(?:pen)?\b|\bverloop|\baanpak\b|\bwerkwijze\b|\bzo ga je\b|\bprocedure\b"
     r"|\btips?\b|\bvuistregels?\b|\baanbevelingen\b|\badviezen\b|\bstappenplan\b"
@@ -407,6 +418,11 @@ def whole_sentence(text: str) -> bool:
         word = m.group(1).lower()
         if len(word) > 1 and word not in _ABBREVIATIONS and not re.search(r"\d$", word):
             return False
+        # "i.e. een", "d.w.z. de": an abbreviation with inner dots reads as a sentence end unless it is a known one.
+        token = re.search(r"(\S+)$", text[: m.end(1)])
+        dotted = token.group(1).lstrip("\"'“‘„«([").lower() if token else ""
+        if "." in dotted and dotted not in _ABBREVIATIONS and not re.search(r"\d", dotted):
+            return False
     return True
 
 
@@ -475,6 +491,7 @@ def _features(
         "signpost": float(el.kind is ElementKind.SENTENCE and signals.signposts(cand.stretch[0].text)),
         "is_question": float(el.kind is ElementKind.SENTENCE and cand.text.rstrip().endswith("?")),
         "way_q_way": float(kind is AnswerKind.WAY and signals.describes_way(text)),
+        "way_q_means": float(kind is AnswerKind.WAY and not structured and signals.states_means(text)),
         "way_q_advice": float(kind is AnswerKind.WAY and not structured and signals.advises(cand.stretch[0].text)),
         "person_q_name": float(kind is AnswerKind.PERSON and signals.names_someone(text)),
         # "Hoe beoordeelde de commissie ...?": the sentence with the verdict, not the one about the visit.

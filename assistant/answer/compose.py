@@ -96,7 +96,7 @@ class ExtractiveAnswerer:
     loaded once by this answerer).
     """
 
-    def __init__(self, passages: int = 5, max_sentences: int = 3, scorer: Scorer | None = None) -> None:
+    def __init__(self, passages: int = 7, max_sentences: int = 3, scorer: Scorer | None = None) -> None:
         self.passages = passages
         self.max_sentences = max_sentences
         self._scorer = scorer
@@ -129,7 +129,7 @@ class ExtractiveAnswerer:
         if not weights or not hits:
             return Composition(NOT_FOUND_TEXT, unmet=Unmet.NOTHING)
         # A list often sits a little lower than the sentences that name its subject.
-        depth = self.passages + 3 if query.kind is AnswerKind.LIST else self.passages
+        depth = max(self.passages, 8) if query.kind is AnswerKind.LIST else self.passages
         passages = [memoised(snapshot.memo, h.chunk) for h in hits[:depth]]
         constrained = self._constraints(query, passages, snapshot.lexical.analyzer)
         if constrained is not None:
@@ -325,21 +325,32 @@ def _follow_on(query: Query, chosen: list[Candidate], snapshot: Snapshot) -> Non
             if cand.element.kind is ElementKind.SENTENCE and _prose_enumeration(cand, query):
                 chosen[:] = [cand]  # the enumeration is the answer
                 return
+    # A way is often told in steps ("Net als ... kan je met een afsprakenkader ..." + "Vervolgens kan je ..."):
+    # for "hoe" the stretch may go on by a second sentence that takes it a step further.
+    steps = 2 if query.kind is AnswerKind.WAY else 1
     for cand in chosen[:2]:
         if cand.element.kind is not ElementKind.SENTENCE:
             continue
-        last = cand.stretch[-1]
-        nxt = cand.passage.after(last)
-        if nxt is None or nxt.kind is not ElementKind.SENTENCE or not whole_sentence(nxt.text):
-            continue
-        said = [normalise_for_match(c.text) for c in chosen]
-        if any(normalise_for_match(nxt.text) in t for t in said) or _boilerplate(nxt, snapshot):
-            continue
-        n = len(nxt.text.split())
-        if words + n > MAX_WORDS or not cand.passage.same_page(cand.element, nxt):
-            continue
-        shares = bool(set(analyzer.terms(nxt.text)) & set(query.terms))
-        if signals.leans_back(nxt.text) or shares or _TURN.search(nxt.text):
+        for step in range(steps):
+            last = cand.stretch[-1]
+            nxt = cand.passage.after(last)
+            if nxt is None or nxt.kind is not ElementKind.SENTENCE or not whole_sentence(nxt.text):
+                break
+            said = [normalise_for_match(c.text) for c in chosen]
+            if any(normalise_for_match(nxt.text) in t for t in said) or _boilerplate(nxt, snapshot):
+                break
+            n = len(nxt.text.split())
+            if words + n > MAX_WORDS or not cand.passage.same_page(cand.element, nxt):
+                break
+            shares = bool(set(analyzer.terms(nxt.text)) & set(query.terms))
+            if step == 0:
+                carries = signals.leans_back(nxt.text) or shares or bool(_TURN.search(nxt.text))
+            else:
+                carries = signals.next_step(nxt.text) or (
+                    signals.leans_back(nxt.text) and signals.states_means(nxt.text)
+                )
+            if not carries:
+                break
             cand.after = (*cand.after, nxt)
             words += n
 

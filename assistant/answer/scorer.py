@@ -71,7 +71,8 @@ class HandScorer:
             else:
                 fit = 1.7 if f("def_q_term_defined") else 1.3 if f("def_q_defines") else 1.0
         elif f("q_way"):
-            fit = 1.3 if f("way_q_advice") else 1.1 if f("way_q_way") else 1.0
+            # Advice in the imperative, then a means or step ("via", "door ... te", "kan je"), then any sentence.
+            fit = 1.3 if f("way_q_advice") else 1.2 if f("way_q_means") else 1.05 if f("way_q_way") else 0.95
         elif f("q_person"):
             fit = 1.15 if f("person_q_name") else 0.9
         elif f("q_place"):
@@ -90,6 +91,8 @@ class HandScorer:
                 fit *= 0.75  # a figure that counts something else than asked ("twee sporen" for "hoeveel vragen")
             if f("figure_q_percent"):
                 fit *= 1.2 if f("figure_q_percent", 0.0) > 0 else 0.8
+        if structured and f("long_items") and not f("q_list"):
+            fit *= 0.6  # a list of paragraphs is a long text, not the short answer to one question
         if f("judgement_q"):
             fit *= 1.25 if f("judgement_q_verdict") else 0.9  # the verdict, not the visit it was given on
         if f("answers_echo"):

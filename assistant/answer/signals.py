@@ -37,7 +37,7 @@ _REASON = re.compile(
 )
 _DEFINES = re.compile(
     r"\b(is een|zijn de|is de|is het|betekent|verwijst naar|staat voor|gaat (?:\w+ ){0,5}?over|noemen we|heet|omvat|houdt in|"
-    r"wordt bedoeld|verstaan we|is wanneer|gaat om|verzamelterm|met andere woorden)\b|:",
+    r"wordt bedoeld|verstaan we|is wanneer|gaat om|verzamelterm|met andere woorden|dat wil zeggen|d\.w\.z|i\.e)\b|:",
     re.IGNORECASE,
 )
 _WAY = re.compile(
@@ -45,7 +45,11 @@ _WAY = re.compile(
     r"begin|gebruik|werk|maak|betrek|vraag)\b",
     re.IGNORECASE,
 )
-_PLACE = re.compile(r"\b(in|naar|te|op|bij)\s+(?:het |de )?[A-Z][\w'-]+")
+_PLACE = re.compile(
+    r"\b(in|naar|te|op|bij)\s+(?:het |de )?[A-Z][\w'-]+"
+    # Where to find something: a website or address ("op de website ellavzw.be", "Surf naar https://...").
+    r"|\b[\w-]+\.(?:be|com|org|nl|eu|net)\b|\bwww\.|https?://|\bop (?:de|onze|hun) (?:website|site)\b"
+)
 _NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-zà-ÿ]+(?:\s+(?:[A-Z][\w'-]+|van|de|der|den|vzw))*")
 #: A sentence that leans on the one before it for its meaning.
 ANAPHOR = re.compile(
@@ -132,14 +136,17 @@ _DEFINED = re.compile(
     r"|\bwaar (?:verwijst|verwijzen|staat|staan|slaat|slaan) (?:een |de |het )?(?P<e>[^?,]+?) (?:naar|voor|op)\b",
     re.IGNORECASE,
 )
+#: "Wat is het verschil tussen 'de politiek' en 'het politieke'?": the first term is defined (and the second).
+_DIFFERENCE = re.compile(r"\bverschil tussen (?:een |de |het )?([^?,]+?) en ", re.IGNORECASE)
 
 
 def defined_term(question: str) -> str:
     """The term a definition question asks about, folded ("verenigingsdemocratie"), or ''."""
-    m = _DEFINED.search(question)
+    m = _DIFFERENCE.search(question) or _DEFINED.search(question)
     if m is None:
         return ""
     term = re.sub(r"[‘’'\"“”]", "", next(g for g in m.groups() if g))
+    term = re.sub(r"^(?:een|de|het)\s+", "", term.strip(), flags=re.IGNORECASE)
     return " ".join(fold(term).split()[:4])
 
 
@@ -163,13 +170,18 @@ def defines_term(text: str, term: str) -> bool:
 def defines_other(text: str, term: str) -> bool:
     """Does ``text`` explicitly define another term than ``term`` ("Met community bedoelt Socius ...")?"""
     folded = fold(text)
+    head = term.split()[0][:5]
     m = re.search(r"\b(?:met|onder)\s+(?:een |de |het )?(\w+)(?:\s+\w+){0,3}?\s+(?:bedoel|versta)", folded)
-    return m is not None and term.split()[0][:5] not in m.group(0)
+    if m is not None:
+        return head not in m.group(0)
+    # "Bij verenigingsdemocratie gaat het over ..." defines verenigingsdemocratie, not the community asked.
+    m = re.match(r"\W*bij\s+(?:een |de |het )?([\w-]+)(?:\s+[\w-]+){0,2}?\s+gaat het\s+(?:over|om)\b", folded)
+    return m is not None and head not in m.group(0)
 
 
 _DEFINING = (
     r"\bis\b|\bzijn\b|\bbetekent\b|\bstaat voor\b|\bverwijst naar\b|\bomvat\b|\bhoudt in\b|"
-    r"\bgaat (?:\w+ ){0,5}?(?:over|om)\b|\bwil zeggen\b|:|,\s+een\b"
+    r"\bgaat (?:\w+ ){0,5}?(?:over|om)\b|\bwil zeggen\b|:|,\s+een\b|,\s+(?:i\.e\.|d\.w\.z\.|namelijk)"
 )
 
 
@@ -216,6 +228,33 @@ def advises(text: str) -> bool:
 def describes_way(text: str) -> bool:
     """Does ``text`` describe a way of doing something?"""
     return bool(_WAY.search(text))
+
+
+#: The means or the steps of a way, more strictly than :data:`_WAY`: "door ... te", "via", "aan de hand van",
+#: "op basis van", "kan je", "je mag ... best", "het advies is", "zorg ervoor", "vervolgens".
+_MEANS = re.compile(
+    r"\b(?:door (?:[\w’'-]+ ){0,6}?te [\w-]+|via|met behulp van|aan de hand van|op basis van|door middel van|"
+    r"stap(?:pen)?|eerst|daarna|vervolgens|kan je|kun je|moet je|je kan|je kunt|je moet|kan men|kunnen jullie|"
+    r"best|het advies|tips?|zorg (?:ervoor|voor|dat)|probeer|raden (?:we|wij)|aanrade\w*|"
+    r"het is (?:belangrijk|nuttig|goed|zinvol|aangewezen) (?:om|dat|te))\b",
+    re.IGNORECASE,
+)
+#: A sentence that takes a way one step further: "Vervolgens ...", "Het jaar nadien ...", "Tot slot ...".
+_NEXT_STEP = re.compile(
+    r"^(?:vervolgens|daarna|nadien|tot slot|ten slotte|ten eerste|ten tweede|ten derde|eerst|daarnaast|"
+    r"(?:[\w’'-]+ ){1,2}nadien)\b",
+    re.IGNORECASE,
+)
+
+
+def states_means(text: str) -> bool:
+    """Does ``text`` state a means, a step or advice ("Via UTM-codes kan je zien ...", "Het advies is ...")?"""
+    return bool(_MEANS.search(text))
+
+
+def next_step(text: str) -> bool:
+    """Does ``text`` take what was said one step further ("Vervolgens kan je ...", "Het jaar nadien ...")?"""
+    return bool(_NEXT_STEP.search(text.strip()))
 
 
 def names_someone(text: str) -> bool:

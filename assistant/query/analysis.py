@@ -55,6 +55,7 @@ _FIGURE = re.compile(
 _AMOUNT = re.compile(
     r"\bhoeveel (?:\w+ )?(?:kost|kostte|kosten|kostten|geld|euro|subsidie|budget|financiering|werkingsmiddelen)\b|\bwelk (?:\w+ )?bedrag\b"
     r"|\bwat (?:kost|kostte|kosten)\b|\b(?:de|een) prijs\b|\b(?:wat|hoeveel)\b.*\bgekost\b"
+    r"|\bhoeveel (?:\w+ )?(?:gaf|gaven|geeft|geven)\b.*\buit\b|\bhoeveel\b.*\buitgegeven\b"
     r"|\b(?:inschrijvings|deelname|toegangs|ticket|kost|uur)?(?:prijs|prijzen|tarief|tarieven)\b"
 )
 #: The outcome of something: its results, conclusions, findings, what it yielded or showed.  "Wat levert
@@ -74,6 +75,7 @@ _CURRENT = re.compile(
 _JUDGEMENT = re.compile(
     r"\bhoe (?:beoordeel\w*|oordeel\w*|evalueer\w*|tevreden|positief|kritisch)\b|\bwat (?:vond|vonden|vindt|vinden)\b"
     r"|\b(?:oordeel|evaluatie|beoordeling|feedback|appreciatie|tevredenheid) (?:van|over)\b"
+    r"|^(?:en )?(?:was|waren|is|zijn)\b.*\b(?:tevreden|ontevreden|positief|negatief|kritisch|enthousiast)\b"
 )
 _PERCENT = re.compile(r"\b(?:percentage|procent|aandeel|welk deel|hoeveel procent)\b|%")
 _MOMENT = re.compile(
@@ -97,8 +99,19 @@ _DEFINITION = re.compile(
     # A quoted term asked after "wat is/zijn" ("Wat zijn 'functies' in de zin van het decreet?") is a word asked.
     r"|\bwat (?:is|zijn|was|waren) (?:een |de |het )?[‘'\"“][^‘’'\"“”]{2,40}[’'\"”]"
 )
+#: Wording that only asks what something means: "wat wordt er (in het decreet) bedoeld met", "wat verstaat
+#: men onder", "wat betekent", "wat houdt ... in".
+_MEANING = re.compile(
+    r"\bwat (?:wordt|werd|is|zijn|worden) (?:er )?(?:\w+ ){0,5}?bedoeld met\b|\bwat (?:bedoel\w*|versta\w*) (?:\w+ ){0,3}(?:met|onder)\b"
+    r"|^(?:en )?wat (?:betekent|betekenen|betekende)\b|\bwat houdt (?:\w+ ){1,5}in\s*\??$"
+)
 #: "Waar verwijst/staat/slaat X naar/voor/op?": what a word means, not a place.
 _REFERS = re.compile(r"\bwaar (?:verwijst|verwijzen|staat|staan|slaat|slaan) .*\b(?:naar|voor|op)\s*\??$")
+#: "hoe groot/lang/vaak ... best", "hoe lang moet je ...": a measure asked as advice.
+_ADVICE_ASKED = re.compile(
+    r"^(?:en )?hoe (?:groot|lang|vaak|klein|breed|ver|snel) (?:\w+ )?(?:maak|houd|hou|plan|kies|neem)\w* (?:je|jij|ik|we|wij)\b"
+    r"|^(?:en )?hoe (?:groot|lang|vaak|klein|breed|ver|snel) (?:\w+ ){0,4}(?:best|het best|het beste)\b"
+)
 #: A question that opens with "hoe" and a verb ("hoe kan ik ...", "hoe pakken we dat aan").
 _WAY_FIRST = re.compile(r"^(?:en )?hoe (?!veel|lang|groot|hoog|vaak|duur|laat|oud|dik|zwaar|goed scoorde)\w+")
 _NAMING = re.compile(r"\bhoe (?:heet|heette|heten|noem|noemt|noemen|beoordeel\w*|oordeel\w*|evalueer\w*)\b")
@@ -240,11 +253,15 @@ def answer_kind(folded: str, tokens: Sequence[str]) -> AnswerKind:
     if _REASON.search(folded):
         return AnswerKind.REASON
     if _FIGURE.search(folded):
+        if _ADVICE_ASKED.search(folded):
+            return AnswerKind.WAY  # "Hoe groot maak je best een eerste project?" asks advice, not a figure
         return AnswerKind.FIGURE
     if _MOMENT.search(folded):
         return AnswerKind.MOMENT
     if _WAY_FIRST.match(folded) and not _NAMING.search(folded):
         return AnswerKind.WAY  # "hoe kan ik zien langs welke kanalen ...": the way is asked, the list is inside it
+    if _MEANING.search(folded):
+        return AnswerKind.DEFINITION  # "Wat wordt er bedoeld met de 'digitale community' waar ...?" asks a meaning
     if _asks_list(folded, tokens):
         return AnswerKind.LIST
     if _REFERS.search(folded):

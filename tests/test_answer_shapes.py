@@ -1,0 +1,195 @@
+"""What a question asks (#12) and the shape of source text that answers it.
+
+Hand-written questions and passages: the kind and constraints read from the
+question's wording, and which of a few candidate sentences the composer quotes
+(a verdict, a source question that asks the same, the steps of a way, the
+definition of the asked term rather than of another one).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from assistant.answer import Composition, ExtractiveAnswerer, signals
+from assistant.answer.candidates import whole_sentence
+from assistant.index.lexical import LexicalIndex
+from assistant.index.snapshots import Snapshot
+from assistant.ingestion.chunking import Chunk
+from assistant.query.analysis import analyse
+from assistant.query.model import AnswerKind, Role, Turn
+from assistant.query.retrieval import Hit
+from assistant.text.analysis import Analyzer
+
+TODAY = date(2026, 12, 2)
+AN = Analyzer()
+
+
+def q(text: str, history: list[Turn] | None = None):  # type: ignore[no-untyped-def]
+    return analyse(text, today=TODAY, analyzer=AN, history=history or [])
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        # Explicit wording about a meaning wins over the "waar" of a relative clause.
+        ("Wat wordt er bedoeld met de 'digitale community' waar de sector om vraagt?", AnswerKind.DEFINITION),
+        ("Wat wordt er in het decreet bedoeld met de sociaal-culturele rollen?", AnswerKind.DEFINITION),
+        ("Wat zijn 'functies' in de zin van het decreet?", AnswerKind.DEFINITION),
+        # A measure asked as advice is a way; the same measure asked as a fact is a figure.
+        ("Hoe groot maak je best een eerste project?", AnswerKind.WAY),
+        ("Hoe lang moet je het best vooraf plannen?", AnswerKind.WAY),
+        ("Hoe groot was de groep deelnemers?", AnswerKind.FIGURE),
+    ],
+)
+def test_the_kind_follows_the_wording(question: str, kind: AnswerKind) -> None:
+    assert q(question).kind is kind
+
+
+@pytest.mark.parametrize(
+    ("question", "qualifier"),
+    [
+        ("Hoeveel gaf het steunpunt uit aan personeel?", ("personeel",)),
+        ("Welk deel van het geld gaat bij Socius op aan lonen?", ("lonen",)),
+        ("Hoeveel procent van de middelen ging naar communicatie?", ("communicatie",)),
+        ("Hoeveel deelnemers aan de Trefdag waren er?", ("deelnemers",)),  # unchanged without a target
+    ],
+)
+def test_money_spent_on_something_is_qualified_by_what_it_went_to(question: str, qualifier: tuple[str, ...]) -> None:
+    assert q(question).qualifier == qualifier
+
+
+def test_money_spent_is_an_amount() -> None:
+    assert q("Hoeveel gaf Socius in 2023 uit aan werking?").wants_amount
+    assert not q("Hoeveel deelnemers had de Trefdag?").wants_amount
+
+
+def test_a_filler_word_does_not_hide_the_focus() -> None:
+    query = q("De visienota: wat zijn daar de strategische doelstellingen van?")
+    assert query.focus == ("strategische", "doelstellingen")
+
+
+@pytest.mark.parametrize(
+    ("question", "judgement"),
+    [
+        ("Hoe beoordeelde de commissie de werking van het steunpunt?", True),
+        ("Wat vonden de deelnemers van de studiedag?", True),
+        ("Was de visitatiecommissie tevreden over Socius?", True),
+        ("Wanneer kwam de visitatiecommissie langs?", False),
+    ],
+)
+def test_a_verdict_asked_is_read_from_the_question(question: str, judgement: bool) -> None:
+    assert q(question).asks_judgement is judgement
+
+
+def test_source_shapes() -> None:
+    assert signals.judges("De commissie was bijzonder opgetogen over de werking.")
+    assert not signals.judges("De commissie bracht op 5 december een bezoek aan het steunpunt.")
+    assert signals.states_means("Net als offline kan je met een afsprakenkader de grenzen aangeven.")
+    assert signals.states_means("Op basis van de workshops kwamen ze tot vier werven.")
+    assert not signals.states_means("Het steunpunt telt veertien medewerkers.")
+    assert signals.next_step("Vervolgens kan je reacties modereren.")
+    assert signals.next_step("Het jaar nadien beperken ze zich tot vier mails.")
+    assert not signals.next_step("Het steunpunt telt veertien medewerkers.")
+    assert signals.states_reason("De nakende beleidsplanning is daar niet vreemd aan.")
+    assert signals.names_place("Je vindt de handleiding op de website ellavzw.be.")
+    # "Wat is het verschil tussen X en Y?" asks to define X (and Y), not the word "verschil".
+    assert signals.defined_term("Wat is het verschil tussen 'de politiek' en 'het politieke'?") == "politiek"
+    # "Bij X gaat het over ..." defines X: not the community asked about.
+    assert signals.defines_other("Bij verenigingsdemocratie gaat het over een wisselwerking.", "community")
+    assert not signals.defines_other("Bij community gaat het over leden en vrijwilligers.", "community")
+
+
+def test_an_unknown_dotted_abbreviation_is_a_sentence_end_for_the_reader() -> None:
+    # The readability check reads "i.e. een" as a new sentence in lower case: never quote it.
+    assert not whole_sentence("Er is vraag naar een community, i.e. een platform voor uitwisseling.")
+    assert whole_sentence("Dat zijn o.a. de leden en de vrijwilligers.")
+    assert whole_sentence("In 2023 waren het er 1.108, een record.")
+
+
+# -- the composer on hand-written passages ---------------------------------------------------------
+
+
+def _chunk(i: int, text: str, **fields: Any) -> Chunk:
+    defaults: dict[str, Any] = {
+        "chunk_id": f"c{i}",
+        "doc_id": f"d{i}",
+        "title": "Jaarverslag 2023",
+        "doc_type": "publicatie",
+        "url": "",
+        "section": "",
+        "page_start": None,
+        "page_end": None,
+    }
+    return Chunk(text=text, **{**defaults, **fields})
+
+
+def _compose(passages: list[str], question: str, history: list[Turn] | None = None) -> Composition:
+    chunks = [_chunk(i, t) for i, t in enumerate(passages)]
+    snapshot = Snapshot("test", "none", chunks, LexicalIndex.build([c.index_text for c in chunks]), vectors=None)  # type: ignore[arg-type]
+    query = analyse(question, today=TODAY, analyzer=snapshot.lexical.analyzer, history=history or [])
+    scores = snapshot.lexical.scores(query.retrieval_text)
+    order = sorted(range(len(chunks)), key=lambda i: -scores[i])
+    hits = [Hit(chunks[i], float(scores[i]), lexical_rank=r) for r, i in enumerate(order) if scores[i] > 0]
+    return ExtractiveAnswerer().compose(query, hits, snapshot)
+
+
+def test_a_verdict_question_gets_the_verdict_not_the_visit() -> None:
+    c = _compose(
+        [
+            "Op 5 december bracht de visitatiecommissie van de administratie een bezoek aan het steunpunt.",
+            "Tot slot was de visitatiecommissie bijzonder opgetogen over de werking.",
+        ],
+        "Hoe beoordeelde de visitatiecommissie de werking van het steunpunt?",
+    )
+    assert c.text.startswith("Tot slot was de visitatiecommissie bijzonder opgetogen"), c.text
+
+
+def test_a_source_question_that_asks_the_same_is_answered_by_what_follows_it() -> None:
+    c = _compose(
+        [
+            "De leerreis ging door in april. Twaalf werkers van Socius gingen mee op leerreis.",
+            "Waarom Kroatië? Een boek over civiele actie wees ons de weg naar Zagreb.",
+        ],
+        "Waarom koos Socius Kroatië voor de leerreis?",
+    )
+    assert "boek over civiele actie" in c.text, c.text
+
+
+def test_a_way_told_in_steps_comes_with_its_next_step() -> None:
+    c = _compose(
+        [
+            "Online reacties kunnen verglijden in haatreacties. Net als offline kan je met een afsprakenkader de "
+            "grenzen van online reacties aangeven. Vervolgens kan je als moderator reacties verwijderen.",
+            "Online reacties zijn vaak kort.",
+        ],
+        "Hoe hou je online reacties in goede banen?",
+    )
+    assert "afsprakenkader" in c.text and "moderator" in c.text, c.text
+
+
+def test_a_follow_up_is_answered_on_its_own_words() -> None:
+    history = [Turn(Role.USER, "Wat biedt de kennisomgeving rollen en functies over het decreet?")]
+    c = _compose(
+        [
+            "De kennisomgeving rollen en functies bundelt teksten over het decreet, de rollen en de functies van "
+            "het decreet voor organisaties.",
+            "Over rollen en functies bestaan ook twee screencasts.",
+        ],
+        "Bestaan daar ook screencasts over?",
+        history,
+    )
+    assert "screencasts" in c.text, c.text
+
+
+def test_a_definition_of_another_term_does_not_answer() -> None:
+    c = _compose(
+        [
+            "Bij verenigingsdemocratie gaat het over een wisselwerking tussen je community en je professionals.",
+            "Onder community verstaan we leden, vrijwilligers en bestuursvrijwilligers.",
+        ],
+        "Wat verstaat Socius onder 'community'?",
+    )
+    assert c.text.startswith("Onder community verstaan we"), c.text
