@@ -31,7 +31,8 @@ Consecutive other lines form a *prose block*.  A prose block is a fragment when
 **Repeat** — an answer repeats a sentence when two of its sentences (prose
 sentences and list items, markers removed) are equal after normalisation to
 lower-case letters and digits, counting only sentences of at least 12 such
-characters (so "Ja." twice or two list items "2023" do not count).
+characters (so "Ja." twice or two list items "2023" do not count).  A list item is
+compared whole: two items that share a title ending in "?" are not a repeat.
 """
 
 from __future__ import annotations
@@ -131,8 +132,12 @@ def sentences(text: str) -> list[str]:
     """Sentences and list items of an answer text (markers removed)."""
     out: list[str] = []
     for line in strip_markers(text).splitlines():
-        line = _LIST_ITEM.sub(lambda m: m.group(0)[-1], line).strip()
-        out.extend(s.strip() for s in _SENTENCE_SPLIT.split(line) if s.strip())
+        if _LIST_ITEM.match(line):
+            # A list item is one unit: two items that share a title ("Webinar 'Hoe pak ik ... aan?'
+            # (grote organisaties)" and "... (kleine organisaties)") are different items.
+            out.append(_LIST_ITEM.sub(lambda m: m.group(0)[-1], line).strip())
+            continue
+        out.extend(s.strip() for s in _SENTENCE_SPLIT.split(line.strip()) if s.strip())
     return out
 
 

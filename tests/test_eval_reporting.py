@@ -65,6 +65,9 @@ def test_repeated_sentence_is_found_after_normalisation() -> None:
     assert r.repeat and "Mechelen" in r.repeated
     assert not check("Ja [1]. Ja [2].").repeat  # too short to count
     assert check("Stappen:\n- een plan van aanpak opstellen\n- een plan van aanpak opstellen").repeat
+    # Two list items that share a title ending in "?" are two items, not a repeat.
+    webinars = "Activiteiten:\n- Webinar 'Hoe pak ik het aan?' (grote organisaties)\n- Webinar 'Hoe pak ik het aan?' (kleine organisaties)"
+    assert not check(webinars).repeat
 
 
 # --------------------------------------------------------------------------- question sets
