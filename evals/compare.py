@@ -29,7 +29,7 @@ from .runs import SavedRun
 BOOTSTRAP_SAMPLES = 2000
 BOOTSTRAP_SEED = 20261202
 #: Metrics where a lower value is better.
-LOWER_IS_BETTER = frozenset({"fragment_share", "repeat_share", "answerable_escalated_or_declined"})
+LOWER_IS_BETTER = frozenset({"fragment_share", "repeat_share", "long_share", "answerable_escalated_or_declined"})
 #: Aggregates compared for blind sets (no items, so no interval).
 BLIND_METRICS = ("key_fact_recall", "route_accuracy", "answerable_escalated_or_declined", "hit@5")
 
@@ -220,7 +220,7 @@ def report_blocks(cmp: Comparison) -> list[doc.Block]:
         doc.Para(
             f"Interval: {BOOTSTRAP_SAMPLES} trekkingen met teruglegging over de gepaarde items (seed "
             f"{BOOTSTRAP_SEED}); 'beter'/'slechter' als het hele interval aan één kant van 0 ligt. "
-            "Voor fragment_share, repeat_share en answerable_escalated_or_declined is lager beter."
+            "Voor fragment_share, repeat_share, long_share en answerable_escalated_or_declined is lager beter."
         ),
     ]
     if cmp.blind:

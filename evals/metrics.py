@@ -41,7 +41,10 @@ def _share(items: Sequence[ItemResult], pred: Callable[[ItemResult], bool]) -> f
 
 
 def readability(items: Sequence[ItemResult]) -> dict[str, Any]:
-    """Fragment and repeat shares over the answered items (route ``answer``)."""
+    """Fragment, repeat and too-long shares over the answered items (route ``answer``).
+
+    Runs saved before the length check have ``too_long`` None: they count as not too long.
+    """
     answered = [r for r in items if r.route == "answer" and r.fragment is not None]
     return {
         "answered": len(answered),
@@ -49,6 +52,8 @@ def readability(items: Sequence[ItemResult]) -> dict[str, Any]:
         "repeat_share": _share(answered, lambda r: bool(r.repeat)),
         "fragments": sum(bool(r.fragment) for r in answered),
         "repeats": sum(bool(r.repeat) for r in answered),
+        "long_share": _share(answered, lambda r: bool(r.too_long)),
+        "long": sum(bool(r.too_long) for r in answered),
     }
 
 
@@ -141,4 +146,5 @@ ITEM_METRICS: dict[str, Callable[[ItemResult], float | None]] = {
     ),
     "fragment_share": lambda r: None if r.fragment is None or r.route != "answer" else float(r.fragment),
     "repeat_share": lambda r: None if r.repeat is None or r.route != "answer" else float(r.repeat),
+    "long_share": lambda r: None if r.too_long is None or r.route != "answer" else float(r.too_long),
 }

@@ -33,6 +33,10 @@ sentences and list items, markers removed) are equal after normalisation to
 lower-case letters and digits, counting only sentences of at least 12 such
 characters (so "Ja." twice or two list items "2023" do not count).  A list item is
 compared whole: two items that share a title ending in "?" are not a repeat.
+
+**Too long** — the issue asks for "at most about 80 words unless it is a list": an
+answer without list items whose text (markers removed, notes included: they are
+read too) has more than :data:`MAX_WORDS` words (80 and a tenth for "about").
 """
 
 from __future__ import annotations
@@ -54,6 +58,8 @@ _CLOSING_MARKER = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\](?=\s*[\"'“‘„«
 _INNER_BREAK = re.compile(r"(\S+)[.!?][\"”’)]?\s+([a-zà-ÿ])")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])[\"”’)]?\s+")
 _MIN_REPEAT_CHARS = 12
+#: "At most about 80 words unless it is a list" (issue #12): 80 and a tenth.
+MAX_WORDS = 88
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,9 @@ class Readability:
     repeat: bool
     fragment_reason: str = ""
     repeated: str = ""
+    #: Words of the text (markers removed) and whether that is too many for a non-list answer.
+    words: int = 0
+    too_long: bool = False
 
 
 def strip_markers(text: str) -> str:
@@ -158,4 +167,14 @@ def check(text: str) -> Readability:
             repeated = s
             break
         seen.add(key)
-    return Readability(fragment=bool(reason), repeat=bool(repeated), fragment_reason=reason, repeated=repeated)
+    plain = strip_markers(text)
+    n_words = len(plain.split())
+    is_list = any(_LIST_ITEM.match(line) for line in plain.splitlines())
+    return Readability(
+        fragment=bool(reason),
+        repeat=bool(repeated),
+        fragment_reason=reason,
+        repeated=repeated,
+        words=n_words,
+        too_long=not is_list and n_words > MAX_WORDS,
+    )

@@ -48,6 +48,7 @@ def summary_row(name: str, m: dict[str, Any]) -> dict[str, Any]:
         "answerable_escalated_or_declined": m["answerable_escalated_or_declined"],
         "fragment_share": rd["fragment_share"],
         "repeat_share": rd["repeat_share"],
+        "long_share": rd.get("long_share"),
         "p50_ms": m["latency_p50_ms"],
         "p95_ms": m["latency_p95_ms"],
         "fallback_share": m.get("fallback_share"),
@@ -76,11 +77,12 @@ def detail_blocks(m: dict[str, Any], level: int) -> list[doc.Block]:
         "answered",
         "fragment_share",
         "repeat_share",
+        "long_share",
     ]
     blocks: list[doc.Block] = [
         doc.Heading(level, "Per soort vraag"),
         doc.Table(
-            ["soort", "n", "hit@5", "key facts", "route juist", "beantwoord", "fragmenten", "herhalingen"],
+            ["soort", "n", "hit@5", "key facts", "route juist", "beantwoord", "fragmenten", "herhalingen", "te lang"],
             [[row[c] for c in kind_cols] for row in kind_rows],
         ),
         doc.Heading(level, "Routes"),
@@ -99,7 +101,8 @@ def detail_blocks(m: dict[str, Any], level: int) -> list[doc.Block]:
         ),
         doc.Para(
             f"Leesbaarheid over {rd['answered']} beantwoorde vragen: {rd['fragments']} fragment(en), "
-            f"{rd['repeats']} met een herhaalde zin."
+            f"{rd['repeats']} met een herhaalde zin, {rd.get('long', 0)} langer dan ongeveer 80 woorden "
+            "zonder een lijst te zijn."
         ),
     ]
     return blocks
@@ -208,7 +211,8 @@ _HOW_TO_READ = [
     "route_accuracy: share of items routed as expected; route_*_f: F1 of the router per route; "
     "answerable_escalated_or_declined: share of answerable items that were not answered.",
     "fragment_share / repeat_share: share of answered items that start or end mid-sentence, or repeat a "
-    "sentence (definitions in evals/readability.py); bulleted lists after a lead-in are not fragments.",
+    "sentence (definitions in evals/readability.py); bulleted lists after a lead-in are not fragments; "
+    "long_share: answers without a list longer than about 80 words (88).",
     "'soort' is the item's kind (lijst, getal, waarom ...) or its category when it has none; 'geval' is the "
     "routing case (case_kind), or the category of a routing item, or 'beantwoordbaar'.",
     "latency is warm, per question, on this machine.",
@@ -244,6 +248,7 @@ def report_blocks(
             "answerable_escalated_or_declined",
             "fragment_share",
             "repeat_share",
+            "long_share",
         ]
         per_set = [{**summary_row(r.name, m), "set": name} for r in runs for name, m in sorted(r.per_file.items())]
         blocks += [

@@ -56,6 +56,9 @@ class ItemResult:
     fragment: bool | None = None
     repeat: bool | None = None
     fragment_reason: str = ""
+    #: Answered items: more than about 80 words without being a list (``None`` when not answered).
+    too_long: bool | None = None
+    words: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form (saved runs)."""
@@ -171,6 +174,8 @@ def evaluate_item(va: Vraagbaak, g: GoldItem, *, pass_today: bool | None = None)
         fragment=read.fragment if read else None,
         repeat=read.repeat if read else None,
         fragment_reason=read.fragment_reason if read else "",
+        too_long=read.too_long if read else None,
+        words=read.words if read else None,
     )
 
 

@@ -70,6 +70,16 @@ def test_repeated_sentence_is_found_after_normalisation() -> None:
     assert not check(webinars).repeat
 
 
+def test_a_long_answer_is_too_long_unless_it_is_a_list() -> None:
+    sentence = "De Trefdag sociaal-cultureel werk vond plaats in Mechelen met als thema alles politiek [1]. "
+    long_prose = sentence * 7  # 7 x 13 = 91 words
+    r = check(long_prose)
+    assert r.too_long and r.words == 91
+    assert not check(sentence * 6).too_long  # 78 words: about 80 is fine
+    items = "\n".join(f"- item {i} met een paar woorden erbij" for i in range(20))
+    assert not check("De activiteiten:\n" + items).too_long  # a list may be long
+
+
 # --------------------------------------------------------------------------- question sets
 def test_csv_with_bad_rows_reads_the_rest_and_names_each_row(tmp_path: Path) -> None:
     f = tmp_path / "mijnset.csv"
