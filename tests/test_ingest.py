@@ -215,3 +215,20 @@ def test_lists_and_tables_stay_whole_in_a_chunk_and_are_marked() -> None:
     for c in chunks:
         for el in passage_of(c).elements:
             assert c.text[el.start : el.end] == el.text
+
+
+def test_a_short_page_tail_joins_the_chunk_before_it() -> None:
+    from assistant.ingestion.chunking import chunk_document
+    from assistant.ingestion.document import Block, ParsedDocument
+    from assistant.ingestion.loading import DocumentMeta
+
+    meta = DocumentMeta(path="r.pdf", doc_id="r", title="R", doc_type="publicatie")
+    body = " ".join(f"Zin nummer {i} gaat over vrijwilligers in het sociaal-cultureel werk." for i in range(9))
+    blocks = [
+        Block(body + " Verenigings-", ("1. Werking",), 3),
+        Block("Een nieuwe pagina begint hier.", ("1. Werking",), 4),
+    ]
+    chunks = chunk_document(ParsedDocument(meta, blocks, pages=4), 500, 100)
+    assert all(len(c.text) >= 120 for c in chunks if c.page_start == 3)  # no "Verenigings-" chunk of its own
+    assert chunks[-2].text.endswith("Verenigings-") and chunks[-2].page_end == 3
+    assert chunks[-1].text == "Een nieuwe pagina begint hier." and chunks[-1].page_start == 4

@@ -243,3 +243,31 @@ def test_markdown_lists_and_tables_are_whole_blocks() -> None:
     kinds = [(b.kind, b.text) for b in doc.blocks]
     assert (BlockKind.LIST, "Drie plekken:\n• een\n• twee\n• drie") in kinds
     assert (BlockKind.TABLE, "a | b\n1 | 2") in kinds
+
+
+def test_report_table_titles_page_breaks_and_photo_credits(report) -> None:  # type: ignore[no-untyped-def]
+    from assistant.ingestion.document import BlockKind
+
+    # A table title that pypdf emits after the rest of page 69 titles the table that opens the page.
+    vte = next(b for b in report.blocks if b.kind is BlockKind.TABLE and "Werking | 638,98%" in b.text)
+    assert vte.page == 69
+    assert vte.text.splitlines()[0] == "VTE % effectieve inzetbaarheid naar functie en kernopdrachten (9)"
+    assert not any(b.kind is BlockKind.TEXT and b.text.startswith("VTE % effectieve") for b in report.blocks)
+    # A sentence that runs over a page break is whole, on the page where it ends.
+    assert "De deelnemende burgerwetenschappers nemen een staal" in _page_text(report, 17)
+    assert "De deelnemende" not in _page_text(report, 16)
+    assert "Wie als individu of als organisatie bewust inzet" in _page_text(report, 19)
+    # The photo-credit pages at the end have their own title, not the last chapter's.
+    photos = [b for b in report.blocks if b.page in (71, 72)]
+    assert photos and all(b.section == ("Over de foto’s in dit jaarverslag",) for b in photos)
+    captions = [b.text for b in photos if b.kind is BlockKind.CAPTION]
+    # A caption title wrapped over two lines stays whole, out of the running text.
+    assert any(
+        c.startswith("Reportage over Untold Asian Stories voor ‘Inspiratiemoment Burgerinitatieven’") for c in captions
+    )
+    assert "Reportage over" not in " ".join(b.text for b in photos if b.kind is BlockKind.TEXT)
+    # A list item whose names run on at a line ending in a capitalised word stays one item.
+    experts = next(b for b in report.blocks if b.kind is BlockKind.LIST and "zes video’s" in b.text)
+    item = next(line for line in experts.text.splitlines() if "zes video’s" in line)
+    assert "Dave Sinardet (VUB)" in item and item.endswith("Margot Cloet (Zorgnet-Icuro)")
+    assert experts.text.count("• ") == 5

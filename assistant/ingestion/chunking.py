@@ -312,6 +312,14 @@ def _windows(pieces: list[_Piece], size: int, overlap: int) -> Iterator[list[_Pi
                 break
             length += len(pieces[end].text) + 1
             end += 1
+        if end < n and pieces[end].page == pieces[end - 1].page:
+            # A few characters left before the next page or the end: they join this window
+            # rather than stand alone as a fragment ("Verenigings-", "1.725 volgers").
+            rest = end
+            while rest < n and pieces[rest].page == pieces[end].page:
+                rest += 1
+            if sum(len(p.text) + 1 for p in pieces[end:rest]) < _MIN_TAIL:
+                end, seam = rest, True
         yield pieces[start:end]
         if end >= n:
             break
@@ -331,6 +339,8 @@ def _windows(pieces: list[_Piece], size: int, overlap: int) -> Iterator[list[_Pi
         start = back
 
 
+#: Fewer characters than this left before a page break join the window before them.
+_MIN_TAIL = 120
 #: How full a window must be before it may end at a heading (0.2-0.5 all measured better than never; 0.3 best).
 _SEAM_FILL = 0.3
 

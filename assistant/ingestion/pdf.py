@@ -21,7 +21,7 @@ from pathlib import Path
 from ..errors import DocumentError
 from .document import DocumentMeta, ParsedDocument
 from .pdf_layout import Builder, Line
-from .pdf_lines import SEP
+from .pdf_lines import SEP, heading_of
 
 # pypdf renders some ligatures of the report's font as a wrong glyph ("oÛ-" for
 # "off-", "eÛiciënt" for "efficiënt"), and splits others with a space
@@ -150,10 +150,16 @@ def _clean_page_lines(lines: list[str], running: set[str]) -> list[str]:
         # running header mid-page ("27 ONZE WERKING").
         if re.fullmatch(r"\d{1,3} (?=[A-Z0-9 ]*[A-Z]{3})[A-Z0-9 ]{4,40}", s):
             continue
-        if re.fullmatch(r"\d{1,3}", s) and i in edge:  # a bare page number
+        if re.fullmatch(r"\d{1,3}", s) and (i in edge or _before_heading(lines, i)):  # a bare page number
             continue
         out.append(s)
     return out
+
+
+def _before_heading(lines: list[str], i: int) -> bool:
+    """Is line ``i`` followed by a numbered chapter heading (a page number between two printed pages)?"""
+    following = next((ln.strip() for ln in lines[i + 1 :] if ln.strip() and ln != SEP), "")
+    return heading_of(following) is not None
 
 
 def _short_line_runs(lines: list[str], min_run: int = 4) -> set[int]:

@@ -34,6 +34,10 @@ _CREDIT = re.compile(r"^©\s?\S")
 _PAGE_REF = re.compile(r"^(?:Cover(?: en pagina'?s?)?|Pagina'?s?)\b[\d ,en]*$", re.IGNORECASE)
 _QR = re.compile(r"^Scan de (?:QR-)?code\b", re.IGNORECASE)
 _BULLET_LINE = re.compile(r"^[•\-–·*]\s+\S")
+#: Running text that ends here ends a sentence (or a quote, a lead-in ...).
+_ENDS_SENTENCE = re.compile(r"[.!?…:;\"”’)]\s*$")
+#: A line as wide as the report's text column: what follows it is the same paragraph or item.
+_FULL_LINE = 55
 
 
 @dataclass(frozen=True)
@@ -70,8 +74,23 @@ class Builder:
                 by_page.append([])
             by_page[-1].append(ln.text)
         out: list[Block] = []
-        for page, lines in zip(pages, by_page, strict=True):
-            text = join_lines(lines, self.vocab)
+        carry = ""
+        for k, (page, lines) in enumerate(zip(pages, by_page, strict=True)):
+            text = join_lines([carry, *lines] if carry else lines, self.vocab)
+            carry = ""
+            following = by_page[k + 1] if k + 1 < len(by_page) and pages[k + 1] == page + 1 else []
+            if (
+                following
+                and following[0][:1].islower()
+                and len(following[0].split()) >= 3  # a lower-case label ("inleiding") starts nothing
+                and not _ENDS_SENTENCE.search(text)
+            ):
+                # A sentence that runs over the page break ("De deelnemende" | "burgerwetenschappers
+                # nemen ..."): it goes whole to the next page rather than as a fragment on this one.
+                tail = (split_sentences(text) or [text])[-1]
+                at = text.rfind(tail)
+                if at >= 0:
+                    carry, text = tail, text[:at].rstrip()
             if text.strip():
                 out.append(Block(text, self.section, page))
         # Captions after the text of their page: blocks stay in page order.
@@ -116,12 +135,21 @@ class Builder:
     def build(self, lines: list[Line]) -> list[Block]:
         i = 0
         caps: list[str] = []
+        credits = Counter(ln.page for ln in lines if _CREDIT.match(ln.text))
         while i < len(lines):
             ln = lines[i]
             s = ln.text
             following = lines[i + 1].text if i + 1 < len(lines) else ""
             if self.panel_titles and self.panel_titles[0][0] != ln.page:
                 self._restore_panel_titles()
+            if (i == 0 or lines[i - 1].page != ln.page) and credits[ln.page] >= 3 and _is_page_title(s, following):
+                # "Over de foto’s in dit jaarverslag": a page of photo credits is an appendix
+                # under its own title, not part of the chapter before it.
+                self.flush()
+                self.section = (s,)
+                self.text.append(ln)
+                i += 1
+                continue
             if is_caps_heading(s) and s not in self.repeated:
                 # Feature articles ("Uitgelicht") have upper-case titles over 1-2 lines.
                 caps.append(s)
@@ -167,7 +195,7 @@ class Builder:
             i += 1
         self._restore_panel_titles()
         self.flush()
-        return self.blocks
+        return _late_table_titles(self.blocks)
 
     # -- structures ---------------------------------------------------------
     def _caption(self, lines: list[Line], i: int) -> int:
@@ -181,13 +209,25 @@ class Builder:
             return j - i + 1
         if _CREDIT.match(s):
             caption = [s]
-            # The caption's title and page reference are the one or two lines before it.
+            # The caption's title and page reference are the lines before it.
             while self.text and len(caption) < 3 and self.text[-1].page == lines[i].page:
                 prev = self.text[-1].text
                 if _PAGE_REF.match(prev) or (" – " in prev and not prev.endswith(".") and len(caption) >= 2):
                     caption.insert(0, self.text.pop().text)
                 else:
                     break
+            # A title wrapped over two lines ("Reportage over ... voor ‘Inspiratiemoment" |
+            # "Burgerinitatieven’ – Socius"): its first line follows a finished sentence.
+            if len(caption) == 3 and " – " in caption[0] and self.text and self.text[-1].page == lines[i].page:
+                prev = self.text[-1].text
+                before = self.text[-2].text if len(self.text) > 1 else ""
+                if (
+                    prev not in self.section
+                    and not _ENDS_SENTENCE.search(prev)
+                    and len(prev.split()) <= 10
+                    and (not before or _ENDS_SENTENCE.search(before) or self.text[-2].page != lines[i].page)
+                ):
+                    caption.insert(0, self.text.pop().text)
             self._aside([" ".join(caption)], lines[i].page)
             return 1
         return 0
@@ -371,7 +411,12 @@ class Builder:
             s = lines[j].text
             if s.startswith("•"):
                 items.append(re.sub(r"^•\s*", "", s))
-            elif items and _continues_item(items[-1], s) and not heading_of(s) and s != SEP:
+            elif (
+                items
+                and (_continues_item(items[-1], s) or _runs_on(lines[j - 1].text, s))
+                and not heading_of(s)
+                and s != SEP
+            ):
                 items[-1] = join_lines([items[-1], s], self.vocab)
             else:
                 break
@@ -408,6 +453,53 @@ class Builder:
         rest = joined[:at].rstrip()
         self.text = keep + ([Line(rest, page)] if rest else [])
         return lead
+
+
+def _is_page_title(line: str, following: str) -> bool:
+    """A short unnumbered title line at the top of a page (not a caption's title, not a sentence)."""
+    return (
+        len(line.split()) <= 8
+        and line[:1].isupper()
+        and not re.search(r"[.!?:;,]$", line)
+        and heading_of(line) is None
+        and not following[:1].islower()
+        and not _PAGE_REF.match(following)
+        and not _CREDIT.match(following)
+    )
+
+
+def _late_table_titles(blocks: list[Block]) -> list[Block]:
+    """A table's title that pypdf emits after the rest of its page goes back on top of that table.
+
+    "VTE % effectieve inzetbaarheid naar functie en kernopdrachten (9)" is printed above
+    the rows that open page 69 but comes out as the page's last line; on its own it is a
+    passage of nothing but question words.  It titles the page's first table when that
+    table opens the page without a title.
+    """
+    out: list[Block | None] = list(blocks)
+    for k, block in enumerate(blocks):
+        last_of_page = k + 1 == len(blocks) or blocks[k + 1].page != block.page
+        if (
+            block.kind is not BlockKind.TEXT
+            or block.page is None
+            or not last_of_page
+            or "\n" in block.text
+            or len(block.text.split()) > 15
+            or not block.text[:1].isupper()
+            or re.search(r"[.!?:;]$", block.text)
+        ):
+            continue
+        first = next(n for n, b in enumerate(blocks) if b.page == block.page)
+        table = out[first]
+        if first == k or table is None or table.kind is not BlockKind.TABLE:
+            continue
+        if CELL not in table.text.split("\n", 1)[0]:
+            continue  # it has a title already
+        out[first] = Block(
+            f"{block.text}\n{table.text}", table.section, table.page, table.kind, table.header, table.anchor
+        )
+        out[k] = None
+    return [b for b in out if b is not None]
 
 
 def _number(heading: str) -> tuple[int, ...]:
@@ -453,6 +545,23 @@ def _values(text: str) -> list[str]:
         else:
             out.append(tok)
     return out
+
+
+def _runs_on(previous: str, line: str) -> bool:
+    """Does ``line`` go on with a name cut at the end of a full-width ``previous`` line?
+
+    "• zes video’s waarin experten hun visie op de toekomst geven: Dave" | "Sinardet
+    (VUB), Tuba Bircan ...": an item that ends in a capitalised word at the column's
+    edge is not finished, even though the next line starts with a capital.
+    """
+    last = previous.rsplit(" ", 1)[-1]
+    return (
+        len(previous) >= _FULL_LINE
+        and last[:1].isupper()
+        and not _ENDS_SENTENCE.search(previous)
+        and not _BULLET_LINE.match(line)
+        and not _VALUES_LINE.match(line)
+    )
 
 
 def _continues_item(item: str, line: str) -> bool:
