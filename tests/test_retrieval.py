@@ -100,3 +100,30 @@ def test_window_coverage_counts_only_words_that_sit_together(snapshot: Snapshot)
     assert answer == pytest.approx(1.0)
     assert 0.0 < overview < 0.7
     assert window_coverage([], by_section["Kosten en regels"], snapshot) == 0.0
+
+
+def test_a_short_query_word_also_finds_the_compounds_it_starts() -> None:
+    from assistant.index.lexical import LexicalIndex
+
+    texts = [
+        "Van november tot december liep een student zijn stageopdracht in het team.",
+        "Het team vergaderde in november over de planning van december.",
+    ]
+    index = LexicalIndex.build(texts)
+    # A query word of five letters asks for "~stage"; indexed text keeps its own terms.
+    assert "~stage" in index.analyzer.terms("Wie liep er stage?", query=True)
+    assert "~stage" not in index.analyzer.terms("Wie liep er stage?")
+    assert "~stage" in index.analyzer.terms(texts[0])
+    scores = index.scores("Wie liep er stage in het team?")
+    assert scores[0] > scores[1]
+
+
+def test_a_definition_question_wants_a_window_that_defines() -> None:
+    from assistant.query.model import AnswerKind
+    from assistant.query.retrieval import _ANSWER_SHAPES
+
+    shape = _ANSWER_SHAPES[AnswerKind.DEFINITION]
+    assert shape.search("Bij participatie door deelhebben gaat het verder dan de relatie.")
+    assert shape.search("Kruispuntdenken is een kader om meerdere perspectieven naast elkaar te leggen.")
+    assert shape.search("Participatief drama is een verzamelterm voor verschillende methoden.")
+    assert not shape.search("Socius organiseerde drie vormingen in Gent.")

@@ -61,7 +61,7 @@ class LexicalIndex:
         if self.n_docs == 0:
             return np.zeros(0, dtype=np.float32)
         known = self.bm25.vocab_dict
-        own = self.analyzer.terms(query)
+        own = self.analyzer.terms(query, query=True)
         terms = [t for t in own if t in known]
         s = (
             np.asarray(self.bm25.get_scores(terms), dtype=np.float32)
