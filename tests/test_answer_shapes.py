@@ -126,14 +126,25 @@ def _chunk(i: int, text: str, **fields: Any) -> Chunk:
     return Chunk(text=text, **{**defaults, **fields})
 
 
-def _compose(passages: list[str], question: str, history: list[Turn] | None = None) -> Composition:
+def _setup(passages: list[str], question: str, history: list[Turn] | None = None):  # type: ignore[no-untyped-def]
     chunks = [_chunk(i, t) for i, t in enumerate(passages)]
     snapshot = Snapshot("test", "none", chunks, LexicalIndex.build([c.index_text for c in chunks]), vectors=None)  # type: ignore[arg-type]
     query = analyse(question, today=TODAY, analyzer=snapshot.lexical.analyzer, history=history or [])
     scores = snapshot.lexical.scores(query.retrieval_text)
     order = sorted(range(len(chunks)), key=lambda i: -scores[i])
     hits = [Hit(chunks[i], float(scores[i]), lexical_rank=r) for r, i in enumerate(order) if scores[i] > 0]
-    return ExtractiveAnswerer().compose(query, hits, snapshot)
+    return query, hits, snapshot
+
+
+def _compose(passages: list[str], question: str, history: list[Turn] | None = None) -> Composition:
+    return ExtractiveAnswerer().compose(*_setup(passages, question, history))
+
+
+def _best(passages: list[str], question: str) -> str:
+    """The text of the best-scored candidate (the answer's first choice, whatever the reading order)."""
+    found = ExtractiveAnswerer().candidates(*_setup(passages, question))
+    assert not isinstance(found, Composition), found
+    return found[0].text
 
 
 def test_a_verdict_question_gets_the_verdict_not_the_visit() -> None:
@@ -193,3 +204,51 @@ def test_a_definition_of_another_term_does_not_answer() -> None:
         "Wat verstaat Socius onder 'community'?",
     )
     assert c.text.startswith("Onder community verstaan we"), c.text
+
+
+def test_a_who_question_gets_the_name_it_does_not_already_give() -> None:
+    assert signals.new_names("De begeleiding was in handen van Pax Christi Vlaanderen.", frozenset(["wie"]))
+    # A name the question gives, or a quoted title, answers no "wie".
+    assert not signals.new_names("Het Dagelijks Bestuur vergaderde.", frozenset(["dagelijks", "bestuur"]))
+    assert not signals.new_names("• Vorming ‘Omgaan met Polarisering’", frozenset())
+    assert signals.states_role("De begeleiding was in handen van Pax Christi Vlaanderen.")
+    c = _compose(
+        [
+            "Tijdens de vorming over participatief drama gingen de deelnemers zelf aan de slag met participatief "
+            "drama. De begeleiding was in handen van Pax Christi Vlaanderen.",
+            "Participatief drama is een verzamelterm voor methoden die theater inzetten voor de vorming.",
+        ],
+        "Wie begeleidde de vorming over participatief drama?",
+    )
+    assert "Pax Christi Vlaanderen" in c.text, c.text
+
+
+def test_a_term_the_question_quotes_is_answered_by_its_definition() -> None:
+    best = _best(
+        [
+            "Martin De Loose sprak op de studiedag over de community van een vereniging.",
+            "Met community bedoelt Socius de leden en vrijwilligers van een vereniging.",
+        ],
+        "Wie valt er onder 'community' in een vereniging?",
+    )
+    assert best.startswith("Met community bedoelt Socius"), best
+
+
+def test_an_item_said_for_an_earlier_part_is_not_said_again() -> None:
+    from assistant.answer import merge_answers
+    from assistant.answer.types import Citation
+
+    def cite(n: int, quote: str) -> Citation:
+        return Citation(n, f"c{n}", f"d{n}", "t", "publicatie", None, "", "", quote)
+
+    # A cell line ends on its table's title; a name with a question mark ("WhoCares?") ends a sentence there.
+    first = Composition(
+        "Voorzitter: Stef Steyaert WhoCares? (Dagelijks Bestuur). [1]", (cite(1, "Voorzitter | Stef Steyaert"),)
+    )
+    second = Composition(
+        "Dagelijks Bestuur:\n- Voorzitter: Stef Steyaert WhoCares?\n- Ondervoorzitter: Monique De Dobbeleer\n"
+        "- Penningmeester: An Macharis [1]",
+        (cite(1, "Dagelijks Bestuur ..."),),
+    )
+    text = merge_answers([first, second]).text
+    assert text.count("Dagelijks Bestuur") == 1 and "Ondervoorzitter" in text, text

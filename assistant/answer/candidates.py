@@ -15,17 +15,27 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..query.model import AnswerKind, Query
-from ..text.analysis import ABBREVIATIONS, Analyzer, fold, normalise_for_match, stem, thesaurus
+from ..text.analysis import (
+    PREFIX as _PREFIX,
+)
+from ..text.analysis import (
+    Analyzer,
+    fold,
+    normalise_for_match,
+    stem,
+    thesaurus,
+    words,
+)
 from ..text.lemmas import lemma
 from . import signals
-from .passage import Element, ElementKind, Passage, boilerplate
+from .passage import Element, ElementKind, Passage, boilerplate, whole_sentence
 
 if TYPE_CHECKING:
     from ..index.snapshots import Snapshot
 
+_QUOTED_TERM = re.compile(r"[‘'\"“]([^‘'\"“”’]{3,60})[’'\"”]")
 #: About this many words at most, except for lists (issue #12: short answers read better).
 MAX_WORDS = 80
-_WHOLE_START = re.compile(r"^[A-ZÀ-Ý0-9€]")
 
 
 @dataclass
@@ -56,8 +66,8 @@ class Candidate:
 
     @property
     def words(self) -> int:
-        if self.item is not None:
-            return len(self.text.split())
+        if self.item is not None or self.row is not None:
+            return len(self.text.split())  # one list item or one table row, not the whole element
         return sum(len(e.text.split()) for e in self.stretch)
 
     @property
@@ -92,8 +102,20 @@ class _Context:
         self.qualifier = qualifier_forms(query.qualifier)
         self.related = {t: frozenset(thesaurus().expand([t])) for t in weights}
         self.defined = signals.defined_term(query.text) if query.kind is AnswerKind.DEFINITION else ""
+        # A term the question quotes ("Wie valt er onder 'community' ...?") is what it asks about.
+        quoted = _QUOTED_TERM.search(query.text)
+        self.quoted = " ".join(fold(quoted.group(1)).split()[:4]) if quoted else ""
         # A follow-up ("Bestaan daar ook screencasts over?") asks its own words about the previous subject.
+        # The 5-letter start of each longer question word, by its term: "begeleidde" is answered by
+        # "begeleiding", "afhaakten" by "afhaken" (forms the stemmer keeps apart).
+        self.starts = {
+            stem(w): "~" + w[:_PREFIX]
+            for w in words(query.with_context)
+            if len(w) >= _PREFIX + 2 and not w[0].isdigit()
+        }
         self.own = frozenset(query.terms) & weights.keys() if query.is_follow_up else frozenset()
+        #: The question's own words, folded: a name it asks about is no answer to "wie".
+        self.asked_words = frozenset(words(query.with_context))
         self.own_total = sum(weights[t] for t in self.own)
 
     def own_share(self, terms: frozenset[str]) -> float:
@@ -118,7 +140,15 @@ class _Context:
             cached = self.snapshot.memo[key] = frozenset(t for t in self.analyzer.terms(text) if not t.startswith("~"))
         return cached
 
-    def coverage(self, terms: frozenset[str]) -> float:
+    def prefixes(self, text: str) -> frozenset[str]:
+        """The 5-letter word starts of a text ("~begel"), memoised with the index generation."""
+        key = ("prefixes", text)
+        cached: frozenset[str] | None = self.snapshot.memo.get(key)
+        if cached is None:
+            cached = self.snapshot.memo[key] = frozenset(t for t in self.analyzer.terms(text) if t.startswith("~"))
+        return cached
+
+    def coverage(self, terms: frozenset[str], starts: frozenset[str] = frozenset()) -> float:
         """IDF-weighted share of the question's terms in ``terms``; a thesaurus neighbour counts half.
 
         "verbouwingswerken" answers "verbouwd", "Personeel" answers "lonen": the question's
@@ -126,7 +156,11 @@ class _Context:
         """
         own = terms & self.weights.keys()
         score = sum(self.weights[t] for t in own)
-        score += 0.5 * sum(w for t, w in self.weights.items() if t not in own and self.related[t] & terms)
+        score += 0.5 * sum(
+            w
+            for t, w in self.weights.items()
+            if t not in own and (self.related[t] & terms or (starts and self.starts.get(t, "") in starts))
+        )
         return score / self.total
 
 
@@ -139,11 +173,16 @@ def candidates(
     out: list[Candidate] = []
     for rank, passage in enumerate(passages):
         section = ctx.terms(f"{passage.chunk.title} {passage.chunk.section}")
+        heading: Element | None = None
         for el in passage.elements:
+            if el.kind is ElementKind.HEADING and 1 < len(el.text.split()) <= _HEADING_WORDS:
+                heading = el  # a heading inside the chunk titles the sentences under it
             if not el.quotable or (el.kind is ElementKind.SENTENCE and normalise_for_match(el.text) in skip):
                 continue
             if el.kind is ElementKind.SENTENCE:
-                out.extend(_sentences(ctx, passage, rank, el, section))
+                under = heading is not None and passage.same_page(heading, el)
+                context = section | ctx.terms(heading.text) if under and heading is not None else section
+                out.extend(_sentences(ctx, passage, rank, el, context))
             elif el.kind is ElementKind.LIST:
                 if query.kind not in (AnswerKind.FIGURE, AnswerKind.MOMENT):
                     out.append(_whole(ctx, passage, rank, el, section))
@@ -206,6 +245,12 @@ def _sentences(ctx: _Context, passage: Passage, rank: int, el: Element, section:
         # Quoted, not scored: "Daarom ..." / "Dat ..." needs the sentence it points back to.
         cand.before = before
     cand.features["answers_echo"] = float(bool(asked) or _opens_with_source_question(ctx, el))
+    if kind is AnswerKind.WAY:
+        # A way often follows the sentence that states the problem ("Zeker in kleine organisaties is het niet
+        # mogelijk ... aan te werven." + "Dan mik je meer op ..."): read with the sentence before it.
+        prev = passage.before(el)
+        if prev is not None and prev.kind is ElementKind.SENTENCE and passage.same_page(prev, el):
+            cand.features["cov_window"] = ctx.coverage(own | ctx.terms(prev.text))
     return [cand]
 
 
@@ -398,41 +443,6 @@ def _joins(passage: Passage, a: Element, b: Element) -> bool:
     return b.kind is ElementKind.SENTENCE and whole_sentence(b.text) and passage.same_page(a, b)
 
 
-def whole_sentence(text: str) -> bool:
-    """A sentence that starts and ends like one: a lower-case start is cut from a column, "…" is cut off.
-
-    It ends on a full stop, "!" or "?" (before closing quotes or brackets): a line ending on a footnote
-    number "(9)" is a table caption; and no sentence inside it starts in lower case ("... voor en na.
-    deelnemer Trefdag ..." is a quote run into its caption by the PDF layout).
-    """
-    opening = text.lstrip("•-– ").lstrip("\"'“‘„«([")
-    if not _WHOLE_START.match(opening) or text.rstrip().endswith(("…", "...")):
-        return False
-    if not text.rstrip().rstrip("\"'”’)]»").endswith((".", "!", "?", ":", ";")):
-        return False
-    # A closing quote without its opening one: the sentence starts inside a quoted title
-    # ("Politiserend handelen in het sociaal werk’ (2022) en ...").  An apostrophe ("video’s") is followed by a letter.
-    if len(re.findall(r"’(?![^\W\d_])", text)) > text.count("‘"):
-        return False
-    for m in _INNER_BREAK.finditer(text):
-        word = m.group(1).lower()
-        if len(word) > 1 and word not in _ABBREVIATIONS and not re.search(r"\d$", word):
-            return False
-        # "i.e. een", "d.w.z. de": an abbreviation with inner dots reads as a sentence end unless it is a known one.
-        token = re.search(r"(\S+)$", text[: m.end(1)])
-        dotted = token.group(1).lstrip("\"'“‘„«([").lower() if token else ""
-        if "." in dotted and dotted not in _ABBREVIATIONS and not re.search(r"\d", dotted):
-            return False
-    return True
-
-
-#: Sentence-final punctuation followed by a lower-case word: a sentence that starts mid-sentence.
-_INNER_BREAK = re.compile(r"([^\s.]+)[.!?][\"”’)]?\s+(?=[a-zà-ÿ])")
-#: Words after which a full stop does not end a sentence: the shared table and editorial ones
-#: ("cf.", "nvdr.", "red.") that the composer meets in quotes.
-_ABBREVIATIONS = ABBREVIATIONS | frozenset(["cf", "nvdr", "red"])
-
-
 def _features(
     ctx: _Context,
     cand: Candidate,
@@ -454,7 +464,8 @@ def _features(
     n_items = len(el.items) if is_list else len(el.rows) if is_table else 0
     new_terms = len(own - ctx.qterms)
     f: dict[str, float] = {
-        "cov": ctx.coverage(own),
+        # Word starts count for running text; a table cell is found by its label's own words.
+        "cov": ctx.coverage(own, ctx.prefixes(text) if el.kind is ElementKind.SENTENCE else frozenset()),
         "cov_ctx": ctx.coverage(context - own),
         "cov_lead": ctx.coverage(lead),
         "cov_label": ctx.coverage(label),
@@ -488,12 +499,23 @@ def _features(
         "def_q_term_defined": float(
             kind is AnswerKind.DEFINITION and bool(ctx.defined) and signals.defines_term(text, ctx.defined)
         ),
+        "defines_quoted": float(
+            kind is not AnswerKind.DEFINITION and bool(ctx.quoted) and signals.defines_term(text, ctx.quoted)
+        ),
         "signpost": float(el.kind is ElementKind.SENTENCE and signals.signposts(cand.stretch[0].text)),
         "is_question": float(el.kind is ElementKind.SENTENCE and cand.text.rstrip().endswith("?")),
         "way_q_way": float(kind is AnswerKind.WAY and signals.describes_way(text)),
         "way_q_means": float(kind is AnswerKind.WAY and not structured and signals.states_means(text)),
         "way_q_advice": float(kind is AnswerKind.WAY and not structured and signals.advises(cand.stretch[0].text)),
-        "person_q_name": float(kind is AnswerKind.PERSON and signals.names_someone(text)),
+        "person_q_name": float(kind is AnswerKind.PERSON and bool(signals.new_names(text, ctx.asked_words))),
+        "person_q_role": float(kind is AnswerKind.PERSON and signals.states_role(text)),
+        # A list or table of people: most items name someone the question does not ("Voorzitter | Stef ...").
+        "person_q_roster": float(
+            kind is AnswerKind.PERSON
+            and structured
+            and n_items > 0
+            and 2 * sum(bool(signals.new_names(p, ctx.asked_words)) for p in _parts(el)) >= n_items
+        ),
         # "Hoe beoordeelde de commissie ...?": the sentence with the verdict, not the one about the visit.
         "judgement_q": float(q.asks_judgement),
         "judgement_q_verdict": float(q.asks_judgement and signals.judges(text)),
@@ -515,6 +537,11 @@ def _features(
         f"q_{kind.name.lower()}": 1.0,
     }
     return f
+
+
+def _parts(el: Element) -> tuple[str, ...]:
+    """The items of a list or the rows of a table, as text."""
+    return el.items if el.kind is ElementKind.LIST else tuple(" | ".join(r) for r in el.rows)
 
 
 def qualifier_forms(qualifier: tuple[str, ...]) -> tuple[frozenset[str], ...]:

@@ -32,11 +32,11 @@ from ..query.model import AnswerKind, Query
 from ..query.time import years_in
 from ..text.analysis import Analyzer, fold, normalise_for_match, split_sentences, words
 from ..text.lemmas import is_plural
-from . import signals
-from .candidates import MAX_WORDS, Candidate, candidates, lead_of, whole_sentence
-from .passage import Element, ElementKind, Passage, boilerplate, memoised
+from .candidates import MAX_WORDS, Candidate, candidates, lead_of
+from .passage import Element, ElementKind, Passage, memoised
 from .render import cell_line, citation_for, list_lines, passed_moments, sentence_line, time_notes
 from .scorer import Scorer, default_scorer
+from .stretch import follow_on
 from .types import QUOTE_GAP, Citation
 
 if TYPE_CHECKING:
@@ -114,7 +114,7 @@ class ExtractiveAnswerer:
         if isinstance(found, Composition):
             return found
         chosen = self._select(found, question_weights(query, snapshot))
-        _follow_on(query, chosen, snapshot)
+        follow_on(query, chosen, snapshot)
         best = chosen[0].features
         support = min(1.0, best["cov"] + 0.5 * best["cov_ctx"])
         composition = replace(self._render(query, chosen), support=support)
@@ -199,6 +199,13 @@ class ExtractiveAnswerer:
                 break
             if cand.whole_element or any(_overlaps(cand, c) for c in chosen):
                 continue
+            if cand.row is not None and any(
+                c.row is not None
+                and c.element is cand.element
+                and (c.row == cand.row or not (c.features.get("q_figure") or c.features.get("q_moment")))
+                for c in chosen
+            ):
+                continue  # a row said once; one row of a text table (a second repeats its header "Waarover gaat het?")
             gain = sum(weights[t] for t in cand.terms - covered) / total
             # A further sentence must add a part of the question not yet covered, or be
             # nearly as good as the best (e.g. the figure next to the claim).
@@ -310,91 +317,6 @@ def _continuations(best: Candidate, ranked: list[Candidate]) -> list[Candidate]:
     return out
 
 
-def _follow_on(query: Query, chosen: list[Candidate], snapshot: Snapshot) -> None:
-    """Extend the best sentences with the next one when that one carries the answer on.
-
-    Measured on the gold set: the key fact (a name, a number, a verdict) sits in the
-    sentence after the best-matching one in a quarter of the misses ("... ons
-    CRM-systeem." + "Tegelijkertijd ... ODOO (CRM).").  The quote stays one
-    contiguous stretch of one page and the answer within about 80 words.
-    """
-    words = sum(c.words for c in chosen)
-    analyzer = snapshot.lexical.analyzer
-    if query.kind is AnswerKind.LIST:
-        for cand in chosen:
-            if cand.element.kind is ElementKind.SENTENCE and _prose_enumeration(cand, query):
-                chosen[:] = [cand]  # the enumeration is the answer
-                return
-    # A way is often told in steps ("Net als ... kan je met een afsprakenkader ..." + "Vervolgens kan je ..."):
-    # for "hoe" the stretch may go on by a second sentence that takes it a step further.
-    steps = 2 if query.kind is AnswerKind.WAY else 1
-    for cand in chosen[:2]:
-        if cand.element.kind is not ElementKind.SENTENCE:
-            continue
-        for step in range(steps):
-            last = cand.stretch[-1]
-            nxt = cand.passage.after(last)
-            if nxt is None or nxt.kind is not ElementKind.SENTENCE or not whole_sentence(nxt.text):
-                break
-            said = [normalise_for_match(c.text) for c in chosen]
-            if any(normalise_for_match(nxt.text) in t for t in said) or _boilerplate(nxt, snapshot):
-                break
-            n = len(nxt.text.split())
-            if words + n > MAX_WORDS or not cand.passage.same_page(cand.element, nxt):
-                break
-            shares = bool(set(analyzer.terms(nxt.text)) & set(query.terms))
-            if step == 0:
-                carries = signals.leans_back(nxt.text) or shares or bool(_TURN.search(nxt.text))
-            else:
-                carries = signals.next_step(nxt.text) or (
-                    signals.leans_back(nxt.text) and signals.states_means(nxt.text)
-                )
-            if not carries:
-                break
-            cand.after = (*cand.after, nxt)
-            words += n
-
-
-#: A sentence that says how what was just said turned out ("Helaas heeft niemand ...", "Na grondig nadenken,
-#: besloten we ...").
-_TURN = re.compile(
-    r"^(?:helaas|jammer genoeg|uiteindelijk|toch|maar|niettemin|desondanks|nadien|achteraf|"
-    r"na (?:grondig|lang|rijp|veel) \w+|tot (?:onze )?(?:spijt|verrassing))\b",
-    re.IGNORECASE,
-)
-#: A sentence that carries one item of an enumeration in running text ("In een eerste traject ...",
-#: "Met een tweede ...", "Ten slotte ...").
-_ORDINAL = re.compile(
-    r"^(?:(?:in|met|via|als|voor|bij|op)\s+)?(?:een|het|de)?\s*"
-    r"(?:eerste|tweede|derde|vierde|vijfde|zesde|laatste|volgende)\b|^ten\s+(?:eerste|tweede|derde|slotte)\b",
-    re.IGNORECASE,
-)
-
-
-def _prose_enumeration(cand: Candidate, query: Query) -> bool:
-    """A list asked, a sentence found that announces it: add the sentences that enumerate it.
-
-    Reports often enumerate in running text ("We kiezen voor drie trajecten. In een eerste
-    traject ... Met een tweede traject ... In een laatste traject ..."); the list is those
-    sentences, as many as the question or the sentence counts, all from the same page.
-    """
-    limit = query.expected_count or 6
-    last = cand.stretch[-1]
-    found: list[Element] = []
-    while len(found) < limit:
-        nxt = cand.passage.after(last)
-        if nxt is None or nxt.kind is not ElementKind.SENTENCE or not cand.passage.same_page(cand.element, nxt):
-            break
-        if not _ORDINAL.search(nxt.text.strip()):
-            break
-        found.append(nxt)
-        last = nxt
-    if len(found) < 2:
-        return False
-    cand.after = (*cand.after, *found)
-    return True
-
-
 def question_weights(query: Query, snapshot: Snapshot) -> dict[str, float]:
     """IDF weight per question term; terms borrowed from the previous turn count half."""
     idf = snapshot.lexical.idf
@@ -445,10 +367,6 @@ _GENERIC = frozenset(
         "toolbox",
     ]
 )
-
-
-def _boilerplate(el: Element, snapshot: Snapshot) -> bool:
-    return normalise_for_match(el.text) in boilerplate(snapshot.memo, snapshot.chunks)
 
 
 def _mentions_year(text: str, year: int, ranged: bool) -> bool:

@@ -73,7 +73,25 @@ _BEYOND_SOURCES = frozenset([Unmet.YEAR, Unmet.ENTITY, Unmet.OUTCOME, Unmet.STAL
 def _unsaid(segment: str, said: set[str]) -> str:
     """``segment`` without the sentences already said; remembers the rest as said."""
     if "\n- " in segment or segment.lstrip().startswith("- "):
-        return segment  # a list is said whole
+        # A list is said whole, but for an item an earlier part already said ("Voorzitter: Stef Steyaert ...").
+        lines = segment.split("\n")
+        # Its lead-in too, when an earlier part said it ("Dagelijks Bestuur:" after "(Dagelijks Bestuur).").
+        lead = normalise_for_match(lines[0]) if not lines[0].startswith("- ") else ""
+        if len(lead) >= 12 and lead in said:
+            lines = lines[1:]
+        kept_lines = [
+            ln
+            for ln in lines
+            if not ln.startswith("- ")
+            or not (key := normalise_for_match(re.sub(r"\[\d+\]", "", ln[2:])))
+            or len(key) <= 20
+            or not any(key in earlier for earlier in said)
+        ]
+        if sum(ln.startswith("- ") for ln in kept_lines) < 2:
+            return segment
+        if not re.search(r"\[\d+\]", kept_lines[-1]):
+            kept_lines[-1] += " " + " ".join(re.findall(r"\[\d+\]", segment))
+        return "\n".join(kept_lines)
     sentences = re.split(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý0-9‘'\"“(])", segment.strip())
     kept = []
     for sentence in sentences:

@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from ..ingestion.chunking import Chunk
 from ..ingestion.document import BULLET, CELL
-from ..text.analysis import normalise_for_match, split_sentences
+from ..text.analysis import ABBREVIATIONS, normalise_for_match, split_sentences
 
 
 class ElementKind(StrEnum):
@@ -182,3 +182,41 @@ def boilerplate(memo: dict[object, object], chunks: Sequence[Chunk]) -> frozense
     found = frozenset(key for key, ids in docs.items() if len(ids) >= 3)
     memo["boilerplate"] = found
     return found
+
+
+_WHOLE_START = re.compile(r"^[A-ZÀ-Ý0-9€]")
+
+
+def whole_sentence(text: str) -> bool:
+    """A sentence that starts and ends like one: a lower-case start is cut from a column, "…" is cut off.
+
+    It ends on a full stop, "!" or "?" (before closing quotes or brackets): a line ending on a footnote
+    number "(9)" is a table caption; and no sentence inside it starts in lower case ("... voor en na.
+    deelnemer Trefdag ..." is a quote run into its caption by the PDF layout).
+    """
+    opening = text.lstrip("•-– ").lstrip("\"'“‘„«([")
+    if not _WHOLE_START.match(opening) or text.rstrip().endswith(("…", "...")):
+        return False
+    if not text.rstrip().rstrip("\"'”’)]»").endswith((".", "!", "?", ":", ";")):
+        return False
+    # A closing quote without its opening one: the sentence starts inside a quoted title
+    # ("Politiserend handelen in het sociaal werk’ (2022) en ...").  An apostrophe ("video’s") is followed by a letter.
+    if len(re.findall(r"’(?![^\W\d_])", text)) > text.count("‘"):
+        return False
+    for m in _INNER_BREAK.finditer(text):
+        word = m.group(1).lower()
+        if len(word) > 1 and word not in _ABBREVIATIONS and not re.search(r"\d$", word):
+            return False
+        # "i.e. een", "d.w.z. de": an abbreviation with inner dots reads as a sentence end unless it is a known one.
+        token = re.search(r"(\S+)$", text[: m.end(1)])
+        dotted = token.group(1).lstrip("\"'“‘„«([").lower() if token else ""
+        if "." in dotted and dotted not in _ABBREVIATIONS and not re.search(r"\d", dotted):
+            return False
+    return True
+
+
+#: Sentence-final punctuation followed by a lower-case word: a sentence that starts mid-sentence.
+_INNER_BREAK = re.compile(r"([^\s.]+)[.!?][\"”’)]?\s+(?=[a-zà-ÿ])")
+#: Words after which a full stop does not end a sentence: the shared table and editorial ones
+#: ("cf.", "nvdr.", "red.") that the composer meets in quotes.
+_ABBREVIATIONS = ABBREVIATIONS | frozenset(["cf", "nvdr", "red"])

@@ -61,6 +61,9 @@ class HandScorer:
                 fit = 1.3 if f("focus_in_lead") or f("def_q_term_defined") else 0.7  # not any list on the page
             elif f("q_way"):
                 fit = 1.7 if f("way_q_procedure") else 1.1  # the steps, not any list on the subject
+            elif f("q_person"):
+                # A list of people (with their roles: "Voorzitter | Stef Steyaert"), not a list of titles.
+                fit = (1.1 + 0.1 * f("person_q_role", 0.0)) if f("person_q_roster") else 0.6
             else:
                 fit = 0.8
         elif f("q_reason"):
@@ -73,8 +76,12 @@ class HandScorer:
         elif f("q_way"):
             # Advice in the imperative, then a means or step ("via", "door ... te", "kan je"), then any sentence.
             fit = 1.3 if f("way_q_advice") else 1.2 if f("way_q_means") else 1.05 if f("way_q_way") else 0.95
+            if f("way_q_advice") or f("way_q_means"):
+                # The advice after the sentence that states the problem is read with it.
+                base = max(base, 0.8 * f("cov_window", 0.0) + 0.5 * f("cov_ctx", 0.0))
         elif f("q_person"):
-            fit = 1.15 if f("person_q_name") else 0.9
+            # A name the question does not give, better still with what that one did ("in handen van").
+            fit = (1.15 + 0.15 * f("person_q_role", 0.0)) if f("person_q_name") else 0.85
         elif f("q_place"):
             fit = 1.15 if f("place_q_place") else 0.9
         elif f("q_fact") and f("fact_q_title"):
@@ -93,6 +100,8 @@ class HandScorer:
                 fit *= 1.2 if f("figure_q_percent", 0.0) > 0 else 0.8
         if structured and f("long_items") and not f("q_list"):
             fit *= 0.6  # a list of paragraphs is a long text, not the short answer to one question
+        if f("defines_quoted"):
+            fit *= 1.25  # "Wie valt er onder 'community'?": "Met community bedoelt Socius leden, ..."
         if f("judgement_q"):
             fit *= 1.25 if f("judgement_q_verdict") else 0.9  # the verdict, not the visit it was given on
         if f("answers_echo"):

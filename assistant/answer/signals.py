@@ -236,7 +236,9 @@ _MEANS = re.compile(
     r"\b(?:door (?:[\w’'-]+ ){0,6}?te [\w-]+|via|met behulp van|aan de hand van|op basis van|door middel van|"
     r"stap(?:pen)?|eerst|daarna|vervolgens|kan je|kun je|moet je|je kan|je kunt|je moet|kan men|kunnen jullie|"
     r"best|het advies|tips?|zorg (?:ervoor|voor|dat)|probeer|raden (?:we|wij)|aanrade\w*|"
-    r"het is (?:belangrijk|nuttig|goed|zinvol|aangewezen) (?:om|dat|te))\b",
+    r"het is (?:belangrijk|nuttig|goed|zinvol|aangewezen) (?:om|dat|te))\b"
+    # "Dan mik je meer op ...", "Daarbij vertrek je ...": an adverb, the verb and "je" address the reader.
+    r"|^\W*(?:dan|zo|daarbij|daarvoor|hierbij|hiervoor|daarna|eerst|ook|zeker|liefst)\s+[a-z]+\s+(?:je|jij)\b",
     re.IGNORECASE,
 )
 #: A sentence that takes a way one step further: "Vervolgens ...", "Het jaar nadien ...", "Tot slot ...".
@@ -260,6 +262,36 @@ def next_step(text: str) -> bool:
 def names_someone(text: str) -> bool:
     """Does ``text`` name a person or organisation (a capitalised name inside the sentence)?"""
     return bool(_NAME.search(text))
+
+
+#: A quoted title ("‘Omgaan met polarisering in groepen’"): its capitals name a work, not someone.
+_QUOTED_TITLE = re.compile(r"[‘“\"][^’”\"]{2,120}[’”\"]")
+#: Words around a name that say someone did or holds something: "in handen van", "begeleid", "voorzitter".
+_ROLE = re.compile(
+    r"\b(?:in handen van|onder leiding van|begeleid\w*|voorzit\w*|directeur\w*|coördinat\w*|coordinat\w*|"
+    r"spreker\w*|moderat\w*|gastheer|gastvrouw|trekker|penningmeester|secretaris|bestuurder\w*|onderzoeker\w*|"
+    r"medewerker\w*|stagiair\w*|partner\w*|uitgevoerd door|georganiseerd door|gemaakt door|ontwikkeld door|"
+    r"in opdracht van|samen met|vertegenwoordig\w*|(?:werd|werden|wordt|worden) \w+ door)\b",
+    re.IGNORECASE,
+)
+
+
+def new_names(text: str, asked: frozenset[str]) -> list[str]:
+    """The names ``text`` gives that the question does not ("Pax Christi Vlaanderen" for "Wie begeleidde
+    ...?"): capitalised words inside a sentence or list item, not in a quoted title, not asked."""
+    out: list[str] = []
+    for line in _QUOTED_TITLE.sub(" ", text).split("\n"):
+        line = line.lstrip("•-–·* ")
+        for m in _NAME.finditer(line):
+            name = m.group(0)
+            if not all(fold(w) in asked for w in name.split()):
+                out.append(name)
+    return out
+
+
+def states_role(text: str) -> bool:
+    """Does ``text`` say who did or holds something ("De begeleiding was in handen van ...")?"""
+    return bool(_ROLE.search(text))
 
 
 _TITLE = re.compile(r"[‘“'\"][A-Z][^’”'\"]{2,60}[’”'\"]")
