@@ -8,6 +8,7 @@ definition of the asked term rather than of another one).
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -252,3 +253,35 @@ def test_an_item_said_for_an_earlier_part_is_not_said_again() -> None:
     )
     text = merge_answers([first, second]).text
     assert text.count("Dagelijks Bestuur") == 1 and "Ondervoorzitter" in text, text
+
+
+def test_the_parts_of_a_question_share_about_80_words() -> None:
+    from assistant.answer import merge_answers
+
+    def about(subject: str) -> str:
+        return (
+            f"De werking rond {subject} groeide in 2023 sterk, met meer deelnemers dan ooit in Brussel, Gent, "
+            f"Antwerpen, Leuven, Brugge, Kortrijk, Mechelen en Hasselt, in kleine en grote groepen, overdag en "
+            f"'s avonds. De {subject} kreeg daarbij ook online een plek in webinars, podcasts, nieuwsbrieven en "
+            f"lerende netwerken met deelnemers uit heel Vlaanderen en Brussel. "
+            f"Die groei rond {subject} vraagt wel extra tijd van de medewerkers van het steunpunt in elke regio. "
+            f"Ook in 2024 blijft {subject} een speerpunt van de werking in alle provincies."
+        )
+
+    chunks = [_chunk(0, about("vorming")), _chunk(1, about("vrijwilligerswerk"))]
+    snapshot = Snapshot("test", "none", chunks, LexicalIndex.build([c.index_text for c in chunks]), vectors=None)  # type: ignore[arg-type]
+    query = analyse(
+        "Hoe groeide de werking rond vorming, en hoe groeide de werking rond vrijwilligerswerk?",
+        today=TODAY,
+        analyzer=snapshot.lexical.analyzer,
+    )
+    assert len(query.parts) == 2 and all(p.parts_in_turn == 2 for p in query.parts)
+    answers = []
+    for part in query.parts:
+        scores = snapshot.lexical.scores(part.retrieval_text)
+        order = sorted(range(len(chunks)), key=lambda i: -scores[i])
+        hits = [Hit(chunks[i], float(scores[i]), lexical_rank=r) for r, i in enumerate(order) if scores[i] > 0]
+        answers.append(ExtractiveAnswerer().compose(part, hits, snapshot))
+    text = merge_answers(answers).text
+    words = len(re.sub(r"\s*\[\d+\]", "", text).split())
+    assert "vorming" in text and "vrijwilligerswerk" in text and words <= 88, (words, text)

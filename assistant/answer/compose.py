@@ -113,11 +113,14 @@ class ExtractiveAnswerer:
         found = self.candidates(query, hits, snapshot)
         if isinstance(found, Composition):
             return found
-        chosen = self._select(found, question_weights(query, snapshot))
-        follow_on(query, chosen, snapshot)
+        budget = MAX_WORDS // max(1, query.parts_in_turn)  # the parts of one question share the words
+        chosen = self._select(found, question_weights(query, snapshot), budget)
+        follow_on(query, chosen, snapshot, budget)
         best = chosen[0].features
         support = min(1.0, best["cov"] + 0.5 * best["cov_ctx"])
         composition = replace(self._render(query, chosen), support=support)
+        while _too_long(composition.text, budget) and _shorten(chosen):
+            composition = replace(self._render(query, chosen), support=support)
         unmet = _unmet_by(query, composition)
         if unmet is not None:
             return replace(composition, text=NOT_FOUND_TEXT, citations=(), unmet=unmet)
@@ -181,7 +184,7 @@ class ExtractiveAnswerer:
         return None
 
     # -- selection ------------------------------------------------------------
-    def _select(self, ranked: list[Candidate], weights: dict[str, float]) -> list[Candidate]:
+    def _select(self, ranked: list[Candidate], weights: dict[str, float], budget: int = MAX_WORDS) -> list[Candidate]:
         best = ranked[0]
         if best.whole_element:
             return [best, *_continuations(best, ranked)]  # a whole list or table is the answer on its own
@@ -211,7 +214,7 @@ class ExtractiveAnswerer:
             # nearly as good as the best (e.g. the figure next to the claim).
             sharper = cand is sharpest
             if (gain >= 0.12 and cand.score >= 0.45 * best.score) or cand.score >= 0.75 * best.score or sharper:
-                if words + cand.words > MAX_WORDS:
+                if words + cand.words > budget:
                     continue
                 chosen.append(cand)
                 covered |= cand.terms
@@ -281,6 +284,34 @@ class ExtractiveAnswerer:
 
 
 # -- helpers ------------------------------------------------------------------
+def _too_long(text: str, budget: int) -> bool:
+    """More words than about ``budget`` in an answer that is not a list (markers left out)."""
+    plain = re.sub(r"\s*\[\d+\]", "", text)
+    if re.search(r"^- ", plain, flags=re.MULTILINE):
+        return False
+    return len(plain.split()) > budget + budget // 10
+
+
+def _shorten(chosen: list[Candidate]) -> bool:
+    """Leave out a sentence a further candidate was extended with, else the weakest further candidate, else
+    the last sentence the best was extended with; False when only the best sentence is left.  ``chosen`` is in
+    reading order: the best is the highest score."""
+    best = max(chosen, key=lambda c: c.score)
+    others = [c for c in chosen if c is not best]
+    extended = [c for c in others if c.after]
+    if extended:
+        weakest = min(extended, key=lambda c: c.score)
+        weakest.after = weakest.after[:-1]
+        return True
+    if others:
+        chosen.remove(min(others, key=lambda c: c.score))
+        return True
+    if best.after:
+        best.after = best.after[:-1]
+        return True
+    return False
+
+
 _MONEY = re.compile(r"€|\beuro\b|\bEUR\b", re.IGNORECASE)
 #: (question kind feature, answer shape feature): a candidate with the shape joins a best one without it.
 _SHARPER: Final = (("q_moment", "moment_q_day"), ("q_fact", "fact_q_title"))

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ..index.snapshots import Snapshot
 
 
-def follow_on(query: Query, chosen: list[Candidate], snapshot: Snapshot) -> None:
+def follow_on(query: Query, chosen: list[Candidate], snapshot: Snapshot, budget: int = MAX_WORDS) -> None:
     """Extend the best sentences with the next one when that one carries the answer on.
 
     Measured on the gold set: the key fact (a name, a number, a verdict) sits in the
@@ -53,7 +53,7 @@ def follow_on(query: Query, chosen: list[Candidate], snapshot: Snapshot) -> None
             ):
                 break
             n = len(nxt.text.split())
-            if words + n > MAX_WORDS or not cand.passage.same_page(cand.element, nxt):
+            if words + n > budget or not cand.passage.same_page(cand.element, nxt):
                 break
             shares = bool(set(analyzer.terms(nxt.text)) & set(query.terms))
             way = steps > 1 and (signals.states_means(nxt.text) or signals.advises(nxt.text))

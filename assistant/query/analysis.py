@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -199,7 +200,11 @@ def analyse(
         return whole
     part_context = f"{question} {context}".strip()
     parts = tuple(
-        _single(p, today=today, analyzer=analyzer, turns=turns, context=part_context, part=True) for p in pieces
+        replace(
+            _single(p, today=today, analyzer=analyzer, turns=turns, context=part_context, part=True),
+            parts_in_turn=len(pieces),
+        )
+        for p in pieces
     )
     return Query(**{**whole.__dict__, "kind": parts[0].kind, "parts": parts})
 

@@ -100,6 +100,8 @@ class Query:
     entities: tuple[str, ...] = ()
     #: Parts of a multi-part question, each a Query of its own; () for a one-part question.
     parts: tuple[Query, ...] = field(default=())
+    #: For a part: how many parts the whole question has (the answers share about 80 words).
+    parts_in_turn: int = 1
 
     @property
     def is_follow_up(self) -> bool:
