@@ -285,3 +285,15 @@ def test_the_parts_of_a_question_share_about_80_words() -> None:
     text = merge_answers(answers).text
     words = len(re.sub(r"\s*\[\d+\]", "", text).split())
     assert "vorming" in text and "vrijwilligerswerk" in text and words <= 88, (words, text)
+
+
+def test_a_list_of_people_asked_is_answered_by_the_sentence_that_names_them() -> None:
+    best = _best(
+        [
+            "In het voorjaar bevroegen de onderzoekers diverse organisaties over de waarde van het onderzoek naar "
+            "vrijwilligerswerk.",
+            "Het onderzoek naar vrijwilligerswerk werd uitgevoerd door Lode Vermeersch, Pascal Gielen en Hanka Otte.",
+        ],
+        "Welke onderzoekers voerden het onderzoek naar vrijwilligerswerk uit?",
+    )
+    assert "Lode Vermeersch" in best, best

@@ -116,6 +116,8 @@ class _Context:
         self.own = frozenset(query.terms) & weights.keys() if query.is_follow_up else frozenset()
         #: The question's own words, folded: a name it asks about is no answer to "wie".
         self.asked_words = frozenset(words(query.with_context))
+        # ("welke vraag klopten verenigingen ...": a focus that runs into the verb names no group of people)
+        self.names_asked = 0 < len(query.focus) <= 2 and query.focus[-1] in signals.NAMED_PLURALS
         self.own_total = sum(weights[t] for t in self.own)
 
     def own_share(self, terms: frozenset[str]) -> float:
@@ -508,6 +510,9 @@ def _features(
         "way_q_means": float(kind is AnswerKind.WAY and not structured and signals.states_means(text)),
         "way_q_advice": float(kind is AnswerKind.WAY and not structured and signals.advises(cand.stretch[0].text)),
         "person_q_name": float(kind is AnswerKind.PERSON and bool(signals.new_names(text, ctx.asked_words))),
+        # "Welke onderzoekers ...?", "Welke organisaties ...?": a list of names is asked.
+        "names_asked": float(kind is AnswerKind.LIST and ctx.names_asked),
+        "names_given": float(len(signals.new_names(text, ctx.asked_words)) >= 2) if ctx.names_asked else 0.0,
         "person_q_role": float(kind is AnswerKind.PERSON and signals.states_role(text)),
         # A list or table of people: most items name someone the question does not ("Voorzitter | Stef ...").
         "person_q_roster": float(

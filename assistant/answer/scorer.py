@@ -100,6 +100,8 @@ class HandScorer:
                 fit *= 1.2 if f("figure_q_percent", 0.0) > 0 else 0.8
         if structured and f("long_items") and not f("q_list"):
             fit *= 0.6  # a list of paragraphs is a long text, not the short answer to one question
+        if f("names_asked") and not structured:
+            fit *= 1.3 if f("names_given") else 0.8  # "Welke onderzoekers ...?": the sentence that names them
         if f("defines_quoted"):
             fit *= 1.25  # "Wie valt er onder 'community'?": "Met community bedoelt Socius leden, ..."
         if f("judgement_q"):

@@ -276,6 +276,34 @@ _ROLE = re.compile(
 )
 
 
+#: Plural nouns whose members have names: "welke onderzoekers", "welke organisaties".
+NAMED_PLURALS = frozenset(
+    [
+        "onderzoekers",
+        "experten",
+        "experts",
+        "sprekers",
+        "partners",
+        "deskundigen",
+        "medewerkers",
+        "stafmedewerkers",
+        "bestuurders",
+        "begeleiders",
+        "trainers",
+        "auteurs",
+        "gasten",
+        "organisaties",
+        "instanties",
+        "universiteiten",
+        "hogescholen",
+        "verenigingen",
+        "panelleden",
+        "moderatoren",
+        "lesgevers",
+    ]
+)
+
+
 def new_names(text: str, asked: frozenset[str]) -> list[str]:
     """The names ``text`` gives that the question does not ("Pax Christi Vlaanderen" for "Wie begeleidde
     ...?"): capitalised words inside a sentence or list item, not in a quoted title, not asked."""
