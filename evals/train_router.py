@@ -51,9 +51,15 @@ class Sample:
     judged: bool = True
 
 
+#: Development sets kept out of training for now: new sets are first a held-out check that routing
+#: changes carry over to wordings the router was not tuned on (their failures are not read).
+HELD_OUT: frozenset[str] = frozenset({"routing-5.jsonl"})
+
+
 def training_files() -> list[Path]:
-    """The development sets and the default gold files (no blind set)."""
-    return sorted(DEV_DIR.glob("*.jsonl")) + list(gold_files(include_blind=False))
+    """The development sets (but those held out) and the default gold files (no blind set)."""
+    dev = [p for p in sorted(DEV_DIR.glob("*.jsonl")) if p.name not in HELD_OUT]
+    return dev + list(gold_files(include_blind=False))
 
 
 def _label(g: GoldItem) -> int | None:

@@ -115,3 +115,55 @@ def test_another_organisations_money_goes_to_staff(router: Router) -> None:
     assert other("Hoeveel deelnemers had de vorming van Vormingplus Gent?") is None
     route, kind = _route(router, "Hoeveel subsidie ontvangt Vormingplus Gent jaarlijks?")
     assert (route, kind) == ("escalate", "niet_in_publicaties")
+
+
+@pytest.mark.parametrize(
+    ("question", "later"),
+    [
+        # what happened after the report year, or anything about the years beyond the next one
+        ("Hoeveel deelnemers telde het lerend netwerk in 2024?", (2024,)),
+        ("Wie won de prijs op de Trefdag van vorig jaar?", (2025,)),
+        ("Welke vormingen plant Socius in 2028?", (2028,)),
+        ("Waar gaat de leerreis naar toe in het najaar van 2027?", (2027,)),
+        # the next year's plans, a policy period, or a question that also names the report year
+        ("Wanneer verhuist het team in het voorjaar van 2024?", ()),
+        ("Welke campagne startte Socius in februari 2024?", ()),
+        ("Wat moeten organisaties indienen voor de beleidsperiode 2026-2030?", ()),
+        ("Hoeveel vragen kwamen er binnen in 2023 en in 2024?", ()),
+        ("Wat deed Socius rond digitalisering?", ()),
+    ],
+)
+def test_years_after_the_report_year(question: str, later: tuple[int, ...]) -> None:
+    from assistant.routing.nearmiss import later_years
+
+    assert later_years(analyse(question, today=TODAY, analyzer=Analyzer()), 2023) == later
+    assert later_years(analyse(question, today=TODAY, analyzer=Analyzer()), None) == ()
+
+
+def test_a_later_year_goes_to_staff_once_the_publications_are_consulted(router: Router) -> None:
+    from assistant.routing import ScopeSignals
+
+    question = "Hoeveel deelnemers telde het lerend netwerk in 2024?"
+    decision = router.decide(analyse(question, today=TODAY, analyzer=Analyzer()), evidence=0.6)
+    scope = ScopeSignals(task=False, addresses=True, domain=("netwerk",), foreign=(), names=(), later_years=(2024,))
+    settled = router.settle(decision, scope=scope, support=0.7, unmet=None, evidence=0.6)
+    assert (settled.route, settled.kind) == ("escalate", "niet_in_publicaties")
+    plain = ScopeSignals(task=False, addresses=True, domain=("netwerk",), foreign=(), names=())
+    assert router.settle(decision, scope=plain, support=0.7, unmet=None, evidence=0.6).route == "answer"
+
+
+def test_what_the_asker_calls_their_own_sets_the_scene() -> None:
+    from collections import Counter
+
+    from assistant.routing import Scope
+
+    scope = Scope.from_texts(["De vrijwilligers van de vereniging maken het beleidsplan in 2023."] * 3)
+    assert scope.report_year == 2023
+
+    def own(question: str) -> float:
+        return scope.signals(analyse(question, today=TODAY, analyzer=Analyzer())).own_affinity
+
+    assert own("Hoe betrekken we onze vrijwilligers?") > 0
+    assert own("Hoe voed ik onze hond op?") < -1.0  # ordinary Dutch the publications never use
+    assert own("Wat is een beleidsplan?") == 0.0  # nothing called one's own
+    assert Scope(Counter(), Counter()).report_year is None

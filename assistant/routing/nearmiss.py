@@ -3,6 +3,8 @@
 The publications are Socius' own: its annual report, its toolboxes and its guide to the decree.  They
 report Socius' figures and the sector's, never the budget of another organisation, so a question for
 one named organisation's money goes to staff whatever retrieval finds about that organisation.
+They report on one year (2023) and were written the year after: what happened later, or what is
+planned for a year beyond that, they cannot say.
 """
 
 from __future__ import annotations
@@ -45,3 +47,47 @@ def third_party_amount(query: Query) -> str | None:
             continue
         return entity
     return None
+
+
+#: Words that place a time reference within a year: a month, a season, its start or end.
+_WITHIN_YEAR = re.compile(
+    r"\b(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|"
+    r"voorjaar|najaar|lente|zomer|herfst|winter|begin|eind|einde|midden|start|kwartaal|semester)\b"
+)
+#: A question about what happened or how much it was: a past tense, an outcome.
+_HAPPENED = re.compile(
+    r"\b(was|waren|werd|werden|had|hadden|kreeg|kregen|ontving|ontvingen|vond|vonden|ging|gingen|bereikte|"
+    r"bereikten|telde|telden|lag|lagen|bedroeg|bedroegen|kwam|kwamen|verscheen|verschenen|haalde|haalden|gaf|"
+    r"gaven|deed|deden|nam|namen|hield|hielden|organiseerde|organiseerden|bleek|bleken|startte|startten|liep|"
+    r"liepen|volgden|bezochten|stelden|diende|dienden|sloot|sloten)\b"
+)
+
+
+def later_years(query: Query, report_year: int | None) -> tuple[int, ...]:
+    """The years a question asks about that lie beyond what publications about ``report_year`` hold.
+
+    Written in the year after the one they report on, the publications announce that year's plans
+    ("in maart 2024 verhuist het team"), but cannot say what happened in it as a whole ("Wat was het
+    thema van de Trefdag in 2024?", "Hoeveel vragen kwamen er vorig jaar binnen?") nor anything about
+    the years after it ("Welk thema heeft de Trefdag volgend jaar?").  A period ("2026-2030") is a
+    policy period the publications plan for and does not count; nor does a question that also names
+    a year they cover.  ``()`` when nothing lies beyond them or the report year is unknown.
+    """
+    if report_year is None or not query.time:
+        return ()
+    norm = query.normalised
+    happened = query.kind is AnswerKind.FIGURE or query.asks_outcome or bool(_HAPPENED.search(norm))
+    later: list[int] = []
+    for ref in query.time:
+        if len(ref.years) != 1:
+            return ()  # a period, or an expression of several years
+        year = ref.years[0]
+        if year <= report_year:
+            return ()  # it also asks about a year the publications cover
+        # "in het voorjaar van 2024": the words just before the year place it too.
+        at = norm.find(str(year))
+        before = norm[max(0, at - 25) : at] if at >= 0 else ""
+        within = bool(_WITHIN_YEAR.search(f"{before} {normalise(ref.phrase)}"))
+        if year > report_year + 1 or (happened and not within):
+            later.append(year)
+    return tuple(later) if len(later) == len(query.time) else ()

@@ -77,6 +77,8 @@ def features(e: OutsideEvidence) -> dict[str, float]:
         "knn_decline": e.knn_decline,
         "knn_escalate": e.knn_escalate,
         "in_context": float(e.in_context),
+        "own_affinity": s.own_affinity,
+        "object_affinity": s.object_affinity,
     }
 
 

@@ -482,6 +482,9 @@ class Router:
             # No word ties the question to the sector and the best answer found hardly carries it
             # ("Hoe stoppen we de klimaatopwarming?", "het laatste nieuws over de Vlaamse politiek").
             return decided(DECLINE, "buiten_sector", "niet_verbonden")
+        if scope.later_years:
+            # After the year the publications report on: what happened then, or what is planned.
+            return decided(ESCALATE, "niet_in_publicaties", "niet_in_publicaties:later_jaar")
         if unmet == "verouderd":
             return decided(ESCALATE, "verouderd", "verouderd")
         if unmet in ("ander_jaar", "andere_naam"):

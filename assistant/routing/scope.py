@@ -28,6 +28,7 @@ from functools import lru_cache
 from ..query.model import Query
 from ..text.analysis import STOPWORDS, stem, thesaurus
 from ..text.lemmas import lemma
+from .nearmiss import later_years
 
 #: Verbs that ask for something to be produced, at the start of the question or after "kun je".
 _TASK_VERB = (
@@ -246,6 +247,15 @@ class ScopeSignals:
     private: bool = False
     #: The question names the organisation itself ("Socius", "het steunpunt").
     organisation: bool = False
+    #: The lowest domain affinity of what the asker calls their own ("onze basisschool", "mijn webshop"),
+    #: 0 when they call nothing their own: the setting of the question, in or outside the sector.
+    own_affinity: float = 0.0
+    #: The domain affinity of what a request asks for ("Welk leerplatform raad je aan", "Kun je een
+    #: evaluatieformulier opstellen"), at most 0; 0 without a request.
+    object_affinity: float = 0.0
+    #: Years the question asks about that lie after what the publications report on (see
+    #: :func:`~assistant.routing.nearmiss.later_years`): staff know, the publications cannot.
+    later_years: tuple[int, ...] = ()
 
     @property
     def looks_outside(self) -> bool:
@@ -261,8 +271,12 @@ class Scope:
     (``wordfreq``; injectable for tests).
     """
 
-    def __init__(self, counts: Counter[str], capitalised: Counter[str], general: object = None) -> None:
+    def __init__(
+        self, counts: Counter[str], capitalised: Counter[str], general: object = None, report_year: int | None = None
+    ) -> None:
         self.counts = counts
+        #: The year the publications report on (the year they name most often), if known.
+        self.report_year = report_year
         self.capitalised = capitalised
         self.seen = frozenset(counts) | frozenset(capitalised)
         self.total = max(1, sum(counts.values()))
@@ -278,7 +292,9 @@ class Scope:
     def from_texts(cls, texts: Iterable[str]) -> Scope:
         counts: Counter[str] = Counter()
         capitalised: Counter[str] = Counter()
+        years: Counter[int] = Counter()
         for text in texts:
+            years.update(int(y) for y in _YEAR.findall(text))
             # Acronyms too ("GDPR-redenen", "VTE"): written in capitals, they are words, not names.
             for m in re.finditer(r"[A-Za-zÀ-ÿ][A-Za-zà-ÿ'-]+", text):
                 w = m.group(0)
@@ -295,7 +311,7 @@ class Scope:
                         capitalised[low] += 1
                     else:
                         counts[low] -= 1  # says nothing either way
-        return cls(counts, capitalised)
+        return cls(counts, capitalised, report_year=years.most_common(1)[0][0] if years else None)
 
     def general_zipf(self, word: str) -> float:
         """Zipf frequency of a word in general Dutch (0 = unknown, 7 = most common)."""
@@ -411,6 +427,9 @@ class Scope:
             lowest_affinity=min(affinities, default=0.0),
             private=bool(_PRIVATE.search(text)),
             organisation=bool(_ORGANISATION.search(text)),
+            own_affinity=min((self.affinity(w) for w in _owned(query.words)), default=0.0),
+            later_years=later_years(query, self.report_year),
+            object_affinity=min([0.0, *(self.affinity(r.head) for t in sentences if (r := _request(t)) is not None)]),
         )
 
     def affinity(self, word: str) -> float:
@@ -430,6 +449,9 @@ class Scope:
             return 0.0
         return max(-3.0, -1.0 - max(0.0, self.general_zipf(word) - 2.0) / 2)
 
+
+#: A year in running text (not part of a longer number or a date range's second half).
+_YEAR = re.compile(r"(?<![\d-])(19[89]\d|20\d\d)(?!\d)")
 
 #: A private matter: "mijn hond", "m'n belastingaangifte" (the router weighs it against the rest).
 _PRIVATE = re.compile(r"\b(?:mijn|m'n|mn)\b")
@@ -516,6 +538,19 @@ def _request(sentence: str) -> _Request | None:
     # hyphenated words by their parts ("sociaal-cultureel").
     rest = tuple(re.findall(r"[a-zà-ÿ]+", sentence))
     return _Request(head, m.group("make") is not None or m.group("make2") is not None, rest, tuple(object_words))
+
+
+#: What the asker calls their own: "onze", "ons", "mijn" and the (up to two) words after it.
+_POSSESSIVE = frozenset(["onze", "ons", "mijn", "m'n", "mn"])
+
+
+def _owned(tokens: tuple[str, ...]) -> list[str]:
+    """The content words right after a possessive ("onze kleine basisschool" -> kleine, basisschool)."""
+    out: list[str] = []
+    for i, w in enumerate(tokens):
+        if w in _POSSESSIVE:
+            out.extend(t for t in tokens[i + 1 : i + 3] if t not in STOPWORDS and len(t) >= 3 and not t.isdigit())
+    return out
 
 
 def _asks_product(sentence: str) -> bool:
