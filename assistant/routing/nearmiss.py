@@ -40,7 +40,8 @@ def third_party_amount(query: Query) -> str | None:
         return None
     for entity in query.entities:
         name = normalise(entity)
-        if len(name) < 4 or _NOT_THIRD_PARTY.search(name):
+        # "Vormingplus Vlaanderen" is another organisation; "Vlaamse Gemeenschap" is the government.
+        if len(name) < 4 or _NOT_THIRD_PARTY.match(name):
             continue
         at = norm.find(name)
         if at < 0 or re.search(r"\b(door|via|uit)( de| het)?\s*$", norm[:at]):
@@ -59,7 +60,9 @@ _HAPPENED = re.compile(
     r"\b(was|waren|werd|werden|had|hadden|kreeg|kregen|ontving|ontvingen|vond|vonden|ging|gingen|bereikte|"
     r"bereikten|telde|telden|lag|lagen|bedroeg|bedroegen|kwam|kwamen|verscheen|verschenen|haalde|haalden|gaf|"
     r"gaven|deed|deden|nam|namen|hield|hielden|organiseerde|organiseerden|bleek|bleken|startte|startten|liep|"
-    r"liepen|volgden|bezochten|stelden|diende|dienden|sloot|sloten)\b"
+    r"liepen|volgde|volgden|bezocht|bezochten|stelde|stelden|diende|dienden|sloot|sloten|vroeg|vroegen|koos|kozen|"
+    r"schreef|schreven|sprak|spraken|zag|zagen|stond|stonden|bleef|bleven|won|wonnen|zat|zaten|werkte|werkten|"
+    r"stuurde|stuurden|gebeurde|kostte|kostten|bracht|brachten|kende|kenden|trok|trokken|leverde|leverden)\b"
 )
 
 

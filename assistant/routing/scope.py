@@ -494,6 +494,7 @@ FUNCTION_WORDS = frozenset(
         "oke",
         "okay",
         "oké",
+        "per",
         "bedankt",
         "merci",
         "hallo",
