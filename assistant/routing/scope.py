@@ -29,6 +29,7 @@ from ..query.model import Query
 from ..text.analysis import STOPWORDS, stem, thesaurus
 from ..text.lemmas import lemma
 from .nearmiss import later_years
+from .vocabulary import FRAME_WORDS, FUNCTION_WORDS, FUNCTION_ZIPF
 
 #: Verbs that ask for something to be produced, at the start of the question or after "kun je".
 _TASK_VERB = (
@@ -395,7 +396,7 @@ class Scope:
         for w in query.words:
             if w in STOPWORDS or len(w) < 3 or w.isdigit():
                 continue
-            if w not in FUNCTION_WORDS and self.general_zipf(w) < FUNCTION_ZIPF:
+            if w not in FUNCTION_WORDS and w not in FRAME_WORDS and self.general_zipf(w) < FUNCTION_ZIPF:
                 affinities.append(self.affinity(w))
                 known += self.known(w) or _compound_known(w, self)
             if self.known(w):
@@ -405,7 +406,7 @@ class Scope:
                     domain.append(w)
             elif _compound_known(w, self):
                 domain.append(w)  # "diversiteitswerk": a compound of a domain word
-            elif 2.5 <= self.general_zipf(w) < FUNCTION_ZIPF and w not in FUNCTION_WORDS:
+            elif 2.5 <= self.general_zipf(w) < FUNCTION_ZIPF and w not in FUNCTION_WORDS and w not in FRAME_WORDS:
                 # An ordinary Dutch word (not a function word) that the publications never use.
                 foreign.append(w)
         sentences = [t.strip() for t in re.split(r"(?<=[.!?:])\s+", text) if t.strip()]
@@ -457,53 +458,6 @@ _YEAR = re.compile(r"(?<![\d-])(19[89]\d|20\d\d)(?!\d)")
 _PRIVATE = re.compile(r"\b(?:mijn|m'n|mn)\b")
 #: The organisation itself, by name.
 _ORGANISATION = re.compile(r"\b(?:socius|steunpunt)\b")
-
-#: Above this Zipf frequency a word is a function word of general Dutch ("heeft" 6.6, "wordt" 6.4).
-FUNCTION_ZIPF = 5.9
-#: Conjunctions and adverbs that the stopword list leaves in but that say nothing about a topic.
-FUNCTION_WORDS = frozenset(
-    # ... and interjections that open a chat turn ("Oké. En wanneer ...?"): they say nothing about a topic.
-    [
-        "aangezien",
-        "terwijl",
-        "hoewel",
-        "zodat",
-        "indien",
-        "nadat",
-        "voordat",
-        "doordat",
-        "alsof",
-        "tenzij",
-        "zoals",
-        "ofwel",
-        "noch",
-        "echter",
-        "daarom",
-        "daarna",
-        "eerst",
-        "vooral",
-        "gewoon",
-        "eigenlijk",
-        "misschien",
-        "ongeveer",
-        "ergens",
-        "iets",
-        "altijd",
-        "vaak",
-        "soms",
-        "oke",
-        "okay",
-        "oké",
-        "per",
-        "bedankt",
-        "merci",
-        "hallo",
-        "goeiedag",
-        "goedendag",
-        "dankjewel",
-        "dankuwel",
-    ]
-)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from collections.abc import Iterable, Mapping
 
 from ..query.model import Query
 from ..text.analysis import STOPWORDS, Analyzer, stem, thesaurus
-from .scope import FUNCTION_WORDS, FUNCTION_ZIPF, Scope, fold_word
+from .scope import Scope, fold_word
+from .vocabulary import FRAME_WORDS, FUNCTION_WORDS, FUNCTION_ZIPF
 
 
 def content_support(query: Query, texts: Iterable[str], scope: Scope) -> float:
@@ -26,6 +27,7 @@ def content_support(query: Query, texts: Iterable[str], scope: Scope) -> float:
         for w in query.words
         if w not in STOPWORDS
         and w not in FUNCTION_WORDS
+        and w not in FRAME_WORDS
         and len(w) >= 3
         and not w.isdigit()
         and not scope.is_name(w)
