@@ -131,6 +131,10 @@ def test_another_organisations_money_goes_to_staff(router: Router) -> None:
     assert other("Hoeveel subsidie kreeg Socius in 2023?") is None
     assert other("Welk bedrag gaf de Vlaamse overheid aan het steunpunt?") is None
     assert other("Hoeveel deelnemers had de vorming van Vormingplus Gent?") is None
+    # ... or how its own file turned out (its visit, assessment, recognition)
+    assert other("Welk advies kreeg Vormingplus Oost-Vlaanderen na de visitatie?") == "Vormingplus Oost-Vlaanderen"
+    assert other("Wat was de uitkomst van de visitatie bij Socius?") is None
+    assert other("Hoe verloopt de beoordeling van een beleidsplan door de commissie?") is None
     route, kind = _route(router, "Hoeveel subsidie ontvangt Vormingplus Gent jaarlijks?")
     assert (route, kind) == ("escalate", "niet_in_publicaties")
 

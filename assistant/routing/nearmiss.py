@@ -18,6 +18,12 @@ from .examples import normalise
 _MONEY = re.compile(
     r"\b(\w*subsidie\w*|\w*bedrag\w*|werkingsmiddelen|euro|budget\w*|begroting\w*|lonen|loonkost\w*|omzet|winst\w*)\b"
 )
+#: An organisation's own file: its visit, assessment, recognition.
+_FILE = re.compile(r"\b(visitatie\w*|beoordeling\w*|erkenning\w*|adviesrapport|subsidieaanvraag|dossier)\b")
+#: How it turned out: "wat was de uitkomst", "welke score", "kreeg ... een positief advies".
+_OUTCOME_ASKED = re.compile(
+    r"\b(uitkomst|resultaat|score|scoorde|beslissing|besliste|oordeel|advies|goedgekeurd|afgewezen|erkend)\b"
+)
 #: A figure asked: "hoeveel", "welk bedrag", "hoe groot/hoog".
 _FIGURE_ASKED = re.compile(
     r"\b(hoeveel|welk(e)? (\w+)?bedrag\w*|hoe (groot|hoog)|wat (is|was|bedraagt|bedroeg) (het|de) \w*(bedrag|subsidie|budget|begroting|omzet))\b"
@@ -30,13 +36,16 @@ _NOT_THIRD_PARTY = re.compile(
 
 
 def third_party_amount(query: Query) -> str | None:
-    """The named organisation whose money a question asks about, when it is not Socius (else ``None``).
+    """The named organisation whose money or file a question asks about, when it is not Socius (else ``None``).
 
     "Hoeveel werkingssubsidie krijgt Avansa Citizenne per jaar?" -> "Avansa Citizenne".  A name after
     "door", "via" or "uit" gives the money and does not count, nor does the government that subsidises.
     """
     norm = query.normalised
-    if not _MONEY.search(norm) or not (query.kind is AnswerKind.FIGURE or _FIGURE_ASKED.search(norm)):
+    money = _MONEY.search(norm) and (query.kind is AnswerKind.FIGURE or _FIGURE_ASKED.search(norm))
+    # ... or its file: how its visit, assessment or recognition turned out.
+    file = _FILE.search(norm) and (query.asks_outcome or _OUTCOME_ASKED.search(norm))
+    if not (money or file):
         return None
     for entity in query.entities:
         name = normalise(entity)
