@@ -246,6 +246,7 @@ def test_parse_html_on_arbitrary_text(source: str) -> None:
 @example(source="<html><body><table><tr><td><p>vorming socius</p></td></tr></table>")
 @example(source="<html><body><blockquote><ul><li>beleid</li></ul></blockquote>")
 @example(source="<p>vorming<vorming<script>verborgenzin</script></p>")  # found by CI: a stray "<" before a script
+@example(source="<p>vorming<vorming vorming<script>verborgenzin</script></p>")  # the same, glued to an attribute
 def test_parse_html_on_structured_random_pages(source: str) -> None:
     EXAMPLES["html_structured"] += 1
     doc = _parsed_or_refused(lambda: parse_html(source, _meta("x.html", "toolbox")))

@@ -72,14 +72,25 @@ def parse_html(source: str, meta: DocumentMeta) -> ParsedDocument:
     title_tag = soup.find("title")
     root = soup.find("main") or soup.find("article") or soup.find(True, attrs={"role": "main"}) or soup.body or soup
     # A stray "<" glues a dropped tag to the word before it ("vorming<script>"): the parser names the
-    # element "vorming<script", which must be dropped as a script all the same.
-    for tag in root.find_all(lambda t: t.name.rsplit("<", 1)[-1] in _DROP_TAGS):
+    # element "vorming<script" -- or, after a space, makes "vorming<script" an attribute of the element
+    # ("<vorming vorming<script>") -- which must be dropped as a script all the same.
+    for tag in root.find_all(_hides_dropped_tag):
         tag.decompose()
     blocks = _Walker().walk(root)
     title = meta.title
     if (not title or title == Path(meta.path).stem) and title_tag is not None:
         title = _clean_ws(title_tag.get_text())
     return ParsedDocument(meta=DocumentMeta(**{**meta.__dict__, "title": title}), blocks=blocks)
+
+
+def _glued(name: str) -> bool:
+    """Is ``name`` a dropped tag glued to a word by a stray "<" ("vorming<script")?"""
+    return name.rsplit("<", 1)[-1].lower() in _DROP_TAGS
+
+
+def _hides_dropped_tag(tag: Any) -> bool:
+    """An element whose name or one of whose attribute names is a glued dropped tag."""
+    return _glued(tag.name) or any("<" in str(a) and _glued(str(a)) for a in tag.attrs)
 
 
 class _Walker:
