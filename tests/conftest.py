@@ -9,11 +9,15 @@ import shutil
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 from assistant import Vraagbaak, ingest, load_settings
+from assistant.index.lexical import LexicalIndex
+from assistant.index.snapshots import Snapshot
+from assistant.ingestion.chunking import Chunk
 from assistant.settings import PROJECT_ROOT, Settings
 
 CORPUS = PROJECT_ROOT / "corpus"
@@ -265,3 +269,23 @@ def llm_server():  # type: ignore[no-untyped-def]
 
     with LLMServer() as server:
         yield server
+
+
+def report_chunk(text: str, **fields: Any) -> Chunk:
+    """A chunk of the annual report holding ``text``; ``fields`` override the defaults."""
+    defaults: dict[str, Any] = {
+        "chunk_id": "c",
+        "doc_id": "jv",
+        "title": "Jaarverslag 2023",
+        "doc_type": "publicatie",
+        "url": "",
+        "section": "",
+        "page_start": None,
+        "page_end": None,
+    }
+    return Chunk(text=text, **{**defaults, **fields})
+
+
+def lexical_snapshot(chunks: list[Chunk]) -> Snapshot:
+    """A real BM25 index over hand-written passages (no vectors: lexical retrieval only)."""
+    return Snapshot("test", "none", chunks, LexicalIndex.build([c.index_text for c in chunks]), vectors=None)  # type: ignore[arg-type]

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
 
 import pytest
+from conftest import lexical_snapshot, report_chunk
 
 from assistant.answer import Composition, ExtractiveAnswerer, signals
 from assistant.answer.candidates import whole_sentence
-from assistant.index.lexical import LexicalIndex
-from assistant.index.snapshots import Snapshot
 from assistant.ingestion.chunking import Chunk
 from assistant.query.analysis import analyse
 from assistant.query.model import AnswerKind, Role, Turn
@@ -113,23 +111,13 @@ def test_an_unknown_dotted_abbreviation_is_a_sentence_end_for_the_reader() -> No
 # -- the composer on hand-written passages ---------------------------------------------------------
 
 
-def _chunk(i: int, text: str, **fields: Any) -> Chunk:
-    defaults: dict[str, Any] = {
-        "chunk_id": f"c{i}",
-        "doc_id": f"d{i}",
-        "title": "Jaarverslag 2023",
-        "doc_type": "publicatie",
-        "url": "",
-        "section": "",
-        "page_start": None,
-        "page_end": None,
-    }
-    return Chunk(text=text, **{**defaults, **fields})
+def _chunk(i: int, text: str) -> Chunk:
+    return report_chunk(text, chunk_id=f"c{i}", doc_id=f"d{i}")
 
 
 def _setup(passages: list[str], question: str, history: list[Turn] | None = None):  # type: ignore[no-untyped-def]
     chunks = [_chunk(i, t) for i, t in enumerate(passages)]
-    snapshot = Snapshot("test", "none", chunks, LexicalIndex.build([c.index_text for c in chunks]), vectors=None)  # type: ignore[arg-type]
+    snapshot = lexical_snapshot(chunks)
     query = analyse(question, today=TODAY, analyzer=snapshot.lexical.analyzer, history=history or [])
     scores = snapshot.lexical.scores(query.retrieval_text)
     order = sorted(range(len(chunks)), key=lambda i: -scores[i])
@@ -269,7 +257,7 @@ def test_the_parts_of_a_question_share_about_80_words() -> None:
         )
 
     chunks = [_chunk(0, about("vorming")), _chunk(1, about("vrijwilligerswerk"))]
-    snapshot = Snapshot("test", "none", chunks, LexicalIndex.build([c.index_text for c in chunks]), vectors=None)  # type: ignore[arg-type]
+    snapshot = lexical_snapshot(chunks)
     query = analyse(
         "Hoe groeide de werking rond vorming, en hoe groeide de werking rond vrijwilligerswerk?",
         today=TODAY,

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
+from conftest import lexical_snapshot, report_chunk
 
 from assistant import Vraagbaak, ingest, load_settings
 from assistant.answer import NOT_FOUND_TEXT, Citation, Composition, ExtractiveAnswerer, Unmet, merge_answers
@@ -31,29 +31,9 @@ PASSAGES = (
 )
 
 
-def _snapshot(chunks: list[Chunk]) -> Snapshot:
-    """A real BM25 index over hand-written passages (no vectors: lexical retrieval only)."""
-    return Snapshot("test", "none", chunks, LexicalIndex.build([c.index_text for c in chunks]), vectors=None)  # type: ignore[arg-type]
-
-
-def _chunk(text: str, **fields: Any) -> Chunk:
-    """A chunk of the annual report holding ``text``; ``fields`` override the defaults."""
-    defaults: dict[str, Any] = {
-        "chunk_id": "c",
-        "doc_id": "jv",
-        "title": "Jaarverslag 2023",
-        "doc_type": "publicatie",
-        "url": "",
-        "section": "",
-        "page_start": None,
-        "page_end": None,
-    }
-    return Chunk(text=text, **{**defaults, **fields})
-
-
 def _chunks() -> list[Chunk]:
     return [
-        _chunk(
+        report_chunk(
             text,
             chunk_id=f"c{i}",
             url="https://example.org/jv.pdf",
@@ -74,7 +54,7 @@ def _compose_on(snapshot: Snapshot, question: str, today: date = TODAY) -> Compo
 
 
 def _compose(question: str) -> tuple[str, list[str]]:
-    c = _compose_on(_snapshot(_chunks()), question)
+    c = _compose_on(lexical_snapshot(_chunks()), question)
     return c.text, [q.quote for q in c.citations]
 
 
@@ -92,12 +72,14 @@ def test_figures_written_as_words_count() -> None:
 
 def test_a_how_many_question_without_a_figure_in_the_sources_is_not_answered() -> None:
     # "Actie 1" labels, it does not count: there is no budget in the passages.
-    c = _compose_on(_snapshot(_chunks()), "Hoeveel budget krijgt het investeringsfonds voor de digitale transitie?")
+    c = _compose_on(
+        lexical_snapshot(_chunks()), "Hoeveel budget krijgt het investeringsfonds voor de digitale transitie?"
+    )
     assert (c.text, c.citations, c.unmet) == (NOT_FOUND_TEXT, (), Unmet.FIGURE)
 
 
 def test_a_year_the_passages_do_not_mention_is_not_answered_with_another_year() -> None:
-    c = _compose_on(_snapshot(_chunks()), "Wat gebeurde er op de Trefdag in 2021?")
+    c = _compose_on(lexical_snapshot(_chunks()), "Wat gebeurde er op de Trefdag in 2021?")
     assert (c.citations, c.unmet) == ((), Unmet.YEAR)
     text, _ = _compose("Waar vond de Trefdag van 2023 plaats?")
     assert "Mechelen" in text
@@ -251,14 +233,14 @@ def test_a_quote_never_runs_over_a_page_break() -> None:
     first = "Tot slot publiceerde Socius een bijpassend magazine over de website."
     second = "Verspreid over 112 pagina's kwamen veel stemmen aan bod."
     for offsets, same_page in ((f"{len(first) + 1}:8", False), ("", True)):
-        chunk = _chunk(
+        chunk = report_chunk(
             f"{first} {second}",
             section="Communicatie",
             page_start=7,
             page_end=8 if offsets else 7,
             page_offsets=offsets,
         )
-        c = _compose_on(_snapshot([chunk]), "Hoeveel pagina's telde het magazine?")
+        c = _compose_on(lexical_snapshot([chunk]), "Hoeveel pagina's telde het magazine?")
         if same_page:
             # On one page the figure in the next sentence completes the quote.
             assert [q.quote for q in c.citations] == [f"{first} {second}"], c.text
@@ -333,7 +315,7 @@ def test_a_wrapped_list_item_stays_one_item() -> None:
     from assistant.answer.passage import passage_of
 
     text = "Tools op maat:\n• een wegwijzer\n• zes video’s met experten: Dave\nSinardet (VUB) en Margot Cloet\n• tips"
-    chunk = _chunk(text, elements=f"list:0:{len(text)}")
+    chunk = report_chunk(text, elements=f"list:0:{len(text)}")
     (el,) = passage_of(chunk).elements
     assert el.lead == "Tools op maat:"
     assert el.items == ("een wegwijzer", "zes video’s met experten: Dave Sinardet (VUB) en Margot Cloet", "tips")
