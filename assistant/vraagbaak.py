@@ -34,7 +34,7 @@ from .answer.render import passed_moments, stream_text
 from .answer.types import QUOTE_GAP
 from .errors import QuestionError
 from .index.backend import IndexBackend, index_for
-from .index.embedders import Embedder, load_embedder
+from .index.embedders import Embedder, PrefetchedQueries, load_embedder
 from .index.snapshots import Snapshot, Snapshots
 from .inputs import UNREADABLE, has_surrogate
 from .query.analysis import analyse
@@ -193,11 +193,13 @@ class Vraagbaak:
         query = question if isinstance(question, Query) else self.analyse(question, history, snapshot=snapshot)
         return self._search(query, filters, snapshot)
 
-    def _search(self, query: Query, filters: Filters | None, snapshot: Snapshot) -> RetrievalResult:
+    def _search(
+        self, query: Query, filters: Filters | None, snapshot: Snapshot, embedder: Embedder | None = None
+    ) -> RetrievalResult:
         s = self.settings
         return retrieve(
             snapshot,
-            self.embedder(),
+            embedder or self.embedder(),
             query,
             k=max(s.top_k, 10),
             lexical_weight=s.lexical_weight,
@@ -216,15 +218,35 @@ class Vraagbaak:
         Returns the ranking shown and cited from (the parts' rankings fused into the
         whole one) and the per-part results that the parts are answered from.
         """
-        result = self._search(query, filters, snapshot)
         if not query.parts:
-            return result, []
+            return self._search(query, filters, snapshot), []
+        embedder, embed_ms = self.embedder(), 0.0
+        if embedder is not None:
+            # The parts' dense side uses the whole turn's vector (each part's text holds
+            # the turn anyway, and dense only breaks BM25's ties at weight 0.2): one
+            # embedding a turn instead of one per part.  Gold 190: hit@1/hit@5/key facts
+            # unchanged, citation precision 0.614 -> 0.610, route accuracy 0.979 -> 0.984,
+            # eval p95 161 -> 80 ms (multi-part questions were the slowest).
+            t = time.perf_counter()
+            vec = embedder.embed_query(query.retrieval_text)
+            embed_ms = (time.perf_counter() - t) * 1000
+            shared = {query.retrieval_text: vec, **{p.retrieval_text: vec for p in query.parts}}
+            embedder = PrefetchedQueries(embedder, shared)
+        result = self._search(query, filters, snapshot, embedder)
         # Each part retrieves with its own words doubled and the whole turn as context.
-        part_results = [self._search(p, filters, snapshot) for p in query.parts]
+        part_results = [self._search(p, filters, snapshot, embedder) for p in query.parts]
         # Each passage answers one part: the evidence is how well the parts are covered.
         per_part = [evidence_for(p, r.hits, snapshot) for p, r in zip(query.parts, part_results, strict=True)]
         fused = fuse_results([result, *part_results], k=len(result.hits))
         fused.evidence = max(result.evidence, sum(per_part) / len(per_part))
+        # The turn's timings are those of all its searches together.
+        timings: dict[str, float] = {}
+        for r in (result, *part_results):
+            for name, ms in r.timings_ms.items():
+                timings[name] = timings.get(name, 0.0) + ms
+        if embedder is not None:
+            timings["embed"] = embed_ms
+        fused.timings_ms = timings
         return fused, part_results
 
     def ask(
