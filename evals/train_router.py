@@ -27,7 +27,7 @@ from assistant.routing.outside import OUTSIDE_MODEL_FILE, OutsideModel
 from assistant.settings import Settings
 from assistant.vraagbaak import Vraagbaak
 
-from .gold import GoldItem, gold_files, load_gold
+from .gold import GoldItem, gold_files, is_blind, load_gold
 
 DEV_DIR = Path(__file__).resolve().parent / "dev"
 #: The threshold declines at most this share of the answerable and staff questions it is chosen on.
@@ -58,7 +58,7 @@ HELD_OUT: frozenset[str] = frozenset({"routing-5.jsonl"})
 
 def training_files() -> list[Path]:
     """The development sets (but those held out) and the default gold files (no blind set)."""
-    dev = [p for p in sorted(DEV_DIR.glob("*.jsonl")) if p.name not in HELD_OUT]
+    dev = [p for p in sorted(DEV_DIR.glob("*.jsonl")) if p.name not in HELD_OUT and not is_blind(p)]
     return dev + list(gold_files(include_blind=False))
 
 
