@@ -20,7 +20,8 @@ from typing import Any
 
 from ..settings import Settings
 from ..text.analysis import split_sentences
-from .document import BULLET, CELL, Block, BlockKind, ParsedDocument
+from .document import BULLET, CELL, Block, BlockKind, ParsedDocument, is_page_notice
+from .tables import table_gloss
 
 SECTION_SEP = " > "
 
@@ -54,8 +55,14 @@ class Chunk:
 
     @property
     def index_text(self) -> str:
-        """The text that is embedded and lexically indexed."""
-        return f"{self.header}\n{self.text}"
+        """The text that is embedded and lexically indexed.
+
+        The heading and, for a financial statement, what its terse columns mean
+        (:func:`~assistant.ingestion.tables.table_gloss`: "Uit % In %" are the
+        expenses and the income) so that a question in words finds a table of figures.
+        """
+        gloss = table_gloss(self.text, self.elements) if "table:" in self.elements else ""
+        return f"{self.header}\n{self.text}" + (f"\n{gloss}" if gloss else "")
 
     def page_at(self, offset: int) -> int | None:
         """The PDF page of the character at ``offset`` in :attr:`text`."""
@@ -206,7 +213,9 @@ def _units(blocks: list[Block], size: int) -> Iterator[_Unit]:
 
 def _pieces(block: Block, size: int) -> list[_Piece]:
     if block.kind is BlockKind.TEXT:
-        return [_Piece(s, block.page, section=block.section) for s in split_sentences(block.text)]
+        # A notice about the page ("Voorbeeldinhoud: deze pagina ...") is not part of its subject.
+        text = "\n".join(p for p in block.text.split("\n") if not is_page_notice(p))
+        return [_Piece(s, block.page, section=block.section) for s in split_sentences(text)]
     lines = [ln for ln in block.text.split("\n") if ln.strip()]
     if len(block.text) <= size or len(lines) < 3:
         return [_Piece("\n".join(lines), block.page, block.kind, block.header, block.section)]

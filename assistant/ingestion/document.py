@@ -8,6 +8,7 @@ indexed but never quoted as an answer.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -15,6 +16,22 @@ from enum import StrEnum
 BULLET = "• "
 #: Separator of table cells in block and chunk text.
 CELL = " | "
+
+
+#: A notice about the page itself rather than its subject: "Voorbeeldinhoud: deze pagina is samengesteld uit
+#: feiten in het Jaarverslag 2023 van Socius." A short label and a colon, then what "deze pagina" (this
+#: document, this guide) is.  Every page that carries it would match "2023", "jaarverslag" and "Socius".
+_PAGE_NOTICE = re.compile(
+    r"^[A-ZÀ-Ý][\w-]{2,24}(?: [\w-]+){0,2}:\s+(?:[^.!?]*\s)?"
+    r"(?:deze|dit) (?:pagina|webpagina|tekst|document|gids|site|overzicht)\b",
+    re.IGNORECASE,
+)
+
+
+def is_page_notice(paragraph: str) -> bool:
+    """Is ``paragraph`` a labelled notice about the page itself (boilerplate: not indexed, not quoted)?"""
+    text = paragraph.strip()
+    return len(text.split()) <= 40 and _PAGE_NOTICE.match(text) is not None
 
 
 class BlockKind(StrEnum):

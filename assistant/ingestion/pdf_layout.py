@@ -277,6 +277,7 @@ class Builder:
         if not groups:
             return 0
         page = lines[i].page
+        at_top = i == 0 or lines[i - 1].page != page
         head = [" ".join(title)] if title else []
         figures: list[str] = []
         k = j
@@ -285,6 +286,7 @@ class Builder:
             k += 1
         values = _values(" ".join(figures))
         if values and len(values) == len(groups):
+            head = self._page_title(title, page) if at_top else head
             self.emit(BlockKind.TABLE, [*head, CELL.join(groups), CELL.join(values)], page, header=True)
             return k - i
         rows: list[str] = []
@@ -293,10 +295,27 @@ class Builder:
             rows.append(CELL.join([m["label"].strip(" :"), *_values(m["values"])]))
             k += 1
         if rows:
+            head = self._page_title(title, page) if at_top else head
             self.emit(BlockKind.TABLE, [*head, CELL.join(groups), *rows], page, header=True)
             return k - i
         # Labels without figures we can pair: keep the labels as text, drop the icons.
         return 0
+
+    def _page_title(self, title: list[str], page: int) -> list[str]:
+        """The table title of a panel at the top of a page, after taking a page title off it.
+
+        Two title lines over the panel's labels: the first titles the pages of figures
+        that start here ("Ondersteuningsaanbod in cijfers") and becomes their section
+        (under the chapter), the second titles this panel ("Activiteiten
+        ondersteuningsaanbod").  The figures are not part of the numbered section before
+        them ("2.7 Verhouden op subsidiekaders").
+        """
+        if len(title) < 2 or heading_of(title[0]) is not None:
+            return [" ".join(title)] if title else []
+        self.flush()
+        self.section = (*self.section[:1], title[0])
+        self.text.append(Line(title[0], page))
+        return [" ".join(title[1:])]
 
     def _value_table(self, lines: list[Line], i: int) -> int:
         """Three or more "label  value" lines: a table, titled by the short line(s) before it."""

@@ -31,7 +31,7 @@ from .chunking import Chunk, chunk_document, dedupe_chunks
 from .loading import discover, file_sha256, meta_for, parse_file, read_manifest
 
 #: Bump when parsing or chunking changes so every file is re-processed once.
-PIPELINE_VERSION = 13  # 13: sentences over a page break kept whole, a table title printed last put back on its table, a page of photo credits under its own title, list items whose name runs on, no fragment chunks; 12: key-figure panels under their own headings, a chunk at a chapter boundary keeps its own section, "€" and "%" indexed as words; 11: a merged short section keeps its heading in the text; 10: chunks end at every page and at a heading once a third full; 8: HTML text outside <p> is indexed; 9: lists, tables and captions kept as elements
+PIPELINE_VERSION = 14  # 14: a financial statement's columns said in words in the index text, a page title over a key-figure panel is its section, a notice about the page itself ("Voorbeeldinhoud: deze pagina ...") is not indexed; 13: sentences over a page break kept whole, a table title printed last put back on its table, a page of photo credits under its own title, list items whose name runs on, no fragment chunks; 12: key-figure panels under their own headings, a chunk at a chapter boundary keeps its own section, "€" and "%" indexed as words; 11: a merged short section keeps its heading in the text; 10: chunks end at every page and at a heading once a third full; 8: HTML text outside <p> is indexed; 9: lists, tables and captions kept as elements
 
 
 @dataclass
