@@ -12,7 +12,7 @@ import numpy as np
 
 from ..text.analysis import Analyzer, split_sentences, thesaurus, words
 
-__all__ = ["LexicalIndex"]
+__all__ = ["LexicalIndex", "TermField"]
 
 
 class LexicalIndex:
@@ -102,3 +102,28 @@ class LexicalIndex:
         with path.open("rb") as fh:
             data = pickle.load(fh)
         return cls(Analyzer(data["vocab"]), data["bm25"], data["n"])
+
+
+class TermField:
+    """BM25 over extra terms of each chunk (a field next to the stems: lemmas, separable verbs, negation).
+
+    Built in memory from the chunk texts when a generation is loaded (it is not in the
+    saved index), so a change of the terms needs no new ingest.
+    """
+
+    def __init__(self, term_lists: Sequence[list[str]]) -> None:
+        import bm25s
+
+        self.n_docs = len(term_lists)
+        self.bm25 = bm25s.BM25(k1=1.2, b=0.75)
+        if term_lists:
+            self.bm25.index([terms or ["_leeg_"] for terms in term_lists], show_progress=False)
+
+    def scores(self, terms: Sequence[str]) -> np.ndarray:
+        """BM25 score of every chunk for ``terms`` (unknown terms ignored)."""
+        if self.n_docs == 0:
+            return np.zeros(0, dtype=np.float32)
+        known = [t for t in terms if t in self.bm25.vocab_dict]
+        if not known:
+            return np.zeros(self.n_docs, dtype=np.float32)
+        return np.asarray(self.bm25.get_scores(known), dtype=np.float32)

@@ -32,10 +32,12 @@ from langchain_core.retrievers import BaseRetriever
 
 from ..index.backend import index_for
 from ..index.embedders import Embedder, load_embedder
+from ..index.lexical import TermField
 from ..index.snapshots import Snapshot, Snapshots
 from ..ingestion.chunking import Chunk
 from ..settings import Settings
 from ..text.analysis import split_sentences, stem, words
+from ..text.morphology import morph_terms
 from .analysis import analyse, content_stems
 from .fusion import rrf
 from .model import AnswerKind, Query
@@ -56,6 +58,9 @@ WINDOW_SENTENCES = 2
 #: ("is een", "gaat over", "betekent", "verwijst naar"): answers-3 hit@1 0.543 -> 0.558, gold,
 #: answers-2 and the blind set (aggregate) unchanged.
 KIND_WEIGHT = 0.1
+#: Weight of the Dutch morphology field (:func:`assistant.text.morphology.morph_terms`: lemmas of
+#: irregular forms, separable verbs, negation) added to the BM25 score of the stems.
+MORPH_WEIGHT = 0.5
 
 #: What a sentence that answers a question of each kind contains (only kinds with a visible shape).
 _ANSWER_SHAPES: dict[AnswerKind, re.Pattern[str]] = {
@@ -170,6 +175,8 @@ def retrieve(
     synonym_weight: float = Settings.synonym_weight,
     window_weight: float = WINDOW_WEIGHT,
     kind_weight: float = KIND_WEIGHT,
+    morph_weight: float = MORPH_WEIGHT,
+    query_vector: np.ndarray | None = None,
 ) -> RetrievalResult:
     """Rank chunks for a typed question by weighted reciprocal rank fusion.
 
@@ -177,6 +184,10 @@ def retrieve(
     zero weight switches a side off (and skips its cost).  The top ``k`` is then
     re-ordered by ``score / best score + window_weight * window_coverage + kind_weight *
     kind_window_coverage`` (the second only for kinds of answer with a visible shape).
+
+    ``query_vector`` is ``query.retrieval_text`` already embedded (unit length, as
+    :meth:`Embedder.embed_query` gives it): a caller that retrieves for several parts of a
+    question embeds them in one batch and passes each its vector; the embedder is then not called.
     """
     filters = filters or Filters()
     chunks = snapshot.chunks
@@ -185,17 +196,23 @@ def retrieve(
     lex_scores = np.zeros(len(chunks), dtype=np.float32)
     if lexical_weight > 0 and chunks:
         t = time.perf_counter()
-        lex_scores = snapshot.lexical.scores(query.retrieval_text, filters.mask(chunks), synonym_weight)
+        mask = filters.mask(chunks)
+        lex_scores = snapshot.lexical.scores(query.retrieval_text, mask, synonym_weight)
+        if morph_weight > 0:
+            extra = _morph_field(snapshot).scores(morph_terms(query.retrieval_text, query=True))
+            lex_scores = lex_scores + morph_weight * (extra * mask if mask is not None else extra)
         if type_prior:
             lex_scores = lex_scores * _prior_vector(snapshot, type_prior)
         top = np.argsort(-lex_scores)[:CANDIDATES]
         lex_ranked = [(int(i), float(lex_scores[i])) for i in top if lex_scores[i] > 0]
         timings["lexical"] = (time.perf_counter() - t) * 1000
     dense_ranked: list[tuple[int, float]] = []
-    if dense_weight > 0 and embedder is not None and chunks:
+    qvec = query_vector
+    if dense_weight > 0 and qvec is None and embedder is not None and chunks:
         t = time.perf_counter()
         qvec = embedder.embed_query(query.retrieval_text)
         timings["embed"] = (time.perf_counter() - t) * 1000
+    if dense_weight > 0 and qvec is not None and chunks:
         t = time.perf_counter()
         n = min(CANDIDATES, len(chunks))
         for cid, sim in snapshot.vectors.query(qvec, n, filters.chroma_where()):
@@ -235,6 +252,14 @@ def evidence_for(part: Query, hits: list[Hit], snapshot: Snapshot) -> float:
     qterms = list(content_stems(part.text))
     idf = _idf(snapshot)
     return max((coverage(qterms, h.chunk, snapshot, idf) for h in hits[:5]), default=0.0)
+
+
+def _morph_field(snapshot: Snapshot) -> TermField:
+    """The lemma / separable-verb / negation terms of every chunk (:func:`morph_terms`), built once per generation."""
+    field_: TermField | None = snapshot.memo.get("morph_field")
+    if field_ is None:
+        field_ = snapshot.memo["morph_field"] = TermField([morph_terms(c.index_text) for c in snapshot.chunks])
+    return field_
 
 
 def _prior_vector(snapshot: Snapshot, type_prior: dict[str, float]) -> np.ndarray:
