@@ -21,13 +21,13 @@ from ..text.analysis import (
 from ..text.analysis import (
     Analyzer,
     fold,
-    normalise_for_match,
     stem,
     thesaurus,
     words,
 )
 from ..text.lemmas import lemma
 from . import signals
+from .forms import folded, norm
 from .passage import Element, ElementKind, Passage, boilerplate, whole_sentence
 
 if TYPE_CHECKING:
@@ -179,7 +179,7 @@ def candidates(
         for el in passage.elements:
             if el.kind is ElementKind.HEADING and 1 < len(el.text.split()) <= _HEADING_WORDS:
                 heading = el  # a heading inside the chunk titles the sentences under it
-            if not el.quotable or (el.kind is ElementKind.SENTENCE and normalise_for_match(el.text) in skip):
+            if not el.quotable or (el.kind is ElementKind.SENTENCE and norm(el.text) in skip):
                 continue
             if el.kind is ElementKind.SENTENCE:
                 under = heading is not None and passage.same_page(heading, el)
@@ -242,7 +242,7 @@ def _sentences(ctx: _Context, passage: Passage, rank: int, el: Element, section:
         and before is not None
         and _joins(passage, before, el)
         and cand.words + len(before.text.split()) <= MAX_WORDS
-        and normalise_for_match(before.text) not in boilerplate(ctx.snapshot.memo, ctx.snapshot.chunks)
+        and norm(before.text) not in boilerplate(ctx.snapshot.memo, ctx.snapshot.chunks)
     ):
         # Quoted, not scored: "Daarom ..." / "Dat ..." needs the sentence it points back to.
         cand.before = before
@@ -569,7 +569,7 @@ _PEOPLE_FORMS = ("deeln", "aanwe", "bezoe", "parti", "inschr", "perso", "mense",
 
 def _qualified_figure(text: str, qualifier: tuple[frozenset[str], ...]) -> bool:
     """Does a figure in ``text`` stand within a few words of a qualifier word ("33 deelnemers")?"""
-    tokens = fold(text).split()
+    tokens = folded(text).split()
     for i, tok in enumerate(tokens):
         if signals.states_figure(tok):
             window = tokens[max(0, i - 3) : i + 5]
@@ -581,5 +581,5 @@ def _qualified_figure(text: str, qualifier: tuple[frozenset[str], ...]) -> bool:
 def _qualifier_share(qualifier: tuple[frozenset[str], ...], text: str) -> float:
     if not qualifier:
         return 0.0
-    folded = fold(text)
-    return sum(1 for forms in qualifier if any(f in folded for f in forms)) / len(qualifier)
+    low = folded(text)
+    return sum(1 for forms in qualifier if any(f in low for f in forms)) / len(qualifier)

@@ -33,6 +33,7 @@ from ..query.time import years_in
 from ..text.analysis import Analyzer, fold, normalise_for_match, split_sentences, words
 from ..text.lemmas import is_plural
 from .candidates import MAX_WORDS, Candidate, candidates, lead_of
+from .forms import norm, word_set
 from .passage import Element, ElementKind, Passage, memoised
 from .render import cell_line, citation_for, list_lines, passed_moments, sentence_line, time_notes
 from .scorer import Scorer, default_scorer
@@ -177,7 +178,7 @@ class ExtractiveAnswerer:
         if asked:
             available = sorted({y for t in texts for y in years_in(t) if 1990 <= y <= query.today.year}, reverse=True)
             return Composition(NOT_FOUND_TEXT, unmet=Unmet.YEAR, available_years=tuple(available[:3]))
-        folded = " ".join(normalise_for_match(t) for t in texts)
+        folded = " ".join(norm(t) for t in texts)
         missing = tuple(e for e in query.entities if _is_specific(e) and not _mentioned(e, folded, analyzer))
         if missing:
             return Composition(NOT_FOUND_TEXT, unmet=Unmet.ENTITY, missing=missing)
@@ -234,9 +235,9 @@ class ExtractiveAnswerer:
         said = ""
         for cand in chosen:
             text, spans = self._quote(cand)
-            key = normalise_for_match(text)
+            key = norm(text)
             whole = cand.row is None and cand.item is None
-            parts = [normalise_for_match(e.text) for e in cand.stretch] if whole else [key]
+            parts = [norm(e.text) for e in cand.stretch] if whole else [key]
             if any(len(k) > 20 and k in said for k in [key, *parts]):
                 continue  # a sentence already said (overlapping chunks, a page that repeats the report)
             said += key
@@ -514,10 +515,10 @@ def _scope(cand: Candidate) -> str:
 
 def _overlaps(a: Candidate, b: Candidate) -> bool:
     """The same text, or one contains the other, or a reworded copy (a page summarising the report)."""
-    ta, tb = normalise_for_match(a.text), normalise_for_match(b.text)
+    ta, tb = norm(a.text), norm(b.text)
     if ta in tb or tb in ta:
         return True
-    wa, wb = set(words(a.text)), set(words(b.text))
+    wa, wb = word_set(a.text), word_set(b.text)
     return len(wa & wb) >= 0.85 * min(len(wa), len(wb))
 
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from ..ingestion.chunking import Chunk
 from ..ingestion.document import BULLET, CELL
@@ -187,6 +188,7 @@ def boilerplate(memo: dict[object, object], chunks: Sequence[Chunk]) -> frozense
 _WHOLE_START = re.compile(r"^[A-ZÀ-Ý0-9€]")
 
 
+@lru_cache(maxsize=32_768)
 def whole_sentence(text: str) -> bool:
     """A sentence that starts and ends like one: a lower-case start is cut from a column, "…" is cut off.
 

@@ -8,6 +8,7 @@ reason.  The patterns describe Dutch sentence structure, not the corpus.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..text.analysis import fold
 
@@ -88,6 +89,7 @@ def leans_back(text: str) -> bool:
     return bool(ANAPHOR.search(text) or _LEANS.search(text))
 
 
+@lru_cache(maxsize=32_768)
 def states_figure(text: str, question_numbers: frozenset[str] = frozenset()) -> bool:
     """Does ``text`` state a figure other than the ones the question itself names?"""
     text = _LABEL.sub(" ", text)

@@ -12,9 +12,9 @@ import re
 from typing import TYPE_CHECKING
 
 from ..query.model import AnswerKind, Query
-from ..text.analysis import normalise_for_match
 from . import signals
 from .candidates import MAX_WORDS, Candidate
+from .forms import norm
 from .passage import Element, ElementKind, boilerplate, whole_sentence
 
 if TYPE_CHECKING:
@@ -47,10 +47,8 @@ def follow_on(query: Query, chosen: list[Candidate], snapshot: Snapshot, budget:
             nxt = cand.passage.after(last)
             if nxt is None or nxt.kind is not ElementKind.SENTENCE or not whole_sentence(nxt.text):
                 break
-            said = [normalise_for_match(c.text) for c in chosen]
-            if any(normalise_for_match(nxt.text) in t for t in said) or normalise_for_match(nxt.text) in boilerplate(
-                snapshot.memo, snapshot.chunks
-            ):
+            said = [norm(c.text) for c in chosen]
+            if any(norm(nxt.text) in t for t in said) or norm(nxt.text) in boilerplate(snapshot.memo, snapshot.chunks):
                 break
             n = len(nxt.text.split())
             if words + n > budget or not cand.passage.same_page(cand.element, nxt):
