@@ -384,6 +384,10 @@ def _cells(ctx: _Context, passage: Passage, rank: int, table: Element, section: 
                 ctx, cand, f"{table.title} {label} {column} {value}", own, title | section, label=ctx.terms(label)
             )
             cand.features["extreme"] = float((r, c) in extreme)
+            # A cell counts what its row label or column header names ("Deelnemers | 64").
+            cand.features["figure_q_counts"] = float(
+                cand.features["figure_q_counts"] > 0 or _qualifier_share(ctx.qualifier, f"{label} {column}") > 0
+            )
             cand.features["figure_q_total"] = float(
                 bool(_TOTAL_ASKED.search(ctx.query.normalised)) and fold(label).startswith(("totaal", "total", "samen"))
             )
@@ -535,6 +539,10 @@ def _features(
         "figure_q_next_to": float(
             kind is AnswerKind.FIGURE and bool(q.qualifier) and _qualified_figure(text, ctx.qualifier)
         ),
+        # Stricter: the figure counts the asked thing ("71 activiteiten", "deelnemers: 64"), not just near it.
+        "figure_q_counts": float(
+            kind is AnswerKind.FIGURE and bool(q.qualifier) and counts_qualifier(text, ctx.qualifier)
+        ),
         "figure_q_percent": (1.0 if "%" in text or "procent" in text else -1.0) if q.wants_percentage else 0.0,
         "figure_q_cell": float(kind is AnswerKind.FIGURE and is_cell),
         "figure_q_has_qualifier": float(kind is AnswerKind.FIGURE and bool(q.qualifier)),
@@ -573,6 +581,22 @@ def _qualified_figure(text: str, qualifier: tuple[frozenset[str], ...]) -> bool:
     for i, tok in enumerate(tokens):
         if signals.states_figure(tok):
             window = tokens[max(0, i - 3) : i + 5]
+            if any(f in w for w in window for forms in qualifier for f in forms):
+                return True
+    return False
+
+
+def counts_qualifier(text: str, qualifier: tuple[frozenset[str], ...]) -> bool:
+    """Does a figure in ``text`` count what the question qualifies: a qualifier word right after it with at most
+    one word between ("71 activiteiten", "33 unieke deelnemers"), or right before it ("deelnemers: 64")?
+
+    "181 overlegmomenten met 55 verschillende actoren: beleidsactoren, onderzoeksactoren" counts
+    overlegmomenten and actoren, not "onderzoeksactoren" (which :func:`_qualified_figure` finds near 55).
+    """
+    tokens = folded(text).split()
+    for i, tok in enumerate(tokens):
+        if signals.states_figure(tok):
+            window = [*tokens[i + 1 : i + 3], *tokens[max(0, i - 2) : i]]
             if any(f in w for w in window for forms in qualifier for f in forms):
                 return True
     return False

@@ -123,6 +123,10 @@ class ExtractiveAnswerer:
         while _too_long(composition.text, budget) and _shorten(chosen):
             composition = replace(self._render(query, chosen), support=support)
         unmet = _unmet_by(query, composition)
+        if unmet is None and _uncounted_part(query, chosen):
+            # "... en hoeveel met onderzoeksactoren?" answered by "181 overlegmomenten met 55 verschillende
+            # actoren: beleidsactoren, onderzoeksactoren, ...": no figure for this part; the other parts stand.
+            unmet = Unmet.FIGURE
         if unmet is not None:
             return replace(composition, text=NOT_FOUND_TEXT, citations=(), unmet=unmet)
         return composition
@@ -494,6 +498,20 @@ _OUTCOME_STATED = re.compile(
     r"\b(?:resulta\w*|conclu\w*|bevinding\w*|uitkomst\w*|blijk\w*|bleek|bleken|to(?:on|nen|onde|onden)\w*|"
     r"vastgesteld|leerde\w*|geleerd|opgeleverd|wees uit|wijst uit)\b"
 )
+
+
+def _uncounted_part(query: Query, chosen: list[Candidate]) -> bool:
+    """A figure part of a multi-part question whose quotes state no figure that counts what it asks.
+
+    Only for parts: the answer to the other parts stands and says nothing unrelated for this one (a whole
+    question without its figure is the router's to judge, with the support it gets).
+    """
+    return (
+        query.parts_in_turn > 1
+        and query.kind is AnswerKind.FIGURE
+        and bool(query.qualifier)
+        and not any(c.features.get("figure_q_counts") for c in chosen)
+    )
 
 
 def _about_qualifier(cand: Candidate) -> bool:

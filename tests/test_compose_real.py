@@ -1,4 +1,4 @@
-"""The composer normalises each source text once: repeated comparisons read a cached form."""
+"""Composition on the real corpus: forms normalised once per text, a figure part without its figure left out."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from assistant import Vraagbaak
-from assistant.answer import forms
+from assistant.answer import Unmet, forms
 from assistant.text.analysis import fold, normalise_for_match, words
 
 
@@ -38,3 +38,19 @@ def test_a_second_composition_normalises_no_text_again(va: Vraagbaak, monkeypatc
     second = answerer.compose(query, hits, snapshot)
     assert second == first
     assert calls == []
+
+
+def test_a_figure_part_without_its_own_figure_is_left_out_not_answered_with_another(va: Vraagbaak) -> None:
+    # The report counts 181 overlegmomenten with 55 actors ("beleidsactoren, onderzoeksactoren, ...") and gives
+    # a share for beleidsactoren, but no figure for onderzoeksactoren: that part must not get a 43% about others.
+    question = "Hoeveel overlegmomenten had Socius met beleidsactoren en hoeveel met onderzoeksactoren?"
+    snapshot = va.snapshot()
+    query = va.analyse(question, snapshot=snapshot)
+    assert len(query.parts) == 2
+    answerer: Any = va._answerer
+    first, second = (answerer.compose(p, va.retrieve(p, snapshot=snapshot).hits, snapshot) for p in query.parts)
+    assert "181 overlegmomenten" in first.text and first.unmet is None
+    assert second.unmet is Unmet.FIGURE and second.citations == ()
+    whole = va.ask(question)
+    assert whole.route == "answer" and "181 overlegmomenten" in whole.text
+    assert "Het grootste deel (43%) daarvan" not in whole.text, whole.text
