@@ -27,7 +27,8 @@ from ..text.analysis import (
 )
 from ..text.lemmas import lemma
 from . import signals
-from .forms import folded, norm
+from .figures import counts_qualifier, qualified_figure, qualifier_forms, qualifier_share
+from .forms import norm
 from .passage import Element, ElementKind, Passage, boilerplate, whole_sentence
 
 if TYPE_CHECKING:
@@ -386,7 +387,7 @@ def _cells(ctx: _Context, passage: Passage, rank: int, table: Element, section: 
             cand.features["extreme"] = float((r, c) in extreme)
             # A cell counts what its row label or column header names ("Deelnemers | 64").
             cand.features["figure_q_counts"] = float(
-                cand.features["figure_q_counts"] > 0 or _qualifier_share(ctx.qualifier, f"{label} {column}") > 0
+                cand.features["figure_q_counts"] > 0 or qualifier_share(ctx.qualifier, f"{label} {column}") > 0
             )
             cand.features["figure_q_total"] = float(
                 bool(_TOTAL_ASKED.search(ctx.query.normalised)) and fold(label).startswith(("totaal", "total", "samen"))
@@ -535,9 +536,9 @@ def _features(
         "fact_q_title": signals.names_title(text) if kind is AnswerKind.FACT else 0.0,
         # "Met welke tool ...?", "Welk systeem ...?": a thing asked by its name.
         "fact_q_focus": float(kind is AnswerKind.FACT and bool(q.focus)),
-        "figure_q_qualifier": _qualifier_share(ctx.qualifier, text) if kind is AnswerKind.FIGURE else 0.0,
+        "figure_q_qualifier": qualifier_share(ctx.qualifier, text) if kind is AnswerKind.FIGURE else 0.0,
         "figure_q_next_to": float(
-            kind is AnswerKind.FIGURE and bool(q.qualifier) and _qualified_figure(text, ctx.qualifier)
+            kind is AnswerKind.FIGURE and bool(q.qualifier) and qualified_figure(text, ctx.qualifier)
         ),
         # Stricter: the figure counts the asked thing ("71 activiteiten", "deelnemers: 64"), not just near it.
         "figure_q_counts": float(
@@ -555,55 +556,3 @@ def _features(
 def _parts(el: Element) -> tuple[str, ...]:
     """The items of a list or the rows of a table, as text."""
     return el.items if el.kind is ElementKind.LIST else tuple(" | ".join(r) for r in el.rows)
-
-
-def qualifier_forms(qualifier: tuple[str, ...]) -> tuple[frozenset[str], ...]:
-    """Per qualifier word, the word starts that count as it: its own and its thesaurus neighbours'.
-
-    "voltijdse jobs" is answered by a figure next to "VTE", "lonen" by the row "Personeel".
-    """
-    forms = []
-    for word in qualifier:
-        related = thesaurus().expand([stem(word)])
-        people = _PEOPLE_FORMS if word in _PEOPLE else ()
-        forms.append(frozenset([word[:5], *(r[:5] for r in related if len(r) >= 3), *people]))
-    return tuple(forms)
-
-
-#: "Hoeveel mensen ...?" counts people under whatever name the source gives them.
-_PEOPLE = frozenset(["mensen", "personen", "man", "volk"])
-_PEOPLE_FORMS = ("deeln", "aanwe", "bezoe", "parti", "inschr", "perso", "mense", "vrijw", "cursi", "leden")
-
-
-def _qualified_figure(text: str, qualifier: tuple[frozenset[str], ...]) -> bool:
-    """Does a figure in ``text`` stand within a few words of a qualifier word ("33 deelnemers")?"""
-    tokens = folded(text).split()
-    for i, tok in enumerate(tokens):
-        if signals.states_figure(tok):
-            window = tokens[max(0, i - 3) : i + 5]
-            if any(f in w for w in window for forms in qualifier for f in forms):
-                return True
-    return False
-
-
-def counts_qualifier(text: str, qualifier: tuple[frozenset[str], ...]) -> bool:
-    """Does a figure in ``text`` count what the question qualifies: a qualifier word right after it with at most
-    one word between ("71 activiteiten", "33 unieke deelnemers"), or right before it ("deelnemers: 64")?
-
-    "181 overlegmomenten met 55 verschillende actoren: beleidsactoren, onderzoeksactoren" counts
-    overlegmomenten and actoren, not "onderzoeksactoren" (which :func:`_qualified_figure` finds near 55).
-    """
-    tokens = folded(text).split()
-    for i, tok in enumerate(tokens):
-        if signals.states_figure(tok):
-            window = [*tokens[i + 1 : i + 3], *tokens[max(0, i - 2) : i]]
-            if any(f in w for w in window for forms in qualifier for f in forms):
-                return True
-    return False
-
-
-def _qualifier_share(qualifier: tuple[frozenset[str], ...], text: str) -> float:
-    if not qualifier:
-        return 0.0
-    low = folded(text)
-    return sum(1 for forms in qualifier if any(f in low for f in forms)) / len(qualifier)
