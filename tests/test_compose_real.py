@@ -53,4 +53,20 @@ def test_a_figure_part_without_its_own_figure_is_left_out_not_answered_with_anot
     assert second.unmet is Unmet.FIGURE and second.citations == ()
     whole = va.ask(question)
     assert whole.route == "answer" and "181 overlegmomenten" in whole.text
-    assert "Het grootste deel (43%) daarvan" not in whole.text, whole.text
+    assert len(whole.citations) == len(first.citations), whole.text  # nothing quoted for the second part
+
+
+def test_a_why_answer_keeps_the_sentence_that_carries_the_reason_on(va: Vraagbaak) -> None:
+    # The best sentence warns against loading it onto one person; the reason is the next one. A further
+    # sentence from elsewhere ("Dan vraagt dat om een transformatie ...") took its words before.
+    answer = va.ask(
+        "Waarom moet je de transformatie naar interculturaliteit niet aan één diversiteitsmedewerker overlaten?"
+    )
+    assert "niet bij één persoon terechtkomen" in answer.text, answer.text
+
+
+def test_a_sentence_opening_with_dan_is_read_with_the_one_it_follows(va: Vraagbaak) -> None:
+    # "Let ... op voor de valkuil van het ‘diversiteitsprojectje’." names the pitfall; "Dan blijft het een project
+    # ... naast de kernwerking" says what it is.
+    answer = va.ask("Waarin schuilt de valkuil van een diversiteitsprojectje?")
+    assert "naast de kernwerking" in answer.text, answer.text

@@ -116,7 +116,10 @@ class ExtractiveAnswerer:
             return found
         budget = MAX_WORDS // max(1, query.parts_in_turn)  # the parts of one question share the words
         chosen = self._select(found, question_weights(query, snapshot), budget)
-        follow_on(query, chosen, snapshot, budget)
+        if len(chosen) > 1 and _carry_on_first(query) and not chosen[0].whole_element:
+            chosen = _carried_on_first(query, chosen, snapshot, budget)
+        else:
+            follow_on(query, chosen, snapshot, budget)
         best = chosen[0].features
         support = min(1.0, best["cov"] + 0.5 * best["cov_ctx"])
         composition = replace(self._render(query, chosen), support=support)
@@ -289,6 +292,34 @@ class ExtractiveAnswerer:
 
 
 # -- helpers ------------------------------------------------------------------
+def _carry_on_first(query: Query) -> bool:
+    """Does the best sentence's carry-on go before further sentences: for what came of something (yes/no,
+    why: the matching sentence sets the scene, the next one tells the outcome or reason) and for one part of
+    a multi-part question (its share of the words is too small for both)."""
+    return query.kind in (AnswerKind.YES_NO, AnswerKind.REASON) or query.parts_in_turn > 1
+
+
+def _carried_on_first(query: Query, chosen: list[Candidate], snapshot: Snapshot, budget: int) -> list[Candidate]:
+    """The best sentence with the one that carries it on, then the further candidates that still fit.
+
+    The fact asked often sits in the sentence after the best one ("... een toelage van 250 euro voor
+    drie sociaal-cultureel werkers ..." + "Helaas heeft niemand van dat aanbod gebruikgemaakt."); a further
+    sentence from elsewhere must not take the words it needs (before, the further sentences were chosen
+    first and the carry-on no longer fitted within the about 80 words, or 40 for one part of two).
+    """
+    best = chosen[0]
+    follow_on(query, [best], snapshot, budget)
+    kept = [best]
+    words = best.words
+    for cand in chosen[1:]:
+        if words + cand.words <= budget and not _overlaps(cand, best):
+            kept.append(cand)
+            words += cand.words
+    # The second candidate may be carried on too, with the words left (as before).
+    follow_on(query, kept[1:2], snapshot, budget - words + sum(c.words for c in kept[1:2]))
+    return kept
+
+
 def _too_long(text: str, budget: int) -> bool:
     """More words than about ``budget`` in an answer that is not a list (markers left out)."""
     plain = re.sub(r"\s*\[\d+\]", "", text)

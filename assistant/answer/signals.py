@@ -54,7 +54,7 @@ _PLACE = re.compile(
 _NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-zà-ÿ]+(?:\s+(?:[A-Z][\w'-]+|van|de|der|den|vzw))*")
 #: A sentence that leans on the one before it for its meaning.
 ANAPHOR = re.compile(
-    r"^(daarom|daardoor|hierdoor|dat|die|deze|dit|zo|zij|ze|hij|het|hun|daar\w*|hier\w*|bovendien|tegelijk\w*|"
+    r"^(daarom|daardoor|hierdoor|dan|dat|die|deze|dit|zo|zij|ze|hij|het|hun|daar\w*|hier\w*|bovendien|tegelijk\w*|"
     r"ook|verder|daarnaast|concreet|namelijk|dankzij dat)\b",
     re.IGNORECASE,
 )

@@ -58,7 +58,7 @@ def follow_on(query: Query, chosen: list[Candidate], snapshot: Snapshot, budget:
             if step == 0:
                 carries = signals.leans_back(nxt.text) or shares or bool(_TURN.search(nxt.text)) or way
             else:
-                carries = signals.next_step(nxt.text) or way
+                carries = signals.next_step(nxt.text) or way or bool(_SAME_SUBJECT.search(nxt.text))
             if not carries:
                 break
             cand.after = (*cand.after, nxt)
@@ -72,6 +72,9 @@ _TURN = re.compile(
     r"na (?:grondig|lang|rijp|veel) \w+|tot (?:onze )?(?:spijt|verrassing))\b",
     re.IGNORECASE,
 )
+#: A sentence whose subject is the one of the sentence before ("Ze beperken zich nu tot vier mails ..."): the
+#: same story goes on.
+_SAME_SUBJECT = re.compile(r"^(?:ze|zij|hij)\b", re.IGNORECASE)
 #: A sentence that carries one item of an enumeration in running text ("In een eerste traject ...",
 #: "Met een tweede ...", "Ten slotte ...").
 _ORDINAL = re.compile(
