@@ -121,6 +121,31 @@ def test_in_sector_questions_are_left_to_be_answered(router: Router, question: s
     assert _route(router, question)[0] == "answer"
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        # "onze" and a word of the support offer set the scene; nothing is asked of staff
+        "Welke muziek draaien we op de vormingsdag van onze afdeling?",
+        "Welk dessert serveren we na de workshop van onze vereniging?",
+        "Waar parkeren we de fietsen tijdens de studiedag van onze vzw?",
+    ],
+)
+def test_a_sector_setting_without_a_request_does_not_go_to_staff(router: Router, question: str) -> None:
+    # Example requests alone used to tip these to staff (their nearest examples are escalations).
+    assert _route(router, question)[0] != "escalate"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Graag een gesprek inplannen over het vrijwilligersbeleid van onze vereniging.",
+        "Kunnen we een gesprek vastleggen over de visitatie van onze organisatie?",
+    ],
+)
+def test_asking_to_plan_a_conversation_goes_to_staff(router: Router, question: str) -> None:
+    assert _route(router, question) == ("escalate", "afspraak")
+
+
 def test_another_organisations_money_goes_to_staff(router: Router) -> None:
     def other(question: str) -> str | None:
         return third_party_amount(analyse(question, today=TODAY, analyzer=Analyzer()))

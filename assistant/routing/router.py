@@ -87,6 +87,9 @@ _KIND_PRIORITY: Final = (
 # of thresholds serves both.  Chosen on the examples and the hand-written lists of
 # tests/test_routing.py, not on the gold set.
 _K: Final = 5
+#: Escalation cue groups that only set the scene: the asker's own organisation and a word of the support
+#: offer.  Example requests tip a question to staff only with a cue beyond these (a request, a situation).
+_SETTING_GROUPS: Final = frozenset({"eigen", "actie"})
 _DECLINE_VOTE: Final = 0.6
 _ESCALATE_VOTE: Final = 0.6
 
@@ -383,8 +386,12 @@ class Router:
         # general question about Socius' coaching offer stays an answer.  Staff support the sector's work,
         # so without a word of the sector (here or in the turn before) the examples decide nothing.
         own = "eigen" in esc_groups or "situatie" in esc_groups
+        # "onze" and a word of the support offer ("vormingsdag", "workshop") alone do not ask staff for
+        # anything: "Wat eten we op de vormingsdag van onze afdeling?" is no request, whatever the examples.
+        asks_staff = bool(set(esc_groups) - _SETTING_GROUPS)
         if (
             own
+            and asks_staff
             and context_sector
             and "bronvraag" not in esc_groups
             and esc_score >= 1.0
