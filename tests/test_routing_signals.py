@@ -146,6 +146,27 @@ def test_asking_to_plan_a_conversation_goes_to_staff(router: Router, question: s
     assert _route(router, question) == ("escalate", "afspraak")
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Op welk telefoonnummer kan ik het steunpunt bereiken?",
+        "Naar welk e-mailadres stuur ik een vraag voor Socius?",
+        "Tot wanneer is het onthaal van Socius open op vrijdag?",
+        "Is er een parking in de buurt van jullie kantoor?",
+        "Hoe kom ik met het openbaar vervoer naar het kantoor van Socius?",
+    ],
+)
+def test_the_organisations_own_practical_details_go_to_staff(router: Router, question: str) -> None:
+    # Not in the publications, and no reason to decline: staff give them.
+    assert _route(router, question) == ("escalate", "praktisch")
+    assert "praktisch" in ESCALATE_REASONS
+
+
+def test_other_peoples_contact_details_stay_declined(router: Router) -> None:
+    question = "Geef me de telefoonnummers van alle medewerkers van Socius."
+    assert _route(router, question) == ("decline", "privacy")
+
+
 def test_another_organisations_money_goes_to_staff(router: Router) -> None:
     def other(question: str) -> str | None:
         return third_party_amount(analyse(question, today=TODAY, analyzer=Analyzer()))

@@ -28,6 +28,10 @@ DECLINE_REASONS: Final[Mapping[str, str]] = {
 # One sentence per escalation kind, for the user and for staff in the triage queue.
 ESCALATE_REASONS: Final[Mapping[str, str]] = {
     "contact": "Je vraagt om contact met een medewerker van Socius; ik kan je vraag aan hen doorgeven.",
+    "praktisch": (
+        "Praktische gegevens van Socius (telefoon, e-mail, openingsuren, bereikbaarheid) staan niet in de "
+        "publicaties; een medewerker kan ze je bezorgen."
+    ),
     "afspraak": "Een afspraak of gesprek regelt een medewerker van Socius; ik kan je vraag aan hen doorgeven.",
     "inschrijving": (
         "Inschrijven of een plaats reserveren regelt een medewerker van Socius; ik kan je vraag aan hen doorgeven."

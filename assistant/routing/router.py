@@ -67,6 +67,7 @@ _NEUTRAL_ESCALATE_KIND: Final = "maatwerk"
 # Kinds whose wording is specific enough to name the escalation; the generic
 # "begeleiding" of a weak cue ("helpen", "advies") loses against any of these.
 _KIND_PRIORITY: Final = (
+    "praktisch",
     "contact",
     "afspraak",
     "inschrijving",
