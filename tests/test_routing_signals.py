@@ -250,3 +250,26 @@ def test_words_that_frame_the_answer_are_not_foreign() -> None:
     assert "reden" not in signals.foreign  # "om welke reden" asks why; the subject is the newsletter
     hond = scope.signals(analyse("Om welke reden blaft een hond?", today=TODAY, analyzer=Analyzer()))
     assert "hond" in hond.foreign
+
+
+def test_the_sectors_words_are_its_domain_unless_they_only_set_the_scene() -> None:
+    from assistant.routing import Scope
+    from assistant.routing.lexicon import sector_lexicon
+
+    corpus = ["De vrijwilligers van de vereniging maken het beleidsplan in 2023."] * 3
+
+    def signals(scope: Scope, question: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        s = scope.signals(analyse(question, today=TODAY, analyzer=Analyzer()))
+        return s.domain, s.foreign
+
+    scope = Scope.from_texts(corpus)
+    # the small corpus never says "werkgroep"; the sector's lexicon does
+    domain, foreign = signals(scope, "Hoe verdeel je de taken in een werkgroep?")
+    assert "werkgroep" in domain and "werkgroep" not in foreign
+    # with "onze", the sector's words only set the scene: judged on the corpus alone
+    domain, _ = signals(scope, "Welke trein nemen we met onze werkgroep naar zee?")
+    assert "werkgroep" not in domain
+    # without a lexicon the corpus alone decides
+    domain, _ = signals(Scope.from_texts(corpus, lexicon=lambda w: False), "Hoe verdeel je de taken in een werkgroep?")
+    assert "werkgroep" not in domain
+    assert sector_lexicon()("vergaderingen") and not sector_lexicon()("trein")

@@ -18,16 +18,18 @@ question whose content the publications cover is never declined for its wording.
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from ..query.model import Query
 from ..text.analysis import STOPWORDS, stem, thesaurus
 from ..text.lemmas import lemma
+from .lexicon import sector_lexicon
 from .nearmiss import later_years
 from .vocabulary import FRAME_WORDS, FUNCTION_WORDS, FUNCTION_ZIPF
 
@@ -273,9 +275,18 @@ class Scope:
     """
 
     def __init__(
-        self, counts: Counter[str], capitalised: Counter[str], general: object = None, report_year: int | None = None
+        self,
+        counts: Counter[str],
+        capitalised: Counter[str],
+        general: object = None,
+        report_year: int | None = None,
+        lexicon: Callable[[str], bool] | None = None,
     ) -> None:
         self.counts = counts
+        #: The sector's words beyond the corpus (the router's sector vocabulary), or ``None``.
+        self.lexicon = lexicon
+        #: Set on the view :meth:`signals` uses when the sector's words are the question's subject.
+        self._sector_subject = False
         #: The year the publications report on (the year they name most often), if known.
         self.report_year = report_year
         self.capitalised = capitalised
@@ -290,7 +301,8 @@ class Scope:
                 self._families[w[:5]] += max(c, 0)
 
     @classmethod
-    def from_texts(cls, texts: Iterable[str]) -> Scope:
+    def from_texts(cls, texts: Iterable[str], lexicon: Callable[[str], bool] | None = None) -> Scope:
+        """The scope of a corpus; ``lexicon`` (default: :func:`sector_lexicon`) names the sector's words."""
         counts: Counter[str] = Counter()
         capitalised: Counter[str] = Counter()
         years: Counter[int] = Counter()
@@ -312,7 +324,12 @@ class Scope:
                         capitalised[low] += 1
                     else:
                         counts[low] -= 1  # says nothing either way
-        return cls(counts, capitalised, report_year=years.most_common(1)[0][0] if years else None)
+        return cls(
+            counts,
+            capitalised,
+            report_year=years.most_common(1)[0][0] if years else None,
+            lexicon=sector_lexicon() if lexicon is None else lexicon,
+        )
 
     def general_zipf(self, word: str) -> float:
         """Zipf frequency of a word in general Dutch (0 = unknown, 7 = most common)."""
@@ -326,7 +343,7 @@ class Scope:
         "kantoren" is known through "kantoor", "verbouwd" through "verbouwingswerken" (one group
         in the thesaurus): the question's word for what the publications name otherwise.
         """
-        if word in self.seen or lemma(word) in self.seen:
+        if word in self.seen or lemma(word) in self.seen or self._sector(word):
             return True
         s = stem(word)
         return s in self._stems or any(n in self._stems for n in thesaurus().expand([s]))
@@ -339,8 +356,8 @@ class Scope:
 
     def typical(self, word: str) -> bool:
         """Does the corpus use ``word`` (or its lemma) at least ten times more often than general Dutch?"""
-        if word in self.seen and self.general_zipf(word) < 3.0:
-            return True  # a specialised word the publications use ("overhead", "visitatie")
+        if self._sector(word) or (word in self.seen and self.general_zipf(word) < 3.0):
+            return True  # a word of the sector, or a specialised word the publications use ("visitatie")
         n = max(self.counts.get(word, 0), self.counts.get(lemma(word), 0), self.capitalised.get(word, 0))
         if n < 2:
             return False
@@ -386,7 +403,26 @@ class Scope:
             return False
         return self.typical(word) or _compound_known(word, self)
 
+    def _sector(self, word: str) -> bool:
+        """A word of the sector (its lexicon) in a question whose subject the sector is."""
+        return self._sector_subject and self.lexicon is not None and self.lexicon(word)
+
     def signals(self, query: Query) -> ScopeSignals:
+        """The scope signals of a question.
+
+        The publications are a small corpus: the sector speaks of "werkgroepen", "vergaderingen" and
+        "activiteiten" that they may never name.  The sector's lexicon counts as domain vocabulary when
+        the sector is the question's subject ("Hoe verdeel je de taken in een werkgroep?"), not when the
+        asker only sets a scene in their own organisation ("... voor de brunch van onze vzw"): a question
+        with a possessive (onze, ons, mijn) is judged on the corpus alone.
+        """
+        if self.lexicon is not None and not any(w in _POSSESSIVE for w in query.words):
+            view = copy.copy(self)
+            view._sector_subject = True
+            return view._signals(query)
+        return self._signals(query)
+
+    def _signals(self, query: Query) -> ScopeSignals:
         text = query.normalised
         domain: list[str] = []
         foreign: list[str] = []
@@ -442,6 +478,11 @@ class Scope:
         ("haag", "belastingaangifte"), because an ordinary word the publications never say names what
         they are not about, while a rare one may be a paraphrase.
         """
+        if self._sector(word):
+            return max(1.0, self._corpus_affinity(word))
+        return self._corpus_affinity(word)
+
+    def _corpus_affinity(self, word: str) -> float:
         n = max(self.counts.get(word, 0), self.counts.get(lemma(word), 0), self.capitalised.get(word, 0))
         if n > 0:
             corpus_zipf = math.log10(n / self.total * 1e9)
