@@ -17,6 +17,8 @@ from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from .answer import (
     Answer,
     AnswerDone,
@@ -34,7 +36,7 @@ from .answer.render import passed_moments, stream_text
 from .answer.types import QUOTE_GAP
 from .errors import QuestionError
 from .index.backend import IndexBackend, index_for
-from .index.embedders import Embedder, PrefetchedQueries, load_embedder
+from .index.embedders import Embedder, load_embedder
 from .index.snapshots import Snapshot, Snapshots
 from .inputs import UNREADABLE, has_surrogate
 from .query.analysis import analyse
@@ -194,12 +196,12 @@ class Vraagbaak:
         return self._search(query, filters, snapshot)
 
     def _search(
-        self, query: Query, filters: Filters | None, snapshot: Snapshot, embedder: Embedder | None = None
+        self, query: Query, filters: Filters | None, snapshot: Snapshot, query_vector: np.ndarray | None = None
     ) -> RetrievalResult:
         s = self.settings
         return retrieve(
             snapshot,
-            embedder or self.embedder(),
+            self.embedder(),
             query,
             k=max(s.top_k, 10),
             lexical_weight=s.lexical_weight,
@@ -208,6 +210,7 @@ class Vraagbaak:
             filters=filters,
             type_prior=dict(s.type_prior),
             synonym_weight=s.synonym_weight,
+            query_vector=query_vector,
         )
 
     def _retrieve_parts(
@@ -221,6 +224,7 @@ class Vraagbaak:
         if not query.parts:
             return self._search(query, filters, snapshot), []
         embedder, embed_ms = self.embedder(), 0.0
+        vec: np.ndarray | None = None
         if embedder is not None:
             # The parts' dense side uses the whole turn's vector (each part's text holds
             # the turn anyway, and dense only breaks BM25's ties at weight 0.2): one
@@ -230,11 +234,9 @@ class Vraagbaak:
             t = time.perf_counter()
             vec = embedder.embed_query(query.retrieval_text)
             embed_ms = (time.perf_counter() - t) * 1000
-            shared = {query.retrieval_text: vec, **{p.retrieval_text: vec for p in query.parts}}
-            embedder = PrefetchedQueries(embedder, shared)
-        result = self._search(query, filters, snapshot, embedder)
+        result = self._search(query, filters, snapshot, vec)
         # Each part retrieves with its own words doubled and the whole turn as context.
-        part_results = [self._search(p, filters, snapshot, embedder) for p in query.parts]
+        part_results = [self._search(p, filters, snapshot, vec) for p in query.parts]
         # Each passage answers one part: the evidence is how well the parts are covered.
         per_part = [evidence_for(p, r.hits, snapshot) for p, r in zip(query.parts, part_results, strict=True)]
         fused = fuse_results([result, *part_results], k=len(result.hits))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from assistant.index import Embedder, PrefetchedQueries
+from assistant.index import Embedder
 from assistant.settings import Settings
 from assistant.vraagbaak import Vraagbaak
 
@@ -37,21 +37,3 @@ def test_a_multi_part_question_is_embedded_once(va: Vraagbaak, real_settings: Se
     assert counting.queries == [MULTI_PART]
     assert answer.timings_ms["retrieve_embed"] > 0
     assert "Lucas Roefmans" in answer.text  # the second part is still answered
-
-
-def test_prefetched_queries_serve_their_vectors_and_pass_other_texts_on() -> None:
-    class _Fixed:
-        name = "fixed"
-
-        def embed_documents(self, texts: list[str]) -> np.ndarray:
-            return np.ones((len(texts), 2), dtype=np.float32)
-
-        def embed_query(self, text: str) -> np.ndarray:
-            return np.array([0.0, 1.0], dtype=np.float32)
-
-    vec = np.array([1.0, 0.0], dtype=np.float32)
-    pre = PrefetchedQueries(_Fixed(), {"a": vec, "b": vec})
-    assert pre.name == "fixed"
-    assert pre.embed_query("b") is vec
-    assert pre.embed_query("c").tolist() == [0.0, 1.0]
-    assert pre.embed_documents(["x"]).shape == (1, 2)

@@ -11,7 +11,7 @@ package loads no model and no chromadb: they load on first use.
 from __future__ import annotations
 
 from .backend import IndexBackend, LocalIndex, ServerIndex, index_for
-from .embedders import Embedder, Embedders, PrefetchedQueries, load_embedder, slug
+from .embedders import Embedder, Embedders, load_embedder, slug
 from .lexical import LexicalIndex
 from .snapshots import Snapshot, Snapshots
 
@@ -21,7 +21,6 @@ __all__ = [
     "IndexBackend",
     "LexicalIndex",
     "LocalIndex",
-    "PrefetchedQueries",
     "ServerIndex",
     "Snapshot",
     "Snapshots",

@@ -47,23 +47,6 @@ class Embedder(Protocol):
         ...
 
 
-class PrefetchedQueries:
-    """Wraps an embedder: ``embed_query`` serves the given query vectors and hands any
-    other text to the wrapped embedder (one question's searches share its vector)."""
-
-    def __init__(self, inner: Embedder, vectors: dict[str, np.ndarray]) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self._vectors = dict(vectors)
-
-    def embed_documents(self, texts: list[str]) -> np.ndarray:
-        return self.inner.embed_documents(texts)
-
-    def embed_query(self, text: str) -> np.ndarray:
-        vec = self._vectors.get(text)
-        return vec if vec is not None else self.inner.embed_query(text)
-
-
 def slug(name: str) -> str:
     """A file- and collection-safe form of an embedder name."""
     canonical = ALIASES.get(name.lower(), name)
