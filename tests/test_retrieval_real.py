@@ -134,3 +134,12 @@ def test_a_precomputed_query_vector_replaces_the_embed_call(va: Vraagbaak) -> No
     given = retrieve(snapshot, None, query, k=10, dense_weight=s.dense_weight, type_prior=prior, query_vector=vector)
     assert [h.chunk.chunk_id for h in given.hits] == [h.chunk.chunk_id for h in called.hits]
     assert any(h.dense_rank for h in given.hits) and "embed" not in given.timings_ms
+
+
+def test_a_panel_titled_by_a_run_of_headings_carries_that_title(va: Vraagbaak) -> None:
+    # p.4 titles its four panels "1.1. Activiteiten ondersteuningsaanbod" ... above them and
+    # "2023 in cijfers" over the first: a figure read from the panel names what it counts.
+    chunks = [c for c in va.snapshot().chunks if c.doc_type == "publicatie" and c.page_start == 4]
+    text = "\n".join(c.text for c in chunks)
+    assert "Activiteiten ondersteuningsaanbod\nSoort | Aantal" in text
+    assert "2023 in cijfers\nSoort" not in text

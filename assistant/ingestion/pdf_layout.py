@@ -279,6 +279,14 @@ class Builder:
         page = lines[i].page
         at_top = i == 0 or lines[i - 1].page != page
         head = [" ".join(title)] if title else []
+        if self.panel_titles and self.panel_titles[0][0] == page:
+            # The panels of this page were titled in a run of numbered headings ("1.1.
+            # Activiteiten ondersteuningsaanbod"): that title is the table's, and a title
+            # line over the first panel ("2023 in cijfers") is the page's, kept as text.
+            if title:
+                self.text.append(Line(" ".join(title), page))
+            head = [re.sub(r"^[\d.]+\s*", "", self.panel_titles[0][1][1])]
+            title, at_top = [], False
         figures: list[str] = []
         k = j
         while k < len(lines) and _VALUES_LINE.match(lines[k].text):
