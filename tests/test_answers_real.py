@@ -80,6 +80,13 @@ def test_a_figure_question_about_participants_gets_the_participants_row(va: Vraa
     assert unique.text.count("\n- ") == 0
 
 
+def test_a_count_is_read_from_the_table_its_title_names_not_from_a_share(va: Vraagbaak) -> None:
+    # "80% toe aan onze activiteiten" is a share next to the word; the table "Activiteiten
+    # ondersteuningsaanbod" counts them, and with no row asked, its total answers.
+    answer = ask(va, "Hoeveel activiteiten telde het ondersteuningsaanbod in 2023?")
+    assert "71" in re.sub(r"\[\d+\]", "", answer.text) and "80%" not in answer.text, answer.text
+
+
 def test_a_why_answer_includes_its_reason(va: Vraagbaak) -> None:
     answer = ask(va, "Waarom is de maatschappelijke contextanalyse een van de eerste stappen in de beleidsplanning?")
     # The "Daarom ..." sentence comes with the sentence that gives the reason.

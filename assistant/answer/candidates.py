@@ -370,6 +370,7 @@ def _cells(ctx: _Context, passage: Passage, rank: int, table: Element, section: 
     title = ctx.terms(table.title)
     first_value = 1 if table.labelled else 0
     extreme = _extreme_rows(table, ctx.query.normalised, first_value)
+    named_rows = first_value and any(ctx.terms(row[0]) & ctx.weights.keys() for row in table.rows)
     out: list[Candidate] = []
     for r, row in enumerate(table.rows):
         label = row[0] if first_value else ""
@@ -389,8 +390,18 @@ def _cells(ctx: _Context, passage: Passage, rank: int, table: Element, section: 
             cand.features["figure_q_counts"] = float(
                 cand.features["figure_q_counts"] > 0 or qualifier_share(ctx.qualifier, f"{label} {column}") > 0
             )
-            cand.features["figure_q_total"] = float(
-                bool(_TOTAL_ASKED.search(ctx.query.normalised)) and fold(label).startswith(("totaal", "total", "samen"))
+            total_row = fold(label).startswith(("totaal", "total", "samen"))
+            cand.features["figure_q_total"] = float(bool(_TOTAL_ASKED.search(ctx.query.normalised)) and total_row)
+            # "Hoeveel activiteiten telde het ondersteuningsaanbod?" under the table "Activiteiten
+            # ondersteuningsaanbod": the title names what every cell counts, and with no row named
+            # by the question, the row "Totaal" is the answer.
+            if total_row and not named_rows and (not ctx.qualifier or qualifier_share(ctx.qualifier, table.title) > 0):
+                cand.features["figure_q_unnamed_total"] = 1.0
+                cand.features["figure_q_next_to"] = float(bool(ctx.qualifier)) or cand.features["figure_q_next_to"]
+            cand.features["figure_q_only_percent"] = float(
+                ctx.query.kind is AnswerKind.FIGURE
+                and not ctx.query.wants_percentage
+                and signals.only_percentages(value)
             )
             out.append(cand)
     return out
@@ -545,6 +556,10 @@ def _features(
             kind is AnswerKind.FIGURE and bool(q.qualifier) and counts_qualifier(text, ctx.qualifier)
         ),
         "figure_q_percent": (1.0 if "%" in text or "procent" in text else -1.0) if q.wants_percentage else 0.0,
+        # "Hoeveel activiteiten ...?" is a count: "een tevredenheidscijfer van 80% toe aan onze activiteiten" is no answer.
+        "figure_q_only_percent": float(
+            kind is AnswerKind.FIGURE and not q.wants_percentage and not is_cell and signals.only_percentages(text)
+        ),
         "figure_q_cell": float(kind is AnswerKind.FIGURE and is_cell),
         "figure_q_has_qualifier": float(kind is AnswerKind.FIGURE and bool(q.qualifier)),
         "moment_q_day": float(kind is AnswerKind.MOMENT and signals.states_day(text)),

@@ -221,7 +221,13 @@ class ExtractiveAnswerer:
             # A further sentence must add a part of the question not yet covered, or be
             # nearly as good as the best (e.g. the figure next to the claim).
             sharper = cand is sharpest
-            if (gain >= 0.12 and cand.score >= 0.45 * best.score) or cand.score >= 0.75 * best.score or sharper:
+            # After a table's total, its other rows must add a part of the question: "Offline" and
+            # "Online" after "Totaal" would read the table out row by row.
+            after_total = cand.row is not None and any(
+                c.element is cand.element and c.features.get("figure_q_unnamed_total") for c in chosen
+            )
+            near = cand.score >= 0.75 * best.score and not after_total
+            if (gain >= 0.12 and cand.score >= 0.45 * best.score) or near or sharper:
                 if words + cand.words > budget:
                     continue
                 chosen.append(cand)

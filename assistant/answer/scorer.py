@@ -112,6 +112,10 @@ class HandScorer:
             fit *= 0.7  # a follow-up's own words ("Bestaan daar ook screencasts over?") go unanswered
         if f("figure_q_total"):
             fit *= 1.4  # "Hoeveel abonnees samen?": the row "Totaal"
+        elif f("figure_q_unnamed_total"):
+            fit *= 1.25  # no row named by the question: its total
+        if f("figure_q_only_percent"):
+            fit *= 0.65  # a share answers no "hoeveel" count
         if f("extreme"):
             fit *= 1.6  # "het grootste ...", "in welk jaar het meest": the largest figure of its column
         score = base * fit + 0.12 * f("rank_inv", 0.0)

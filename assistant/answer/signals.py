@@ -98,6 +98,18 @@ def states_figure(text: str, question_numbers: frozenset[str] = frozenset()) -> 
     return any(n.strip(".,") not in question_numbers and not _is_year(n) for n in _NUMBER.findall(text))
 
 
+_PERCENTAGE = re.compile(r"\d[\d.,]*\s*(?:%|procent\b)", re.IGNORECASE)
+
+
+def only_percentages(text: str) -> bool:
+    """Are all the figures ``text`` states shares ("80%", "43 procent"), none of them a count?"""
+    text = _LABEL.sub(" ", text)
+    if not _PERCENTAGE.search(text) or _NUMBER_WORD.search(text):
+        return False
+    rest = _PERCENTAGE.sub(" ", text)
+    return not any(not _is_year(n) for n in _NUMBER.findall(rest))
+
+
 def states_moment(text: str, question_numbers: frozenset[str] = frozenset()) -> bool:
     """Does ``text`` name a moment (a month, a season, a year or date other than the question's)?"""
     if _DATE_WORD.search(text):
