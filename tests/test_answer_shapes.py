@@ -60,6 +60,21 @@ def test_money_spent_on_something_is_qualified_by_what_it_went_to(question: str,
     assert q(question).qualifier == qualifier
 
 
+@pytest.mark.parametrize(
+    ("question", "qualifier"),
+    [
+        ("Hoeveel experten geven in video hun kijk op de toekomst?", ("experten",)),  # a present plural verb
+        ("Hoeveel mensen bezoeken de site per maand?", ("mensen",)),
+        ("Hoeveel bezoeken kreeg de site?", ("bezoeken",)),  # the same word as what is counted
+        ("Hoeveel door Vlaanderen gesubsidieerde organisaties deden mee?", ("gesubsidieerde", "organisaties")),
+    ],
+)
+def test_what_is_counted_ends_before_its_verb_and_leaves_out_the_agent(
+    question: str, qualifier: tuple[str, ...]
+) -> None:
+    assert q(question).qualifier == qualifier
+
+
 def test_money_spent_is_an_amount() -> None:
     assert q("Hoeveel gaf Socius in 2023 uit aan werking?").wants_amount
     assert not q("Hoeveel deelnemers had de Trefdag?").wants_amount

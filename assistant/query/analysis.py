@@ -178,7 +178,7 @@ QUESTION_NOISE = frozenset(
     ]
 )
 _FIGURE_HEAD = re.compile(
-    r"\b(?:hoe ?veel|aantal|percentage|aandeel|deel|bedrag|totaal|procent)\s+((?:[\w'-]+\s*){1,5})"
+    r"\b(?:hoe ?veel|aantal|percentage|aandeel|deel|bedrag|totaal|procent)\s+((?:[\w'-]+\s*){1,6})"
 )
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][\w'-]*[a-z][\w'-]*(?:\s+[A-Z][\w'-]+)*)")
 _QUOTED = re.compile(r"[‘'\"“]([^‘'\"“”’]{3,80})[’'\"”]")
@@ -362,10 +362,17 @@ def _qualifier(folded: str) -> tuple[str, ...]:
     if m is None:
         return ()
     out: list[str] = []
+    agent = False
     for w in m.group(1).split():
         w = w.strip("'?,.")
         if w in _QUALIFIER_STOP or (out and _past_verb(w)):
             break
+        if agent:
+            agent = False
+            continue  # "door Vlaanderen gesubsidieerde organisaties": the agent is not what is counted
+        if w == "door" and not out:
+            agent = True
+            continue
         if w in STOPWORDS and w not in ("en", "of") and out and out[-1] not in _UNITS:
             break  # "hoeveel deelnemers aan de Trefdag": what is counted ends before the preposition
         if w and w not in STOPWORDS and w not in _POINTING:
@@ -384,11 +391,15 @@ _UNITS = frozenset(["procent", "percent", "euro", "keer", "maal", "stuks"])
 
 
 def _past_verb(word: str) -> bool:
-    """A verb after what is counted ("hoeveel mensen *woonden* ... bij", "*bezocht*"): the lemma is an infinitive."""
-    if word.startswith("ge") or len(word) <= 4 or is_plural(word):
-        return False  # "gesubsidieerde": a participle before the noun counted; "wagens": a noun
+    """A verb after what is counted ("hoeveel mensen *woonden* ... bij", "experten *geven*"): its lemma is an infinitive."""
+    if len(word) <= 4 or is_plural(word):
+        return False  # "wagens": a noun
     base = lemma(word)
-    return base.endswith("en") and base != word
+    if base == word:
+        # "hoeveel experten *geven* ...": a present plural is its own infinitive.
+        return word.endswith("en")
+    # "gesubsidieerde": a participle before the noun counted.
+    return base.endswith("en") and not word.startswith("ge")
 
 
 #: Words that point back to the previous turn ("hoeveel daarvan ..."): never what is counted.
