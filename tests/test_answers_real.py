@@ -360,3 +360,11 @@ def test_off_topic_questions_that_share_a_sector_word_are_declined_by_the_scope_
 def test_paraphrased_questions_about_the_publications_are_not_declined(va: Vraagbaak, question: str) -> None:
     answer = ask(va, question)
     assert answer.route is Route.ANSWER and answer.citations, answer.text
+
+
+def test_a_figure_in_a_list_item_is_quoted_under_its_lead_in(va: Vraagbaak) -> None:
+    # "zes video's waarin experten hun visie ... geven" is a list item, not a sentence: it answers
+    # the count, read under the sentence that introduces the list.
+    answer = ask(va, "Hoeveel experten geven in video hun kijk op de toekomst in de maatschappelijke contextanalyse?")
+    assert "zes video" in answer.text and "\n- " in answer.text, answer.text
+    assert answer.text.split("\n", 1)[0].endswith(":"), answer.text

@@ -286,7 +286,13 @@ def _items(ctx: _Context, passage: Passage, rank: int, el: Element, section: fro
     lead = ctx.terms(lead_of(passage, el))
     out: list[Candidate] = []
     for i, item in enumerate(el.items):
-        if not item.rstrip().endswith((".", "!", "?")) or not whole_sentence(item) or not states(item, ctx.qnumbers):
+        if not states(item, ctx.qnumbers):
+            continue
+        sentence = item.rstrip().endswith((".", "!", "?")) and whole_sentence(item)
+        # An item that is no sentence ("zes video's waarin experten ... geven") answers only when its figure
+        # counts what is asked; it is then quoted under its lead-in (see ExtractiveAnswerer._quote).
+        counted = bool(ctx.qualifier) and bool(lead_of(passage, el)) and qualified_figure(item, ctx.qualifier)
+        if not sentence and not counted:
             continue
         if len(item.split()) > MAX_WORDS or item not in passage.chunk.text:
             continue

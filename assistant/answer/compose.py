@@ -34,7 +34,7 @@ from ..text.analysis import Analyzer, fold, normalise_for_match, split_sentences
 from ..text.lemmas import is_plural
 from .candidates import MAX_WORDS, Candidate, candidates, lead_of
 from .forms import norm, word_set
-from .passage import Element, ElementKind, Passage, memoised
+from .passage import Element, ElementKind, Passage, memoised, whole_sentence
 from .render import cell_line, citation_for, list_lines, passed_moments, sentence_line, time_notes
 from .scorer import Scorer, default_scorer
 from .stretch import follow_on
@@ -272,6 +272,9 @@ class ExtractiveAnswerer:
         """The answer line for a candidate and the verbatim stretches it quotes."""
         el, passage = cand.element, cand.passage
         if cand.item is not None:
+            lead = lead_of(passage, el)
+            if not whole_sentence(cand.text) and lead and lead in passage.chunk.text:
+                return list_lines(lead, [cand.text]), [lead, cand.text]  # an item read under its lead-in
             return sentence_line(cand.text), [cand.text]
         if cand.continues:
             return list_lines("", el.items), [el.text]  # its lead-in was said with the list it continues
