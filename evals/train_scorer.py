@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.answer.compose import ExtractiveAnswerer
+from assistant.answer.quote import quote_of
 from assistant.answer.scorer import SCORER_FILE, HandScorer, LinearScorer, Scorer
 from assistant.settings import Settings
 from assistant.vraagbaak import Vraagbaak
@@ -51,7 +52,7 @@ def collect(settings: Settings, gold: Sequence[GoldItem]) -> list[_Group]:
             found = answerer.candidates(part, res.hits, snapshot)
             if not isinstance(found, list) or not found:
                 continue
-            texts = tuple(answerer._quote(c)[0] for c in found)
+            texts = tuple(quote_of(c)[0] for c in found)
             labels = [int(any(fact_in(f, t) for f in g.key_facts)) for t in texts]
             groups.append(_Group(f"{g.id}#{i}", [c.features for c in found], labels, part.text, texts))
     return groups

@@ -368,3 +368,11 @@ def test_a_figure_in_a_list_item_is_quoted_under_its_lead_in(va: Vraagbaak) -> N
     answer = ask(va, "Hoeveel experten geven in video hun kijk op de toekomst in de maatschappelijke contextanalyse?")
     assert "zes video" in answer.text and "\n- " in answer.text, answer.text
     assert answer.text.split("\n", 1)[0].endswith(":"), answer.text
+
+
+def test_a_subheading_is_said_with_the_paragraph_it_names(va: Vraagbaak) -> None:
+    # The report sets "Allemaal Politiek" on its own line over the paragraph about the campaign;
+    # quoted, it leads the sentence ("Allemaal Politiek: Met het oog op ..."), never glued into it.
+    answer = ask(va, "Welke campagne kwam in de plaats van het geplande Festival van de democratie?")
+    assert "Allemaal Politiek" in answer.text, answer.text
+    assert "Politiek Met het oog" not in answer.text, answer.text

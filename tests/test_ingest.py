@@ -232,3 +232,22 @@ def test_a_short_page_tail_joins_the_chunk_before_it() -> None:
     assert all(len(c.text) >= 120 for c in chunks if c.page_start == 3)  # no "Verenigings-" chunk of its own
     assert chunks[-2].text.endswith("Verenigings-") and chunks[-2].page_end == 3
     assert chunks[-1].text == "Een nieuwe pagina begint hier." and chunks[-1].page_start == 4
+
+
+def test_a_short_label_between_sentences_is_not_joined_into_the_next_one() -> None:
+    from collections import Counter
+
+    from assistant.ingestion.pdf_lines import join_lines
+
+    lines = [
+        "Dit was het jaar van de visitatie.",
+        "Visitatie",
+        "In het kader van de overeenkomst kwam",
+        "de commissie langs.",
+    ]
+    assert join_lines(lines, Counter(), labels=True) == (
+        "Dit was het jaar van de visitatie. Visitatie\nIn het kader van de overeenkomst kwam de commissie langs."
+    )
+    # Inside a sentence a short capitalised line is no label; without ``labels`` nothing changes.
+    assert "\n" not in join_lines(["Dit jaar bedankten we", "Fred Dhont", "Voor zijn inzet."], Counter(), labels=True)
+    assert "\n" not in join_lines(lines, Counter())

@@ -143,3 +143,12 @@ def test_a_panel_titled_by_a_run_of_headings_carries_that_title(va: Vraagbaak) -
     text = "\n".join(c.text for c in chunks)
     assert "Activiteiten ondersteuningsaanbod\nSoort | Aantal" in text
     assert "2023 in cijfers\nSoort" not in text
+
+
+def test_an_unnumbered_subheading_is_its_own_line(va: Vraagbaak) -> None:
+    # "Mailinglijsten" | "Socius beschikt over ...": the label stays a line of its own, so it is
+    # never quoted as the first word of the sentence under it.
+    text = "\n".join(c.text for c in va.snapshot().chunks if c.doc_type == "publicatie")
+    assert "Mailinglijsten\nSocius beschikt" in text
+    assert "Visitatie\nIn het kader van onze beheersovereenkomst" in text
+    assert "Visitatie In het kader" not in text

@@ -29,7 +29,7 @@ from ..text.lemmas import lemma
 from . import signals
 from .figures import counts_qualifier, qualified_figure, qualifier_forms, qualifier_share
 from .forms import norm
-from .passage import Element, ElementKind, Passage, boilerplate, whole_sentence
+from .passage import Element, ElementKind, Passage, boilerplate, label_over, whole_sentence
 
 if TYPE_CHECKING:
     from ..index.snapshots import Snapshot
@@ -178,7 +178,7 @@ def candidates(
         section = ctx.terms(f"{passage.chunk.title} {passage.chunk.section}")
         heading: Element | None = None
         for el in passage.elements:
-            if el.kind is ElementKind.HEADING and 1 < len(el.text.split()) <= _HEADING_WORDS:
+            if el.kind is ElementKind.HEADING and len(el.text.split()) <= _HEADING_WORDS and _WORDY.search(el.text):
                 heading = el  # a heading inside the chunk titles the sentences under it
             if not el.quotable or (el.kind is ElementKind.SENTENCE and norm(el.text) in skip):
                 continue
@@ -234,7 +234,9 @@ def _sentences(ctx: _Context, passage: Passage, rank: int, el: Element, section:
     asked = _source_question(ctx, passage, el)
     # Scored on its own words: a next sentence that only brings the figure adds no coverage.  A question
     # the source asks right before ("Waarom Kroatië?") is what the sentence answers: its words count too.
-    own = ctx.terms(el.text) | (ctx.terms(asked) if asked else frozenset())
+    # A subheading right above it ("Visitatie") is quoted with it (see label_over): its words are the sentence's.
+    label = label_over(passage, el)
+    own = ctx.terms(f"{label} {el.text}") | (ctx.terms(asked) if asked else frozenset())
     cand.terms = (own | section) & ctx.weights.keys()
     cand.features = _features(ctx, cand, text, own, section)
     before = passage.before(el)
@@ -361,6 +363,8 @@ def lead_of(passage: Passage, el: Element) -> str:
 
 #: A heading line longer than this is a run of words from a PDF layout, not a heading.
 _HEADING_WORDS = 10
+#: A heading with a word in it ("Visitatie"), not a bare number ("6.2.").
+_WORDY = re.compile(r"[^\W\d_]{3}")
 
 
 def _focus_in(focus: tuple[str, ...], text: str) -> bool:

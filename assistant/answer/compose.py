@@ -34,8 +34,9 @@ from ..text.analysis import Analyzer, fold, normalise_for_match, split_sentences
 from ..text.lemmas import is_plural
 from .candidates import MAX_WORDS, Candidate, candidates, lead_of
 from .forms import norm, word_set
-from .passage import Element, ElementKind, Passage, memoised, whole_sentence
-from .render import cell_line, citation_for, list_lines, passed_moments, sentence_line, time_notes
+from .passage import ElementKind, Passage, memoised
+from .quote import quote_of
+from .render import citation_for, passed_moments, time_notes
 from .scorer import Scorer, default_scorer
 from .stretch import follow_on
 from .types import QUOTE_GAP, Citation
@@ -247,7 +248,7 @@ class ExtractiveAnswerer:
         citations: list[Citation] = []
         said = ""
         for cand in chosen:
-            text, spans = self._quote(cand)
+            text, spans = quote_of(cand)
             key = norm(text)
             whole = cand.row is None and cand.item is None
             parts = [norm(e.text) for e in cand.stretch] if whole else [key]
@@ -267,37 +268,6 @@ class ExtractiveAnswerer:
                 notes.append(f"De publicaties noemen er {shown}, niet {query.expected_count}.")
         text = body + ("\n\n" + " ".join(notes) if notes else "")
         return Composition(text, tuple(citations))
-
-    def _quote(self, cand: Candidate) -> tuple[str, list[str]]:
-        """The answer line for a candidate and the verbatim stretches it quotes."""
-        el, passage = cand.element, cand.passage
-        if cand.item is not None:
-            lead = lead_of(passage, el)
-            if not whole_sentence(cand.text) and lead and lead in passage.chunk.text:
-                return list_lines(lead, [cand.text]), [lead, cand.text]  # an item read under its lead-in
-            return sentence_line(cand.text), [cand.text]
-        if cand.continues:
-            return list_lines("", el.items), [el.text]  # its lead-in was said with the list it continues
-        if el.kind in (ElementKind.LIST, ElementKind.TABLE) and cand.row is None:
-            items = el.items if el.kind is ElementKind.LIST else tuple(_row_items(el))
-            lead = lead_of(passage, el)
-            if lead and not (el.lead or el.title):
-                # The sentence before introduces the list: quote it with the list, one stretch.
-                before = passage.before(el)
-                if before is not None and passage.same_page(before, el):
-                    stretch = passage.chunk.text[before.start : el.end]
-                    return list_lines(lead, items), [stretch]
-            if not lead:
-                # The section heading introduces it, when the passage has it verbatim to quote.
-                heading = _heading_lead(passage)
-                at = passage.chunk.text.rfind(heading.rstrip(":"), 0, el.start)
-                if at >= 0:
-                    return list_lines(heading, items), [heading.rstrip(":"), el.text]
-            return list_lines(lead, items), [el.text]
-        if el.kind is ElementKind.TABLE and cand.row is not None:
-            return cell_line(el, cand.row)
-        quote = cand.text
-        return sentence_line(quote), [quote]
 
 
 # -- helpers ------------------------------------------------------------------
@@ -578,28 +548,6 @@ def _overlaps(a: Candidate, b: Candidate) -> bool:
         return True
     wa, wb = word_set(a.text), word_set(b.text)
     return len(wa & wb) >= 0.85 * min(len(wa), len(wb))
-
-
-def _row_items(table: Element) -> list[str]:
-    """A table as list items: "1 | Plan van aanpak" -> "1. Plan van aanpak", else "label: values"."""
-    out: list[str] = []
-    for row in table.rows:
-        cells = [c for c in row if c]
-        if not cells:
-            continue
-        if len(cells) == 2 and cells[0].isdigit() and len(cells[0]) <= 2:
-            out.append(f"{cells[0]}. {cells[1]}")
-        elif len(cells) >= 2 and table.header and len(table.header) == len(row):
-            out.append(f"{cells[0]}: " + ", ".join(f"{h} {v}" for h, v in zip(table.header[1:], row[1:], strict=False)))
-        else:
-            out.append(cells[0] + (": " + ", ".join(cells[1:]) if len(cells) > 1 else ""))
-    return out
-
-
-def _heading_lead(passage: Passage) -> str:
-    section = passage.chunk.section.rsplit(" > ", 1)[-1] if passage.chunk.section else passage.chunk.title
-    section = re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", section).rstrip(":?")
-    return f"{section}:"
 
 
 __all__ = ["NOT_FOUND_TEXT", "QUOTE_GAP", "Answerer", "Composition", "ExtractiveAnswerer", "Unmet", "question_weights"]

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from ..ingestion.chunking import Chunk
 from ..ingestion.document import BULLET, CELL
-from ..text.analysis import ABBREVIATIONS, normalise_for_match, split_sentences
+from ..text.analysis import ABBREVIATIONS, fold, normalise_for_match, split_sentences
 
 
 class ElementKind(StrEnum):
@@ -222,3 +222,21 @@ _INNER_BREAK = re.compile(r"([^\s.]+)[.!?][\"”’)]?\s+(?=[a-zà-ÿ])")
 #: Words after which a full stop does not end a sentence: the shared table and editorial ones
 #: ("cf.", "nvdr.", "red.") that the composer meets in quotes.
 _ABBREVIATIONS = ABBREVIATIONS | frozenset(["cf", "nvdr", "red"])
+
+
+def label_over(passage: Passage, first: Element) -> str:
+    """A short subheading right above the quoted text ("Visitatie", "Allemaal Politiek"): said with it.
+
+    The subheading often names what the paragraph is about, and is the very name asked ("welke
+    campagne ...?" under "Allemaal Politiek"); the chunk's own section heading is not repeated.
+    """
+    before = passage.before(first)
+    if before is None or before.kind is not ElementKind.HEADING or not passage.same_page(before, first):
+        return ""
+    text = before.text.strip()
+    between = passage.chunk.text[before.end : first.start]
+    if between.strip() or len(text.split()) > 5 or not text[:1].isupper() or text[:1].isdigit():
+        return ""
+    if fold(text) in fold(passage.chunk.section) or fold(text) == fold(passage.chunk.title):
+        return ""
+    return text

@@ -76,7 +76,7 @@ class Builder:
         out: list[Block] = []
         carry = ""
         for k, (page, lines) in enumerate(zip(pages, by_page, strict=True)):
-            text = join_lines([carry, *lines] if carry else lines, self.vocab)
+            text = join_lines([carry, *lines] if carry else lines, self.vocab, labels=True)
             carry = ""
             following = by_page[k + 1] if k + 1 < len(by_page) and pages[k + 1] == page + 1 else []
             if (

@@ -10,7 +10,7 @@ SEP = "\x1f"
 _HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+([A-ZÀ-Ý‘'\"].{2,90})$")
 
 
-def join_lines(lines: list[str], vocab: Counter[str]) -> str:
+def join_lines(lines: list[str], vocab: Counter[str], *, labels: bool = False) -> str:
     """Join PDF lines into running text, repairing line-break hyphenation.
 
     A line ending in "woord-" followed by a lower-case word is either a
@@ -20,10 +20,18 @@ def join_lines(lines: list[str], vocab: Counter[str]) -> str:
     when neither does, two known words keep their hyphen.
     """
     text = ""
-    for line in lines:
+    label = False  # with ``labels``: the line before is a short label over the next paragraph
+    for k, line in enumerate(lines):
         if not text:
             text = line
+            label = labels and _is_label(line, "", lines[k + 1] if k + 1 < len(lines) else "")
             continue
+        if label:
+            # "Visitatie" | "In het kader van ...": a subheading, not the first word of the sentence.
+            text += "\n" + line
+            label = labels and _is_label(line, lines[k - 1], lines[k + 1] if k + 1 < len(lines) else "")
+            continue
+        label = labels and _is_label(line, lines[k - 1], lines[k + 1] if k + 1 < len(lines) else "")
         # Only the tail: searching the whole growing text for each line was quadratic.
         m = re.search(r"([A-Za-zÀ-ÿ]+)-$", text[-200:]) if text.endswith("-") else None
         n = re.match(r"([a-zà-ÿ]+)", line)
@@ -43,6 +51,24 @@ def join_lines(lines: list[str], vocab: Counter[str]) -> str:
         else:
             text += " " + line
     return text.strip()
+
+
+_PRONOUN = re.compile(r"\b(?:ik|jij|we|wij|ze|zij|hij|u|jullie|men)\b", re.IGNORECASE)
+
+
+def _is_label(line: str, before: str, after: str) -> bool:
+    """A short line between a finished sentence (or nothing) and a capitalised line: an unnumbered subheading.
+
+    "Mailinglijsten" between "... in 2023." and "Socius beschikt over ...": the layout sets the
+    subheading on its own line, and joined it would open the sentence under it.
+    """
+    if not after or not after[:1].isupper() or not line[:1].isupper():
+        return False
+    if len(line) > 40 or len(line.split()) > 5 or re.search(r"[.!?:;,…\-]$", line):
+        return False
+    if _PRONOUN.search(line):
+        return False  # "Dit jaar bedankten we" | "Fred Dhont ...": a clause, not a title
+    return not before or bool(re.search(r"[.!?:…\"”’)]$", before))
 
 
 def is_list_item(line: str) -> bool:
