@@ -43,6 +43,7 @@ from .query.analysis import analyse
 from .query.model import Query
 from .query.retrieval import Filters, RetrievalResult, evidence_for, fuse_results, retrieve
 from .routing import Scope, decline_message, escalation_offer
+from .routing.ask import ask_overlap
 from .routing.support import content_support, specific_support
 from .settings import Settings
 
@@ -309,6 +310,9 @@ class Vraagbaak:
                 unmet=composition.unmet,
                 follow_up=query.is_follow_up,
                 specific_support=specific_support(query, cited, snapshot.lexical.idf, snapshot.lexical.analyzer),
+                ask=ask_overlap(query, [f"{c.quote} {c.section}" for c in composition.citations], scope)
+                if composition.citations
+                else None,
             )
         answer.route, answer.route_reason, answer.topic = decision.route, decision.reason, decision.topic
         answer.route_signals = dict(decision.signals)

@@ -50,6 +50,7 @@ from ..errors import ConfigError, QuestionError
 from ..index.embedders import Embedder
 from ..query.model import Query, Role, Turn
 from ..text.analysis import stem, words
+from .ask import AskOverlap
 from .decision import ANDERE, ANSWER, DECLINE, ESCALATE, ROUTES, TOPICS, Route, RouteDecision
 from .examples import EscalateCue, LexicalNeighbours, RouteExample, compile_pattern, keyword, load_examples
 from .messages import DECLINE_REASONS, ESCALATE_REASONS
@@ -414,6 +415,7 @@ class Router:
         evidence_threshold: float = 0.15,
         follow_up: bool = False,
         specific_support: float = 1.0,
+        ask: AskOverlap | None = None,
     ) -> RouteDecision:
         """The final route of an *answer* decision, once the publications have been consulted.
 
@@ -428,7 +430,7 @@ class Router:
         ``content_support`` the share of its content words (names aside) that the
         answer carries, ``evidence`` how well the retrieved passages cover it (below
         ``evidence_threshold`` they are weak), ``unmet`` why the composer found nothing
-        (:class:`~assistant.answer.Unmet`).
+        (:class:`~assistant.answer.Unmet`), ``ask`` what it asks against the quoted answer (:mod:`.ask`).
         """
         if decision.route is not ANSWER:
             return decision
@@ -437,6 +439,7 @@ class Router:
             "support": round(support, 3),
             "content_support": round(content_support, 3),
             "scope": scope.__dict__,
+            "ask": None if ask is None else ask.signals(),
         }
 
         in_context = follow_up and bool(decision.signals.get("context_sector"))
@@ -501,6 +504,9 @@ class Router:
             # No word ties the question to the sector and the best answer found hardly carries it
             # ("Hoe stoppen we de klimaatopwarming?", "het laatste nieuws over de Vlaamse politiek").
             return decided(DECLINE, "buiten_sector", "niet_verbonden")
+        if ask is not None and ask.off_topic and not follow_up:
+            # The answer shares only the setting ("naar de Trefdag"); what is asked (a train) lies elsewhere.
+            return decided(DECLINE, "buiten_sector", "vraag_niet_in_antwoord")
         if scope.later_years:
             # After the year the publications report on: what happened then, or what is planned.
             return decided(ESCALATE, "niet_in_publicaties", "niet_in_publicaties:later_jaar")

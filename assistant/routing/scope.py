@@ -392,7 +392,7 @@ class Scope:
             self.counts.get(lemma(word), 0),
             self._families.get(word[:5], 0) if len(word) >= 6 else 0,
         )
-        return used >= 2 or self.typical(word) or self.typical(lemma(word)) or _compound_known(word, self)
+        return used >= 2 or self.typical(word) or self.typical(lemma(word)) or compound_known(word, self)
 
     def _domain_word(self, word: str) -> bool:
         if len(word) < 4 or word in STOPWORDS or word in _OBJECT_SKIP:
@@ -401,7 +401,7 @@ class Scope:
             return True  # "Socius", "vrijwilligers": the sector itself, a name or not
         if self.is_name(word):
             return False
-        return self.typical(word) or _compound_known(word, self)
+        return self.typical(word) or compound_known(word, self)
 
     def _sector(self, word: str) -> bool:
         """A word of the sector (its lexicon) in a question whose subject the sector is."""
@@ -434,13 +434,13 @@ class Scope:
                 continue
             if w not in FUNCTION_WORDS and w not in FRAME_WORDS and self.general_zipf(w) < FUNCTION_ZIPF:
                 affinities.append(self.affinity(w))
-                known += self.known(w) or _compound_known(w, self)
+                known += self.known(w) or compound_known(w, self)
             if self.known(w):
                 if self.is_name(w):
                     names.append(w)
                 elif self.typical(w):
                     domain.append(w)
-            elif _compound_known(w, self):
+            elif compound_known(w, self):
                 domain.append(w)  # "diversiteitswerk": a compound of a domain word
             elif 2.5 <= self.general_zipf(w) < FUNCTION_ZIPF and w not in FUNCTION_WORDS and w not in FRAME_WORDS:
                 # An ordinary Dutch word (not a function word) that the publications never use.
@@ -487,7 +487,7 @@ class Scope:
         if n > 0:
             corpus_zipf = math.log10(n / self.total * 1e9)
             return max(-3.0, min(3.0, corpus_zipf - self.general_zipf(word)))
-        if self.known(word) or _compound_known(word, self):
+        if self.known(word) or compound_known(word, self):
             return 0.0
         return max(-3.0, -1.0 - max(0.0, self.general_zipf(word) - 2.0) / 2)
 
@@ -572,7 +572,7 @@ def _infinitive(word: str) -> bool:
     return len(word) > 4 and word.endswith("en") and lemma(word) == word and _zipf(word) >= 3.0
 
 
-def _compound_known(word: str, scope: Scope) -> bool:
+def compound_known(word: str, scope: Scope) -> bool:
     """A compound of a domain word ("vrijwilligersavond": "vrijwilligers" + "avond") is not foreign."""
     for i in range(4, len(word) - 3):
         head, tail = word[:i], word[i:]
