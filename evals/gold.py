@@ -7,6 +7,7 @@ Reading the files (JSONL and CSV, row by row with Dutch messages) is in
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -134,6 +135,12 @@ def chunk_supports(ev: Evidence, doc_id: str, text: str) -> bool:
 
 
 def fact_in(fact: str, text: str) -> bool:
-    """Key-fact match: case-insensitive, tolerant of thousands separators and spacing."""
+    """Key-fact match: case-insensitive, tolerant of thousands separators and spacing.
+
+    Citation markers are left out first: matched across them, the fact "71" was found in "+27. [1]".
+    """
     f = normalise_for_match(fact)
-    return bool(f) and f in normalise_for_match(text)
+    return bool(f) and f in normalise_for_match(_CITATION_MARKER.sub(" ", text))
+
+
+_CITATION_MARKER = re.compile(r"\s*\[\d+\]\s*")

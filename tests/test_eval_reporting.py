@@ -9,12 +9,27 @@ from pathlib import Path
 import pytest
 from eval_items import item_result
 
-from evals.gold import gold_files
+from evals.gold import fact_in, gold_files
 from evals.goldfile import read_gold
 from evals.metrics import aggregate
 from evals.readability import check
 from evals.report import write_report
 from evals.runner import ItemResult, RunResult
+
+
+# --------------------------------------------------------------------------- key facts
+@pytest.mark.parametrize(
+    ("fact", "text", "found"),
+    [
+        ("71", "De net promotor score bedroeg +27. [1]", False),  # not across the marker
+        ("271", "De score bedroeg +27 [1] en 1 jaar later ...", False),
+        ("1.108", "Er kwamen 1108 deelnemers [1].", True),
+        ("71", "Er waren 71 activiteiten [2].", True),
+        ("64 deelnemers", "Deelnemers: 64 [1] ... 64 deelnemers [2]", True),
+    ],
+)
+def test_key_facts_are_matched_without_the_citation_markers(fact: str, text: str, found: bool) -> None:
+    assert fact_in(fact, text) is found
 
 
 # --------------------------------------------------------------------------- readability
