@@ -70,3 +70,39 @@ def test_a_sentence_opening_with_dan_is_read_with_the_one_it_follows(va: Vraagba
     # ... naast de kernwerking" says what it is.
     answer = va.ask("Waarin schuilt de valkuil van een diversiteitsprojectje?")
     assert "naast de kernwerking" in answer.text, answer.text
+
+
+@pytest.mark.parametrize(
+    ("near_miss", "unmet", "twin", "fact"),
+    [
+        # The Trefdag is in the report (in Mechelen); "Gent" only elsewhere in the hits.
+        ("Hoeveel deelnemers had de Trefdag in Gent?", Unmet.SUBJECT, "Hoeveel deelnemers had de Trefdag?", "230"),
+        # The score is given over all activities, in a section that never names the Trefdag.
+        (
+            "Welke net promotor score haalde de Trefdag?",
+            Unmet.SUBJECT,
+            "Hoeveel bedroeg de net promotor score over al de activiteiten?",
+            "+27",
+        ),
+        # The board of Socius lists people and their organisations, no director of that organisation.
+        ("Wie is de directeur van Avansa Oost-Brabant?", Unmet.ROLE, "Wie is de directeur van Socius?", "Fred Dhont"),
+    ],
+)
+def test_a_near_miss_escalates_and_its_answerable_twin_answers(
+    va: Vraagbaak, near_miss: str, unmet: Unmet, twin: str, fact: str
+) -> None:
+    snapshot = va.snapshot()
+    query = va.analyse(near_miss, snapshot=snapshot)
+    answerer: Any = va._answerer
+    composition = answerer.compose(query, va.retrieve(query, snapshot=snapshot).hits, snapshot)
+    assert composition.unmet is unmet and composition.citations == (), composition
+    missed = va.ask(near_miss)
+    assert missed.route == "escalate" and not missed.citations, missed.text
+    answered = va.ask(twin)
+    assert answered.route == "answer" and fact in answered.text, answered.text
+
+
+def test_a_name_said_earlier_in_the_section_still_answers(va: Vraagbaak) -> None:
+    # Scivil is named pages before the list of vuistregels, in the same section of the report.
+    answer = va.ask("Welke vuistregels geeft Scivil voor citizen science?")
+    assert answer.route == "answer" and "Overstijg de hype" in answer.text, answer.text

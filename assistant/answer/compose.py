@@ -39,6 +39,7 @@ from .quote import quote_of
 from .render import citation_for, passed_moments, time_notes
 from .scorer import Scorer, default_scorer
 from .stretch import follow_on
+from .subject import ROLE_ASKED, is_specific, named_subject, subject_near
 from .types import QUOTE_GAP, Citation
 
 if TYPE_CHECKING:
@@ -62,6 +63,8 @@ class Unmet(StrEnum):
     OUTCOME = "geen_resultaat"  # results or conclusions were asked, the passages only announce or mention it
     STALE = "verouderd"  # today's state was asked, the passages announce a moment that has passed since
     NAMES = "niet_genoemd"  # a named number of things was asked, the passages only count them
+    SUBJECT = "ander_onderwerp"  # the question's named subject is not in the passage answered from
+    ROLE = "geen_persoon"  # who holds a named role was asked, the quotes do not name that role
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,7 @@ class ExtractiveAnswerer:
         composition = replace(self._render(query, chosen), support=support)
         while _too_long(composition.text, budget) and _shorten(chosen):
             composition = replace(self._render(query, chosen), support=support)
-        unmet = _unmet_by(query, composition)
+        unmet = _unmet_by(query, composition) or _unanswered(query, chosen, snapshot)
         if unmet is None and _uncounted_part(query, chosen):
             # "... en hoeveel met onderzoeksactoren?" answered by "181 overlegmomenten met 55 verschillende
             # actoren: beleidsactoren, onderzoeksactoren, ...": no figure for this part; the other parts stand.
@@ -169,6 +172,13 @@ class ExtractiveAnswerer:
         if query.wants_amount:
             # "Hoeveel kostte een ticket?": a figure that is not an amount of money does not answer it.
             found = [c for c in found if _MONEY.search(c.text) or _MONEY.search(_scope(c))]
+        named = named_subject(query)
+        if named and query.kind is AnswerKind.LIST:
+            # The lists that stand where the question's subject is named answer it before others ("Welke
+            # onderwerpen komen in de Wegwijs ... aan bod?").  Not for other kinds: a figure or a sentence that
+            # happens to stand near the name would be taken for the one asked.
+            near = [c for c in found if subject_near(named, c.passage.chunk, snapshot)]
+            found = near or found
         if not found:
             unmet = {AnswerKind.FIGURE: Unmet.FIGURE, AnswerKind.MOMENT: Unmet.MOMENT}.get(query.kind, Unmet.NOTHING)
             return Composition(NOT_FOUND_TEXT, unmet=unmet)
@@ -187,7 +197,7 @@ class ExtractiveAnswerer:
             available = sorted({y for t in texts for y in years_in(t) if 1990 <= y <= query.today.year}, reverse=True)
             return Composition(NOT_FOUND_TEXT, unmet=Unmet.YEAR, available_years=tuple(available[:3]))
         folded = " ".join(norm(t) for t in texts)
-        missing = tuple(e for e in query.entities if _is_specific(e) and not _mentioned(e, folded, analyzer))
+        missing = tuple(e for e in query.entities if is_specific(e) and not _mentioned(e, folded, analyzer))
         if missing:
             return Composition(NOT_FOUND_TEXT, unmet=Unmet.ENTITY, missing=missing)
         return None
@@ -385,36 +395,6 @@ def _mentioned(entity: str, folded: str, analyzer: Analyzer) -> bool:
     return True
 
 
-def _is_specific(entity: str) -> bool:
-    """A name worth checking: not the organisation itself, a region or a generic capitalised word."""
-    f = fold(entity)
-    return f not in _GENERIC and len(f) >= 4 and "socius" not in f.split()
-
-
-_GENERIC = frozenset(
-    [
-        "vlaanderen",
-        "vlaams",
-        "vlaamse",
-        "brussel",
-        "belgie",
-        "europa",
-        "europese",
-        "nederland",
-        "nederlands",
-        "engels",
-        "frans",
-        "nl",
-        "be",
-        "covid",
-        "corona",
-        "decreet",
-        "jaarverslag",
-        "toolbox",
-    ]
-)
-
-
 def _mentions_year(text: str, year: int, ranged: bool) -> bool:
     """Does ``text`` speak about ``year``?  Inside a period ("2021-2025") only when a period was asked."""
     if ranged:
@@ -450,6 +430,29 @@ def _unmet_by(query: Query, composition: Composition) -> Unmet | None:
         return Unmet.STALE  # "Zitten jullie ondertussen terug ...?" -- "eind 2024 kunnen we terug ..."
     if _only_counted(query, quotes, composition.text):
         return Unmet.NAMES  # "Welke twee Avansa's ...?" -- "... vonden we twee Avansa's bereid ..."
+    return None
+
+
+def _unanswered(query: Query, chosen: list[Candidate], snapshot: Snapshot) -> Unmet | None:
+    """A near miss: the subject is in the publications, what the question asks of it is not in what was chosen.
+
+    - the question's named subject must be where a passage answered from stands: its document section (text,
+      heading and title) or the chunk either side (Scivil is named pages above the vuistregels it gives);
+      somewhere in the retrieved hits is not enough ("Hoeveel deelnemers had de Trefdag in Gent?" is not
+      answered by the Trefdag in Mechelen, the Trefdag's score not by the score over all activities);
+    - "Wie is de voorzitter van ...?" must get a quote that names that role.
+
+    A figure that does not count the question's qualifier is not judged here: the qualifier read from the
+    question is too rough for that ("voltijdse jobs" is answered by a row of VTE).
+    """
+    named = named_subject(query)
+    if named and not any(subject_near(named, c.passage.chunk, snapshot) for c in chosen):
+        return Unmet.SUBJECT
+    role = ROLE_ASKED.match(query.normalised)
+    if query.kind is AnswerKind.PERSON and role is not None:
+        said = fold(" ".join(f"{c.text} {c.passage.chunk.section}" for c in chosen))
+        if role.group(1)[:6] not in said:
+            return Unmet.ROLE
     return None
 
 
