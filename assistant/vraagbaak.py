@@ -352,10 +352,15 @@ class Vraagbaak:
         yield AnswerDone(answer)
 
     def scope(self, snapshot: Snapshot) -> Scope:
-        """The corpus vocabulary of this index generation, for scope decisions (built once per generation)."""
+        """The corpus vocabulary of this index generation, for scope decisions (built once per generation).
+
+        The sector's words beyond the corpus are the router's (:attr:`~.routing.router.Router.lexicon`,
+        from the vocabulary file it loaded).
+        """
         cached = snapshot.memo.get("scope")
         if not isinstance(cached, Scope):
-            cached = snapshot.memo["scope"] = Scope.from_texts(c.text for c in snapshot.chunks)
+            texts = (c.text for c in snapshot.chunks)
+            cached = snapshot.memo["scope"] = Scope.from_texts(texts, lexicon=self.router().lexicon)
         return cached
 
     def _not_answered(

@@ -270,7 +270,7 @@ def corpus_scope() -> Scope:
     corpus = PROJECT_ROOT / "corpus"
     manifest = read_manifest(corpus)
     docs = [parse_file(p, meta_for(p, corpus, manifest)) for p in discover(corpus)]
-    return Scope.from_texts(d.text for d in docs)
+    return Scope.from_texts((d.text for d in docs), lexicon=Router().lexicon)
 
 
 IN_SCOPE = ScopeSignals(task=False, addresses=True, domain=("vorming",), foreign=(), names=())

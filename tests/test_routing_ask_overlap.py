@@ -15,6 +15,7 @@ import pytest
 
 from assistant import Vraagbaak
 from assistant.query.analysis import analyse
+from assistant.routing import Router
 from assistant.routing.ask import ask_overlap
 from assistant.routing.scope import Scope
 from assistant.text.analysis import Analyzer
@@ -134,7 +135,7 @@ _CORPUS = [
 
 @pytest.fixture(scope="module")
 def scope() -> Scope:
-    return Scope.from_texts(_CORPUS)
+    return Scope.from_texts(_CORPUS, lexicon=Router().lexicon)
 
 
 def _ask(question: str, cited: str, scope: Scope) -> tuple[bool, tuple[str, ...]]:

@@ -7,13 +7,16 @@ Routing is checked on the wording alone (``decide`` without evidence), as the pa
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
+from conftest import lexical_snapshot, report_chunk
 
 from assistant.query.analysis import analyse
-from assistant.routing import Router
+from assistant.routing import Router, Scope
 from assistant.routing.messages import ESCALATE_REASONS
 from assistant.routing.nearmiss import third_party_amount
 from assistant.text.analysis import Analyzer
@@ -228,8 +231,6 @@ def test_a_later_year_goes_to_staff_once_the_publications_are_consulted(router: 
 def test_what_the_asker_calls_their_own_sets_the_scene() -> None:
     from collections import Counter
 
-    from assistant.routing import Scope
-
     scope = Scope.from_texts(["De vrijwilligers van de vereniging maken het beleidsplan in 2023."] * 3)
     assert scope.report_year == 2023
 
@@ -243,8 +244,6 @@ def test_what_the_asker_calls_their_own_sets_the_scene() -> None:
 
 
 def test_words_that_frame_the_answer_are_not_foreign() -> None:
-    from assistant.routing import Scope
-
     scope = Scope.from_texts(["De nieuwsbrief van de vereniging verscheen in 2023 bij de vrijwilligers."] * 3)
     signals = scope.signals(analyse("Om welke reden kwam de nieuwsbrief?", today=TODAY, analyzer=Analyzer()))
     assert "reden" not in signals.foreign  # "om welke reden" asks why; the subject is the newsletter
@@ -252,17 +251,17 @@ def test_words_that_frame_the_answer_are_not_foreign() -> None:
     assert "hond" in hond.foreign
 
 
-def test_the_sectors_words_are_its_domain_unless_they_only_set_the_scene() -> None:
-    from assistant.routing import Scope
-    from assistant.routing.lexicon import sector_lexicon
+_SMALL_CORPUS = ["De vrijwilligers van de vereniging maken het beleidsplan in 2023."] * 3
 
-    corpus = ["De vrijwilligers van de vereniging maken het beleidsplan in 2023."] * 3
 
-    def signals(scope: Scope, question: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        s = scope.signals(analyse(question, today=TODAY, analyzer=Analyzer()))
-        return s.domain, s.foreign
+def _domain_and_foreign(scope: Scope, question: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    s = scope.signals(analyse(question, today=TODAY, analyzer=Analyzer()))
+    return s.domain, s.foreign
 
-    scope = Scope.from_texts(corpus)
+
+def test_the_sectors_words_are_its_domain_unless_they_only_set_the_scene(router: Router) -> None:
+    corpus, signals = _SMALL_CORPUS, _domain_and_foreign
+    scope = Scope.from_texts(corpus, lexicon=router.lexicon)
     # the small corpus never says "werkgroep"; the sector's lexicon does
     domain, foreign = signals(scope, "Hoe verdeel je de taken in een werkgroep?")
     assert "werkgroep" in domain and "werkgroep" not in foreign
@@ -272,4 +271,26 @@ def test_the_sectors_words_are_its_domain_unless_they_only_set_the_scene() -> No
     # without a lexicon the corpus alone decides
     domain, _ = signals(Scope.from_texts(corpus, lexicon=lambda w: False), "Hoe verdeel je de taken in een werkgroep?")
     assert "werkgroep" not in domain
-    assert sector_lexicon()("vergaderingen") and not sector_lexicon()("trein")
+    assert router.lexicon("vergaderingen") and not router.lexicon("trein")
+
+
+def test_a_router_with_its_own_topics_file_lends_the_scope_its_own_sector_words(router: Router, tmp_path: Path) -> None:
+    from assistant import Vraagbaak
+    from assistant.routing.router import DEFAULT_TOPICS
+    from assistant.settings import load_settings
+
+    data = json.loads(DEFAULT_TOPICS.read_text(encoding="utf-8"))
+    data["sector_terms"].append("zeilclub*")
+    topics = tmp_path / "topics.json"
+    topics.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    own = Router(topics_path=topics)
+    question = "Hoe verdeel je de taken in een zeilclub?"
+    assert own.lexicon("zeilclub") and not router.lexicon("zeilclub")
+    assert "zeilclub" in _domain_and_foreign(Scope.from_texts(_SMALL_CORPUS, lexicon=own.lexicon), question)[0]
+    assert "zeilclub" not in _domain_and_foreign(Scope.from_texts(_SMALL_CORPUS, lexicon=router.lexicon), question)[0]
+    # The assistant builds the scope of a turn with its router's lexicon, not with the default file's.
+    settings = load_settings(env={}, index_dir=tmp_path / "index")
+    for r, expected in ((own, True), (router, False)):
+        scope = Vraagbaak(settings, router=r).scope(lexical_snapshot([report_chunk(t) for t in _SMALL_CORPUS]))
+        assert scope.lexicon is r.lexicon
+        assert ("zeilclub" in _domain_and_foreign(scope, question)[0]) is expected

@@ -2,32 +2,29 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
-from pathlib import Path
 
 from ..text.analysis import stem
-from .examples import Keyword, keyword
-
-#: The router's vocabulary file: its sector terms and topic keywords are the sector's lexicon.
-TOPICS_FILE = Path(__file__).resolve().parent / "data" / "topics.json"
+from .examples import Keyword
 
 
-@lru_cache(maxsize=4)
-def _lexicon_keywords(path: Path) -> tuple[Keyword, ...]:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    raw = [*data["sector_terms"], *(k for kws in data["topics"].values() for k in kws)]
-    return tuple(keyword(k) for k in raw)
+class SectorLexicon:
+    """Is a (folded) word one of the sector's words?
 
+    Built by the :class:`~assistant.routing.router.Router` from the sector terms and topic keywords
+    of the vocabulary file it loaded, and passed to the scope (``Scope.from_texts(lexicon=...)``), so
+    a router with its own ``topics_path`` judges scope by its own words.  Thread-safe; each lexicon
+    remembers its own answers.
+    """
 
-def sector_lexicon(path: Path = TOPICS_FILE) -> Callable[[str], bool]:
-    """Is a (folded) word one of the sector's words in the router's vocabulary ``path``?"""
-    keywords = _lexicon_keywords(path)
+    def __init__(self, sector: Iterable[Keyword], topics: Mapping[str, Iterable[Keyword]]) -> None:
+        self.keywords: tuple[Keyword, ...] = (*sector, *(k for kws in topics.values() for k in kws))
+        self._memo: Callable[[str], bool] = lru_cache(maxsize=20_000)(self._lookup)
 
-    @lru_cache(maxsize=20_000)
-    def lexical(word: str) -> bool:
+    def __call__(self, word: str) -> bool:
+        return self._memo(word)
+
+    def _lookup(self, word: str) -> bool:
         stems = frozenset([stem(word)])
-        return any(k.hits((word,), stems, word) for k in keywords)
-
-    return lexical
+        return any(k.hits((word,), stems, word) for k in self.keywords)

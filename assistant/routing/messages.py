@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from .decision import DECLINE, ESCALATE, RouteDecision
+from .decision import DECLINE, ESCALATE, Route, RouteDecision
 
 #: What the assistant does; every decline reason starts with it.
 SCOPE_SENTENCE: Final = (
@@ -100,6 +100,19 @@ def decline_message(decision: RouteDecision) -> str:
         "Je kunt me bijvoorbeeld vragen wat het decreet verwacht van een beleidsplan, "
         "hoe je vrijwilligers meer inspraak geeft of welke vormingen Socius aanbiedt."
     )
+
+
+#: The kind of an escalation that no wording names more precisely.
+DEFAULT_ESCALATE_KIND: Final = "begeleiding"
+
+
+def reason_for(route: Route, kind: str) -> str:
+    """The one-sentence Dutch reason of a decision."""
+    if route is DECLINE:
+        return DECLINE_REASONS[kind]
+    if route is ESCALATE:
+        return ESCALATE_REASONS.get(kind, ESCALATE_REASONS[DEFAULT_ESCALATE_KIND])
+    return "De publicaties van Socius gaan hierover; ik zoek het antwoord voor je op."
 
 
 def escalation_offer(decision: RouteDecision) -> str:

@@ -53,7 +53,8 @@ from ..text.analysis import stem, words
 from .ask import AskOverlap
 from .decision import ANDERE, ANSWER, DECLINE, ESCALATE, ROUTES, TOPICS, Route, RouteDecision
 from .examples import EscalateCue, LexicalNeighbours, RouteExample, compile_pattern, keyword, load_examples
-from .messages import DECLINE_REASONS, ESCALATE_REASONS
+from .lexicon import SectorLexicon
+from .messages import DECLINE_REASONS, DEFAULT_ESCALATE_KIND, ESCALATE_REASONS, reason_for
 from .nearmiss import third_party_amount
 from .outside import OUTSIDE_MODEL_FILE, OutsideEvidence, OutsideModel, features
 from .scope import ScopeSignals
@@ -61,7 +62,6 @@ from .scope import ScopeSignals
 DATA_DIR: Final = Path(__file__).resolve().parent / "data"
 DEFAULT_EXAMPLES: Final = DATA_DIR / "route_examples.jsonl"
 DEFAULT_TOPICS: Final = DATA_DIR / "topics.json"
-_DEFAULT_ESCALATE_KIND: Final = "begeleiding"
 #: The kind of an escalation that only resembles example requests (no wording of its own says why).
 _NEUTRAL_ESCALATE_KIND: Final = "maatwerk"
 
@@ -144,6 +144,8 @@ class Router:
             )
         self._topic_keywords = {t: [keyword(k) for k in kws] for t, kws in topics.items()}
         self._sector_keywords = [keyword(k) for k in sector]
+        #: The sector's words for the scope (``Scope.from_texts(lexicon=...)``): this file's, not the default's.
+        self.lexicon = SectorLexicon(self._sector_keywords, self._topic_keywords)
         where = f"{path} route_patterns"
         self._decline = [
             (kind, compile_pattern(p, f"{where}.decline.{kind}"))
@@ -546,15 +548,6 @@ _OUTSIDE_SUPPORT: Final = 0.5
 _WEAK_SUPPORT: Final = 0.08
 
 
-def reason_for(route: Route, kind: str) -> str:
-    """The one-sentence Dutch reason of a decision."""
-    if route is DECLINE:
-        return DECLINE_REASONS[kind]
-    if route is ESCALATE:
-        return ESCALATE_REASONS.get(kind, ESCALATE_REASONS[_DEFAULT_ESCALATE_KIND])
-    return "De publicaties van Socius gaan hierover; ik zoek het antwoord voor je op."
-
-
 def _plain_query(question: str, history: Sequence[Mapping[str, Any] | Turn]) -> Query:
     """A typed question for a caller that has only the text (no index vocabulary, today's date)."""
     from datetime import date
@@ -589,11 +582,11 @@ def _last_user_turn(history: Sequence[Turn]) -> str:
 
 def _escalate_kind(kinds: Sequence[str], knn: Mapping[str, Any]) -> str:
     for kind in _KIND_PRIORITY:
-        if kind in kinds and kind != _DEFAULT_ESCALATE_KIND:
+        if kind in kinds and kind != DEFAULT_ESCALATE_KIND:
             return kind
     if kinds:
         return kinds[0]
     # Only the nearest example requests point to staff: their kind describes *them*, not this
     # question (a question about a general deadline was told it was about "the finances of your
     # organisation"), so the reason stays neutral.
-    return _NEUTRAL_ESCALATE_KIND if knn["top_route"] == ESCALATE else _DEFAULT_ESCALATE_KIND
+    return _NEUTRAL_ESCALATE_KIND if knn["top_route"] == ESCALATE else DEFAULT_ESCALATE_KIND

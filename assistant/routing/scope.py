@@ -29,7 +29,6 @@ from functools import lru_cache
 from ..query.model import Query
 from ..text.analysis import STOPWORDS, stem, thesaurus
 from ..text.lemmas import lemma
-from .lexicon import sector_lexicon
 from .nearmiss import later_years
 from .vocabulary import FRAME_WORDS, FUNCTION_WORDS, FUNCTION_ZIPF
 
@@ -302,7 +301,8 @@ class Scope:
 
     @classmethod
     def from_texts(cls, texts: Iterable[str], lexicon: Callable[[str], bool] | None = None) -> Scope:
-        """The scope of a corpus; ``lexicon`` (default: :func:`sector_lexicon`) names the sector's words."""
+        """The scope of a corpus; ``lexicon`` (the router's :attr:`~.router.Router.lexicon`) names the sector's
+        words beyond it (``None``: the corpus alone decides)."""
         counts: Counter[str] = Counter()
         capitalised: Counter[str] = Counter()
         years: Counter[int] = Counter()
@@ -328,7 +328,7 @@ class Scope:
             counts,
             capitalised,
             report_year=years.most_common(1)[0][0] if years else None,
-            lexicon=sector_lexicon() if lexicon is None else lexicon,
+            lexicon=lexicon,
         )
 
     def general_zipf(self, word: str) -> float:
