@@ -376,3 +376,28 @@ def test_a_subheading_is_said_with_the_paragraph_it_names(va: Vraagbaak) -> None
     answer = ask(va, "Welke campagne kwam in de plaats van het geplande Festival van de democratie?")
     assert "Allemaal Politiek" in answer.text, answer.text
     assert "Politiek Met het oog" not in answer.text, answer.text
+
+
+def test_who_left_is_answered_by_the_table_titled_by_what_is_asked(va: Vraagbaak) -> None:
+    # The report's person cards sit under "In- en uitdiensttredingen in 2023"; the question's "verliet"
+    # is that title's word, so its rows are the answer, not a sentence about the intern nearby.
+    answer = ask(va, "Wie verliet in 2023 het personeelsteam van Socius?")
+    assert answer.route is Route.ANSWER and answer.kind == "wie"
+    assert "Zita De Pauw" in answer.text and "Jozefien Godemont" in answer.text, answer.text
+    assert "Lucas Roefmans" not in answer.text and "het bestuur" not in answer.text, answer.text
+    both = ask(va, "Wie verliet in 2023 het personeelsteam van Socius, en wie kwam tijdelijk als stagiair meedraaien?")
+    for name in ("Zita De Pauw", "Jozefien Godemont", "Lucas Roefmans"):
+        assert name in both.text, both.text
+
+
+def test_who_joined_is_not_answered_by_the_people_who_left(va: Vraagbaak) -> None:
+    answer = ask(va, "Wie kwam er in 2023 bij het personeel?")
+    assert "Lucas Roefmans" in answer.text and "uit dienst" not in answer.text, answer.text
+    # In a two-part question the title answers the part that asks it, not the other one.
+    both = ask(va, "Wie verliet in 2023 het personeelsteam van Socius, en wie kwam erbij?")
+    assert both.text.count("uit dienst") == 2, both.text
+
+
+def test_which_building_is_answered_by_a_name_of_a_building(va: Vraagbaak) -> None:
+    answer = ask(va, "In welk gebouw gaat het team van Socius vanaf het voorjaar van 2024 tijdelijk werken?")
+    assert "Herman Teirlinckgebouw" in answer.text, answer.text

@@ -271,3 +271,17 @@ def test_report_table_titles_page_breaks_and_photo_credits(report) -> None:  # t
     item = next(line for line in experts.text.splitlines() if "zes video’s" in line)
     assert "Dave Sinardet (VUB)" in item and item.endswith("Margot Cloet (Zorgnet-Icuro)")
     assert experts.text.count("• ") == 5
+
+
+def test_report_keeps_person_cards_as_rows_of_one_titled_table(report) -> None:  # type: ignore[no-untyped-def]
+    from assistant.ingestion.document import BlockKind
+
+    # Page 68 prints two cards ("name" / "stafmedewerker" / "uit dienst"), one of them away from the
+    # other; both are rows of the table under "In- en uitdiensttredingen in 2023", not running text.
+    cards = [b for b in report.blocks if b.page == 68 and b.kind is BlockKind.TABLE and "uit dienst" in b.text]
+    assert len(cards) == 1, [b.text for b in cards]
+    lines = cards[0].text.splitlines()
+    assert lines[0] == "In- en uitdiensttredingen in 2023"
+    assert len(lines) == 3 and all(line.endswith(" | stafmedewerker | uit dienst") for line in lines[1:])
+    text = " ".join(b.text for b in report.blocks if b.page == 68 and b.kind is BlockKind.TEXT)
+    assert "uit dienst" not in text and "stafmedewerker uit dienst Personeel" not in text

@@ -8,7 +8,7 @@ from assistant.index import Embedder
 from assistant.settings import Settings
 from assistant.vraagbaak import Vraagbaak
 
-MULTI_PART = "Wie verliet in 2023 het personeelsteam van Socius, en wie kwam erbij?"
+MULTI_PART = "Wie verliet in 2023 het personeelsteam van Socius, en wie kwam er tijdelijk bij als stagiair?"
 
 
 class _Counting:

@@ -121,6 +121,11 @@ class _Context:
         self.names_asked = 0 < len(query.focus) <= 2 and query.focus[-1] in signals.NAMED_PLURALS
         self.own_total = sum(weights[t] for t in self.own)
 
+    def title_asks(self, title: str) -> bool:
+        """Does a ``title`` say what this part asks in its own words, a year aside ("In- en uitdiensttredingen")?"""
+        said = frozenset(t for t in self.terms(title) if not t[:1].isdigit())
+        return any(t in said or self.related[t] & said for t in self.query.terms if t in self.weights)
+
     def own_share(self, terms: frozenset[str]) -> float:
         """For a follow-up: the share of its own words (not the borrowed ones) that ``terms`` cover; else 1."""
         if not self.own_total:
@@ -322,6 +327,10 @@ def _whole(ctx: _Context, passage: Passage, rank: int, el: Element, section: fro
     cand.features["n_items"] = min(len(parts), 20) / 20
     cand.features["focus_in_lead"] = float(_focus_in(ctx.query.focus, f"{intro} {heading}"))
     cand.features["focus_known"] = float(bool(ctx.query.focus))
+    # "Wie verliet ...?" over a small table titled "In- en uitdiensttredingen in 2023": its rows are the answer.
+    alike = len({ctx.coverage(ctx.terms(p)) for p in parts}) == 1  # no row picked out
+    small = el.kind is ElementKind.TABLE and 0 < len(parts) <= 6 and alike
+    cand.features["person_q_titled"] = float(ctx.query.kind is AnswerKind.PERSON and small and ctx.title_asks(el.title))
     # "Hoe ...?" answered by a list under "Hoe verloopt een vraag?" or "De stappen", or a list of advice
     # ("Geef mensen ...", "Werk met een afsprakenkader ..."): a way of doing it.
     cand.features["way_q_procedure"] = float(
@@ -421,9 +430,11 @@ def _rows(ctx: _Context, passage: Passage, rank: int, table: Element, section: f
     """Who/what questions: a table row names the answer ("Fred Dhont | directeur")."""
     title = ctx.terms(f"{table.title} {' '.join(table.header)}")
     out: list[Candidate] = []
+    # A small table titled by what is asked ("Wie verliet ...?"): its rows answer without the question's words.
+    titled = len(table.rows) <= 4 and ctx.title_asks(table.title)
     for r, row in enumerate(table.rows):
         own = ctx.terms(" ".join(row))
-        if not own & ctx.weights.keys():
+        if not own & ctx.weights.keys() and not titled:
             continue
         cand = Candidate(passage, rank, table, (own | title | section) & ctx.weights.keys(), {}, row=r)
         cand.features = _features(ctx, cand, " ".join(row), own, title | section, label=own)
@@ -553,6 +564,8 @@ def _features(
         # A follow-up's own words ("screencasts") must be answered, not only the borrowed subject.
         "follow_up_own": ctx.own_share(cand.terms | own | context),
         "place_q_place": float(kind is AnswerKind.PLACE and signals.names_place(text)),
+        # "In welk gebouw ...?": a name of the kind asked, a capitalised compound on it ("Teirlinckgebouw").
+        "place_q_focus": float(kind is AnswerKind.PLACE and bool(q.focus) and _names_a(q.focus[-1], text)),
         "fact_q_name": float(kind in (AnswerKind.FACT, AnswerKind.YES_NO) and signals.names_someone(text)),
         "fact_q_title": signals.names_title(text) if kind is AnswerKind.FACT else 0.0,
         # "Met welke tool ...?", "Welk systeem ...?": a thing asked by its name.
@@ -576,6 +589,10 @@ def _features(
         f"q_{kind.name.lower()}": 1.0,
     }
     return f
+
+
+def _names_a(noun: str, text: str) -> bool:
+    return len(noun) >= 4 and bool(re.search(rf"\b[A-ZÀ-Ý]\w*{re.escape(noun)}\b", text))
 
 
 def _parts(el: Element) -> tuple[str, ...]:

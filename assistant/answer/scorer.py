@@ -64,6 +64,11 @@ class HandScorer:
             elif f("q_person"):
                 # A list of people (with their roles: "Voorzitter | Stef Steyaert"), not a list of titles.
                 fit = (1.1 + 0.1 * f("person_q_role", 0.0)) if f("person_q_roster") else 0.6
+                if f("person_q_roster") and f("person_q_titled"):
+                    # Its title says what is asked ("In- en uitdiensttredingen" for "Wie verliet ...?"): the title
+                    # counts once more, as a list's lead-in does, and the people under it are the answer.
+                    base += f("cov_lead", 0.0)
+                    fit *= 1.5
             else:
                 fit = 0.8
         elif f("q_reason"):
@@ -83,7 +88,7 @@ class HandScorer:
             # A name the question does not give, better still with what that one did ("in handen van").
             fit = (1.15 + 0.15 * f("person_q_role", 0.0)) if f("person_q_name") else 0.85
         elif f("q_place"):
-            fit = 1.15 if f("place_q_place") else 0.9
+            fit = (1.15 + 0.1 * f("place_q_focus", 0.0)) if f("place_q_place") else 0.9
         elif f("q_fact") and f("fact_q_title"):
             fit = 1.3  # "Hoe heet de campagne?": the sentence that gives the name
         elif f("q_fact") and f("fact_q_focus"):

@@ -6,7 +6,7 @@ Recovers the structure an answer needs from the cleaned lines of a report:
 - key-figure panels (labels separated by an arrow icon, then a row of numbers),
   runs of "label  value" lines and "Voorzitter: naam" lines become tables with
   their title and header;
-- short runs of names become lists;
+- short runs of names become lists; person cards ("name" / "role" / "uit dienst") rows of one table;
 - photo captions with their credit ("Pagina 4", "© ...") and "Scan de code ..."
   prompts become captions, taken out of the sentences they interrupt.
 """
@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..text.analysis import split_sentences
 from .document import BULLET, CELL, Block, BlockKind
+from .pdf_blocks import late_table_titles
 from .pdf_lines import SEP, continues_sentence, heading_of, is_caps_heading, join_lines, nest
 
 _VALUE = r"(?:[+-]?\d[\d.,]*(?:\s?%|u\d\d)?(?:\s?€)?|\([+-]?\d+(?:[.,]\d+)?\s?%\))"
@@ -31,6 +32,8 @@ _LABEL_LINE = re.compile(r"^(?P<label>[A-ZÀ-Ý][\w’'/-]*(?: [\w’'/-]+){0,3}
 #: A line of a people/organisation list: a few capitalised words, no sentence end.
 _NAME_LINE = re.compile(r"^[A-ZÀ-Ý][^.!:;,%\d]*$")
 _CREDIT = re.compile(r"^©\s?\S")
+#: The status line of a person card: "uit dienst", "in dienst", "nieuw".
+_CARD_STATUS = re.compile(r"^(?:uit|in) dienst$|^nieuw$", re.IGNORECASE)
 _PAGE_REF = re.compile(r"^(?:Cover(?: en pagina'?s?)?|Pagina'?s?)\b[\d ,en]*$", re.IGNORECASE)
 _QR = re.compile(r"^Scan de (?:QR-)?code\b", re.IGNORECASE)
 _BULLET_LINE = re.compile(r"^[•\-–·*]\s+\S")
@@ -186,6 +189,7 @@ class Builder:
                 or self._bullets(lines, i)
                 or self._label_table(lines, i)
                 or self._name_list(lines, i)
+                or self._person_card(lines, i)
             )
             if step:
                 i += step
@@ -195,7 +199,7 @@ class Builder:
             i += 1
         self._restore_panel_titles()
         self.flush()
-        return _late_table_titles(self.blocks)
+        return late_table_titles(self.blocks)
 
     # -- structures ---------------------------------------------------------
     def _caption(self, lines: list[Line], i: int) -> int:
@@ -428,6 +432,34 @@ class Builder:
         self.emit(BlockKind.LIST, ([lead + ":"] if lead else []) + [BULLET + it for it in items], lines[i].page)
         return j - i
 
+    def _person_card(self, lines: list[Line], i: int) -> int:
+        """A name, a role and a status on three short lines ("Zita De Pauw" | "stafmedewerker" | "uit dienst").
+
+        A row of a table titled by the short line before it ("In- en uitdiensttredingen in 2023");
+        a later card on the same page joins that table, wherever the layout printed it.  Left as
+        text, the cards ran into the next heading and caption as one "sentence".
+        """
+        if i + 2 >= len(lines) or len({ln.page for ln in lines[i : i + 3]}) > 1:
+            return 0
+        name, role, status = (ln.text for ln in lines[i : i + 3])
+        if not (_is_name_line(name) and len(name.split()) <= 5 and _CARD_STATUS.match(status)):
+            return 0
+        if not (role[:1].islower() and len(role.split()) <= 3 and not _ENDS_SENTENCE.search(role)):
+            return 0
+        page = lines[i].page
+        row = CELL.join([name, role, status])
+        for k in range(len(self.blocks) - 1, -1, -1):
+            block = self.blocks[k]
+            if block.page != page:
+                break
+            if block.kind is BlockKind.TABLE and _CARD_STATUS.match(block.text.rsplit(CELL, 1)[-1]):
+                self.flush()
+                self.blocks[k] = replace(block, text=f"{block.text}\n{row}")
+                return 3
+        title = self._take_title(page)
+        self.emit(BlockKind.TABLE, ([title] if title else []) + [row], page)
+        return 3
+
     def _bullets(self, lines: list[Line], i: int) -> int:
         """Bullet lines ("• Webinar ...") with their wrapped continuations: a list."""
         if not lines[i].text.startswith("•"):
@@ -493,40 +525,6 @@ def _is_page_title(line: str, following: str) -> bool:
         and not _PAGE_REF.match(following)
         and not _CREDIT.match(following)
     )
-
-
-def _late_table_titles(blocks: list[Block]) -> list[Block]:
-    """A table's title that pypdf emits after the rest of its page goes back on top of that table.
-
-    "VTE % effectieve inzetbaarheid naar functie en kernopdrachten (9)" is printed above
-    the rows that open page 69 but comes out as the page's last line; on its own it is a
-    passage of nothing but question words.  It titles the page's first table when that
-    table opens the page without a title.
-    """
-    out: list[Block | None] = list(blocks)
-    for k, block in enumerate(blocks):
-        last_of_page = k + 1 == len(blocks) or blocks[k + 1].page != block.page
-        if (
-            block.kind is not BlockKind.TEXT
-            or block.page is None
-            or not last_of_page
-            or "\n" in block.text
-            or len(block.text.split()) > 15
-            or not block.text[:1].isupper()
-            or re.search(r"[.!?:;]$", block.text)
-        ):
-            continue
-        first = next(n for n, b in enumerate(blocks) if b.page == block.page)
-        table = out[first]
-        if first == k or table is None or table.kind is not BlockKind.TABLE:
-            continue
-        if CELL not in table.text.split("\n", 1)[0]:
-            continue  # it has a title already
-        out[first] = Block(
-            f"{block.text}\n{table.text}", table.section, table.page, table.kind, table.header, table.anchor
-        )
-        out[k] = None
-    return [b for b in out if b is not None]
 
 
 def _number(heading: str) -> tuple[int, ...]:
