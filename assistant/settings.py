@@ -169,7 +169,7 @@ def _parse_origins(raw: str) -> tuple[str, ...]:
     for part in filter(None, (p.strip() for p in raw.split(","))):
         match = re.fullmatch(r"(https?://[^/?#\s]+)/?", part, flags=re.I)
         if not match:
-            raise ValueError(f"{part!r} is not an origin like https://vraagbaak.example")
+            raise ValueError(f"{part!r} is geen origin zoals https://vraagbaak.example")
         origins.append(match.group(1).lower())
     return tuple(origins)
 
@@ -190,11 +190,14 @@ def _parse_bool(raw: str) -> bool:
         return True
     if value in ("0", "false", "no", "off"):
         return False
-    raise ValueError(raw)
+    raise ValueError("gebruik 1/true/yes/on of 0/false/no/off")
 
 
 _parse_bool.__name__ = "boolean (true/false)"
 
+
+# How a number variable that does not parse is described in the error.
+_NUMBER_NAMES: dict[Any, str] = {int: "geen geheel getal", float: "geen getal"}
 
 # Environment variable -> (field, parser).
 _ENV: dict[str, tuple[str, Any]] = {
@@ -266,14 +269,14 @@ def load_settings(env: Mapping[str, str] | None = None, **flags: Any) -> Setting
         try:
             values[field] = parse(raw)
         except ValueError as err:
-            what = f"a valid {parse.__name__}" if parse in (int, float) else f"valid: {err}"
-            raise ConfigError(f"{var}={raw!r} is not {what}; fix or unset the variable.") from err
+            what = _NUMBER_NAMES.get(parse, f"ongeldig: {err}")
+            raise ConfigError(f"{var}={raw!r} is {what}; verbeter of verwijder de variabele.") from err
     known = {f.name for f in dataclasses.fields(Settings)}
     for key, value in flags.items():
         if value is None:
             continue
         if key not in known:
-            raise ConfigError(f"unknown setting {key!r}")
+            raise ConfigError(f"onbekende instelling {key!r}; controleer de naam.")
         values[key] = (
             Path(value) if key in {"corpus_dir", "index_dir", "staff_file", "outbox_dir", "eval_runs_dir"} else value
         )
@@ -284,32 +287,34 @@ def load_settings(env: Mapping[str, str] | None = None, **flags: Any) -> Setting
 
 def _validate(s: Settings) -> None:
     if s.parse_timeout_s <= 0:
-        raise ConfigError("parse_timeout_s must be more than 0 seconds (ASSISTANT_PARSE_TIMEOUT_S).")
+        raise ConfigError("parse_timeout_s moet meer dan 0 seconden zijn (ASSISTANT_PARSE_TIMEOUT_S).")
     if s.top_k < 1:
-        raise ConfigError("top_k must be at least 1 (ASSISTANT_TOP_K).")
+        raise ConfigError("top_k moet minstens 1 zijn (ASSISTANT_TOP_K).")
     if s.chunk_overlap >= s.chunk_size:
-        raise ConfigError("chunk overlap must be smaller than chunk size (ASSISTANT_CHUNK_OVERLAP).")
+        raise ConfigError("de chunk overlap moet kleiner zijn dan de chunk size (ASSISTANT_CHUNK_OVERLAP).")
     if s.lexical_weight < 0 or s.dense_weight < 0 or s.lexical_weight + s.dense_weight == 0:
-        raise ConfigError("fusion weights must be >= 0 and not both 0.")
+        raise ConfigError("de fusiegewichten moeten >= 0 zijn en mogen niet allebei 0 zijn.")
     if s.synonym_weight < 0:
-        raise ConfigError("synonym_weight must be >= 0 (ASSISTANT_SYNONYM_WEIGHT).")
+        raise ConfigError("synonym_weight moet >= 0 zijn (ASSISTANT_SYNONYM_WEIGHT).")
     if s.chroma_url and not s.chroma_url.startswith(("http://", "https://")):
-        raise ConfigError(f"ASSISTANT_CHROMA_URL={s.chroma_url!r} must look like http://host:port.")
+        raise ConfigError(f"ASSISTANT_CHROMA_URL={s.chroma_url!r} moet de vorm http://host:port hebben.")
     if not re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?", s.chroma_namespace):
         raise ConfigError(
-            f"ASSISTANT_CHROMA_NAMESPACE={s.chroma_namespace!r} must be 1-40 lower-case letters, digits or '-', "
-            "starting and ending with a letter or digit (it prefixes Chroma collection names)."
+            f"ASSISTANT_CHROMA_NAMESPACE={s.chroma_namespace!r} moet 1-40 kleine letters, cijfers of '-' zijn, "
+            "beginnend en eindigend met een letter of cijfer (het komt voor de namen van de Chroma-collecties)."
         )
     try:
         ZoneInfo(s.timezone)
     except (ValueError, ZoneInfoNotFoundError) as err:
         raise ConfigError(
-            f"ASSISTANT_TIMEZONE={s.timezone!r} is no known time zone; use e.g. Europe/Brussels."
+            f"ASSISTANT_TIMEZONE={s.timezone!r} is geen bekende tijdzone; gebruik bv. Europe/Brussels."
         ) from err
     if s.reply_days < 1:
-        raise ConfigError("reply_days must be at least 1 working day (ASSISTANT_REPLY_DAYS).")
+        raise ConfigError("reply_days moet minstens 1 werkdag zijn (ASSISTANT_REPLY_DAYS).")
     if s.session_hours <= 0 or s.session_idle_minutes <= 0 or s.login_delay_s <= 0:
-        raise ConfigError("session lifetime, idle timeout and login delay must be more than 0 (ASSISTANT_SESSION_*).")
+        raise ConfigError(
+            "sessieduur, time-out bij inactiviteit en aanmeldvertraging moeten meer dan 0 zijn (ASSISTANT_SESSION_*)."
+        )
     limits = (
         s.login_free_attempts,
         s.max_body_kb,
@@ -319,18 +324,22 @@ def _validate(s: Settings) -> None:
         s.escalations_per_minute_total,
     )
     if min(limits) < 1:
-        raise ConfigError("login, body-size and rate limits must be at least 1 (ASSISTANT_*_PER_MINUTE, ...).")
+        raise ConfigError(
+            "aanmeld-, berichtgrootte- en snelheidslimieten moeten minstens 1 zijn (ASSISTANT_*_PER_MINUTE, ...)."
+        )
     if s.smtp_tls not in ("starttls", "ssl", "none"):
-        raise ConfigError(f"ASSISTANT_SMTP_TLS={s.smtp_tls!r} must be starttls, ssl or none.")
+        raise ConfigError(f"ASSISTANT_SMTP_TLS={s.smtp_tls!r} moet starttls, ssl of none zijn.")
     if not 0 < s.smtp_port < 65536:
-        raise ConfigError(f"ASSISTANT_SMTP_PORT={s.smtp_port} is no valid port.")
+        raise ConfigError(f"ASSISTANT_SMTP_PORT={s.smtp_port} is geen geldige poort; gebruik 1-65535.")
     if s.smtp_password_env and not s.smtp_user:
-        raise ConfigError("ASSISTANT_SMTP_PASSWORD_ENV needs ASSISTANT_SMTP_USER (the account the password is for).")
+        raise ConfigError(
+            "ASSISTANT_SMTP_PASSWORD_ENV vraagt ook ASSISTANT_SMTP_USER (het account van het wachtwoord); zet die."
+        )
     if s.llm and ":" not in s.llm:
-        raise ConfigError(f"ASSISTANT_LLM={s.llm!r} must be provider:model, e.g. ollama:llama3.1.")
+        raise ConfigError(f"ASSISTANT_LLM={s.llm!r} moet de vorm provider:model hebben, bv. ollama:llama3.1.")
     if s.llm_timeout_s <= 0 or s.llm_reply_timeout_s <= 0:
         raise ConfigError(
-            "LLM timeouts must be more than 0 seconds (ASSISTANT_LLM_TIMEOUT_S, ASSISTANT_LLM_REPLY_TIMEOUT_S)."
+            "de LLM-time-outs moeten meer dan 0 seconden zijn (ASSISTANT_LLM_TIMEOUT_S, ASSISTANT_LLM_REPLY_TIMEOUT_S)."
         )
 
 

@@ -71,7 +71,7 @@ def test_upgrade_is_idempotent_and_refuses_a_newer_schema(db_url: str) -> None:
         assert _revisions(db) == [HEAD]
         with db.write() as conn:
             conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'ffff_from_the_future'")
-    with Database(db_url) as db, pytest.raises(ConfigError, match="newer than this Vraagbaak"):
+    with Database(db_url) as db, pytest.raises(ConfigError, match="nieuwer dan deze Vraagbaak; werk Vraagbaak bij"):
         TriageStore(db)
 
 
@@ -177,7 +177,10 @@ def test_an_old_runner_version_newer_than_ours_is_refused(tmp_path: Path) -> Non
     with engine.begin() as conn:
         conn.exec_driver_sql(f"UPDATE {LEGACY_VERSION_TABLE} SET version = 2")
     engine.dispose()
-    with Database(url) as db, pytest.raises(ConfigError, match="newer than this Vraagbaak"):
+    with (
+        Database(url) as db,
+        pytest.raises(ConfigError, match=r"op versie 2, nieuwer dan deze Vraagbaak .*werk Vraagbaak bij"),
+    ):
         TriageStore(db)
 
 
@@ -194,13 +197,13 @@ def test_sqlite_uses_wal_and_a_busy_timeout(tmp_path: Path) -> None:
 
 
 def test_unusable_databases_raise_config_errors(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="not supported"):
+    with pytest.raises(ConfigError, match="'mysql' wordt niet ondersteund"):
         TriageStore(Database("mysql://user@localhost/vraagbaak"))
-    with pytest.raises(ConfigError, match="not valid"):
+    with pytest.raises(ConfigError, match=r"'no url at all' is ongeldig.*ASSISTANT_DATABASE_URL"):
         TriageStore(Database("no url at all"))
     # A directory where the database file should be: SQLite cannot open it.
     (tmp_path / "dir.db").mkdir()
-    with pytest.raises(ConfigError, match="Cannot open the database"):
+    with pytest.raises(ConfigError, match=r"Kan de database .*dir\.db niet openen.*controleer ASSISTANT_DATABASE_URL"):
         TriageStore(Database(f"sqlite:///{tmp_path / 'dir.db'}"))
     with Database(f"sqlite:///{tmp_path / 'ok.db'}") as db, pytest.raises(ConfigError, match="retention_days"):
         TriageStore(db, retention_days=0)

@@ -467,15 +467,15 @@ def test_data_files_are_valid() -> None:
 def test_bad_data_gives_a_config_error(tmp_path: Path) -> None:
     bad = tmp_path / "examples.jsonl"
     bad.write_text('{"text": "x", "route": "maybe", "kind": "k", "topic": "andere"}\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match="route must be one of"):
+    with pytest.raises(ConfigError, match="route moet een van"):
         Router(examples_path=bad)
-    with pytest.raises(ConfigError, match="cannot read"):
+    with pytest.raises(ConfigError, match=r"kan de onderwerpgegevens .*missing\.json niet lezen"):
         Router(topics_path=tmp_path / "missing.json")
     broken = tmp_path / "topics.json"
     data = json.loads(DEFAULT_TOPICS.read_text(encoding="utf-8"))
     data["route_patterns"]["decline"]["misbruik"].append("(unclosed")
     broken.write_text(json.dumps(data), encoding="utf-8")
-    with pytest.raises(ConfigError, match="invalid regular expression"):
+    with pytest.raises(ConfigError, match=r"ongeldige reguliere expressie .*\(unclosed"):
         Router(topics_path=broken)
 
 

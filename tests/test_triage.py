@@ -649,7 +649,7 @@ def test_cli_list_show_status(store: TriageStore, db_url: str, capsys: pytest.Ca
         (["status", "{ref}", "doorverwezen", "--by", "Jan"], "Doorverwijzen vraagt een bestemming"),
         (["list", "--since", "1 maart"], "geen geldige datum"),
         (["list", "--status", "klaar"], "Onbekende status"),
-        (["stats", "--year", "2026", "--since", "2026-01-01"], "either --year"),
+        (["stats", "--year", "2026", "--since", "2026-01-01"], "--year of --since/--until, niet allebei"),
         (["export", "--out", "{tmp}/nope/x.csv"], "niet schrijven"),
     ],
 )

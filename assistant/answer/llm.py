@@ -218,8 +218,8 @@ def _provider_kwargs(provider: str, settings: Settings, secret: str | None) -> d
     if provider == "openai":
         if not settings.llm_base_url and not secret:
             raise ConfigError(
-                "ASSISTANT_LLM=openai:... needs an API key: set ASSISTANT_LLM_API_KEY_ENV to the name of the "
-                "variable that holds it, or ASSISTANT_LLM_BASE_URL for an OpenAI-compatible server."
+                "ASSISTANT_LLM=openai:... heeft een API-sleutel nodig: zet ASSISTANT_LLM_API_KEY_ENV op de naam van de "
+                "variabele die hem bevat, of ASSISTANT_LLM_BASE_URL voor een OpenAI-compatibele server."
             )
         # A server without authentication still needs some key; the provider would
         # otherwise read OPENAI_API_KEY itself (secrets are only read by name, in settings).
@@ -235,13 +235,13 @@ def _provider_kwargs(provider: str, settings: Settings, secret: str | None) -> d
 def chat_model(settings: Settings) -> Any:
     """Build the configured LangChain chat model (raises ConfigError with what to fix)."""
     if not settings.llm:
-        raise ConfigError("no chat model configured (ASSISTANT_LLM is empty).")
+        raise ConfigError("geen chatmodel ingesteld (ASSISTANT_LLM is leeg); zet ASSISTANT_LLM, bv. ollama:llama3.1.")
     provider, _, model = settings.llm.partition(":")
     secret = settings.secret()
     if settings.llm_api_key_env and not secret:
         raise ConfigError(
-            f"ASSISTANT_LLM_API_KEY_ENV names {settings.llm_api_key_env}, but that variable is not set; "
-            "set it to the API key, or unset ASSISTANT_LLM_API_KEY_ENV."
+            f"ASSISTANT_LLM_API_KEY_ENV noemt {settings.llm_api_key_env}, maar die variabele is niet gezet; "
+            "zet de API-sleutel erin, of verwijder ASSISTANT_LLM_API_KEY_ENV."
         )
     kwargs: dict[str, Any] = {"temperature": 0, **_provider_kwargs(provider, settings, secret)}
     if settings.llm_base_url:
@@ -253,6 +253,6 @@ def chat_model(settings: Settings) -> Any:
     except (ImportError, ValueError) as err:
         extra = f" (pip install -e '.[{provider}]')" if provider in ("openai", "ollama") else ""
         raise ConfigError(
-            f"chat model {settings.llm!r} cannot be set up ({type(err).__name__}: {err}); install the provider "
-            f"package langchain-{provider}{extra}, or unset ASSISTANT_LLM for extractive answers."
+            f"chatmodel {settings.llm!r} kan niet worden opgezet ({type(err).__name__}: {err}); installeer het "
+            f"providerpakket langchain-{provider}{extra}, of verwijder ASSISTANT_LLM voor extractieve antwoorden."
         ) from err

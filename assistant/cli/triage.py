@@ -135,7 +135,7 @@ def run_triage(args: argparse.Namespace, settings: Settings, *, out: TextIO | No
         command = getattr(args, "triage_command", None)
         handler = _HANDLERS.get(command or "")
         if handler is None and command != "purge":
-            raise ConfigError(f"Unknown triage action {command!r}; use one of: {', '.join(_HANDLERS)}, purge.")
+            raise ConfigError(f"Onbekende triage-actie {command!r}; gebruik een van: {', '.join(_HANDLERS)}, purge.")
         with Database.from_settings(settings) as database:
             if handler is None:  # purge: the one purge of every store, as `python -m assistant purge`
                 _purge(settings, database, args, stdout)
@@ -156,12 +156,12 @@ def _period(args: argparse.Namespace) -> tuple[date | None, date | None]:
     year: int | None = getattr(args, "year", None)
     if year is not None:
         if since is not None or until is not None:
-            raise ConfigError("Use either --year or --since/--until, not both.")
+            raise ConfigError("Gebruik --year of --since/--until, niet allebei.")
         if not 1900 <= year <= 9999:
-            raise ConfigError(f"--year {year} is not a valid year.")
+            raise ConfigError(f"--year {year} is geen geldig jaar; gebruik een jaar van 1900 tot 9999.")
         return date(year, 1, 1), date(year, 12, 31)
     if since is not None and until is not None and since > until:
-        raise ConfigError(f"--since {since} is after --until {until}.")
+        raise ConfigError(f"--since {since} ligt na --until {until}; verwissel de twee datums.")
     return since, until
 
 
@@ -321,7 +321,7 @@ def _assign(store: TriageStore, args: argparse.Namespace, out: TextIO) -> None:
 def _export(store: TriageStore, args: argparse.Namespace, out: TextIO) -> None:
     since, until = _period(args)
     if len(args.delimiter) != 1:
-        raise ConfigError(f"--delimiter must be one character, not {args.delimiter!r}.")
+        raise ConfigError(f"--delimiter moet één teken zijn, niet {args.delimiter!r}.")
     count = store.export_csv(
         args.out,
         status=args.status,

@@ -86,8 +86,8 @@ class Database:
                 raise
             except SQLAlchemyError as err:
                 raise ConfigError(
-                    f"Cannot open the database {safe_url(self.url)} ({driver_message(err)}); check "
-                    "ASSISTANT_DATABASE_URL, that the server runs and that the file or user may write."
+                    f"Kan de database {safe_url(self.url)} niet openen ({driver_message(err)}); controleer "
+                    "ASSISTANT_DATABASE_URL, of de server draait en of het bestand of de gebruiker mag schrijven."
                 ) from err
             self._upgraded = True
 

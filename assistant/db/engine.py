@@ -82,7 +82,7 @@ def create_engine(raw_url: str) -> Engine:
         url = make_url(raw_url)
     except ArgumentError as err:
         raise ConfigError(
-            f"Database URL {raw_url!r} is not valid; use e.g. sqlite:///data/vraagbaak.db or "
+            f"Database-URL {raw_url!r} is ongeldig; gebruik bv. sqlite:///data/vraagbaak.db of "
             "postgresql://user@host/dbname (ASSISTANT_DATABASE_URL)."
         ) from err
     backend = url.get_backend_name()
@@ -97,14 +97,16 @@ def create_engine(raw_url: str) -> Engine:
             return sa.create_engine(url, pool_pre_ping=True, hide_parameters=True)
     except (NoSuchModuleError, ImportError) as err:
         raise ConfigError(
-            f"No database driver for {safe_url(url)}: {err}; install it (psycopg2-binary "
-            "for PostgreSQL) or fix ASSISTANT_DATABASE_URL."
+            f"Geen databasedriver voor {safe_url(url)}: {err}; installeer hem (psycopg2-binary "
+            "voor PostgreSQL) of verbeter ASSISTANT_DATABASE_URL."
         ) from err
     except ArgumentError as err:
-        raise ConfigError(f"Database URL {safe_url(url)} is not usable: {err}.") from err
+        raise ConfigError(
+            f"Database-URL {safe_url(url)} is onbruikbaar: {err}; verbeter ASSISTANT_DATABASE_URL."
+        ) from err
     raise ConfigError(
-        f"Database {backend!r} is not supported ({safe_url(url)}); use a sqlite:/// or "
-        "postgresql:// URL in ASSISTANT_DATABASE_URL."
+        f"Database {backend!r} wordt niet ondersteund ({safe_url(url)}); gebruik een sqlite:///- of "
+        "postgresql://-URL in ASSISTANT_DATABASE_URL."
     )
 
 
@@ -164,8 +166,8 @@ def _create_sqlite_engine(url: URL) -> Engine:
                     os.close(os.open(Path(database).expanduser(), os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
             except OSError as err:
                 raise ConfigError(
-                    f"Cannot create the database folder {folder}: {err.strerror}; "
-                    "fix the path in ASSISTANT_DATABASE_URL or its permissions."
+                    f"Kan de databasemap {folder} niet aanmaken: {err.strerror}; "
+                    "verbeter het pad in ASSISTANT_DATABASE_URL of de rechten op de map."
                 ) from err
         engine = sa.create_engine(url, hide_parameters=True)
 

@@ -98,8 +98,8 @@ def upgrade(engine: Engine) -> None:
             command.upgrade(config, "head")
         except CommandError as err:
             raise ConfigError(
-                f"The database schema of {safe_url(engine.url)} is at a revision this Vraagbaak does not know "
-                f"({err}): it is newer than this Vraagbaak; upgrade Vraagbaak or use another database."
+                f"Het databaseschema van {safe_url(engine.url)} staat op een revisie die deze Vraagbaak niet kent "
+                f"({err}): het is nieuwer dan deze Vraagbaak; werk Vraagbaak bij of gebruik een andere database."
             ) from err
 
 
@@ -112,6 +112,6 @@ def _check_legacy(conn: Connection) -> None:
         known = _LEGACY_VERSIONS.get(component)
         if known is not None and version > known:
             raise ConfigError(
-                f"The database schema of {component!r} is at version {version}, newer than "
-                f"this Vraagbaak ({known}); upgrade Vraagbaak or use another database."
+                f"Het databaseschema van {component!r} staat op versie {version}, nieuwer dan "
+                f"deze Vraagbaak ({known}); werk Vraagbaak bij of gebruik een andere database."
             )

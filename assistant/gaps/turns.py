@@ -117,7 +117,7 @@ class UnansweredStore:
         """Remove question and passages of turns older than ``retention_days`` (date and topic stay);
         returns how many were (with ``dry_run``: would be) purged."""
         if retention_days < 1:
-            raise ConfigError("retention_days must be at least 1 (ASSISTANT_RETENTION_DAYS).")
+            raise ConfigError("retention_days moet minstens 1 zijn (ASSISTANT_RETENTION_DAYS).")
         moment = as_utc(now) if now is not None else utc_now()
         t = unanswered_turns_table.c
         expired = sa.and_(t.created_at < moment - timedelta(days=retention_days), t.purged_at.is_(None))

@@ -113,8 +113,8 @@ class SentenceTransformerEmbedder:
             self._model = SentenceTransformer(target, device="cpu", local_files_only=True)
         except Exception as err:  # HF raises OSError, ValueError, HFValidationError ...
             raise ConfigError(
-                f"embedding model {name_or_path!r} is not available offline ({type(err).__name__}). "
-                "Use 'usem3' or 'minilm', or give the path of a sentence-transformers model folder."
+                f"embeddingmodel {name_or_path!r} is offline niet beschikbaar ({type(err).__name__}). "
+                "Gebruik 'usem3' of 'minilm', of geef het pad van een map met een sentence-transformers-model."
             ) from err
         lowered = name_or_path.lower()
         self._query_prefix = "query: " if "e5" in lowered else ""

@@ -62,7 +62,7 @@ def keyword(raw: str) -> Keyword:
     body = raw.strip().strip("*")
     parts = words(body)
     if not parts:
-        raise ConfigError(f"topic keyword {raw!r} has no letters; fix it in topics.json.")
+        raise ConfigError(f"het trefwoord {raw!r} bevat geen letters; verbeter het in topics.json.")
     if len(parts) > 1:
         return Keyword("phrase", " ".join(parts))
     token = parts[0]
@@ -85,7 +85,9 @@ def compile_pattern(pattern: str, where: str) -> re.Pattern[str]:
     try:
         return re.compile(pattern)
     except re.error as err:
-        raise ConfigError(f"invalid regular expression in {where}: {pattern!r} ({err}).") from err
+        raise ConfigError(
+            f"ongeldige reguliere expressie in {where}: {pattern!r} ({err}); verbeter het patroon."
+        ) from err
 
 
 def load_examples(path: Path) -> list[RouteExample]:
@@ -93,7 +95,7 @@ def load_examples(path: Path) -> list[RouteExample]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as err:
-        raise ConfigError(f"cannot read route examples {path}: {err.strerror}; check the path.") from err
+        raise ConfigError(f"kan de routevoorbeelden {path} niet lezen: {err.strerror}; controleer het pad.") from err
     out: list[RouteExample] = []
     for number, line in enumerate(lines, 1):
         if not line.strip():
@@ -103,13 +105,15 @@ def load_examples(path: Path) -> list[RouteExample]:
             ex = RouteExample(str(row["text"]).strip(), row["route"], str(row.get("kind", "")), row["topic"])
         except (json.JSONDecodeError, KeyError, TypeError) as err:
             raise ConfigError(
-                f"{path}:{number}: not a valid example ({err}); expected text, route, kind, topic."
+                f"{path}:{number}: geen geldig voorbeeld ({err}); verwacht text, route, kind, topic."
             ) from err
         if ex.route not in ROUTES or ex.topic not in TOPICS or not ex.text:
-            raise ConfigError(f"{path}:{number}: route must be one of {ROUTES}, topic one of {TOPICS}, text non-empty.")
+            raise ConfigError(
+                f"{path}:{number}: route moet een van {ROUTES} zijn, topic een van {TOPICS}, en text mag niet leeg zijn."
+            )
         out.append(ex)
     if not out:
-        raise ConfigError(f"{path} holds no route examples.")
+        raise ConfigError(f"{path} bevat geen routevoorbeelden; voeg er minstens één toe.")
     return out
 
 

@@ -110,8 +110,8 @@ class OutsideModel:
             )
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
             raise ConfigError(
-                f"the scope model {path} cannot be read ({type(err).__name__}); "
-                "retrain it with `python -m evals train-router` or delete it to route by the rules only."
+                f"het scopemodel {path} is niet leesbaar ({type(err).__name__}); train het opnieuw met "
+                "`python -m evals train-router` of verwijder het om alleen met de regels te routeren."
             ) from err
 
     def save(self, path: Path = OUTSIDE_MODEL_FILE) -> None:

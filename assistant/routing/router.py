@@ -132,15 +132,17 @@ class Router:
             sector: Sequence[str] = data["sector_terms"]
             patterns: Mapping[str, Any] = data["route_patterns"]
         except OSError as err:
-            raise ConfigError(f"cannot read topic data {path}: {err.strerror}; check the path.") from err
+            raise ConfigError(
+                f"kan de onderwerpgegevens {path} niet lezen: {err.strerror}; controleer het pad."
+            ) from err
         except (json.JSONDecodeError, KeyError, TypeError) as err:
             raise ConfigError(
-                f"{path}: invalid topic data ({err}); expected topics, sector_terms, route_patterns."
+                f"{path}: ongeldige onderwerpgegevens ({err}); verwacht topics, sector_terms, route_patterns."
             ) from err
         unknown = set(topics) - set(TOPICS)
         if unknown:
             raise ConfigError(
-                f"{path}: unknown topics {sorted(unknown)}; use the topics of assistant.routing.router.TOPICS."
+                f"{path}: onbekende onderwerpen {sorted(unknown)}; gebruik de onderwerpen uit assistant.routing.router.TOPICS."
             )
         self._topic_keywords = {t: [keyword(k) for k in kws] for t, kws in topics.items()}
         self._sector_keywords = [keyword(k) for k in sector]
@@ -172,7 +174,7 @@ class Router:
         missing = kinds - set(DECLINE_REASONS)
         if missing:
             raise ConfigError(
-                f"unknown decline kinds {sorted(missing)} in the routing data; use one of {sorted(DECLINE_REASONS)}."
+                f"onbekende weigersoorten {sorted(missing)} in de routeringsgegevens; gebruik een van {sorted(DECLINE_REASONS)}."
             )
 
     def warm(self) -> None:

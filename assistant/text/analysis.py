@@ -290,8 +290,8 @@ class Thesaurus:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as err:
             raise ConfigError(
-                f"the thesaurus {path} cannot be read ({type(err).__name__}); reinstall the package "
-                "or set ASSISTANT_SYNONYM_WEIGHT=0 to work without it."
+                f"de synoniemenlijst {path} is niet leesbaar ({type(err).__name__}); installeer het pakket opnieuw "
+                "of zet ASSISTANT_SYNONYM_WEIGHT=0 om zonder synoniemen te werken."
             ) from err
         groups = []
         for line in text.splitlines():

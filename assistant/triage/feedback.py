@@ -177,7 +177,7 @@ class FeedbackStore:
         """Anonymise ratings older than ``retention_days`` (question, answer, comment and the
         browser session go; the rating stays); returns how many (would be) anonymised."""
         if retention_days < 1:
-            raise ConfigError("retention_days must be at least 1 (ASSISTANT_RETENTION_DAYS).")
+            raise ConfigError("retention_days moet minstens 1 zijn (ASSISTANT_RETENTION_DAYS).")
         moment = as_utc(now) if now is not None else utc_now()
         cutoff = moment - timedelta(days=retention_days)
         t = feedback_table.c

@@ -80,7 +80,7 @@ class TriageStore:
 
     def __init__(self, database: Database, *, retention_days: int = 365) -> None:
         if retention_days < 1:
-            raise ConfigError("retention_days must be at least 1 (ASSISTANT_RETENTION_DAYS).")
+            raise ConfigError("retention_days moet minstens 1 zijn (ASSISTANT_RETENTION_DAYS).")
         self.database = database
         self.retention_days = retention_days
         database.upgrade()

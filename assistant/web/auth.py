@@ -186,9 +186,11 @@ class StaffAccounts:
         :data:`DEFAULT_ROLES`); otherwise the account gets exactly ``roles``.
         """
         if not name or ":" in name or name.strip() != name or "\n" in name:
-            raise ConfigError("staff name must be non-empty without ':' or surrounding spaces.")
+            raise ConfigError(
+                "de naam van een medewerker mag niet leeg zijn, geen ':' bevatten en niet met een spatie beginnen of eindigen; kies een andere naam."
+            )
         if len(password) < MIN_PASSWORD:
-            raise ConfigError(f"choose a password of at least {MIN_PASSWORD} characters.")
+            raise ConfigError(f"kies een wachtwoord van minstens {MIN_PASSWORD} tekens.")
         accounts = self.all()
         old = accounts.get(name)
         chosen = _checked_roles(roles) if roles is not None else (old.roles if old else DEFAULT_ROLES)
@@ -456,5 +458,7 @@ def settings_env_secret(var: str) -> str:
 
     value = read_secret(var)
     if not value:
-        raise ConfigError(f"environment variable {var} is empty or not set.")
+        raise ConfigError(
+            f"de omgevingsvariabele {var} is leeg of niet gezet; zet het wachtwoord erin of laat --password-env weg."
+        )
     return value

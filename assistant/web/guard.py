@@ -157,7 +157,9 @@ class EventGuard:
         limits = dict(limits or {})
         missing = set(limits) - set(self.events.values())
         if missing:
-            raise ConfigError(f"rate limits for events the page does not have: {sorted(missing)}")
+            raise ConfigError(
+                f"snelheidslimieten voor gebeurtenissen die de pagina niet heeft: {sorted(missing)}; verwijder ze of verbeter de naam."
+            )
         self._limiters = {name: _Limiter(limit) for name, limit in limits.items()}
         refused = API_ONLY_ROUTES + (() if uploads else UPLOAD_ROUTES)
         self._refused = tuple(self.api + r for r in refused)
