@@ -423,7 +423,9 @@ def test_ask_stops_with_a_clear_message_when_the_provider_package_is_missing(tmp
     done = subprocess.run(
         [sys.executable, "-m", "assistant", "ask", Q], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
     )
-    assert done.returncode == 2 and done.stderr.startswith("fout: chat model 'nosuchprovider:model'")
+    assert done.returncode == 2 and done.stderr.startswith(
+        "fout: chatmodel 'nosuchprovider:model' kan niet worden opgezet"
+    )
     assert "Traceback" not in done.stderr
 
 
