@@ -201,6 +201,11 @@ def test_unusable_databases_raise_config_errors(tmp_path: Path) -> None:
         TriageStore(Database("mysql://user@localhost/vraagbaak"))
     with pytest.raises(ConfigError, match=r"'no url at all' is ongeldig.*ASSISTANT_DATABASE_URL"):
         TriageStore(Database("no url at all"))
+    # A URL that does not parse is shown without what may be its password.
+    for raw in ("bob:geheim@host/db", "postgresql://bob:geheim@host:poort/db"):
+        with pytest.raises(ConfigError, match=r"ongeldig.*ASSISTANT_DATABASE_URL") as caught:
+            TriageStore(Database(raw))
+        assert "geheim" not in str(caught.value) and "bob:***@" in str(caught.value)
     # A directory where the database file should be: SQLite cannot open it.
     (tmp_path / "dir.db").mkdir()
     with pytest.raises(ConfigError, match=r"Kan de database .*dir\.db niet openen.*controleer ASSISTANT_DATABASE_URL"):

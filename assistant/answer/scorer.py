@@ -154,8 +154,8 @@ class LinearScorer:
             return cls(dict(data["weights"]), float(data.get("bias", 0.0)), dict(data.get("about", {})))
         except (OSError, ValueError, KeyError, TypeError) as err:
             raise ConfigError(
-                f"the answer scorer {path} cannot be read ({type(err).__name__}); "
-                "retrain it with `python -m evals train-scorer` or delete it to use the hand-set weights."
+                f"de antwoordscorer {path} is onleesbaar ({type(err).__name__}); "
+                "train hem opnieuw met `python -m evals train-scorer` of verwijder hem om de vaste gewichten te gebruiken."
             ) from err
 
     def save(self, path: Path = SCORER_FILE) -> None:

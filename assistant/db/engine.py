@@ -11,6 +11,7 @@ import contextlib
 import importlib.util
 import logging
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -55,6 +56,11 @@ def safe_url(url: URL | str) -> str:
         return "<ongeldige URL>"
 
 
+def _masked(raw: str) -> str:
+    """A URL that does not parse, with what may be its password ("user:geheim@") hidden."""
+    return re.sub(r"^((?:[a-z][\w+.-]*:)?//[^/:@\s]*:|[^/:@\s]*:)[^@\s]*@", r"\1***@", str(raw), flags=re.IGNORECASE)
+
+
 class _NoResultRows(logging.Filter):
     """Drop SQLAlchemy's DEBUG records: they list result rows, with names and e-mail addresses.
 
@@ -80,9 +86,9 @@ def create_engine(raw_url: str) -> Engine:
         engine_logger.addFilter(_NO_RESULT_ROWS)
     try:
         url = make_url(raw_url)
-    except ArgumentError as err:
+    except (ArgumentError, ValueError) as err:  # ValueError: a port that is no number
         raise ConfigError(
-            f"Database-URL {raw_url!r} is ongeldig; gebruik bv. sqlite:///data/vraagbaak.db of "
+            f"Database-URL {_masked(raw_url)!r} is ongeldig; gebruik bv. sqlite:///data/vraagbaak.db of "
             "postgresql://user@host/dbname (ASSISTANT_DATABASE_URL)."
         ) from err
     backend = url.get_backend_name()
