@@ -19,19 +19,20 @@ def join_lines(lines: list[str], vocab: Counter[str], *, labels: bool = False) -
     own vocabulary decides: the form that occurs elsewhere in the document wins;
     when neither does, two known words keep their hyphen.
     """
+    # With ``labels``: the lines that are a short label over the next paragraph.
+    label = [
+        labels and _is_label(line, lines[k - 1] if k else "", lines[k + 1] if k + 1 < len(lines) else "")
+        for k, line in enumerate(lines)
+    ]
     text = ""
-    label = False  # with ``labels``: the line before is a short label over the next paragraph
     for k, line in enumerate(lines):
         if not text:
             text = line
-            label = labels and _is_label(line, "", lines[k + 1] if k + 1 < len(lines) else "")
             continue
-        if label:
+        if label[k - 1]:
             # "Visitatie" | "In het kader van ...": a subheading, not the first word of the sentence.
             text += "\n" + line
-            label = labels and _is_label(line, lines[k - 1], lines[k + 1] if k + 1 < len(lines) else "")
             continue
-        label = labels and _is_label(line, lines[k - 1], lines[k + 1] if k + 1 < len(lines) else "")
         # Only the tail: searching the whole growing text for each line was quadratic.
         m = re.search(r"([A-Za-zÀ-ÿ]+)-$", text[-200:]) if text.endswith("-") else None
         n = re.match(r"([a-zà-ÿ]+)", line)
