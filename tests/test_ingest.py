@@ -251,3 +251,21 @@ def test_a_short_label_between_sentences_is_not_joined_into_the_next_one() -> No
     # Inside a sentence a short capitalised line is no label; without ``labels`` nothing changes.
     assert "\n" not in join_lines(["Dit jaar bedankten we", "Fred Dhont", "Voor zijn inzet."], Counter(), labels=True)
     assert "\n" not in join_lines(lines, Counter())
+
+
+def test_a_label_under_a_label_is_its_own_line_too() -> None:
+    from collections import Counter
+
+    from assistant.ingestion.pdf_lines import join_lines
+
+    lines = ["Zes pijlers", "Bestuurlijke inspraak", "Deze pijler komt overeen met", "de feedback."]
+    assert join_lines(lines, Counter(), labels=True) == (
+        "Zes pijlers\nBestuurlijke inspraak\nDeze pijler komt overeen met de feedback."
+    )
+    # Under a label a subtitle may be longer, but a line whose quote runs on below is a sentence.
+    lines = ["Personeel", "Samenstelling personeelsploeg dd. 1 januari 2023", "Van 7 november tot later."]
+    assert join_lines(lines, Counter(), labels=True).count("\n") == 2
+    lines = ["Theory of change", "Hoe kan je als organisatie ‘Theory Of", "Change’ inzetten? Zo."]
+    assert join_lines(lines, Counter(), labels=True) == (
+        "Theory of change\nHoe kan je als organisatie ‘Theory Of Change’ inzetten? Zo."
+    )

@@ -152,3 +152,6 @@ def test_an_unnumbered_subheading_is_its_own_line(va: Vraagbaak) -> None:
     assert "Mailinglijsten\nSocius beschikt" in text
     assert "Visitatie\nIn het kader van onze beheersovereenkomst" in text
     assert "Visitatie In het kader" not in text
+    # Labels in a row each keep their line: "Zes pijlers" | "Bestuurlijke inspraak" | "Deze pijler ...".
+    assert "Bestuurlijke inspraak\nDeze pijler" in text
+    assert "Samenstelling personeelsploeg dd. 1 januari 2023\nVan 7 november" in text

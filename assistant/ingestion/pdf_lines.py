@@ -20,10 +20,11 @@ def join_lines(lines: list[str], vocab: Counter[str], *, labels: bool = False) -
     when neither does, two known words keep their hyphen.
     """
     # With ``labels``: the lines that are a short label over the next paragraph.
-    label = [
-        labels and _is_label(line, lines[k - 1] if k else "", lines[k + 1] if k + 1 < len(lines) else "")
-        for k, line in enumerate(lines)
-    ]
+    # A label may follow another ("Zes pijlers" | "Bestuurlijke inspraak" | "Deze pijler ...").
+    label: list[bool] = []
+    for k, line in enumerate(lines):
+        before, after = lines[k - 1] if k else "", lines[k + 1] if k + 1 < len(lines) else ""
+        label.append(labels and _is_label(line, before, after, after_label=bool(k) and label[k - 1]))
     text = ""
     for k, line in enumerate(lines):
         if not text:
@@ -57,7 +58,7 @@ def join_lines(lines: list[str], vocab: Counter[str], *, labels: bool = False) -
 _PRONOUN = re.compile(r"\b(?:ik|jij|we|wij|ze|zij|hij|u|jullie|men)\b", re.IGNORECASE)
 
 
-def _is_label(line: str, before: str, after: str) -> bool:
+def _is_label(line: str, before: str, after: str, *, after_label: bool = False) -> bool:
     """A short line between a finished sentence (or nothing) and a capitalised line: an unnumbered subheading.
 
     "Mailinglijsten" between "... in 2023." and "Socius beschikt over ...": the layout sets the
@@ -65,11 +66,15 @@ def _is_label(line: str, before: str, after: str) -> bool:
     """
     if not after or not after[:1].isupper() or not line[:1].isupper():
         return False
-    if len(line) > 40 or len(line.split()) > 5 or re.search(r"[.!?:;,…\-]$", line):
+    # Under another label a subtitle may be longer ("Personeel" | "Samenstelling personeelsploeg dd. 1 januari 2023").
+    longest, most_words = (60, 8) if after_label else (40, 5)
+    if len(line) > longest or len(line.split()) > most_words or re.search(r"[.!?:;,…\-]$", line):
         return False
+    if line.count("‘") > line.count("’") or line.count("(") > line.count(")"):
+        return False  # "organisatie ‘Theory Of" | "Change’ inzetten": a quote or bracket that goes on below
     if _PRONOUN.search(line):
         return False  # "Dit jaar bedankten we" | "Fred Dhont ...": a clause, not a title
-    return not before or bool(re.search(r"[.!?:…\"”’)]$", before))
+    return not before or after_label or bool(re.search(r"[.!?:…\"”’)]$", before))
 
 
 def is_list_item(line: str) -> bool:
