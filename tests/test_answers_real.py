@@ -376,6 +376,13 @@ def test_a_subheading_is_said_with_the_paragraph_it_names(va: Vraagbaak) -> None
     answer = ask(va, "Welke campagne kwam in de plaats van het geplande Festival van de democratie?")
     assert "Allemaal Politiek" in answer.text, answer.text
     assert "Politiek Met het oog" not in answer.text, answer.text
+    # Two labels in a row ("Zes pijlers" | "Bestuurlijke inspraak"), and a label after a quote's
+    # attribution ("- bestuurslid Gezinsbond" | "Informele, alternatieve inspraak"): the nearest names it.
+    answer = ask(
+        va, "Veel van onze leden zeggen nooit iets op de algemene vergadering. Hoe vang je toch hun ideeën op?"
+    )
+    assert "Bestuurlijke inspraak: Deze pijler" in answer.text, answer.text
+    assert "Zes pijlers: Bestuurlijke" not in answer.text and "Gezinsbond Informele" not in answer.text, answer.text
 
 
 def test_who_left_is_answered_by_the_table_titled_by_what_is_asked(va: Vraagbaak) -> None:

@@ -246,7 +246,7 @@ def test_a_short_label_between_sentences_is_not_joined_into_the_next_one() -> No
         "de commissie langs.",
     ]
     assert join_lines(lines, Counter(), labels=True) == (
-        "Dit was het jaar van de visitatie. Visitatie\nIn het kader van de overeenkomst kwam de commissie langs."
+        "Dit was het jaar van de visitatie.\nVisitatie\nIn het kader van de overeenkomst kwam de commissie langs."
     )
     # Inside a sentence a short capitalised line is no label; without ``labels`` nothing changes.
     assert "\n" not in join_lines(["Dit jaar bedankten we", "Fred Dhont", "Voor zijn inzet."], Counter(), labels=True)
@@ -264,6 +264,9 @@ def test_a_label_under_a_label_is_its_own_line_too() -> None:
     )
     # Under a label a subtitle may be longer, but a line whose quote runs on below is a sentence.
     lines = ["Personeel", "Samenstelling personeelsploeg dd. 1 januari 2023", "Van 7 november tot later."]
+    assert join_lines(lines, Counter(), labels=True).count("\n") == 2
+    # A quote's attribution ends its paragraph like a full stop does.
+    lines = ["gehoord hebt.” - bestuurslid Gezinsbond", "Informele, alternatieve inspraak", "Het publiek ervoer."]
     assert join_lines(lines, Counter(), labels=True).count("\n") == 2
     lines = ["Theory of change", "Hoe kan je als organisatie ‘Theory Of", "Change’ inzetten? Zo."]
     assert join_lines(lines, Counter(), labels=True) == (

@@ -244,7 +244,7 @@ def _sentences(ctx: _Context, passage: Passage, rank: int, el: Element, section:
     own = ctx.terms(f"{label} {el.text}") | (ctx.terms(asked) if asked else frozenset())
     cand.terms = (own | section) & ctx.weights.keys()
     cand.features = _features(ctx, cand, text, own, section)
-    before = passage.before(el)
+    before = None if label else passage.before(el)  # a subheading above is said as its label (quote_of)
     if (
         signals.leans_back(el.text)
         and before is not None

@@ -30,8 +30,9 @@ def join_lines(lines: list[str], vocab: Counter[str], *, labels: bool = False) -
         if not text:
             text = line
             continue
-        if label[k - 1]:
-            # "Visitatie" | "In het kader van ...": a subheading, not the first word of the sentence.
+        if label[k - 1] or label[k]:
+            # "Visitatie" | "In het kader van ...": a subheading, not the first word of the sentence,
+            # nor the last words of the one before ("- bestuurslid Gezinsbond" | "Informele, alternatieve inspraak").
             text += "\n" + line
             continue
         # Only the tail: searching the whole growing text for each line was quadratic.
@@ -74,7 +75,14 @@ def _is_label(line: str, before: str, after: str, *, after_label: bool = False) 
         return False  # "organisatie ‘Theory Of" | "Change’ inzetten": a quote or bracket that goes on below
     if _PRONOUN.search(line):
         return False  # "Dit jaar bedankten we" | "Fred Dhont ...": a clause, not a title
-    return not before or after_label or bool(re.search(r"[.!?:…\"”’)]$", before))
+    # Above it a finished sentence, another label, or a line that ends without a full stop by nature:
+    # a list item or the attribution of a quote ("- bestuurslid Gezinsbond").
+    finished = is_list_item(before) or bool(re.search(r"[.!?:…\"”’)]$", before) or _ATTRIBUTION.search(before))
+    return not before or after_label or finished
+
+
+#: A quote's attribution closing a line: "... gehoord hebt.” - bestuurslid Gezinsbond".
+_ATTRIBUTION = re.compile(r"[\"”’]\s*[-–]\s*[^.!?\"”’]{3,50}$")
 
 
 def is_list_item(line: str) -> bool:
