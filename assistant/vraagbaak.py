@@ -12,6 +12,7 @@ import re
 import threading
 import time
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
@@ -42,6 +43,7 @@ from .inputs import UNREADABLE, has_surrogate
 from .query.analysis import analyse
 from .query.model import Query
 from .query.retrieval import Filters, RetrievalResult, evidence_for, fuse_results, retrieve
+from .query.spelling import Speller, word_counts
 from .routing import Scope, decline_message, escalation_offer
 from .routing.ask import ask_overlap
 from .routing.support import content_support, specific_support
@@ -109,9 +111,11 @@ class Vraagbaak:
         router: Any = None,
         llm: GenerativeAnswerer | None = None,
         answerer: Answerer | None = None,
+        speller: Speller | None = None,
     ) -> None:
         """Parts not given are built from ``settings`` on first use and owned by this object."""
         self.settings = settings
+        self._speller = speller or Speller()
         self._answerer = answerer or ExtractiveAnswerer()
         self._llm = llm
         self._lock = threading.Lock()
@@ -164,6 +168,8 @@ class Vraagbaak:
         self.embedder()
         self.router()
         self.llm()
+        self._speller.warm()
+        _vocabulary(self.snapshot())
 
     # -- one turn ----------------------------------------------------------
     def analyse(
@@ -177,12 +183,14 @@ class Vraagbaak:
         """The typed question of a turn (follow-ups resolved against the history)."""
         s = self.settings
         snapshot = snapshot or self.snapshot()
-        return analyse(
-            clean_question(question, s.max_question_chars),
+        text, fixes = self._speller.correct(clean_question(question, s.max_question_chars), _vocabulary(snapshot))
+        query = analyse(
+            text,
             today=today or date.today(),
             analyzer=snapshot.lexical.analyzer,
             history=clean_history(history, s.max_question_chars),
         )
+        return replace(query, corrections=fixes) if fixes else query
 
     def retrieve(
         self,
@@ -418,3 +426,11 @@ def ask(
     from .settings import load_settings
 
     return Vraagbaak(settings or load_settings()).ask(question, history, today=today)
+
+
+def _vocabulary(snapshot: Snapshot) -> Counter[str]:
+    """The publications' words and their counts (for repairing typos), built once per index generation."""
+    vocabulary = snapshot.memo.get("vocabulary")
+    if vocabulary is None:
+        vocabulary = snapshot.memo["vocabulary"] = word_counts(c.text for c in snapshot.chunks)
+    return vocabulary

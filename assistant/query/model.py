@@ -102,6 +102,8 @@ class Query:
     parts: tuple[Query, ...] = field(default=())
     #: For a part: how many parts the whole question has (the answers share about 80 words).
     parts_in_turn: int = 1
+    #: Typing errors repaired before analysis, as (typed, repaired) pairs ("Hoevel", "Hoeveel").
+    corrections: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_follow_up(self) -> bool:
