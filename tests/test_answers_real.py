@@ -282,6 +282,13 @@ def test_a_figure_stated_for_another_year_is_not_the_answer(va: Vraagbaak) -> No
     assert ask(va, "Met welk resultaat sloot Socius het boekjaar 2023 af?").route is Route.ANSWER
 
 
+def test_a_tool_in_use_today_is_answered_from_the_report_with_its_year(va: Vraagbaak) -> None:
+    # A way of working told in the 2023 report is what the publications say about today; a count of
+    # today is not (see test_todays_state_...): the tool is answered, with its source.
+    answer = ask(va, "Met welk programma verstuurt Socius tegenwoordig zijn mailings?")
+    assert answer.route is Route.ANSWER and "mailerlite" in answer.text.lower(), answer.text
+
+
 def test_the_next_edition_after_a_passed_one_goes_to_staff(va: Vraagbaak) -> None:
     answer = ask(va, "Waar gaat de volgende internationale leerreis van Socius naartoe?")
     assert answer.route is Route.ESCALATE and not answer.citations, answer.text

@@ -457,12 +457,23 @@ def _unanswered(query: Query, chosen: list[Candidate], snapshot: Snapshot) -> Un
 
 
 def _dated_past(quotes: list[str], query: Query) -> bool:
-    """Every year the quotes name lies before today's, and they tell no yearly habit ("elk jaar")."""
+    """A figure of today was asked ("Hoeveel abonnees telt Socius momenteel?"), every year the quotes name lies
+    before today's, and they tell no yearly habit ("elk jaar").
+
+    Only for figures: a count moves every year, while a way of working, a tool or a name told in an older
+    report ("... MailerLite (mailings)" for "Met welk programma ... tegenwoordig?") is still the answer the
+    publications give; it is said with its source and year.  The next edition of something ("Waar gaat de
+    volgende leerreis naartoe?") is never told by a past one.
+    """
+    if query.kind is not AnswerKind.FIGURE and not _NEXT.search(query.normalised):
+        return False
     text = " ".join(quotes)
     named = _named_years(text)
     return bool(named) and max(named) < query.today.year and not _RECURRING.search(fold(text))
 
 
+#: The next occurrence of something is asked: "de volgende leerreis", "het eerstvolgende jaarverslag".
+_NEXT = re.compile(r"\b(?:de|het) (?:volgende|eerstvolgende|komende)\b")
 _RECURRING = re.compile(
     r"\b(?:elk|ieder) jaar\b|\bjaarlijks\w*|\btelkens\b|\bop de (?:eerste|tweede|derde|laatste) \w+dag\b"
 )
