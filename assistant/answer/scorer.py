@@ -61,6 +61,12 @@ class HandScorer:
                 fit = 1.3 if f("focus_in_lead") or f("def_q_term_defined") else 0.7  # not any list on the page
             elif f("q_way"):
                 fit = 1.7 if f("way_q_procedure") else 1.1  # the steps, not any list on the subject
+                # One way is asked: a list answers by one of its items or by what its lead-in names ("De
+                # stappen van de toolbox"), not by words scattered over its items ("mensen" in one tip,
+                # "online" in another); never by more than the list itself says (its section heading counts
+                # once, as its context).
+                own = min(f("cov", 0.0), max(f("item_cov", 0.0), f("cov_lead", 0.0)))
+                base = own + 0.5 * f("cov_ctx", 0.0)
             elif f("q_person"):
                 # A list of people (with their roles: "Voorzitter | Stef Steyaert"), not a list of titles.
                 fit = (1.1 + 0.1 * f("person_q_role", 0.0)) if f("person_q_roster") else 0.6

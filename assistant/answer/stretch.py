@@ -37,8 +37,9 @@ def follow_on(query: Query, chosen: list[Candidate], snapshot: Snapshot, budget:
                 chosen[:] = [cand]  # the enumeration is the answer
                 return
     # A way is often told in steps ("Net als ... kan je met een afsprakenkader ..." + "Vervolgens kan je ..."):
-    # for "hoe" the stretch may go on by a second sentence that takes it a step further.
-    steps = 2 if query.kind is AnswerKind.WAY else 1
+    # for "hoe" the stretch may go on by up to two sentences that take it further ("Het jaar nadien steken ze
+    # meer bewust een dramaturgie in ..." + "Ze beperken zich nu tot vier mails ...").
+    steps = 3 if query.kind is AnswerKind.WAY else 1
     for cand in chosen[:2]:
         if cand.element.kind is not ElementKind.SENTENCE:
             continue
