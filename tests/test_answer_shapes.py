@@ -300,3 +300,65 @@ def test_a_list_of_people_asked_is_answered_by_the_sentence_that_names_them() ->
         "Welke onderzoekers voerden het onderzoek naar vrijwilligerswerk uit?",
     )
     assert "Lode Vermeersch" in best, best
+
+
+def test_a_heading_run_into_its_sentence_is_a_heading() -> None:
+    from assistant.answer.passage import ElementKind, passage_of
+
+    text = "Bestuurlijke inspraak Deze pijler komt overeen met de feedback van je leden op de algemene vergadering."
+    kinds = [(e.kind, e.text) for e in passage_of(report_chunk(text)).elements]
+    assert kinds == [
+        (ElementKind.HEADING, "Bestuurlijke inspraak"),
+        (ElementKind.SENTENCE, "Deze pijler komt overeen met de feedback van je leden op de algemene vergadering."),
+    ]
+    for whole in [
+        "Socius en De Federatie kwamen tot vier focussen.",  # a name after "en"
+        "Op 23 december keurde de regering de visienota ‘Naar een slagkrachtige sector’ goed.",  # a quoted title
+        "Goed georganiseerd, veel variatie voor en na. deelnemer Trefdag De veelzijdigheid is groot.",  # a quote's signature
+    ]:
+        assert [e.text for e in passage_of(report_chunk(whole)).elements] == [whole]
+
+
+def test_the_run_in_heading_is_said_as_the_label_of_its_sentence() -> None:
+    c = _compose(
+        [
+            "Praktijkopbouw Zo maak je ruimte en tijd vrij voor kleine projecten die vertrekken vanuit interculturaliteit.",
+            "Interculturaliteit vraagt tijd.",
+        ],
+        "Hoe begin je aan projecten vanuit interculturaliteit?",
+    )
+    # Not "Praktijkopbouw Zo maak je ...": the heading is no sentence that "Zo" points back to.
+    assert c.text.startswith("Praktijkopbouw: Zo maak je ruimte en tijd vrij"), c.text
+
+
+def test_a_way_is_not_answered_by_tips_that_each_share_a_word() -> None:
+    tips = (
+        "Praktische tips:\n• Geef mensen een plek.\n• Werk online met een afsprakenkader.\n• Kies een manier die past."
+    )
+    chunks = [
+        report_chunk(tips, chunk_id="c0", doc_id="d0", elements=f"list:0:{len(tips)}"),
+        report_chunk(
+            "Heel laagdrempelig kan je mensen vragen je berichten online te delen.", chunk_id="c1", doc_id="d1"
+        ),
+    ]
+    snapshot = lexical_snapshot(chunks)
+    query = analyse(
+        "Hoe kan je op een laagdrempelige manier mensen online laten meedoen?",
+        today=TODAY,
+        analyzer=snapshot.lexical.analyzer,
+    )
+    hits = [Hit(chunks[0], 2.0, lexical_rank=0), Hit(chunks[1], 1.0, lexical_rank=1)]
+    c = ExtractiveAnswerer().compose(query, hits, snapshot)
+    assert c.text.startswith("Heel laagdrempelig kan je mensen vragen"), c.text
+
+
+def test_a_way_goes_on_with_the_same_subject_for_two_sentences() -> None:
+    c = _compose(
+        [
+            "Tijdens de Vredesweek stuurt Pax Christi elke dag een mail. Ze merken dat steeds meer mensen afhaken. "
+            "Het jaar nadien steken ze meer bewust een dramaturgie in hun mails. Ze beperken zich nu tot vier mails.",
+            "De Vredesweek is jaarlijks.",
+        ],
+        "Hoe loste Pax Christi het probleem op dat mensen afhaakten bij de mails van de Vredesweek?",
+    )
+    assert "dramaturgie" in c.text and "vier mails" in c.text, c.text

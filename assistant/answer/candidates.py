@@ -15,26 +15,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..query.model import AnswerKind, Query
-from ..text.analysis import (
-    PREFIX as _PREFIX,
-)
-from ..text.analysis import (
-    Analyzer,
-    fold,
-    stem,
-    thesaurus,
-    words,
-)
+from ..text.analysis import fold
 from ..text.lemmas import lemma
 from . import signals
-from .figures import counts_qualifier, qualified_figure, qualifier_forms, qualifier_share
+from .context import QuestionContext
+from .figures import counts_qualifier, qualified_figure, qualifier_share
 from .forms import norm
 from .passage import Element, ElementKind, Passage, boilerplate, label_over, whole_sentence
 
 if TYPE_CHECKING:
     from ..index.snapshots import Snapshot
 
-_QUOTED_TERM = re.compile(r"[‘'\"“]([^‘'\"“”’]{3,60})[’'\"”]")
 #: About this many words at most, except for lists (issue #12: short answers read better).
 MAX_WORDS = 80
 
@@ -89,94 +80,11 @@ class Candidate:
         return self.passage.chunk.text[els[0].start : els[-1].end]
 
 
-class _Context:
-    """What every candidate of one question is measured against."""
-
-    def __init__(self, query: Query, weights: dict[str, float], snapshot: Snapshot) -> None:
-        self.query = query
-        self.weights = weights
-        self.total = sum(weights.values()) or 1.0
-        self.snapshot = snapshot
-        self.analyzer: Analyzer = snapshot.lexical.analyzer
-        self.qnumbers = signals.numbers_of(query.with_context)
-        self.qterms = frozenset(query.terms) | frozenset(query.context_terms)
-        self.qualifier = qualifier_forms(query.qualifier)
-        self.related = {t: frozenset(thesaurus().expand([t])) for t in weights}
-        self.defined = signals.defined_term(query.text) if query.kind is AnswerKind.DEFINITION else ""
-        # A term the question quotes ("Wie valt er onder 'community' ...?") is what it asks about.
-        quoted = _QUOTED_TERM.search(query.text)
-        self.quoted = " ".join(fold(quoted.group(1)).split()[:4]) if quoted else ""
-        # A follow-up ("Bestaan daar ook screencasts over?") asks its own words about the previous subject.
-        # The 5-letter start of each longer question word, by its term: "begeleidde" is answered by
-        # "begeleiding", "afhaakten" by "afhaken" (forms the stemmer keeps apart).
-        self.starts = {
-            stem(w): "~" + w[:_PREFIX]
-            for w in words(query.with_context)
-            if len(w) >= _PREFIX + 2 and not w[0].isdigit()
-        }
-        self.own = frozenset(query.terms) & weights.keys() if query.is_follow_up else frozenset()
-        #: The question's own words, folded: a name it asks about is no answer to "wie".
-        self.asked_words = frozenset(words(query.with_context))
-        # ("welke vraag klopten verenigingen ...": a focus that runs into the verb names no group of people)
-        self.names_asked = 0 < len(query.focus) <= 2 and query.focus[-1] in signals.NAMED_PLURALS
-        self.own_total = sum(weights[t] for t in self.own)
-
-    def title_asks(self, title: str) -> bool:
-        """Does a ``title`` say what this part asks in its own words, a year aside ("In- en uitdiensttredingen")?"""
-        said = frozenset(t for t in self.terms(title) if not t[:1].isdigit())
-        return any(t in said or self.related[t] & said for t in self.query.terms if t in self.weights)
-
-    def own_share(self, terms: frozenset[str]) -> float:
-        """For a follow-up: the share of its own words (not the borrowed ones) that ``terms`` cover; else 1."""
-        if not self.own_total:
-            return 1.0
-        score = sum(self.weights[t] for t in self.own & terms)
-        score += 0.5 * sum(self.weights[t] for t in self.own - terms if self.related[t] & terms)
-        return score / self.own_total
-
-    def echoes(self, question: str) -> bool:
-        """Does a question in the source ("Waarom Kroatië?", "Hoe verloopt een vraag?") ask what was asked:
-        most of its words are the question's?"""
-        own = self.terms(question)
-        return len(own) >= 1 and len(own & self.qterms) >= max(1, (len(own) + 1) // 2)
-
-    def terms(self, text: str) -> frozenset[str]:
-        """Index terms of a text (no prefix terms), memoised with the index generation."""
-        key = ("terms", text)
-        cached: frozenset[str] | None = self.snapshot.memo.get(key)
-        if cached is None:
-            cached = self.snapshot.memo[key] = frozenset(t for t in self.analyzer.terms(text) if not t.startswith("~"))
-        return cached
-
-    def prefixes(self, text: str) -> frozenset[str]:
-        """The 5-letter word starts of a text ("~begel"), memoised with the index generation."""
-        key = ("prefixes", text)
-        cached: frozenset[str] | None = self.snapshot.memo.get(key)
-        if cached is None:
-            cached = self.snapshot.memo[key] = frozenset(t for t in self.analyzer.terms(text) if t.startswith("~"))
-        return cached
-
-    def coverage(self, terms: frozenset[str], starts: frozenset[str] = frozenset()) -> float:
-        """IDF-weighted share of the question's terms in ``terms``; a thesaurus neighbour counts half.
-
-        "verbouwingswerken" answers "verbouwd", "Personeel" answers "lonen": the question's
-        everyday word for what the publication names otherwise (see the thesaurus).
-        """
-        own = terms & self.weights.keys()
-        score = sum(self.weights[t] for t in own)
-        score += 0.5 * sum(
-            w
-            for t, w in self.weights.items()
-            if t not in own and (self.related[t] & terms or (starts and self.starts.get(t, "") in starts))
-        )
-        return score / self.total
-
-
 def candidates(
     query: Query, passages: Sequence[Passage], weights: dict[str, float], snapshot: Snapshot
 ) -> list[Candidate]:
     """Every candidate stretch of ``passages`` (in rank order) with its features."""
-    ctx = _Context(query, weights, snapshot)
+    ctx = QuestionContext(query, weights, snapshot)
     skip = boilerplate(snapshot.memo, snapshot.chunks)
     out: list[Candidate] = []
     for rank, passage in enumerate(passages):
@@ -220,7 +128,9 @@ def _relative(found: list[Candidate]) -> None:
         f["best_cov"] = float(f["cov"] >= best_cov - 1e-9)
 
 
-def _sentences(ctx: _Context, passage: Passage, rank: int, el: Element, section: frozenset[str]) -> list[Candidate]:
+def _sentences(
+    ctx: QuestionContext, passage: Passage, rank: int, el: Element, section: frozenset[str]
+) -> list[Candidate]:
     if not whole_sentence(el.text) or len(el.text.split()) > MAX_WORDS:
         return []  # a fragment cut from a column, or a run of names without a sentence end
     cand = Candidate(passage, rank, el, frozenset(), {})
@@ -248,6 +158,7 @@ def _sentences(ctx: _Context, passage: Passage, rank: int, el: Element, section:
     if (
         signals.leans_back(el.text)
         and before is not None
+        and before.kind is ElementKind.SENTENCE
         and _joins(passage, before, el)
         and cand.words + len(before.text.split()) <= MAX_WORDS
         and norm(before.text) not in boilerplate(ctx.snapshot.memo, ctx.snapshot.chunks)
@@ -268,13 +179,13 @@ def _sentences(ctx: _Context, passage: Passage, rank: int, el: Element, section:
 _OPENING_QUESTION = re.compile(r"^\W*([^.?!]{3,60}\?)\s+\S")
 
 
-def _opens_with_source_question(ctx: _Context, el: Element) -> bool:
+def _opens_with_source_question(ctx: QuestionContext, el: Element) -> bool:
     """Does ``el`` open with the question the person asked ("Waarom Kroatië? Het boek ...") and answer it?"""
     m = _OPENING_QUESTION.match(el.text)
     return m is not None and ctx.echoes(m.group(1))
 
 
-def _source_question(ctx: _Context, passage: Passage, el: Element) -> str:
+def _source_question(ctx: QuestionContext, passage: Passage, el: Element) -> str:
     """The question the source asks itself right before ``el`` (a heading or a sentence: "Hoe verloopt een
     vraag?") when it asks what the person asked, else ''."""
     before = passage.before(el)
@@ -286,7 +197,7 @@ def _source_question(ctx: _Context, passage: Passage, el: Element) -> str:
     return ""
 
 
-def _items(ctx: _Context, passage: Passage, rank: int, el: Element, section: frozenset[str]) -> list[Candidate]:
+def _items(ctx: QuestionContext, passage: Passage, rank: int, el: Element, section: frozenset[str]) -> list[Candidate]:
     """Figure and moment questions: a list item that is a whole sentence stating one ("Van de 62 goedgekeurde
     vragen ... kwamen er 43 van erkende en 19 van niet-erkende organisaties."), read with the list's lead-in."""
     states = signals.states_figure if ctx.query.kind is AnswerKind.FIGURE else signals.states_moment
@@ -311,7 +222,7 @@ def _items(ctx: _Context, passage: Passage, rank: int, el: Element, section: fro
     return out
 
 
-def _whole(ctx: _Context, passage: Passage, rank: int, el: Element, section: frozenset[str]) -> Candidate:
+def _whole(ctx: QuestionContext, passage: Passage, rank: int, el: Element, section: frozenset[str]) -> Candidate:
     own = ctx.terms(el.text)
     intro = lead_of(passage, el)
     lead_terms = ctx.terms(f"{intro} {' '.join(el.header)} {passage.chunk.section.rsplit(' > ', 1)[-1]}")
@@ -384,7 +295,9 @@ def _focus_in(focus: tuple[str, ...], text: str) -> bool:
     return any(re.search(rf"\b{re.escape(h[:-1] if h.endswith('e') else h)}", folded) for h in heads if len(h) >= 4)
 
 
-def _cells(ctx: _Context, passage: Passage, rank: int, table: Element, section: frozenset[str]) -> list[Candidate]:
+def _cells(
+    ctx: QuestionContext, passage: Passage, rank: int, table: Element, section: frozenset[str]
+) -> list[Candidate]:
     """Figure questions: every cell of a table is a candidate, labelled by its row and column."""
     title = ctx.terms(table.title)
     first_value = 1 if table.labelled else 0
@@ -426,7 +339,9 @@ def _cells(ctx: _Context, passage: Passage, rank: int, table: Element, section: 
     return out
 
 
-def _rows(ctx: _Context, passage: Passage, rank: int, table: Element, section: frozenset[str]) -> list[Candidate]:
+def _rows(
+    ctx: QuestionContext, passage: Passage, rank: int, table: Element, section: frozenset[str]
+) -> list[Candidate]:
     """Who/what questions: a table row names the answer ("Fred Dhont | directeur")."""
     title = ctx.terms(f"{table.title} {' '.join(table.header)}")
     out: list[Candidate] = []
@@ -483,7 +398,7 @@ def _joins(passage: Passage, a: Element, b: Element) -> bool:
 
 
 def _features(
-    ctx: _Context,
+    ctx: QuestionContext,
     cand: Candidate,
     text: str,
     own: frozenset[str],

@@ -127,9 +127,51 @@ def _running(text: str, start: int, end: int) -> list[Element]:
                 continue
             sentence = text[at : at + len(sentence)]
         kind = ElementKind.SENTENCE if _SENTENCE_END.search(sentence) else ElementKind.HEADING
-        out.append(Element(kind, sentence, at, at + len(sentence)))
+        cut = _run_in(sentence) if kind is ElementKind.SENTENCE else 0
+        if cut:
+            # A heading run into its first sentence by the PDF layout ("Bestuurlijke inspraak Deze pijler komt
+            # overeen met ..."): the heading is a heading, the sentence starts where it starts.
+            head = sentence[:cut].rstrip()
+            out.append(Element(ElementKind.HEADING, head, at, at + len(head)))
+            out.append(Element(kind, sentence[cut:], at + cut, at + len(sentence)))
+        else:
+            out.append(Element(kind, sentence, at, at + len(sentence)))
         cursor = at + len(sentence)
     return out
+
+
+#: Words that open a Dutch sentence, capitalised: inside a sentence they start one that a heading ran into.
+_OPENERS = (
+    "De|Het|Een|Deze|Dit|Die|Dat|Daar|Daarom|Daarnaast|Daarbij|Daarvoor|Hier|Hierbij|We|Wij|Ze|Zij|Hij|Je|Jij|"
+    "In|Op|Met|Voor|Bij|Als|Om|Zo|Ook|Tijdens|Sinds|Naast|Door|Via|Vanuit|Wie|Wat|Waar|Hoe|Waarom|Wanneer|"
+    "Zeker|Vooral|Toch|Maar|Er|Elke|Iedere|Veel|Alle|Verder|Bovendien|Sommige|Want|Omdat|Ons|Onze"
+)
+#: "<heading words> Deze pijler komt ...": a capitalised opener after a word that can end a heading (no
+#: punctuation, no article, preposition or conjunction), followed by a lower-case word.
+_RUN_IN = re.compile(
+    rf"(?<=[^\W_])\s+(?=(?:{_OPENERS})\s+[a-zà-ÿ])",
+)
+#: Words a heading does not end on: an article, a preposition, a conjunction, a pronoun, a verb.
+_NO_HEADING_END = re.compile(
+    r"(?:de|het|een|en|of|van|in|op|met|voor|bij|aan|door|naar|uit|over|tot|als|om|te|dan|die|dat|deze|dit|"
+    r"je|we|ze|zijn|is|was)",
+    re.IGNORECASE,
+)
+
+
+def _run_in(sentence: str) -> int:
+    """Where the sentence starts when a heading ran into it, else 0."""
+    for m in _RUN_IN.finditer(sentence):
+        head = sentence[: m.start()]
+        words = head.split()
+        if not words or len(words) > 20 or _NO_HEADING_END.fullmatch(words[-1]):
+            continue
+        if head.count("‘") > head.count("’") or head.count("“") > head.count("”") or head.count("(") > head.count(")"):
+            continue  # inside a quoted title or between brackets
+        if not re.search(r"[^\W\d_]{3}", head) or re.search(r"[.!?]\s", head):
+            continue  # a heading holds no sentence ("... voor en na. deelnemer Trefdag" signs a quote)
+        return m.end()
+    return 0
 
 
 def _structured(kind: str, text: str, start: int, header: bool) -> Element:
