@@ -315,6 +315,8 @@ def test_a_heading_run_into_its_sentence_is_a_heading() -> None:
         "Socius en De Federatie kwamen tot vier focussen.",  # a name after "en"
         "Op 23 december keurde de regering de visienota ‘Naar een slagkrachtige sector’ goed.",  # a quoted title
         "Goed georganiseerd, veel variatie voor en na. deelnemer Trefdag De veelzijdigheid is groot.",  # a quote's signature
+        # a clause before a title that starts like a sentence
+        "De deelnemers stonden stil bij cultuur in hun praktijk en gingen aan de slag met de tool Je praktijk beschrijven.",
     ]:
         assert [e.text for e in passage_of(report_chunk(whole)).elements] == [whole]
 

@@ -166,6 +166,8 @@ def _run_in(sentence: str) -> int:
         words = head.split()
         if not words or len(words) > 20 or _NO_HEADING_END.fullmatch(words[-1]):
             continue
+        if len(words) > 6 and 4 * sum(w.lstrip("‘“(\"'")[:1].isupper() for w in words) < len(words):
+            continue  # a clause, not a title ("De deelnemers ... gingen aan de slag met de tool Je praktijk ...")
         if head.count("‘") > head.count("’") or head.count("“") > head.count("”") or head.count("(") > head.count(")"):
             continue  # inside a quoted title or between brackets
         if not re.search(r"[^\W\d_]{3}", head) or re.search(r"[.!?]\s", head):
