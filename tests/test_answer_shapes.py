@@ -364,3 +364,38 @@ def test_a_way_goes_on_with_the_same_subject_for_two_sentences() -> None:
         "Hoe loste Pax Christi het probleem op dat mensen afhaakten bij de mails van de Vredesweek?",
     )
     assert "dramaturgie" in c.text and "vier mails" in c.text, c.text
+
+
+def test_a_score_asked_is_answered_by_a_share() -> None:
+    best = _best(
+        [
+            "Deelnemers aan ons vormingsaanbod kenden een gemiddeld tevredenheidscijfer van 80% toe aan onze vormingen.",
+            "In 2023 volgden 500 deelnemers de vormingen van Socius in Gent en Brussel.",
+        ],
+        "Hoe goed scoorden de vormingen van Socius gemiddeld bij de deelnemers?",
+    )
+    assert "80%" in best, best
+
+
+def test_a_reason_that_points_back_is_read_with_what_it_explains() -> None:
+    best = _best(
+        [
+            "Veel vragen gingen in 2023 over het decreet. Dat heeft alles te maken met de opmaak van de "
+            "voortgangsrapporten en het bezoek van de visitatiecommissie.",
+            "Op 10 maart 2023 bekrachtigde de regering het nieuwe decreet over Socius.",
+        ],
+        "Waarom kreeg Socius in 2023 zoveel vragen over het decreet?",
+    )
+    assert "voortgangsrapporten" in best, best
+
+
+def test_a_signpost_is_not_carried_on() -> None:
+    c = _compose(
+        [
+            "Niet elke vraag past in een vorming. Daarom werkt Socius ook vraaggestuurd: organisaties kunnen bij het "
+            "steunpunt aankloppen met een specifieke vraag. Op deze pagina lees je hoe dat verloopt en wie een vraag kan stellen.",
+            "Socius stemt zijn werking af op vragen.",
+        ],
+        "Hoe gaat dat als ik met een specifieke vraag bij Socius aanklop?",
+    )
+    assert "aankloppen met een specifieke vraag" in c.text and "Op deze pagina" not in c.text, c.text

@@ -166,9 +166,11 @@ def _sentences(
         # Quoted, not scored: "Daarom ..." / "Dat ..." needs the sentence it points back to.
         cand.before = before
     cand.features["answers_echo"] = float(bool(asked) or _opens_with_source_question(ctx, el))
-    if kind is AnswerKind.WAY:
+    if kind in (AnswerKind.WAY, AnswerKind.REASON):
         # A way often follows the sentence that states the problem ("Zeker in kleine organisaties is het niet
-        # mogelijk ... aan te werven." + "Dan mik je meer op ..."): read with the sentence before it.
+        # mogelijk ... aan te werven." + "Dan mik je meer op ..."), a reason the sentence that states what it
+        # explains ("Veel vragen gingen over het decreet." + "Dat heeft alles te maken met de opmaak van de
+        # voortgangsrapporten ..."): read with the sentence before it.
         prev = passage.before(el)
         if prev is not None and prev.kind is ElementKind.SENTENCE and passage.same_page(prev, el):
             cand.features["cov_window"] = ctx.coverage(own | ctx.terms(prev.text))
@@ -331,9 +333,7 @@ def _cells(
                 cand.features["figure_q_unnamed_total"] = 1.0
                 cand.features["figure_q_next_to"] = float(bool(ctx.qualifier)) or cand.features["figure_q_next_to"]
             cand.features["figure_q_only_percent"] = float(
-                ctx.query.kind is AnswerKind.FIGURE
-                and not ctx.query.wants_percentage
-                and signals.only_percentages(value)
+                ctx.query.kind is AnswerKind.FIGURE and not ctx.shares and signals.only_percentages(value)
             )
             out.append(cand)
     return out
@@ -357,6 +357,8 @@ def _rows(
     return out
 
 
+#: A sentence that opens by pointing back to the one before ("Dat heeft alles te maken met ...", "Daarom ...").
+_POINTS_BACK = re.compile(r"\W*(?:dat|dit|die|deze|daar\w*|hier\w*|zo)\b", re.IGNORECASE)
 #: "samen", "in totaal", "opgeteld": the question asks for the total row of a table.
 _TOTAL_ASKED = re.compile(r"\b(?:samen|samengeteld|opgeteld|in (?:het )?totaal|totaal|alles bij elkaar)\b")
 _MOST = re.compile(r"\b(?:grootste?|hoogste?|meeste?|langste?|sterkste?|best\w*|meest)\b")
@@ -446,6 +448,10 @@ def _features(
         "way_q_structured": float(kind is AnswerKind.WAY and structured),
         "other_q_structured": float(kind not in (AnswerKind.LIST, AnswerKind.WAY) and structured),
         "reason_q_reason": float(kind is AnswerKind.REASON and signals.states_reason(text)),
+        # "Dat heeft alles te maken met ...": a reason that points back to what it explains.
+        "reason_q_back": float(
+            kind is AnswerKind.REASON and signals.states_reason(el.text) and bool(_POINTS_BACK.match(el.text))
+        ),
         "def_q_defines": float(kind is AnswerKind.DEFINITION and signals.defines(text)),
         "def_q_other": float(
             kind is AnswerKind.DEFINITION and bool(ctx.defined) and signals.defines_other(text, ctx.defined)
@@ -493,10 +499,10 @@ def _features(
         "figure_q_counts": float(
             kind is AnswerKind.FIGURE and bool(q.qualifier) and counts_qualifier(text, ctx.qualifier)
         ),
-        "figure_q_percent": (1.0 if "%" in text or "procent" in text else -1.0) if q.wants_percentage else 0.0,
+        "figure_q_percent": (1.0 if "%" in text or "procent" in text else -1.0) if ctx.shares else 0.0,
         # "Hoeveel activiteiten ...?" is a count: "een tevredenheidscijfer van 80% toe aan onze activiteiten" is no answer.
         "figure_q_only_percent": float(
-            kind is AnswerKind.FIGURE and not q.wants_percentage and not is_cell and signals.only_percentages(text)
+            kind is AnswerKind.FIGURE and not ctx.shares and not is_cell and signals.only_percentages(text)
         ),
         "figure_q_cell": float(kind is AnswerKind.FIGURE and is_cell),
         "figure_q_has_qualifier": float(kind is AnswerKind.FIGURE and bool(q.qualifier)),

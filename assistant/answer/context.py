@@ -19,6 +19,8 @@ from .figures import qualifier_forms
 if TYPE_CHECKING:
     from ..index.snapshots import Snapshot
 
+#: A score or a rating asked: "hoe goed scoorde", "gemiddelde score", "hoe tevreden".
+_SCORE_ASKED = re.compile(r"\bscoor\w*|\bscore\w*|\btevreden\w*|\bhoe goed\b")
 _QUOTED_TERM = re.compile(r"[‘'\"“]([^‘'\"“”’]{3,60})[’'\"”]")
 
 
@@ -51,6 +53,8 @@ class QuestionContext:
         # ("welke vraag klopten verenigingen ...": a focus that runs into the verb names no group of people)
         self.names_asked = 0 < len(query.focus) <= 2 and query.focus[-1] in signals.NAMED_PLURALS
         self.own_total = sum(weights[t] for t in self.own)
+        #: A share answers it as well as a count: "Hoe goed scoorden de opleidingen gemiddeld?" ("80%").
+        self.shares = query.wants_percentage or bool(_SCORE_ASKED.search(query.normalised))
 
     def title_asks(self, title: str) -> bool:
         """Does a ``title`` say what this part asks in its own words, a year aside ("In- en uitdiensttredingen")?"""

@@ -79,6 +79,10 @@ class HandScorer:
                 fit = 0.8
         elif f("q_reason"):
             fit = 1.3 if f("reason_q_reason") else 1.0
+            if f("reason_q_back"):
+                # A reason that points back ("Dat heeft alles te maken met ...") is read with what it explains:
+                # the question's words are in the sentence before it.
+                base = max(base, f("cov_window", 0.0) + 0.5 * f("cov_ctx", 0.0))
         elif f("q_definition"):
             if f("def_q_other") and not f("def_q_term_defined"):
                 fit = 0.7  # "Met community bedoelt Socius ..." defines something else than asked

@@ -51,6 +51,8 @@ def follow_on(query: Query, chosen: list[Candidate], snapshot: Snapshot, budget:
             said = [norm(c.text) for c in chosen]
             if any(norm(nxt.text) in t for t in said) or norm(nxt.text) in boilerplate(snapshot.memo, snapshot.chunks):
                 break
+            if signals.signposts(nxt.text):
+                break  # "Op deze pagina lees je hoe dat verloopt ...": announces, tells nothing
             n = len(nxt.text.split())
             if words + n > budget or not cand.passage.same_page(cand.element, nxt):
                 break
