@@ -399,7 +399,7 @@ def test_escalation_reason_names_only_what_the_question_says() -> None:
     # Staff saw a question about a general deadline described as being about "the finances of
     # your organisation": the kind of the nearest example request, not of the question.
     from assistant.routing.messages import ESCALATE_REASONS
-    from assistant.routing.router import _escalate_kind
+    from assistant.routing.messages import escalate_kind as _escalate_kind
 
     only_examples = {"top_route": "escalate", "top_kind": "eigen_financien"}
     kind = _escalate_kind([], only_examples)

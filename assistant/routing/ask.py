@@ -29,7 +29,7 @@ from ..query.analysis import NUMBER_WORDS
 from ..query.model import AnswerKind, Query
 from ..text.analysis import STOPWORDS, fold, stem, thesaurus, words
 from ..text.lemmas import lemma
-from .scope import Scope, compound_known
+from .scope import Scope, compound_known, unnamed
 from .vocabulary import FRAME_WORDS, FUNCTION_WORDS, FUNCTION_ZIPF
 
 #: At or above this Zipf frequency in general Dutch a word is general vocabulary ("trein" 4.9); below it
@@ -141,6 +141,12 @@ class AskOverlap:
     #: The sector words of the question, and whether every one of them only sets the scene.
     setting: tuple[str, ...] = ()
     scene_only: bool = False
+    #: The word tokens of the quoted answer and its section headings.
+    cited: frozenset[str] = frozenset()
+
+    def carries(self, text: str) -> bool:
+        """Does the quoted answer carry a content word of ``text`` (as written, lemma, stem or neighbour)?"""
+        return any(_carried(w, self.cited) for w in words(text) if len(w) >= 3 and w not in STOPWORDS)
 
     @property
     def off_topic(self) -> bool:
@@ -196,7 +202,7 @@ def ask_overlap(query: Query, cited: Iterable[str], scope: Scope) -> AskOverlap:
             )
         )
     )
-    cited_words = frozenset(words(" ".join(cited)))
+    cited_words = frozenset(words(" ".join(unnamed(cited, query, scope))))
     return AskOverlap(
         head=head,
         words=asked,
@@ -204,6 +210,7 @@ def ask_overlap(query: Query, cited: Iterable[str], scope: Scope) -> AskOverlap:
         outside=tuple(w for w in head if _outside(w, scope)),
         setting=tuple(dict.fromkeys(whole[i] for i in sorted(setting))),
         scene_only=all(_in_phrase(whole, i, setting, head) for i in setting),
+        cited=cited_words,
     )
 
 

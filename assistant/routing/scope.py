@@ -24,193 +24,13 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from ..query.model import Query
 from ..text.analysis import STOPWORDS, stem, thesaurus
 from ..text.lemmas import lemma
 from .nearmiss import later_years
-from .vocabulary import FRAME_WORDS, FUNCTION_WORDS, FUNCTION_ZIPF
-
-#: Verbs that ask for something to be produced, at the start of the question or after "kun je".
-_TASK_VERB = (
-    r"geef (?:me|mij|ons)|schrijf(?! (?:me|mij|ons|hem|haar|jullie|u|mezelf|ons allemaal) in\b)|schrijven|maak|maken|bedenk|bedenken|verzin|verzinnen|genereer|genereren|vertaal|vertalen|"
-    r"bereken|berekenen|componeer|dicht|programmeer|codeer|herschrijf|herschrijven|vat|samenvatten|"
-    r"formuleer|formuleren|ontwerp|ontwerpen|teken|tekenen|rijm|rijmen|zing|zingen|los|oplossen"
-)
-_TASK = re.compile(
-    rf"^(?:(?:mag ik|kan ik|kun(?:t)? (?:je|jij|u)|wil (?:je|jij|u)|zou (?:je|jij|u)|graag)\s+(?:\w+\s+){{0,12}}?)?(?:{_TASK_VERB})\b"
-)
-#: What is asked to be produced: texts for an occasion, creative forms, code, a translation.
-_PRODUCT = re.compile(
-    r"\b(gedicht\w*|vers(?:je)?|lied(?:je)?|liedtekst|songtekst|rap|rijm\w*|limerick|haiku|sonnet|sprookje|verhaal(?:tje)?|"
-    r"mop|moppen|grap(?:je|pen)?|speech|toespraak|afscheidsspeech|afscheidstoespraak|felicitatie\w*|"
-    r"uitnodiging\w*|slogan\w*|naam voor|namen voor|logo|script|code|programma|functie in|app|website|"
-    r"formule|vergelijking|som|samenvatting van (?:het boek|de film)|boek\w*|film\w*|recept\w*|menu|"
-    r"(?:naar|in) het (?:engels|frans|duits|spaans|italiaans|arabisch|turks|grieks|latijn))\b"
-    r"|\d[\d.,]*\s*(?:%|procent|x|\*|\+|/|keer)\s*(?:van\s*)?\d"
-)
-#: Products that the publications never hold, whatever they are for ("een recept voor onze vergadering").
-_CREATIVE = re.compile(
-    r"gedicht\w*|versje|lied(?:je)?|liedtekst|songtekst|rap\w*|rijm\w*|limerick|haiku|sonnet|sprookje|mop|moppen|"
-    r"grap(?:je|pen)?|speech|toespraak|\w+speech|\w+toespraak|recept\w*|quiz\w*"
-)
-#: A question that asks for a translation ("Hoe zeg je ... in het Frans?", "Wat is ... in het Engels?").
-_TRANSLATION = re.compile(
-    r"\b(?:hoe (?:zeg|schrijf|spel) je|wat is|wat betekent|hoe heet)\b.*\bin het "
-    r"(?:engels|frans|duits|spaans|italiaans|arabisch|turks|grieks|latijn|pools|portugees|chinees)\b"
-)
-#: A request for something made, advised or solved, at the start of a sentence: "Maak een quiz ...",
-#: "Ik zoek een goeie podcast", "Hoe maak ik een pasta ...", "Welke laptop raad je aan".  What follows
-#: the request (its object) decides: a thing the publications are about is no task.
-_REQUEST = re.compile(
-    r"^(?:(?:mag ik|kan ik|kun(?:t)? (?:je|jij|u)|kan (?:je|jij|u)|wil (?:je|jij|u)|zou (?:je|jij|u)|graag|help me)\s+"
-    r"(?:(?:me|mij|ons|even|eens|snel|aub|alsjeblieft|voor|een|nog)\s+)*?)?"
-    r"(?:schrijf(?! (?:me|mij|ons|hem|haar|jullie|u|mezelf) in\b)|maak|bedenk|verzin|genereer|componeer|ontwerp|teken|programmeer|codeer|herschrijf|bereken|"
-    r"vertel(?: (?:eens|me|ons|nog))*)\s+(?P<make>.+)"
-    r"|^(?:kun(?:t)?|kan|wil|zou) (?:je|jij|u) (?:(?:me|mij|ons|even|eens|nog|alsjeblieft|aub) )*(?P<make2>.+?) "
-    r"(?:schrijven|maken|bedenken|verzinnen|genereren|opstellen|componeren|ontwerpen|tekenen|vertalen|berekenen)\b"
-    r"|^(?:geef (?:me|mij|ons)|raad (?:me|mij|ons) (?:een|het|de)|tips? voor)\s+(?P<obj>.+)"
-    r"|^ik (?:wil|zou|had|zoek)(?: \w+){0,2}? (?:graag |nog )?(?:een|wat|enkele|ideeen voor)\s+(?P<obj2>.+)"
-    r"|^hoe (?:maak|bak|kook|bereid|los|schrijf|repareer|installeer|kweek|verwijder|krijg|win|verlies)\w* "
-    r"(?:ik|je|jij|we|u)\s+(?P<obj3>.+)"
-    r"|^(?:welke|wat voor(?: een)?|welk)\s+(?P<obj4>.+?)\s+(?:raad|raden)\s+(?:je|jij|u|jullie)\b"
-    r"|^(?:welke|welk|wat voor(?: een)?)\s+(?P<obj5>.+?)\s+(?:is|zijn) (?:het|de) (?:beste|goedkoopste|leukste|lekkerste)\b"
-)
-#: Where the object of a request ends: a preposition, a conjunction, a clause.
-_OBJECT_END = frozenset(
-    [
-        "over",
-        "voor",
-        "van",
-        "met",
-        "om",
-        "in",
-        "op",
-        "naar",
-        "bij",
-        "zonder",
-        "zodat",
-        "die",
-        "dat",
-        "en",
-        "of",
-        "tegen",
-        "uit",
-        "aan",
-        "als",
-        "waarmee",
-        "waarin,",
-        "?",
-        ".",
-    ]
-)
-_OBJECT_SKIP = frozenset(
-    [
-        "een",
-        "de",
-        "het",
-        "deze",
-        "dit",
-        "die",
-        "mijn",
-        "onze",
-        "ons",
-        "je",
-        "jouw",
-        "uw",
-        "zijn",
-        "haar",
-        "hun",
-        "wat",
-        "paar",
-        "enkele",
-        "goede",
-        "goeie",
-        "leuke",
-        "mooie",
-        "korte",
-        "kort",
-        "lange",
-        "lang",
-        "nieuwe",
-        "nieuw",
-        "pakkende",
-        "grappige",
-        "originele",
-        "eenvoudige",
-        "snelle",
-        "lekkere",
-        "goedkope",
-    ]
-)
-#: Things the publications can give: asking for them is asking for information, not a task.
-_INFO_OBJECTS = frozenset(
-    [
-        "overzicht",
-        "samenvatting",
-        "lijst",
-        "lijstje",
-        "opsomming",
-        "uitleg",
-        "toelichting",
-        "definitie",
-        "antwoord",
-        "cijfer",
-        "cijfers",
-        "info",
-        "informatie",
-        "tabel",
-        "stappen",
-        "stappenplan",
-        "voorbeeld",
-        "voorbeelden",
-        "link",
-        "links",
-        "bron",
-        "bronnen",
-        "document",
-        "documenten",
-        "publicatie",
-        "publicaties",
-        "checklist",
-        "planning",
-        "tijdlijn",
-        "datum",
-        "data",
-        "adres",
-        "contact",
-        "tip",
-        "tips",
-        "idee",
-        "ideeen",
-        "advies",
-        "vraag",
-        "vragen",
-        "hulp",
-        "afspraak",
-        "gesprek",
-        "aanvraag",
-        "workshop",
-        "vorming",
-        "opleiding",
-        "training",
-        "cursus",
-        "les",
-        "sessie",
-        "traject",
-        "begeleiding",
-        "coaching",
-        "ondersteuning",
-        "offerte",
-        "titel",
-        "titels",
-        "naam",
-        "namen",
-    ]
-)
-#: A sum or an equation ("3x + 7 = 22", "12 * 15").
-_MATH = re.compile(r"\d\s*[a-z]?\s*[+*/×÷^]\s*\(?\d|[\dxyz)]\s*=\s*-?\d")
+from .tasks import _CREATIVE, _INFO_OBJECTS, _MATH, _OBJECT_SKIP, _TRANSLATION, _asks_product, _request
+from .vocabulary import FRAME_WORDS, FUNCTION_WORDS, FUNCTION_ZIPF, general_zipf
 
 #: At or above this Zipf frequency a word is ordinary Dutch ("laptop" 4.5); rarer ones are specialised.
 _ORDINARY_ZIPF = 3.0
@@ -335,7 +155,7 @@ class Scope:
         """Zipf frequency of a word in general Dutch (0 = unknown, 7 = most common)."""
         if self._general is not None:
             return float(self._general(word))  # type: ignore[operator]
-        return _zipf(word)
+        return general_zipf(word)
 
     def known(self, word: str) -> bool:
         """Does the corpus use ``word``: as written, its lemma, its stem or a thesaurus neighbour?
@@ -353,6 +173,15 @@ class Scope:
         n = self.counts.get(word, 0)
         # Nearly always: a heading may lower-case a name once ("Leerreis zagreb en omgeving").
         return n > 0 and self.capitalised.get(word, 0) >= 0.8 * n
+
+    def name_in(self, word: str, query: Query) -> bool:
+        """A name in this question: one the corpus writes as a name and the asker does not write in lower case.
+
+        "Wie is de koning van België?": the corpus writes "Koning" only in a name ("Koning
+        Boudewijnstichting"), the asker writes "koning" as the common word it is, so it is asked about,
+        not named.  An asker who writes nothing capitalised leaves it to the corpus.
+        """
+        return self.is_name(word) and word not in lowercase_words(query.text)
 
     def typical(self, word: str) -> bool:
         """Does the corpus use ``word`` (or its lemma) at least ten times more often than general Dutch?"""
@@ -436,7 +265,7 @@ class Scope:
                 affinities.append(self.affinity(w))
                 known += self.known(w) or compound_known(w, self)
             if self.known(w):
-                if self.is_name(w):
+                if self.name_in(w, query):
                     names.append(w)
                 elif self.typical(w):
                     domain.append(w)
@@ -501,41 +330,6 @@ _PRIVATE = re.compile(r"\b(?:mijn|m'n|mn)\b")
 _ORGANISATION = re.compile(r"\b(?:socius|steunpunt)\b")
 
 
-@dataclass(frozen=True)
-class _Request:
-    #: The head word of what is asked for ("een pakkende slogan en ..." -> "slogan").
-    head: str
-    #: Something to be made ("Maak ...", "Schrijf ..."), not found or advised.
-    make: bool
-    #: The words of the whole sentence ("... van het jaarverslag"), hyphenated ones split.
-    rest: tuple[str, ...]
-    #: The words of the object up to its head ("pasta", "carbonara").
-    object_words: tuple[str, ...] = ()
-
-
-def _request(sentence: str) -> _Request | None:
-    """The request a sentence makes, if it makes one."""
-    m = _REQUEST.search(sentence)
-    if m is None:
-        return None
-    obj = next(g for g in m.groups() if g is not None)
-    tokens = re.findall(r"[\w'-]+|[,?.]", obj)
-    head = None
-    object_words: list[str] = []
-    for w in tokens:
-        if w in _OBJECT_END or (head is not None and _infinitive(w)):
-            break  # "een afspraak maken": the verb ends the object
-        if w not in _OBJECT_SKIP and not w.isdigit():
-            head = w
-            object_words.append(w)
-    if head is None:
-        return None
-    # The whole sentence counts as context ("Welke werkvorm raad je aan voor een contextanalyse?"),
-    # hyphenated words by their parts ("sociaal-cultureel").
-    rest = tuple(re.findall(r"[a-zà-ÿ]+", sentence))
-    return _Request(head, m.group("make") is not None or m.group("make2") is not None, rest, tuple(object_words))
-
-
 #: What the asker calls their own: "onze", "ons", "mijn" and the (up to two) words after it.
 _POSSESSIVE = frozenset(["onze", "ons", "mijn", "m'n", "mn"])
 
@@ -549,27 +343,31 @@ def _owned(tokens: tuple[str, ...]) -> list[str]:
     return out
 
 
-def _asks_product(sentence: str) -> bool:
-    """A task verb with a product as its object: "Schrijf een speech ...", "Kun je een app maken?".
+def unnamed(texts: Iterable[str], query: Query, scope: Scope) -> list[str]:
+    """``texts`` without the names that carry a word the asker writes in lower case.
 
-    The product must follow the verb closely (or lie within "kun je ... maken"): "Geef me de titels van de
-    screencasts ... op de website" asks for titles, not for a website.
+    "Wie is de koning van België?" is not answered by a sentence about the "Koning Boudewijnstichting":
+    a word the corpus writes only in a name, written inside a sentence with its capital, is that name
+    there, not the thing asked about.
     """
-    m = _TASK.search(sentence)
-    if m is None:
-        return False
-    request = _request(sentence)
-    if request is not None and (request.head in _INFO_OBJECTS or lemma(request.head) in _INFO_OBJECTS):
-        return False  # "Geef me de titels van de filmpjes ...": information, whatever it is about
-    return any(p.start() < m.end() + _PRODUCT_REACH for p in _PRODUCT.finditer(sentence))
+    lower = lowercase_words(query.text)
+    if not lower:
+        return list(texts)
+
+    def keep(m: re.Match[str]) -> str:
+        w = fold_word(m.group(0))
+        inside = m.start() >= 2 and re.match(r"[\w,;’'] ", m.string[m.start() - 2 : m.start()]) is not None
+        return "" if inside and w in lower and scope.is_name(w) else m.group(0)
+
+    return [re.sub(r"(?<=\s)[A-ZÀ-Þ][\w'-]*", keep, t) for t in texts]
 
 
-#: How far (in characters) after its task verb a product still is the verb's object.
-_PRODUCT_REACH = 40
-
-
-def _infinitive(word: str) -> bool:
-    return len(word) > 4 and word.endswith("en") and lemma(word) == word and _zipf(word) >= 3.0
+def lowercase_words(text: str) -> frozenset[str]:
+    """The (folded) words a text writes in lower case; empty when it capitalises none (all lower case)."""
+    found = re.findall(r"[\w'-]+", text)
+    if not any(w[0].isupper() for w in found):
+        return frozenset()
+    return frozenset(fold_word(w) for w in found if w[0].islower())
 
 
 def compound_known(word: str, scope: Scope) -> bool:
@@ -579,13 +377,6 @@ def compound_known(word: str, scope: Scope) -> bool:
         if (scope.typical(head) or scope.typical(head.rstrip("s"))) and scope.known(tail):
             return True
     return False
-
-
-@lru_cache(maxsize=20_000)
-def _zipf(word: str) -> float:
-    from wordfreq import zipf_frequency
-
-    return float(zipf_frequency(word, "nl"))
 
 
 def fold_word(word: str) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 
 from ..query.model import Query
 from ..text.analysis import STOPWORDS, Analyzer, stem, thesaurus
-from .scope import Scope, fold_word
+from .scope import Scope, fold_word, unnamed
 from .vocabulary import FRAME_WORDS, FUNCTION_WORDS, FUNCTION_ZIPF
 
 
@@ -21,7 +21,7 @@ def content_support(query: Query, texts: Iterable[str], scope: Scope) -> float:
     ("verbouwd" in "verbouwingswerken"): the answer's own words, not a shared name,
     must carry the question ("Hoeveel inwoners heeft Kortrijk?" shares only a name).
     """
-    folded = fold_word(" ".join(texts))
+    folded = fold_word(" ".join(unnamed(texts, query, scope)))
     content = [
         w
         for w in query.words
@@ -30,7 +30,7 @@ def content_support(query: Query, texts: Iterable[str], scope: Scope) -> float:
         and w not in FRAME_WORDS
         and len(w) >= 3
         and not w.isdigit()
-        and not scope.is_name(w)
+        and not scope.name_in(w, query)
         and scope.general_zipf(w) < FUNCTION_ZIPF
     ]
     if not content:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 #: Above this Zipf frequency a word is a function word of general Dutch ("heeft" 6.6, "wordt" 6.4).
 FUNCTION_ZIPF = 5.9
 #: Conjunctions and adverbs that the stopword list leaves in but that say nothing about a topic.
@@ -84,3 +86,11 @@ FRAME_WORDS = frozenset(
         "vormen",
     ]
 )
+
+
+@lru_cache(maxsize=20_000)
+def general_zipf(word: str) -> float:
+    """Zipf frequency of a (folded) word in general Dutch, per ``wordfreq`` (0 = unknown, 7 = most common)."""
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word, "nl"))
