@@ -201,3 +201,18 @@ def test_general_questions_are_declined(va: Vraagbaak, question: str) -> None:
 def test_in_domain_questions_keep_their_answer(va: Vraagbaak, question: str) -> None:
     answer = va.ask(question, today=TODAY)
     assert str(answer.route) == "answer", answer.route_signals.get("rule")
+
+
+# ------------------------------------------------------------------ requests that only resemble staff requests
+def test_a_request_like_the_examples_is_settled_once_the_scope_is_known(router: Router) -> None:
+    question = "Kan iemand van jullie onze computer komen herstellen? Hij start niet meer op."
+    # Without retrieval the examples decide alone; with it, settle decides once the scope is known.
+    assert str(router.decide(question, evidence=None).route) == "escalate"
+    deferred = router.decide(question, evidence=0.6)
+    assert str(deferred.route) == "answer" and deferred.signals["staff"]
+    outside = _signals(task=True, affinity=-0.5)
+    assert str(router.settle(deferred, scope=outside, support=0.2, unmet=None, evidence=0.6).route) == "decline"
+    # A request in general words ("stap 4 doorlopen op onze teamdag") that no rule declines goes to staff.
+    general = _signals(addresses=True, affinity=-0.2)
+    settled = router.settle(deferred, scope=general, support=0.2, unmet=None, evidence=0.6)
+    assert (str(settled.route), settled.signals["rule"]) == ("escalate", "voorbeelden")

@@ -2,9 +2,9 @@
 
 from .decision import ANDERE, ROUTES, TOPICS, Route, RouteDecision
 from .examples import RouteExample
-from .messages import NO_EVIDENCE_REASON, SCOPE_SENTENCE, decline_message, escalation_offer
+from .messages import NO_EVIDENCE_REASON, SCOPE_SENTENCE, decline_message, escalation_offer, unanswered
 from .outside import OutsideModel
-from .router import DEFAULT_EXAMPLES, DEFAULT_TOPICS, Router, unanswered
+from .router import DEFAULT_EXAMPLES, DEFAULT_TOPICS, Router
 from .scope import Scope, ScopeSignals
 
 __all__ = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from .decision import DECLINE, ESCALATE, Route, RouteDecision
+from .decision import ANSWER, DECLINE, ESCALATE, Route, RouteDecision
 
 #: What the assistant does; every decline reason starts with it.
 SCOPE_SENTENCE: Final = (
@@ -172,3 +172,17 @@ def escalate_kind(kinds: Sequence[str], knn: Mapping[str, Any]) -> str:
     # question (a question about a general deadline was told it was about "the finances of your
     # organisation"), so the reason stays neutral.
     return _NEUTRAL_ESCALATE_KIND if knn["top_route"] == ESCALATE else DEFAULT_ESCALATE_KIND
+
+
+def unanswered(decision: RouteDecision) -> RouteDecision:
+    """Turn an *answer* decision into an escalation when no source passage answers the question.
+
+    Retrieval may find passages on the subject ("de Trefdag") that do not hold
+    what is asked ("hoeveel deelnemers in 2022"): the answerer then finds no
+    figure or no passage for that year.  Staff can still help, as with weak
+    evidence.
+    """
+    if decision.route != ANSWER:
+        return decision
+    signals = {**decision.signals, "kind": "geen_bron", "rule": "geen_antwoord_in_bron"}
+    return RouteDecision(ESCALATE, ESCALATE_REASONS["geen_bron"], decision.topic, signals)

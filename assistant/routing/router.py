@@ -54,7 +54,7 @@ from .ask import AskOverlap
 from .decision import ANDERE, ANSWER, DECLINE, ESCALATE, ROUTES, TOPICS, Route, RouteDecision
 from .examples import EscalateCue, LexicalNeighbours, RouteExample, compile_pattern, keyword, load_examples
 from .lexicon import SectorLexicon
-from .messages import DECLINE_REASONS, ESCALATE_REASONS, escalate_kind, reason_for
+from .messages import DECLINE_REASONS, escalate_kind, reason_for
 from .nearmiss import third_party_amount
 from .outside import OUTSIDE_MODEL_FILE, OutsideEvidence, OutsideModel, features
 from .scope import ScopeSignals
@@ -389,7 +389,12 @@ class Router:
             and esc_score >= 1.0
             and votes[ESCALATE] >= _ESCALATE_VOTE
         ):
-            return decided(ESCALATE, escalate_kind(esc_kinds, knn), "voorbeelden")
+            if ev is None:
+                return decided(ESCALATE, escalate_kind(esc_kinds, knn), "voorbeelden")
+            # With retrieval evidence the caller composes and settles: the examples resemble a request to
+            # staff, but whether what is asked lies in the domain at all ("onze computer komen herstellen")
+            # is known only then (:meth:`settle` escalates it unless the scope says otherwise).
+            signals["staff"] = escalate_kind(esc_kinds, knn)
         signals["context_sector"] = context_sector
         return decided(ANSWER, "", "standaard")
 
@@ -475,8 +480,16 @@ class Router:
             and scope.affinity < _GENERAL_AFFINITY
         )
 
+        staff = decision.signals.get("staff")
+
         def decided(route: Route, kind: str, rule: str) -> RouteDecision:
-            if route is ESCALATE and (foreign or untied_escalation or (named_outside and rule.endswith("andere_naam"))):
+            if route is ESCALATE and staff:
+                # A request to staff in general words ("met ons team stap 4 doorlopen") is no general question:
+                # only a rule that declines finds it outside the domain.
+                kind, rule = str(staff), "voorbeelden"
+            elif route is ESCALATE and (
+                foreign or untied_escalation or (named_outside and rule.endswith("andere_naam"))
+            ):
                 route, kind, rule = DECLINE, "buiten_sector", f"buiten_domein:{rule}"
             signals.update(kind=kind, rule=rule)
             return RouteDecision(route, reason_for(route, kind), decision.topic, signals)
@@ -539,6 +552,9 @@ class Router:
         if support < _WEAK_SUPPORT and evidence < evidence_threshold:
             # Neither the passages found nor the sentence quoted from them carry the question.
             return decided(ESCALATE, "geen_bron", "zwak_bewijs")
+        if staff:
+            # Resembles a request to staff and nothing finds it outside the domain: staff take it up.
+            return decided(ESCALATE, str(staff), "voorbeelden")
         return RouteDecision(decision.route, decision.reason, decision.topic, signals)
 
 
@@ -575,20 +591,6 @@ def _plain_query(question: str, history: Sequence[Mapping[str, Any] | Turn]) -> 
 
     turns = [t for t in history if isinstance(t, Turn | Mapping)]
     return analyse(question, today=date.today(), analyzer=Analyzer(), history=turns)
-
-
-def unanswered(decision: RouteDecision) -> RouteDecision:
-    """Turn an *answer* decision into an escalation when no source passage answers the question.
-
-    Retrieval may find passages on the subject ("de Trefdag") that do not hold
-    what is asked ("hoeveel deelnemers in 2022"): the answerer then finds no
-    figure or no passage for that year.  Staff can still help, as with weak
-    evidence.
-    """
-    if decision.route != ANSWER:
-        return decision
-    signals = {**decision.signals, "kind": "geen_bron", "rule": "geen_antwoord_in_bron"}
-    return RouteDecision(ESCALATE, ESCALATE_REASONS["geen_bron"], decision.topic, signals)
 
 
 def _last_user_turn(history: Sequence[Turn]) -> str:
