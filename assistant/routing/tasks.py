@@ -35,7 +35,7 @@ _PRODUCT = re.compile(
 #: assistant would compose, not quote.  ("Geef me de tekst van het decreet" asks for information.)
 _WRITTEN = re.compile(
     r"\b(tekst(je)?|bericht(je)?|post|brief|briefje|e-?mail|mail(tje)?|artikel|blog\w*|nieuwsbrief|persbericht|column|"
-    r"opstel|essay|tweet|review|recensie|reactie|motivatie|oproep|advertentie|flyer|affiche)\b"
+    r"opstel|essay|tweet|review|recensie|reactie|motivatie|oproep|advertentie|flyer|affiche|getuigenis|testimonial)\b"
 )
 #: The verbs of making that :data:`_WRITTEN` needs ("geef me" asks for something that exists).
 _MAKE_VERB = re.compile(
