@@ -63,6 +63,14 @@ def test_an_asker_who_writes_nothing_capitalised_leaves_names_to_the_corpus(scop
     assert "brussel" in scope.signals(_query("wat deed socius in brussel")).names
 
 
+def test_what_is_asked_about_a_name_is_weighed_without_the_name(scope: Scope) -> None:
+    # "Brussel" is the publications' word; "geschiedenis" is general Dutch they never use.
+    signals = scope.signals(_query("Wat is de geschiedenis van Brussel?"))
+    assert signals.asked_affinity < 0 < signals.affinity
+    # Only names (the corpus's, or capitalised by the asker): nothing asked about them to weigh.
+    assert scope.signals(_query("Wat is Socius in Brussel?")).asked_affinity == 0.0
+
+
 # ------------------------------------------------------------------ a general question
 def _signals(**kw: object) -> ScopeSignals:
     base: dict[str, object] = {"task": False, "addresses": False, "domain": (), "foreign": (), "names": ()}
@@ -79,6 +87,7 @@ def _signals(**kw: object) -> ScopeSignals:
         (_signals(affinity=-0.4, domain=("vrijwilligers",)), False, "answer"),  # a word of the domain
         (_signals(affinity=-0.4, addresses=True), False, "answer"),  # addresses the sector
         (_signals(affinity=-0.4), True, "answer"),  # a follow-up is read with the turn before
+        (_signals(affinity=0.8, asked_affinity=-0.5), False, "decline"),  # a name, and general words about it
     ],
 )
 def test_a_question_without_a_domain_word_in_general_words_is_declined(
@@ -197,6 +206,9 @@ def test_look_alikes_of_manipulation_are_not_declined(router: Router, question: 
         "Wat is een goede leeftijd om kinderen een smartphone te geven?",
         "Wat kunnen we koken voor de nieuwjaarsreceptie van onze vereniging?",
         "Schrijf een grappige tekst over onze penningmeester voor op Facebook.",
+        # what is asked about a place the publications name is general knowledge
+        "Wat is de geschiedenis van Mechelen?",
+        "Waar ligt Zagreb precies?",
     ],
 )
 def test_general_questions_are_declined(va: Vraagbaak, question: str) -> None:
@@ -212,6 +224,8 @@ def test_general_questions_are_declined(va: Vraagbaak, question: str) -> None:
         "wie is de directeur van socius",
         "Hoeveel deelnemers waren er op de Trefdag?",
         "Waar ging de leerreis van Socius naartoe?",
+        "Hoe groot was de delegatie die naar Zagreb trok?",
+        "Wat is het Trešnjevka Buurtmuseum?",
     ],
 )
 def test_in_domain_questions_keep_their_answer(va: Vraagbaak, question: str) -> None:

@@ -48,7 +48,7 @@ import numpy.typing as npt
 
 from ..errors import ConfigError, QuestionError
 from ..index.embedders import Embedder
-from ..query.model import Query, Role, Turn
+from ..query.model import Query, Turn
 from ..text.analysis import stem, words
 from .ask import AskOverlap
 from .decision import ANDERE, ANSWER, DECLINE, ESCALATE, ROUTES, TOPICS, Route, RouteDecision
@@ -58,6 +58,7 @@ from .messages import DECLINE_REASONS, escalate_kind, reason_for
 from .nearmiss import third_party_amount
 from .outside import OUTSIDE_MODEL_FILE, OutsideEvidence, OutsideModel, features
 from .scope import ScopeSignals
+from .turns import last_user_turn, plain_query
 from .vocabulary import FUNCTION_ZIPF, general_zipf
 
 DATA_DIR: Final = Path(__file__).resolve().parent / "data"
@@ -268,7 +269,7 @@ class Router:
         if isinstance(query, str):
             if not query.strip():
                 raise QuestionError("De vraag is leeg: typ een vraag.")
-            query = _plain_query(query, history)
+            query = plain_query(query, history)
         if not query.text.strip():
             raise QuestionError("De vraag is leeg: typ een vraag.")
         question = query.text
@@ -281,7 +282,7 @@ class Router:
         # earlier turn (or pasted into an assistant message) steer this turn, and
         # would re-escalate every harmless follow-up.  It only lends its words to the
         # topic and scope of a follow-up such as "En hoeveel waren dat er?".
-        previous = words(query.context or _last_user_turn(query.history))
+        previous = words(query.context or last_user_turn(query.history))
 
         knn = self._knn(question, query.words)
         scores = self.topic_scores(query.words)
@@ -521,7 +522,11 @@ class Router:
             and not follow_up
             and not in_context
             and scope.content
-            and (scope.affinity < _GENERAL_AFFINITY or (ask is not None and content_support == 0))
+            and (
+                scope.affinity < _GENERAL_AFFINITY
+                or (scope.asked_affinity < _GENERAL_AFFINITY and not decision.signals.get("sector_hits"))
+                or (ask is not None and content_support == 0)
+            )
         ):
             # Not one word of the domain, and its words are on the whole more general Dutch than the
             # publications' ("Hoeveel mensen wonen er in Brussel?"), or the answer quoted carries none of them
@@ -580,21 +585,3 @@ _OUTSIDE_SUPPORT: Final = 0.5
 #: gold set: 0.08 escalates 7 of 153 answerable questions (those it answered lost 1 key fact in
 #: all) and 5 of 14 unanswerable ones; 0.2 escalated 17 answerable ones for 7 unanswerable ones.
 _WEAK_SUPPORT: Final = 0.08
-
-
-def _plain_query(question: str, history: Sequence[Mapping[str, Any] | Turn]) -> Query:
-    """A typed question for a caller that has only the text (no index vocabulary, today's date)."""
-    from datetime import date
-
-    from ..query.analysis import analyse
-    from ..text.analysis import Analyzer
-
-    turns = [t for t in history if isinstance(t, Turn | Mapping)]
-    return analyse(question, today=date.today(), analyzer=Analyzer(), history=turns)
-
-
-def _last_user_turn(history: Sequence[Turn]) -> str:
-    for turn in reversed(history):
-        if turn.role is Role.USER:
-            return turn.content
-    return ""

@@ -65,6 +65,10 @@ class ScopeSignals:
     affinity: float = 0.0
     #: The lowest domain affinity of a content word (the one most foreign to the publications).
     lowest_affinity: float = 0.0
+    #: Mean domain affinity of what is asked *about* a name: the content words that are no name in the
+    #: corpus and that the asker does not capitalise ("Wat is de geschiedenis van Mechelen?": geschiedenis);
+    #: 0 when there are none ("Wat is Bolwerk in Kortrijk?").
+    asked_affinity: float = 0.0
     #: The asker speaks of "mijn"/"m'n" (a private matter unless an organisation is addressed).
     private: bool = False
     #: The question names the organisation itself ("Socius", "het steunpunt").
@@ -257,6 +261,8 @@ class Scope:
         foreign: list[str] = []
         names: list[str] = []
         affinities: list[float] = []
+        asked: list[float] = []
+        capitalised = capitalised_words(query.text)
         known = 0
         for w in query.words:
             if w in STOPWORDS or len(w) < 3 or w.isdigit():
@@ -264,6 +270,8 @@ class Scope:
             if w not in FUNCTION_WORDS and w not in FRAME_WORDS and self.general_zipf(w) < FUNCTION_ZIPF:
                 affinities.append(self.affinity(w))
                 known += self.known(w) or compound_known(w, self)
+                if w not in capitalised and not self.name_in(w, query):
+                    asked.append(affinities[-1])
             if self.known(w):
                 if self.name_in(w, query):
                     names.append(w)
@@ -291,6 +299,7 @@ class Scope:
             known=known,
             affinity=sum(affinities) / len(affinities) if affinities else 0.0,
             lowest_affinity=min(affinities, default=0.0),
+            asked_affinity=sum(asked) / len(asked) if asked else 0.0,
             private=bool(_PRIVATE.search(text)),
             organisation=bool(_ORGANISATION.search(text)),
             own_affinity=min((self.affinity(w) for w in _owned(query.words)), default=0.0),
@@ -360,6 +369,12 @@ def unnamed(texts: Iterable[str], query: Query, scope: Scope) -> list[str]:
         return "" if inside and w in lower and scope.is_name(w) else m.group(0)
 
     return [re.sub(r"(?<=\s)[A-ZÀ-Þ][\w'-]*", keep, t) for t in texts]
+
+
+def capitalised_words(text: str) -> frozenset[str]:
+    """The (folded) words a text capitalises after its first word: names, as the asker writes them."""
+    found = re.findall(r"[\w'-]+", text)
+    return frozenset(fold_word(w) for w in found[1:] if w[0].isupper())
 
 
 def lowercase_words(text: str) -> frozenset[str]:
