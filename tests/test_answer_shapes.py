@@ -399,3 +399,15 @@ def test_a_signpost_is_not_carried_on() -> None:
         "Hoe gaat dat als ik met een specifieke vraag bij Socius aanklop?",
     )
     assert "aankloppen met een specifieke vraag" in c.text and "Op deze pagina" not in c.text, c.text
+
+
+def test_a_sentence_is_about_the_heading_right_above_it() -> None:
+    best = _best(
+        [
+            "Samenstelling personeelsploeg dd. 1 januari 2023\nVan 7 november tot 21 december werd de ploeg "
+            "tijdelijk uitgebreid met Lucas Roefmans.",
+            "In 2023 kreeg de personeelsploeg veel aandacht.",
+        ],
+        "Wie kwam er in 2023 bij de personeelsploeg?",
+    )
+    assert "Lucas Roefmans" in best, best

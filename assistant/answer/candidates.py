@@ -21,7 +21,7 @@ from . import signals
 from .context import QuestionContext
 from .figures import counts_qualifier, qualified_figure, qualifier_share
 from .forms import norm
-from .passage import Element, ElementKind, Passage, boilerplate, label_over, whole_sentence
+from .passage import Element, ElementKind, Passage, boilerplate, heading_over, label_over, whole_sentence
 
 if TYPE_CHECKING:
     from ..index.snapshots import Snapshot
@@ -149,9 +149,10 @@ def _sentences(
     asked = _source_question(ctx, passage, el)
     # Scored on its own words: a next sentence that only brings the figure adds no coverage.  A question
     # the source asks right before ("Waarom Kroatië?") is what the sentence answers: its words count too.
-    # A subheading right above it ("Visitatie") is quoted with it (see label_over): its words are the sentence's.
+    # A subheading right above it ("Visitatie") is what it is about (quoted with it when short, see label_over):
+    # its words are the sentence's.
     label = label_over(passage, el)
-    own = ctx.terms(f"{label} {el.text}") | (ctx.terms(asked) if asked else frozenset())
+    own = ctx.terms(f"{heading_over(passage, el)} {el.text}") | (ctx.terms(asked) if asked else frozenset())
     cand.terms = (own | section) & ctx.weights.keys()
     cand.features = _features(ctx, cand, text, own, section)
     before = None if label else passage.before(el)  # a subheading above is said as its label (quote_of)

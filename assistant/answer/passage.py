@@ -268,6 +268,18 @@ _INNER_BREAK = re.compile(r"([^\s.]+)[.!?][\"”’)]?\s+(?=[a-zà-ÿ])")
 _ABBREVIATIONS = ABBREVIATIONS | frozenset(["cf", "nvdr", "red"])
 
 
+def heading_over(passage: Passage, first: Element, most_words: int = 10) -> str:
+    """The short heading right above ``first`` on its page, with nothing in between ("Samenstelling
+    personeelsploeg dd. 1 januari 2023" over "Van 7 november ..."): what the sentence under it is about, whether
+    or not it is said with it (:func:`label_over`)."""
+    before = passage.before(first)
+    if before is None or before.kind is not ElementKind.HEADING or not passage.same_page(before, first):
+        return ""
+    if passage.chunk.text[before.end : first.start].strip() or len(before.text.split()) > most_words:
+        return ""
+    return before.text.strip()
+
+
 def label_over(passage: Passage, first: Element) -> str:
     """A short subheading right above the quoted text ("Visitatie", "Allemaal Politiek"): said with it.
 
