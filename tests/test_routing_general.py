@@ -114,11 +114,22 @@ def test_a_word_of_another_domain_must_be_carried_by_the_answer(router: Router) 
         decision, scope=signals, support=0.6, unmet=None, evidence=0.8, ask=_ask("De groep verbleef in een hotel.")
     )
     assert str(kept.route) == "answer"
+    cited = _ask("De leerreis ging naar Zagreb.")
     elsewhere = router.settle(
-        decision, scope=signals, support=0.6, unmet=None, evidence=0.8, ask=_ask("De leerreis ging naar Zagreb.")
+        decision, scope=signals, support=0.6, content_support=0.3, unmet=None, evidence=0.8, ask=cited
     )
     assert str(elsewhere.route) == "decline"
     assert elsewhere.signals["rule"] == "buiten_sector:niet_beantwoord"
+    # A weak word ("gsm", "reis": ordinary in the sector too) may only describe what is asked about: an
+    # answer that carries most of the rest of the question is kept.
+    weak = router.decide("Welk spel van Pax Christi gebruikt je gsm als de telefoon van een vluchteling?", evidence=0.8)
+    assert weak.signals["out_of_sector_tier"] == "zwak"
+    game = _ask("Een spel waarin je telefoon die van een vluchteling wordt.")
+    for content_support, route in ((0.6, "answer"), (0.2, "decline")):
+        settled = router.settle(
+            weak, scope=signals, support=0.6, content_support=content_support, unmet=None, evidence=0.8, ask=game
+        )
+        assert str(settled.route) == route
 
 
 def test_a_word_of_another_domain_is_no_request_to_staff(router: Router) -> None:

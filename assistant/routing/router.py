@@ -338,6 +338,7 @@ class Router:
                 # Kept for the answer, which must then carry it; it is no request to staff (see (c)).  ("weer"
                 # in "weer op leerreis" is as frequent as a function word: it says nothing.)
                 signals.setdefault("out_of_sector_kept", m.group(0))
+                signals.setdefault("out_of_sector_tier", tier)
 
         # (b) Escalation cues.  Tailored support needs a request to Socius *and* what
         # is asked for (or the asker's own file, money or conflict); a request for
@@ -534,10 +535,13 @@ class Router:
             return decided(DECLINE, "buiten_sector", "algemene_vraag")
         kept = decision.signals.get("out_of_sector_kept")
         carried = ask.carries(str(kept)) if ask is not None else content_support >= _FOREIGN_SUPPORT
-        if kept and not in_context and not carried:
+        # A "zwak" word has ordinary in-sector uses: it must miss from an answer that carries little of the rest.
+        weak = decision.signals.get("out_of_sector_tier") == "zwak"
+        if kept and not in_context and not carried and not (weak and content_support >= _OUTSIDE_SUPPORT):
             # A word of another domain ("koken", "hotel") was let through for a question set in the sector
             # with good evidence, so that an answer about it could be given; the answer quoted does not carry
-            # it, or nothing was found to quote.
+            # it, or nothing was found to quote.  ("Hoe heet het spel ... waarbij je gsm werkt als ...?" names
+            # the game by what it does, and the answer carries the rest.)
             return decided(DECLINE, "buiten_sector", "buiten_sector:niet_beantwoord")
         if ask is not None and ask.off_topic and not follow_up:
             # The answer shares only the setting ("naar de Trefdag"); what is asked (a train) lies elsewhere.
