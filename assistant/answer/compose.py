@@ -465,15 +465,13 @@ def _dated_past(quotes: list[str], query: Query) -> bool:
     publications give; it is said with its source and year.  The next edition of something ("Waar gaat de
     volgende leerreis naartoe?") is never told by a past one.
     """
-    if query.kind is not AnswerKind.FIGURE and not _NEXT.search(query.normalised):
+    if query.kind is not AnswerKind.FIGURE and not query.asks_next:
         return False
     text = " ".join(quotes)
     named = _named_years(text)
     return bool(named) and max(named) < query.today.year and not _RECURRING.search(fold(text))
 
 
-#: The next occurrence of something is asked: "de volgende leerreis", "het eerstvolgende jaarverslag".
-_NEXT = re.compile(r"\b(?:de|het) (?:volgende|eerstvolgende|komende)\b")
 _RECURRING = re.compile(
     r"\b(?:elk|ieder) jaar\b|\bjaarlijks\w*|\btelkens\b|\bop de (?:eerste|tweede|derde|laatste) \w+dag\b"
 )

@@ -67,6 +67,8 @@ _OUTCOME = re.compile(
     r"|\bwat (?:heeft|hebben) (?:\w+ ){0,6}?(?:opgeleverd|aangetoond|uitgewezen)\b"
 )
 #: The state of things today, not at the time of the publications; the next time something happens.
+#: The next occurrence of something is asked: "de volgende leerreis", "het eerstvolgende jaarverslag".
+_NEXT = re.compile(r"\b(?:de|het) (?:volgende|eerstvolgende|komende)\b")
 _CURRENT = re.compile(
     r"\b(?:ondertussen|intussen|momenteel|op dit moment|tegenwoordig|nu al|vandaag de dag)\b"
     r"|\b(?:de|het) (?:volgende|eerstvolgende|komende) (?:\w+e )?(?:editie|trefdag|leerreis|beleidsperiode|deadline|"
@@ -240,6 +242,7 @@ def _single(
         # What the results were, not when they were presented or how results are measured.
         asks_outcome=bool(_OUTCOME.search(folded)) and kind in (AnswerKind.FACT, AnswerKind.LIST, AnswerKind.YES_NO),
         asks_current=bool(_CURRENT.search(folded)),
+        asks_next=bool(_NEXT.search(folded)),
         asks_judgement=bool(_JUDGEMENT.search(folded)),
         time=time_references(folded, today),
         entities=_entities(text),
@@ -298,12 +301,16 @@ def _asks_list(folded: str, tokens: Sequence[str]) -> bool:
     m = re.search(r"\b(?:welke|wat voor|wat waren|wat zijn)\s+((?:[\w']+\s*){1,3})", folded)
     if m is None:
         return False
-    phrase: list[str] = []
     for w in m.group(1).split():
         if w in STOPWORDS:
-            break  # the noun phrase ends at the verb or article: "welke organisatie was de ..."
-        phrase.append(w)
-    return any(is_plural(w) for w in phrase)
+            return False  # the noun phrase ends at the verb or article: "welke organisatie was de ..."
+        if is_plural(w):
+            return True
+        if not w.endswith("e") and not w.isdigit() and w not in NUMBER_WORDS:
+            # A singular noun ends the phrase (an adjective before it ends in -e: "welke nieuwe leden"),
+            # so a plural after it is the subject of the verb: "met welke vraag klopten verenigingen ...".
+            return False
+    return False
 
 
 _FOCUS = re.compile(
@@ -336,7 +343,7 @@ def _focus(folded: str) -> tuple[str, ...]:
 def _expected_count(folded: str) -> int | None:
     """The count a list question names: "de negen stappen", "welke zes pijlers", "4 werven"."""
     for m in re.finditer(
-        r"\b(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|\d{1,2})\s+(\w+(?:'s)?)", folded
+        r"\b(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|\d{1,2})\s+(?:[\w-]+e\s+)?(\w+(?:'s)?)", folded
     ):
         word, noun = m.group(1), m.group(2)
         if noun in STOPWORDS or noun.isdigit() or noun in {"jaar", "keer", "maal", "uur", "dagen", "weken"}:

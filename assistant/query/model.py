@@ -93,6 +93,8 @@ class Query:
     asks_outcome: bool = False
     #: The state of things today is asked ("Zitten jullie ondertussen terug ...?", "Is dat momenteel ...?").
     asks_current: bool = False
+    #: The next occurrence of something is asked ("de volgende leerreis", "het eerstvolgende jaarverslag").
+    asks_next: bool = False
     #: A verdict is asked: how something was judged or received ("Hoe beoordeelde de commissie ...?").
     asks_judgement: bool = False
     time: tuple[TimeReference, ...] = ()

@@ -87,8 +87,7 @@ class Speller:
         asking = sentence_start and question
         edits = _edits(folded)
         if asking and typed < _COMMON and edits & _QUESTION_WORDS:
-            out = max(edits & _QUESTION_WORDS, key=self._zipf)
-            return out[:1].upper() + out[1:] if word[0].isupper() else out
+            return _cased(max(edits & _QUESTION_WORDS, key=self._zipf), word)
         if typed >= _KNOWN or self._lemma_known(folded, vocabulary):
             return None  # a Dutch word, or a form of one ("deelnames", "klopten", "richtinggevende")
         best: tuple[bool, float, int, str] | None = None
@@ -104,8 +103,7 @@ class Speller:
                 best = key
         if best is None:
             return None
-        out = best[-1]
-        return out[:1].upper() + out[1:] if word[0].isupper() else out
+        return _cased(best[-1], word)
 
     def warm(self) -> None:
         """Load the word frequencies now (so the first question is fast)."""
@@ -173,3 +171,8 @@ def _asks(text: str, at: int) -> bool:
 def _starts_sentence(text: str, at: int) -> bool:
     before = text[:at].rstrip(" \"'“‘(")
     return not before or before[-1] in ".!?:"
+
+
+def _cased(repair: str, typed: str) -> str:
+    """The repair with the typed word's leading capital ("Hoevel" -> "Hoeveel")."""
+    return repair[:1].upper() + repair[1:] if typed[:1].isupper() else repair
