@@ -46,6 +46,9 @@ def q(text: str, today: date = TODAY, history: list[Turn] | None = None):  # typ
         ("De visienota: wat zijn daar de strategische doelstellingen van?", AnswerKind.LIST),
         # The question sentence decides, not the context before it.
         ("We schrijven een nieuw plan. Heeft Socius daar iets voor?", AnswerKind.YES_NO),
+        # The noun phrase after "welke" ends at its singular noun: the plural after it is the verb's subject.
+        ("Met welke vraag klopten verenigingen zonder erkenning meestal aan?", AnswerKind.FACT),
+        ("Welke nieuwe partners verwelkomde het bestuur?", AnswerKind.LIST),
     ],
 )
 def test_kind_of_answer(question: str, kind: AnswerKind) -> None:
@@ -58,6 +61,12 @@ def test_a_named_count_and_the_focus_of_a_list_question() -> None:
     assert query.focus == ("stappen",)
     assert q("Welke functies onderscheidt het decreet?").focus == ("functies",)
     assert q("Hoeveel stappen zijn er?").expected_count is None  # a figure question, not a list
+    assert q("Welke 4 decretale kernopdrachten heeft het steunpunt?").expected_count == 4  # past the adjective
+
+
+def test_the_next_occurrence_is_asked() -> None:
+    assert q("Waar gaat de volgende leerreis naartoe?").asks_next
+    assert not q("Met welk programma verstuurt Socius tegenwoordig zijn mailings?").asks_next
 
 
 def test_the_qualifier_of_a_figure_question() -> None:
