@@ -46,8 +46,6 @@ def q(text: str, today: date = TODAY, history: list[Turn] | None = None):  # typ
         ("De visienota: wat zijn daar de strategische doelstellingen van?", AnswerKind.LIST),
         # The question sentence decides, not the context before it.
         ("We schrijven een nieuw plan. Heeft Socius daar iets voor?", AnswerKind.YES_NO),
-        # The noun phrase after "welke" ends at its singular noun: the plural after it is the verb's subject.
-        ("Met welke vraag klopten verenigingen zonder erkenning meestal aan?", AnswerKind.FACT),
         ("Welke nieuwe partners verwelkomde het bestuur?", AnswerKind.LIST),
     ],
 )

@@ -301,16 +301,12 @@ def _asks_list(folded: str, tokens: Sequence[str]) -> bool:
     m = re.search(r"\b(?:welke|wat voor|wat waren|wat zijn)\s+((?:[\w']+\s*){1,3})", folded)
     if m is None:
         return False
+    phrase: list[str] = []
     for w in m.group(1).split():
         if w in STOPWORDS:
-            return False  # the noun phrase ends at the verb or article: "welke organisatie was de ..."
-        if is_plural(w):
-            return True
-        if not w.endswith("e") and not w.isdigit() and w not in NUMBER_WORDS:
-            # A singular noun ends the phrase (an adjective before it ends in -e: "welke nieuwe leden"),
-            # so a plural after it is the subject of the verb: "met welke vraag klopten verenigingen ...".
-            return False
-    return False
+            break  # the noun phrase ends at the verb or article: "welke organisatie was de ..."
+        phrase.append(w)
+    return any(is_plural(w) for w in phrase)
 
 
 _FOCUS = re.compile(
