@@ -24,6 +24,7 @@ from .answer import (
     Answer,
     AnswerDone,
     Answerer,
+    Citation,
     Composition,
     ExtractiveAnswerer,
     Route,
@@ -388,8 +389,7 @@ class Vraagbaak:
             c = next((c for c in then.citations if passed_moments([c.quote], query.today, expected=True)), None)
             c = c or then.citations[0]
             where = f"{c.title}, p. {c.page}" if c.page else c.title
-            quote = c.quote.replace(QUOTE_GAP, " ")
-            return f"Volgens {where}: “{quote}”"  # the 'verouderd' reason that follows says the rest
+            return f"Volgens {where}: “{_said(then.text, c)}”"  # the 'verouderd' reason that follows says the rest
         if composition is None or composition.unmet is not Unmet.YEAR:
             return ""
         asked = ", ".join(str(y) for y in query.years)
@@ -398,8 +398,7 @@ class Vraagbaak:
         if latest.citations and composition.available_years:
             c = latest.citations[0]
             where = f"{c.title}, p. {c.page}" if c.page else c.title
-            quote = c.quote.replace(QUOTE_GAP, " ")
-            intro += f" De meest recente gegevens gaan over {composition.available_years[0]}: “{quote}” ({where})."
+            intro += f" De meest recente gegevens gaan over {composition.available_years[0]}: “{_said(latest.text, c)}” ({where})."
         return intro
 
     def _compose(
@@ -410,6 +409,14 @@ class Vraagbaak:
                 [self._answerer.compose(p, r.hits, snapshot) for p, r in zip(query.parts, part_results, strict=True)]
             )
         return self._answerer.compose(query, result.hits, snapshot)
+
+
+def _said(text: str, citation: Citation) -> str:
+    """What an answer says from ``citation``: its line before the marker (a table row read as
+    "Ontvangen vragen: 107; ..."), or the verbatim quote when that line is a list or not found."""
+    head, marker, _ = text.partition(f"[{citation.n}]")
+    line = re.split(r"\[\d+\]", head)[-1].strip() if marker else ""
+    return line if line and "\n" not in line else citation.quote.replace(QUOTE_GAP, " ")
 
 
 def ask(

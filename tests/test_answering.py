@@ -298,6 +298,14 @@ def test_signposts_and_sentences_that_lean_back() -> None:
     assert not signals.leans_back("Socius werkt vraaggestuurd voor organisaties.")
 
 
+def test_the_day_of_a_date_is_no_figure() -> None:
+    from assistant.answer import signals
+
+    assert not signals.states_figure("Op 10 maart 2023 bekrachtigde de Vlaamse Regering het decreet van 7 juli 2017.")
+    assert signals.states_figure("Op 16 november 2023 verwelkomden we 230 deelnemers.")
+    assert signals.states_moment("Op 10 maart 2023 bekrachtigde de Vlaamse Regering het decreet.")
+
+
 def test_a_definition_is_recognised_where_the_term_is_the_subject() -> None:
     from assistant.answer import signals
 

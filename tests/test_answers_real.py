@@ -127,6 +127,10 @@ def test_last_year_resolves_against_the_day_the_question_is_asked(va: Vraagbaak)
     now = ask(va, "Hoeveel vragen kreeg Socius vorig jaar via de vraaggestuurde werking?")
     assert now.route is Route.ESCALATE and not now.citations, now.text
     assert "2025" in now.text and "2023" in now.text  # says the year asked and the most recent one
+    # The most recent figures are the asked ones, said as the answer would say them, not a date of the decree.
+    short = ask(va, "Hoeveel vragen kreeg Socius vorig jaar?")
+    assert short.route is Route.ESCALATE and "107" in short.text and "decreet" not in short.text.lower(), short.text
+    assert "Ontvangen vragen: 107" in short.text  # the table row read as a line, not its raw cells
 
 
 @pytest.mark.parametrize(

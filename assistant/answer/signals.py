@@ -91,8 +91,11 @@ def leans_back(text: str) -> bool:
 
 @lru_cache(maxsize=32_768)
 def states_figure(text: str, question_numbers: frozenset[str] = frozenset()) -> bool:
-    """Does ``text`` state a figure other than the ones the question itself names?"""
-    text = _LABEL.sub(" ", text)
+    """Does ``text`` state a figure other than the ones the question itself names?
+
+    The day of a date ("Op 10 maart 2023 bekrachtigde ...") counts nothing, nor does a year.
+    """
+    text = _EXACT_DATE.sub(" ", _LABEL.sub(" ", text))
     if _NUMBER_WORD.search(text):
         return True
     return any(n.strip(".,") not in question_numbers and not _is_year(n) for n in _NUMBER.findall(text))
