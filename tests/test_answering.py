@@ -339,3 +339,25 @@ def test_advice_and_the_noun_a_list_is_about() -> None:
     assert not signals.advises("Kan je dat online doen?")
     assert _focus_in(("functies",), "De vier functies van het sociaal-cultureel werk")
     assert not _focus_in(("organisaties",), "wegens organisatorische problemen")  # not the same noun
+
+
+def test_a_learned_correction_keeps_the_hand_set_scale_and_only_its_own_kind(tmp_path) -> None:
+    import math
+
+    from assistant.answer.scorer import HandScorer, KindScorer, LinearScorer, default_scorer
+
+    scorer = KindScorer({"q_way": LinearScorer({"hand": 1.0, "way_q_advice": math.log(2)})})
+    advice = {"cov": 0.5, "q_way": 1.0, "way_q_advice": 1.0}
+    hand = HandScorer()
+    # The correction multiplies the hand-set score (the composer compares against "0.75 * best").
+    assert math.isclose(scorer.score(advice), 2 * hand.score(advice))
+    plain = {"cov": 0.5, "q_way": 1.0}
+    assert math.isclose(scorer.score(plain), hand.score(plain))
+    # Another kind of question keeps the hand-set rules, whatever its features.
+    other = {"cov": 0.5, "q_reason": 1.0, "way_q_advice": 1.0}
+    assert scorer.score(other) == hand.score(other)
+    path = tmp_path / "scorer.json"
+    scorer.save(path)
+    loaded = default_scorer(path)
+    assert isinstance(loaded, KindScorer) and math.isclose(loaded.score(advice), scorer.score(advice), rel_tol=1e-3)
+    assert isinstance(default_scorer(tmp_path / "none.json"), HandScorer)
