@@ -361,3 +361,39 @@ def test_a_learned_correction_keeps_the_hand_set_scale_and_only_its_own_kind(tmp
     loaded = default_scorer(path)
     assert isinstance(loaded, KindScorer) and math.isclose(loaded.score(advice), scorer.score(advice), rel_tol=1e-3)
     assert isinstance(default_scorer(tmp_path / "none.json"), HandScorer)
+
+
+def test_ja_or_nee_needs_every_asked_word_and_one_plain_negation_at_most() -> None:
+    from assistant.answer.polarity import with_verdict, yes_or_no
+    from assistant.query.model import AnswerKind, Query
+
+    class Words:
+        def terms(self, text: str) -> list[str]:
+            return [w.strip(".,?").lower() for w in text.split()]
+
+    q = Query(
+        text="Zit Socius in de stuurgroep?",
+        today=date(2026, 12, 3),
+        kind=AnswerKind.YES_NO,
+        terms=("socius", "stuurgroep"),
+    )
+    words = Words()
+    assert yes_or_no(q, "Socius zit in de stuurgroep.", words) == "Ja"  # type: ignore[arg-type]
+    assert yes_or_no(q, "Socius zit niet langer in de stuurgroep.", words) == "Nee"  # type: ignore[arg-type]
+    assert yes_or_no(q, "Socius zit niet alleen in de stuurgroep, maar ook in de raad.", words) == ""  # type: ignore[arg-type]
+    assert yes_or_no(q, "Socius zit in de stuurgroep als het bestuur dat vraagt.", words) == ""  # type: ignore[arg-type]
+    assert yes_or_no(q, "Socius zit in de stuurgroep van niet-erkende organisaties.", words) == "Ja"  # type: ignore[arg-type]
+    assert yes_or_no(q, "Socius zit in de raad.", words) == ""  # type: ignore[arg-type]  # "stuurgroep" not said
+    either = Query(
+        text="Zit Socius in de stuurgroep of niet?",
+        today=date(2026, 12, 3),
+        kind=AnswerKind.YES_NO,
+        terms=("socius", "stuurgroep"),
+    )
+    assert yes_or_no(either, "Socius zit in de stuurgroep.", words) == ""  # type: ignore[arg-type]
+    fact = Query(
+        text="Wie zit in de stuurgroep?", today=date(2026, 12, 3), kind=AnswerKind.PERSON, terms=("stuurgroep",)
+    )
+    assert yes_or_no(fact, "Socius zit in de stuurgroep.", words) == ""  # type: ignore[arg-type]
+    assert with_verdict("Ja", "De raad telt vijf leden. [1]") == "Ja, de raad telt vijf leden. [1]"
+    assert with_verdict("Nee", "Helaas kwam niemand. [1]") == "Nee. Helaas kwam niemand. [1]"

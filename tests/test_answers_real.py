@@ -419,3 +419,19 @@ def test_who_joined_is_not_answered_by_the_people_who_left(va: Vraagbaak) -> Non
 def test_which_building_is_answered_by_a_name_of_a_building(va: Vraagbaak) -> None:
     answer = ask(va, "In welk gebouw gaat het team van Socius vanaf het voorjaar van 2024 tijdelijk werken?")
     assert "Herman Teirlinckgebouw" in answer.text, answer.text
+
+
+def test_a_yes_no_question_gets_ja_or_nee_only_when_the_quote_decides_it(va: Vraagbaak) -> None:
+    # The sentence after the offer denies it ("Helaas heeft niemand van dat aanbod gebruikgemaakt."): "Nee".
+    denied = ask(va, "Heeft iemand gebruikgemaakt van de toelage voor het postgraduaat Politisering?")
+    assert denied.text.startswith("Nee. ") and "niemand" in denied.text, denied.text
+    confirmed = ask(va, "Organiseerde Socius in 2023 een internationale leerreis?")
+    assert confirmed.text.startswith("Ja. ") and "leerreis" in confirmed.text, confirmed.text
+    # "gratis downloaden" answers "betalen?" without saying it: no verdict is put in the source's mouth.
+    free = ask(va, "Moet je betalen voor het onderzoeksrapport over civiel sociaal-cultureel actorschap?")
+    assert "gratis" in free.text and not free.text.startswith(("Ja", "Nee")), free.text
+    # "niet uitsluitend ... zowel erkende als niet-erkende": a partial negation decides nothing.
+    partial = ask(va, "Kunnen niet-erkende organisaties een vraag stellen aan de vraaggestuurde werking?")
+    assert "niet-erkende" in partial.text and not partial.text.startswith(("Ja", "Nee")), partial.text
+    for answer in (denied, confirmed):
+        assert answer.route is Route.ANSWER and answer.citations

@@ -35,6 +35,7 @@ from ..text.lemmas import is_plural
 from .candidates import MAX_WORDS, Candidate, candidates, lead_of
 from .forms import norm, word_set
 from .passage import ElementKind, Passage, memoised
+from .polarity import with_verdict, yes_or_no
 from .quote import quote_of
 from .render import citation_for, passed_moments, time_notes
 from .scorer import Scorer, default_scorer
@@ -124,7 +125,7 @@ class ExtractiveAnswerer:
             chosen = _carried_on_first(query, chosen, snapshot, budget)
         else:
             follow_on(query, chosen, snapshot, budget)
-        best = chosen[0].features
+        top, best = chosen[0], chosen[0].features
         support = min(1.0, best["cov"] + 0.5 * best["cov_ctx"])
         composition = replace(self._render(query, chosen), support=support)
         while _too_long(composition.text, budget) and _shorten(chosen):
@@ -136,6 +137,12 @@ class ExtractiveAnswerer:
             unmet = Unmet.FIGURE
         if unmet is not None:
             return replace(composition, text=NOT_FOUND_TEXT, citations=(), unmet=unmet)
+        # "Nee, helaas heeft niemand ...": only when the best sentence decides and the answer opens with it.
+        decides = top.row is None and top.before is None and composition.text.startswith(quote_of(top)[0])
+        stretch = " ".join(e.text for e in top.stretch)
+        verdict = yes_or_no(query, stretch, snapshot.lexical.analyzer) if decides else ""
+        if verdict:
+            composition = replace(composition, text=with_verdict(verdict, composition.text))
         return composition
 
     def candidates(self, query: Query, hits: Sequence[Hit], snapshot: Snapshot) -> list[Candidate] | Composition:
