@@ -6,7 +6,7 @@ Four mechanisms, each with wordings it must catch and in-domain questions it mus
 - a word is a *name* only when the asker writes it as one ("de koning van België": "koning" is asked
   about, although the corpus writes it only in "Koning Boudewijnstichting");
 - a question without one word of the domain whose words are on the whole more general Dutch than the
-  publications' is a general question (:data:`assistant.routing.router._GENERAL_AFFINITY`);
+  publications' is a general question (:data:`assistant.routing.settle._GENERAL_AFFINITY`);
 - a word of another domain that good evidence let through ("koken", "hotel") must be carried by the
   answer, and it keeps a question from being escalated on example requests alone;
 - writing a text (a post, a review, a letter) is a task, and some manipulation shapes are patterns.
