@@ -103,3 +103,38 @@ def later_years(query: Query, report_year: int | None) -> tuple[int, ...]:
         if year > report_year + 1 or (happened and not within):
             later.append(year)
     return tuple(later) if len(later) == len(query.time) else ()
+
+
+#: Money as the figure asked: a subsidy, an amount, a budget, wages, a price (not "gesubsidieerde").
+_MONEY_WORD = re.compile(
+    r"^(\w*subsidie|\w*subsidies|\w*bedrag(en)?|werkingsmiddelen|\w*budget(ten)?|begroting(en)?|lonen|loonkost(en)?|"
+    r"omzet|winst|geld|kost|kosten|kostte|kostten|prijs|prijzen|tarief|tarieven|euro)$"
+)
+#: "Hoe groot/hoog is het budget": the size of an amount of money, asked without "hoeveel".
+_SIZE_OF_MONEY = re.compile(
+    r"\bhoe (groot|hoog)\b.{0,30}\b(\w*subsidie|\w*bedrag|\w*budget|begroting|omzet|winst|kost(en)?|prijs)\b"
+)
+#: An amount of money or a share in a quoted answer.
+_AMOUNT_GIVEN = re.compile(r"€|\beuro\b|\beur\b|%|\bprocent\b|\bmiljoen\b|\bmiljard\b", re.IGNORECASE)
+
+
+def asks_money(query: Query) -> bool:
+    """Is the figure a question asks an amount of money ("Welk budget ...", "Hoe groot wordt het budget ...")?
+
+    Money as the setting of another figure does not count: "Hoeveel organisaties kregen subsidie?" asks
+    a number of organisations.
+    """
+    if query.kind is not AnswerKind.FIGURE:
+        return False
+    if query.wants_amount or _SIZE_OF_MONEY.search(query.normalised):
+        return True
+    return any(_MONEY_WORD.match(normalise(w)) for w in (*query.focus, *query.qualifier))
+
+
+def amount_missing(query: Query, quotes: list[str]) -> bool:
+    """An amount of money is asked and the answer quoted holds none (no euro, no share): no answer to it.
+
+    "Welk budget wordt er voorzien voor het investeringsfonds?" answered with what the fund will do
+    says nothing about its budget: staff may know it, the publications do not ("geen bron").
+    """
+    return bool(quotes) and asks_money(query) and not any(_AMOUNT_GIVEN.search(q) for q in quotes)

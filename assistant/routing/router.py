@@ -48,7 +48,7 @@ import numpy.typing as npt
 
 from ..errors import ConfigError, QuestionError
 from ..index.embedders import Embedder
-from ..query.model import Query, Turn
+from ..query.model import AnswerKind, Query, Turn
 from ..text.analysis import stem, words
 from .ask import AskOverlap
 from .decision import ANDERE, ANSWER, DECLINE, ESCALATE, ROUTES, TOPICS, Route, RouteDecision
@@ -74,6 +74,17 @@ _K: Final = 5
 #: offer.  Example requests tip a question to staff only with a cue beyond these (a request, a situation).
 _SETTING_GROUPS: Final = frozenset({"eigen", "actie"})
 _ESCALATE_VOTE: Final = 0.6
+#: The cue group of how the asker's own case turned out ("afgewezen", "teruggevorderd", "failliet").
+_OUTCOME_GROUP: Final = "uitkomst"
+#: Words by which the asker speaks of themselves or their organisation.
+_FIRST_PERSON: Final = frozenset({"ik", "mij", "me", "mijn", "wij", "we", "ons", "onze"})
+#: Cue groups that only say whose case it is (the asker's file, their choices, a description of their
+#: work); every other group asks staff for something or says how the case turned out.
+_OWN_SCENE_GROUPS: Final = frozenset({"eigen", "situatie", "eigen_keuze", "beschrijving"})
+#: What a question asks that is the same for every organisation: a moment, a place, a list, a fact.
+_FACT_KINDS: Final = frozenset(
+    {AnswerKind.MOMENT, AnswerKind.PLACE, AnswerKind.LIST, AnswerKind.DEFINITION, AnswerKind.FACT, AnswerKind.PERSON}
+)
 
 
 class Router:
@@ -202,10 +213,15 @@ class Router:
             "nearest": [{"sim": round(s, 3), "route": e.route, "kind": e.kind, "text": e.text} for s, e in ranked[:3]],
         }
 
-    def _escalation(self, norm: str) -> tuple[float, dict[str, float], list[str]]:
+    def _escalation(self, norm: str, tokens: Sequence[str]) -> tuple[float, dict[str, float], list[str]]:
         best: dict[str, float] = {}
         kinds: list[str] = []
+        # How a case turned out ("afgewezen", "failliet") is the asker's own case only when the asker
+        # speaks of themselves: "waarom werden sommige vragen afgewezen?" asks about Socius' work.
+        first_person = not _FIRST_PERSON.isdisjoint(tokens)
         for cue in self._escalate:
+            if cue.group == _OUTCOME_GROUP and not first_person:
+                continue
             if cue.pattern.search(norm):
                 if cue.group not in best or abs(cue.weight) > abs(best[cue.group]):
                     best[cue.group] = cue.weight
@@ -291,7 +307,7 @@ class Router:
         sector = self.sector_hits(query.words)
         context_sector = sector + (self.sector_hits(previous) if previous else 0)
         topic = self._topic(scores, knn)
-        esc_score, esc_groups, esc_kinds = self._escalation(norm)
+        esc_score, esc_groups, esc_kinds = self._escalation(norm, query.words)
         signals: dict[str, Any] = {
             "method": self.method,
             "evidence": ev,
@@ -346,7 +362,13 @@ class Router:
         # we ...") subtracts, because the publications answer that even when the
         # asker says "onze vereniging".
         if esc_score >= self.escalate_threshold:
-            return decided(ESCALATE, escalate_kind(esc_kinds, knn), "patronen")
+            if not _own_fact_question(query, esc_groups):
+                return decided(ESCALATE, escalate_kind(esc_kinds, knn), "patronen")
+            # Only the scene of the asker's own file is set ("onze subsidieaanvraag") and a fact is asked
+            # that is the same for every organisation ("Tegen wanneer moeten we onze subsidieaanvraag
+            # indienen?"): :meth:`settle` answers it when the publications do, else staff take it up.
+            signals["staff"] = escalate_kind(esc_kinds, knn)
+            signals["staff_unless_answered"] = True
 
         # (b2) A figure or an amount of money for one named organisation other than Socius ("Hoeveel
         # werkingssubsidie krijgt Avansa ...?"): the publications report Socius' own figures and the
@@ -376,7 +398,7 @@ class Router:
         # for their own organisation and already shows some escalation cue; a
         # general question about Socius' coaching offer stays an answer.  Staff support the sector's work,
         # so without a word of the sector (here or in the turn before) the examples decide nothing.
-        own = "eigen" in esc_groups or "situatie" in esc_groups
+        own = bool({"eigen", "situatie", _OUTCOME_GROUP} & set(esc_groups))
         # "onze" and a word of the support offer ("vormingsdag", "workshop") alone do not ask staff for
         # anything: "Wat eten we op de vormingsdag van onze afdeling?" is no request, whatever the examples.
         asks_staff = bool(set(esc_groups) - _SETTING_GROUPS)
@@ -413,6 +435,7 @@ class Router:
         follow_up: bool = False,
         specific_support: float = 1.0,
         ask: AskOverlap | None = None,
+        amount_missing: bool = False,
     ) -> RouteDecision:
         """The final route of an *answer* decision, once the publications have been consulted (:func:`.settle.settle`)."""
         return settle(
@@ -427,4 +450,16 @@ class Router:
             follow_up=follow_up,
             specific_support=specific_support,
             ask=ask,
+            amount_missing=amount_missing,
         )
+
+
+def _own_fact_question(query: Query, groups: Mapping[str, float]) -> bool:
+    """Does a question set in the asker's own file ask only for a fact the publications may hold?
+
+    "Tegen wanneer moeten we onze subsidieaanvraag indienen?" names the asker's application, but asks
+    a deadline that holds for every organisation; "Hoeveel subsidie krijgt onze vereniging?" (a figure
+    of their own), "Waarom werd onze aanvraag afgewezen?" (how their case turned out) and "Kunnen
+    jullie onze begroting nakijken?" (a request) are for staff whatever the publications say.
+    """
+    return set(groups) <= _OWN_SCENE_GROUPS and query.kind in _FACT_KINDS and query.text.rstrip().endswith("?")

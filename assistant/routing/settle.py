@@ -34,6 +34,7 @@ def settle(
     follow_up: bool = False,
     specific_support: float = 1.0,
     ask: AskOverlap | None = None,
+    amount_missing: bool = False,
 ) -> RouteDecision:
     """The final route of an *answer* decision, once the publications have been consulted.
 
@@ -48,7 +49,9 @@ def settle(
     ``content_support`` the share of its content words (names aside) that the
     answer carries, ``evidence`` how well the retrieved passages cover it (below
     ``evidence_threshold`` they are weak), ``unmet`` why the composer found nothing
-    (:class:`~assistant.answer.Unmet`), ``ask`` what it asks against the quoted answer (:mod:`.ask`).
+    (:class:`~assistant.answer.Unmet`), ``ask`` what it asks against the quoted answer (:mod:`.ask`),
+    ``amount_missing`` that it asks an amount of money the quoted answer does not give
+    (:func:`~.nearmiss.amount_missing`).
     """
     if decision.route is not ANSWER:
         return decision
@@ -107,7 +110,7 @@ def settle(
         if route is ESCALATE and staff:
             # A request to staff in general words ("met ons team stap 4 doorlopen") is no general question:
             # only a rule that declines finds it outside the domain.
-            kind, rule = str(staff), "voorbeelden"
+            kind, rule = str(staff), rule if decision.signals.get("staff_unless_answered") else "voorbeelden"
         elif route is ESCALATE and (foreign or untied_escalation or (named_outside and rule.endswith("andere_naam"))):
             route, kind, rule = DECLINE, "buiten_sector", f"buiten_domein:{rule}"
         signals.update(kind=kind, rule=rule)
@@ -115,6 +118,14 @@ def settle(
 
     if scope.task:
         return decided(DECLINE, "buiten_sector", "opdracht")
+    if staff and decision.signals.get("staff_unless_answered"):
+        # Set in the asker's own file (a subsidy application, a progress report: the domain whatever its
+        # other words), it asks a fact that holds for every organisation: answered when the answer quoted
+        # carries the question and meets its constraints, else staff look at the file.
+        if unmet is None and min(support, content_support) >= _OWN_FILE_SUPPORT:
+            signals.update(rule="eigen_dossier:beantwoord")
+            return RouteDecision(decision.route, decision.reason, decision.topic, signals)
+        return decided(ESCALATE, str(staff), "patronen")
     if p_outside is not None and outside_model is not None and p_outside >= outside_model.threshold:
         # The scope and evidence signals together: what is asked lies outside the publications.
         return decided(DECLINE, "buiten_sector", "buiten_domein:model")
@@ -172,6 +183,9 @@ def settle(
         return decided(ESCALATE, "niet_in_publicaties", f"niet_in_publicaties:{unmet}")
     if unmet is not None:
         return decided(ESCALATE, "geen_bron", "geen_antwoord_in_bron")
+    if amount_missing:
+        # An amount of money is asked; the answer quoted names none: the publications do not hold it.
+        return decided(ESCALATE, "geen_bron", "geen_bedrag")
     if specific_support == 0 and not follow_up and support < _SPECIFIC_SUPPORT:
         # The answer shares the question's setting but not the two words that say what it asks.
         return decided(ESCALATE, "geen_bron", "specifiek_ontbreekt")
@@ -206,3 +220,8 @@ _OUTSIDE_SUPPORT: Final = 0.5
 #: gold set: 0.08 escalates 7 of 153 answerable questions (those it answered lost 1 key fact in
 #: all) and 5 of 14 unanswerable ones; 0.2 escalated 17 answerable ones for 7 unanswerable ones.
 _WEAK_SUPPORT: Final = 0.08
+
+#: At or above this support (and share of content words) the answer quoted for a fact asked in the asker's
+#: own file ("Tegen wanneer moeten we onze subsidieaanvraag indienen?") answers it; below it staff take
+#: the file up.  Half the question, as for the other "answered at all" judgements above.
+_OWN_FILE_SUPPORT: Final = 0.5
