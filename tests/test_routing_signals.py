@@ -94,6 +94,12 @@ def test_actions_only_staff_can_do_are_escalated(router: Router, question: str, 
         "Kun jij voor onze vereniging de aanvraag bij het departement in orde brengen?",
         "Mogen we ons voorstel van missie, visie en strategische doelstellingen naar jullie sturen om te laten bekijken?",
         "Is er iemand bij Socius die met ons bestuur kan meedenken over een nieuwe structuur?",
+        # the asker asks to receive a support service from Socius, or the assistant to review their own text
+        "Kan ik van het steunpunt een coach krijgen voor mijn eerste jaar als directeur?",
+        "Mag ik bij Socius een mentoraat aanvragen voor onze nieuwe coördinator?",
+        "Zou je mijn ontwerp van missie en visie kunnen beoordelen?",
+        # advice for the asker's own situation
+        "Wij zijn een kleine vzw zonder personeel. Wat raad je ons aan voor onze situatie?",
     ],
 )
 def test_tailored_support_for_the_askers_organisation_is_escalated(router: Router, question: str) -> None:
@@ -123,6 +129,11 @@ def test_tailored_support_for_the_askers_organisation_is_escalated(router: Route
         "Hoe bewaar je persoonlijke gegevens van leden volgens de GDPR?",
         "Hoe pas je de huisstijl van Socius toe in een nieuwsbrief?",
         "Hoe communiceer je met deelnemers die zich inschreven met hun e-mailadres, zonder spam?",
+        # what Socius offers, asked by someone who may use it: no request for a service of one's own
+        "Kan ik bij Socius terecht met vragen over het decreet?",
+        "Welke vormingen kan ik bij Socius volgen?",
+        "Hoe beoordeelt de visitatiecommissie een beleidsplan?",
+        "Kunnen we bij Socius een publicatie over vrijwilligers krijgen?",
     ],
 )
 def test_in_sector_questions_are_left_to_be_answered(router: Router, question: str) -> None:
