@@ -47,7 +47,7 @@ from .query.retrieval import Filters, RetrievalResult, evidence_for, fuse_result
 from .query.spelling import Speller, word_counts
 from .routing import Scope, decline_message, escalation_offer
 from .routing.ask import ask_overlap
-from .routing.nearmiss import amount_missing
+from .routing.nearmiss import answer_lacks
 from .routing.support import content_support, specific_support
 from .settings import Settings
 
@@ -323,7 +323,7 @@ class Vraagbaak:
                 ask=ask_overlap(query, [f"{c.quote} {c.section}" for c in composition.citations], scope)
                 if composition.citations
                 else None,
-                amount_missing=amount_missing(query, [c.quote for c in composition.citations]),
+                lacks=answer_lacks(query, [f"{c.quote} {c.section}" for c in composition.citations]),
             )
         answer.route, answer.route_reason, answer.topic = decision.route, decision.reason, decision.topic
         answer.route_signals = dict(decision.signals)

@@ -22,7 +22,7 @@ import pytest
 from assistant import Vraagbaak
 from assistant.query.analysis import analyse
 from assistant.routing import Route, RouteDecision, Router, ScopeSignals
-from assistant.routing.nearmiss import amount_missing, asks_money
+from assistant.routing.nearmiss import amount_missing, answer_lacks, asks_money
 from assistant.text.analysis import Analyzer
 
 TODAY = date(2026, 12, 3)
@@ -143,6 +143,7 @@ def test_an_amount_of_money_asked(question: str, money: bool) -> None:
     query = analyse(question, today=TODAY, analyzer=Analyzer())
     assert asks_money(query) is money
     assert amount_missing(query, ["Het fonds ondersteunt de digitale transitie van de sector."]) is money
+    assert answer_lacks(query, ["Het fonds ondersteunt de sector."]) == ("bedrag" if money else None)
     assert not amount_missing(query, ["Het fonds krijgt 2 miljoen euro."])
     assert not amount_missing(query, ["Personeel: 74,80% van de uitgaven."])
     assert not amount_missing(query, [])  # nothing quoted: the composer's unmet says why
@@ -150,9 +151,32 @@ def test_an_amount_of_money_asked(question: str, money: bool) -> None:
 
 def test_an_amount_the_publications_do_not_give_goes_to_staff(va: Vraagbaak) -> None:
     answer = va.ask("Welk budget krijgt het investeringsfonds voor de digitale transitie?", today=TODAY)
-    assert (str(answer.route), answer.route_signals.get("rule")) == ("escalate", "geen_bedrag")
+    assert (str(answer.route), answer.route_signals.get("rule")) == ("escalate", "geen_bron:bedrag")
     for question in (
         "Hoeveel subsidie kreeg Socius in 2023 van de Vlaamse Gemeenschap?",
         "Welk bedrag kregen werkers om het postgraduaat te volgen?",
     ):
         assert str(va.ask(question, today=TODAY).route) == "answer", question
+
+
+# ------------------------------------------------------------------ what the answer lacks, a year after the report year
+def test_what_the_answer_lacks_goes_to_staff(router: Router) -> None:
+    decision = RouteDecision(Route.ANSWER, "", "andere", {})
+    settled = router.settle(decision, scope=_scope(), support=0.6, content_support=0.6, unmet=None, lacks="bedrag")
+    assert (str(settled.route), settled.signals["rule"]) == ("escalate", "geen_bron:bedrag")
+
+
+def test_a_later_year_needs_an_answer_that_carries_the_question(router: Router) -> None:
+    decision = RouteDecision(Route.ANSWER, "", "andere", {})
+    later = _scope(beyond_years=(2024,))
+    settled = router.settle(decision, scope=later, support=0.5, content_support=0.0, unmet=None)
+    assert (str(settled.route), settled.signals["rule"]) == ("escalate", "niet_in_publicaties:later_jaar")
+    assert str(router.settle(decision, scope=later, support=0.5, content_support=0.5, unmet=None).route) == "answer"
+
+
+def test_a_year_after_the_report_year_on_the_real_index(va: Vraagbaak) -> None:
+    answer = va.ask("Welk thema krijgt de Trefdag van 2024?", today=TODAY)
+    assert str(answer.route) == "escalate", answer.route_signals.get("rule")
+    # What the publications announce for that year is still answered.
+    answer = va.ask("Waar werkt het team van Socius vanaf maart 2024?", today=TODAY)
+    assert str(answer.route) == "answer", answer.route_signals.get("rule")

@@ -105,6 +105,13 @@ def later_years(query: Query, report_year: int | None) -> tuple[int, ...]:
     return tuple(later) if len(later) == len(query.time) else ()
 
 
+def years_beyond(query: Query, report_year: int | None) -> tuple[int, ...]:
+    """The single years a question names after ``report_year`` (periods such as "2026-2030" aside)."""
+    if report_year is None:
+        return ()
+    return tuple(ref.years[0] for ref in query.time if len(ref.years) == 1 and ref.years[0] > report_year)
+
+
 #: Money as the figure asked: a subsidy, an amount, a budget, wages, a price (not "gesubsidieerde").
 _MONEY_WORD = re.compile(
     r"^(\w*subsidie|\w*subsidies|\w*bedrag(en)?|werkingsmiddelen|\w*budget(ten)?|begroting(en)?|lonen|loonkost(en)?|"
@@ -138,3 +145,8 @@ def amount_missing(query: Query, quotes: list[str]) -> bool:
     says nothing about its budget: staff may know it, the publications do not ("geen bron").
     """
     return bool(quotes) and asks_money(query) and not any(_AMOUNT_GIVEN.search(q) for q in quotes)
+
+
+def answer_lacks(query: Query, quotes: list[str]) -> str | None:
+    """What the answer quoted lacks that the question asks: an amount of money ("bedrag"), or nothing."""
+    return "bedrag" if amount_missing(query, quotes) else None

@@ -435,7 +435,7 @@ class Router:
         follow_up: bool = False,
         specific_support: float = 1.0,
         ask: AskOverlap | None = None,
-        amount_missing: bool = False,
+        lacks: str | None = None,
     ) -> RouteDecision:
         """The final route of an *answer* decision, once the publications have been consulted (:func:`.settle.settle`)."""
         return settle(
@@ -450,7 +450,7 @@ class Router:
             follow_up=follow_up,
             specific_support=specific_support,
             ask=ask,
-            amount_missing=amount_missing,
+            lacks=lacks,
         )
 
 

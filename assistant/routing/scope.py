@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from ..query.model import Query
 from ..text.analysis import STOPWORDS, stem, thesaurus
 from ..text.lemmas import lemma
-from .nearmiss import later_years
+from .nearmiss import later_years, years_beyond
 from .tasks import _CREATIVE, _INFO_OBJECTS, _MATH, _OBJECT_SKIP, _TRANSLATION, _asks_product, _request
 from .vocabulary import FRAME_WORDS, FUNCTION_WORDS, FUNCTION_ZIPF, general_zipf
 
@@ -82,6 +82,9 @@ class ScopeSignals:
     #: Years the question asks about that lie after what the publications report on (see
     #: :func:`~assistant.routing.nearmiss.later_years`): staff know, the publications cannot.
     later_years: tuple[int, ...] = ()
+    #: Single years the question names after the report year, whatever it asks of them ("de Trefdag 2024"):
+    #: the publications may announce them, so an answer must carry what is asked (see ``settle``).
+    beyond_years: tuple[int, ...] = ()
 
     @property
     def looks_outside(self) -> bool:
@@ -304,6 +307,7 @@ class Scope:
             organisation=bool(_ORGANISATION.search(text)),
             own_affinity=min((self.affinity(w) for w in _owned(query.words)), default=0.0),
             later_years=later_years(query, self.report_year),
+            beyond_years=years_beyond(query, self.report_year),
             object_affinity=min([0.0, *(self.affinity(r.head) for t in sentences if (r := _request(t)) is not None)]),
         )
 

@@ -34,7 +34,7 @@ def settle(
     follow_up: bool = False,
     specific_support: float = 1.0,
     ask: AskOverlap | None = None,
-    amount_missing: bool = False,
+    lacks: str | None = None,
 ) -> RouteDecision:
     """The final route of an *answer* decision, once the publications have been consulted.
 
@@ -50,8 +50,8 @@ def settle(
     answer carries, ``evidence`` how well the retrieved passages cover it (below
     ``evidence_threshold`` they are weak), ``unmet`` why the composer found nothing
     (:class:`~assistant.answer.Unmet`), ``ask`` what it asks against the quoted answer (:mod:`.ask`),
-    ``amount_missing`` that it asks an amount of money the quoted answer does not give
-    (:func:`~.nearmiss.amount_missing`).
+    ``lacks`` what the quoted answer lacks that the question asks, such as an amount of money
+    (:func:`~.nearmiss.answer_lacks`).
     """
     if decision.route is not ANSWER:
         return decision
@@ -177,15 +177,19 @@ def settle(
     if scope.later_years:
         # After the year the publications report on: what happened then, or what is planned.
         return decided(ESCALATE, "niet_in_publicaties", "niet_in_publicaties:later_jaar")
+    if scope.beyond_years and content_support == 0 and not follow_up:
+        # A year after the report year ("het thema van de Trefdag 2024"), and the answer quoted carries none
+        # of what is asked: what the publications announce for that year does not answer it.
+        return decided(ESCALATE, "niet_in_publicaties", "niet_in_publicaties:later_jaar")
     if unmet == "verouderd":
         return decided(ESCALATE, "verouderd", "verouderd")
     if unmet in ("ander_jaar", "andere_naam"):
         return decided(ESCALATE, "niet_in_publicaties", f"niet_in_publicaties:{unmet}")
     if unmet is not None:
         return decided(ESCALATE, "geen_bron", "geen_antwoord_in_bron")
-    if amount_missing:
-        # An amount of money is asked; the answer quoted names none: the publications do not hold it.
-        return decided(ESCALATE, "geen_bron", "geen_bedrag")
+    if lacks is not None:
+        # An amount of money is asked and the answer quoted names none: the publications do not hold it.
+        return decided(ESCALATE, "geen_bron", f"geen_bron:{lacks}")
     if specific_support == 0 and not follow_up and support < _SPECIFIC_SUPPORT:
         # The answer shares the question's setting but not the two words that say what it asks.
         return decided(ESCALATE, "geen_bron", "specifiek_ontbreekt")
