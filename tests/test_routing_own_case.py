@@ -10,7 +10,10 @@ The questions were written for these tests (not taken from the development, gold
   answer carries it, else staff look at the file; a figure of their own, how their case turned out or
   a request to staff go to staff on the wording;
 - an amount of money asked ("Welk budget ...") that the answer quoted does not give (no euro, no share)
-  is no answer: staff may know it, the publications do not.
+  is no answer: staff may know it, the publications do not; nor is an answer that carries none of the
+  words of a question about a year after the report year;
+- whom to vote for and an intimate relationship in trouble are personal matters, declined; voting and
+  relations in the sector's work are not.
 """
 
 from __future__ import annotations
@@ -180,3 +183,37 @@ def test_a_year_after_the_report_year_on_the_real_index(va: Vraagbaak) -> None:
     # What the publications announce for that year is still answered.
     answer = va.ask("Waar werkt het team van Socius vanaf maart 2024?", today=TODAY)
     assert str(answer.route) == "answer", answer.route_signals.get("rule")
+
+
+# ------------------------------------------------------------------ personal matters: a vote, a relationship
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Voor wie moet ik stemmen bij de gemeenteraadsverkiezingen?",
+        "Welke partij kies ik best als sociaal-cultureel werker?",
+        "Mijn vriendin wil scheiden en ze is voorzitter van onze vereniging. Hoe pak ik dat aan?",
+        "Ik heb liefdesverdriet sinds het teamweekend. Wat helpt?",
+    ],
+)
+def test_personal_choices_and_relationships_are_declined(router: Router, question: str) -> None:
+    route, signals = _decide(router, question, evidence=0.6)
+    assert (route, signals["kind"]) == ("decline", "buiten_sector")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Waarom moeten jongeren gaan stemmen volgens de campagne Allemaal Politiek?",
+        "Wegen alle stemmen evenveel door volgens Socius?",
+        "Wat doen we als twee vrijwilligers van onze vereniging uit elkaar gaan?",
+    ],
+)
+def test_voting_and_relations_in_the_sector_are_no_personal_matter(router: Router, question: str) -> None:
+    assert _decide(router, question, evidence=0.6)[0] == "answer"
+
+
+def test_a_working_relationship_in_trouble_still_goes_to_staff(router: Router) -> None:
+    assert (
+        _decide(router, "Mijn relatie met de voorzitter loopt op de klippen. Kunnen jullie bemiddelen?")[0]
+        == "escalate"
+    )
