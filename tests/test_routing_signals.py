@@ -200,6 +200,13 @@ def test_another_organisations_money_goes_to_staff(router: Router) -> None:
     assert other("Welk advies kreeg Vormingplus Oost-Vlaanderen na de visitatie?") == "Vormingplus Oost-Vlaanderen"
     assert other("Wat was de uitkomst van de visitatie bij Socius?") is None
     assert other("Hoe verloopt de beoordeling van een beleidsplan door de commissie?") is None
+    # ... or a document of its file, whatever is asked of it
+    assert other("Wat schreef de commissie in het adviesrapport over Vormingplus Gent?") == "Vormingplus Gent"
+    assert other("Wat vroeg Ferm in zijn subsidieaanvraag?") == "Ferm"
+    assert other("Wat staat er in het visitatieverslag van Socius?") is None
+    assert other("Welke organisaties kregen in 2023 een visitatie?") is None
+    # the kind of document, named next to organisations, is nobody's file
+    assert other("Waar staat het gezamenlijke aanbod van Socius en De Federatie over de subsidieaanvraag?") is None
     route, kind = _route(router, "Hoeveel subsidie ontvangt Vormingplus Gent jaarlijks?")
     assert (route, kind) == ("escalate", "niet_in_publicaties")
 

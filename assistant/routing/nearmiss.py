@@ -28,6 +28,11 @@ _OUTCOME_ASKED = re.compile(
 _FIGURE_ASKED = re.compile(
     r"\b(hoeveel|welk(e)? (\w+)?bedrag\w*|hoe (groot|hoog)|wat (is|was|bedraagt|bedroeg) (het|de) \w*(bedrag|subsidie|budget|begroting|omzet))\b"
 )
+#: A document of an organisation's own file: what it says is the organisation's and the administration's.
+_FILE_DOCUMENT = re.compile(
+    r"\b(visitatieverslag\w*|visitatierapport\w*|adviesrapport\w*|beoordelingsverslag\w*|aanvraagdossier\w*|"
+    r"subsidieaanvraag|erkenningsaanvraag|erkenningsdossier)\b"
+)
 #: Names that are no other organisation: Socius itself, the government that subsidises, regions.
 _NOT_THIRD_PARTY = re.compile(
     r"\b(socius|steunpunt|vlaams\w*|vlaanderen|brussel|belgi\w*|europ\w*|departement|minister\w*|overheid|gemeenschap|regering|"
@@ -38,14 +43,17 @@ _NOT_THIRD_PARTY = re.compile(
 def third_party_amount(query: Query) -> str | None:
     """The named organisation whose money or file a question asks about, when it is not Socius (else ``None``).
 
-    "Hoeveel werkingssubsidie krijgt Avansa Citizenne per jaar?" -> "Avansa Citizenne".  A name after
+    "Hoeveel werkingssubsidie krijgt Avansa Citizenne per jaar?" -> "Avansa Citizenne"; its file is how
+    its visit or assessment turned out, or a document of it ("het visitatieverslag van ...").  A name after
     "door", "via" or "uit" gives the money and does not count, nor does the government that subsidises.
     """
     norm = query.normalised
     money = _MONEY.search(norm) and (query.kind is AnswerKind.FIGURE or _FIGURE_ASKED.search(norm))
     # ... or its file: how its visit, assessment or recognition turned out.
     file = _FILE.search(norm) and (query.asks_outcome or _OUTCOME_ASKED.search(norm))
-    if not (money or file):
+    # ... or a document of its file ("het visitatieverslag van <name>", "<name> in zijn subsidieaanvraag").
+    document = _FILE_DOCUMENT.search(norm)
+    if not (money or file or document):
         return None
     for entity in query.entities:
         name = normalise(entity)
@@ -55,8 +63,22 @@ def third_party_amount(query: Query) -> str | None:
         at = norm.find(name)
         if at < 0 or re.search(r"\b(door|via|uit)( de| het)?\s*$", norm[:at]):
             continue
-        return entity
+        if money or file or (document and _owns(norm, document, name)):
+            return entity
     return None
+
+
+def _owns(norm: str, document: re.Match[str], name: str) -> bool:
+    """Is the ``document`` the named organisation's: "<document> van/over/bij <name>", "<name> ... zijn <document>"?
+
+    "het aanbod van Socius en De Federatie rond voortgangsrapport, visitatie en subsidieaanvraag" names
+    the kind of document, not one organisation's.
+    """
+    after = norm[document.end() :]
+    if re.match(rf"\s+(van|over|bij)\s+(de |het )?{re.escape(name)}\b", after):
+        return True
+    before = norm[: document.start()]
+    return name in before and bool(re.search(r"\b(zijn|haar|hun)\s+(\w+\s+)?$", before))
 
 
 #: Words that place a time reference within a year: a month, a season, its start or end.
