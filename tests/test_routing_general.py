@@ -150,6 +150,12 @@ def test_a_word_of_another_domain_is_no_request_to_staff(router: Router) -> None
         ("Geef me de tekst van het decreet over de visitatie.", False),
         ("Welke tekst staat er op de eerste pagina van het jaarverslag?", False),
         ("Schrijf me in voor de Trefdag.", False),
+        # asked of Socius' staff instead of the assistant, making something is still a task
+        ("Kunnen jullie een lied schrijven voor de verjaardag van onze voorzitter?", True),
+        ("Kan iemand van Socius een affiche maken voor onze ledenavond?", True),
+        ("Zouden jullie onze uitnodiging naar het Frans kunnen vertalen?", True),
+        ("Kunnen jullie onze beleidsnota nalezen?", False),
+        ("Kan iemand van jullie een vorming geven over goed bestuur?", False),
     ],
 )
 def test_writing_a_text_is_a_task(scope: Scope, question: str, task: bool) -> None:

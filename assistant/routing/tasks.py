@@ -19,8 +19,12 @@ _TASK_VERB = (
     r"bereken|berekenen|componeer|dicht|programmeer|codeer|herschrijf|herschrijven|vat|samenvatten|"
     r"formuleer|formuleren|ontwerp|ontwerpen|teken|tekenen|rijm|rijmen|zing|zingen|los|oplossen"
 )
+#: A request to Socius' staff ("Kunnen jullie ...", "Kan iemand van Socius ..."): making a poem or a logo is
+#: no more their job than the assistant's.
+_TO_STAFF = r"(?:kunnen|kan|willen|wil|zouden|zou) (?:jullie|socius|iemand(?: van (?:jullie|socius|het steunpunt))?)"
 _TASK = re.compile(
-    rf"^(?:(?:mag ik|kan ik|kun(?:t)? (?:je|jij|u)|wil (?:je|jij|u)|zou (?:je|jij|u)|graag)\s+(?:\w+\s+){{0,12}}?)?(?:{_TASK_VERB})\b"
+    rf"^(?:(?:mag ik|kan ik|kun(?:t)? (?:je|jij|u)|wil (?:je|jij|u)|zou (?:je|jij|u)|graag|{_TO_STAFF})\s+(?:\w+\s+){{0,12}}?)?"
+    rf"(?:{_TASK_VERB})\b"
 )
 #: What is asked to be produced: texts for an occasion, creative forms, code, a translation.
 _PRODUCT = re.compile(
@@ -39,7 +43,8 @@ _WRITTEN = re.compile(
 )
 #: The verbs of making that :data:`_WRITTEN` needs ("geef me" asks for something that exists).
 _MAKE_VERB = re.compile(
-    r"^(?:(?:mag ik|kan ik|kun(?:t)? (?:je|jij|u)|kan (?:je|jij|u)|wil (?:je|jij|u)|zou (?:je|jij|u)|graag)\s+(?:\w+\s+){0,12}?)?"
+    rf"^(?:(?:mag ik|kan ik|kun(?:t)? (?:je|jij|u)|kan (?:je|jij|u)|wil (?:je|jij|u)|zou (?:je|jij|u)|graag|{_TO_STAFF})\s+"
+    r"(?:\w+\s+){0,12}?)?"
     r"(?:schrijf|schrijven|maak|maken|bedenk|bedenken|verzin|verzinnen|genereer|genereren|herschrijf|herschrijven|formuleer|"
     r"formuleren|stel\b.{0,60}\bop|opstellen)\b"
 )
