@@ -217,3 +217,29 @@ def test_a_working_relationship_in_trouble_still_goes_to_staff(router: Router) -
         _decide(router, "Mijn relatie met de voorzitter loopt op de klippen. Kunnen jullie bemiddelen?")[0]
         == "escalate"
     )
+
+
+# ------------------------------------------------------------------ a request to staff to make something
+def test_a_request_to_staff_to_make_something_is_settled_by_the_scope(router: Router) -> None:
+    question = "Kunnen jullie een liedje op maat schrijven voor de vrijwilligers van onze vereniging?"
+    route, signals = _decide(router, question, evidence=0.6)
+    assert route == "answer" and signals["staff_unless_task"]
+    decision = RouteDecision(Route.ANSWER, "", "andere", dict(signals))
+    declined = router.settle(decision, scope=_scope(task=True), support=0.3, unmet=None)
+    assert (str(declined.route), declined.signals["rule"]) == ("decline", "opdracht")
+    # Whatever else the scope says, a request to staff that is no task goes to staff.
+    outside = _scope(domain=(), foreign=("liedje",), affinity=-1.0)
+    kept = router.settle(decision, scope=outside, support=0.1, content_support=0.0, unmet=None)
+    assert (str(kept.route), kept.signals["rule"]) == ("escalate", "patronen")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Kunnen jullie bij ons een programma op maat uitwerken voor de vormingsdag van onze vrijwilligers?",
+        "Kunnen jullie onze beleidsnota nalezen en feedback geven?",
+    ],
+)
+def test_requests_for_support_are_no_task(router: Router, question: str) -> None:
+    route, signals = _decide(router, question, evidence=0.6)
+    assert route == "escalate" and "staff_unless_task" not in signals

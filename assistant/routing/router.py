@@ -59,6 +59,7 @@ from .nearmiss import third_party_amount
 from .outside import OUTSIDE_MODEL_FILE, OutsideModel
 from .scope import ScopeSignals
 from .settle import DECLINE_VOTE, settle
+from .tasks import asks_to_make
 from .turns import last_user_turn, plain_query
 from .vocabulary import FUNCTION_ZIPF, general_zipf
 
@@ -362,13 +363,19 @@ class Router:
         # we ...") subtracts, because the publications answer that even when the
         # asker says "onze vereniging".
         if esc_score >= self.escalate_threshold:
-            if not _own_fact_question(query, esc_groups):
+            if asks_to_make(norm):
+                # A request to staff to make something ("Kunnen jullie een gedicht op maat schrijven voor onze
+                # vrijwilligers?"): :meth:`settle` declines it when the scope finds it a task, else staff take it.
+                signals["staff"] = escalate_kind(esc_kinds, knn)
+                signals["staff_unless_task"] = True
+            elif not _own_fact_question(query, esc_groups):
                 return decided(ESCALATE, escalate_kind(esc_kinds, knn), "patronen")
-            # Only the scene of the asker's own file is set ("onze subsidieaanvraag") and a fact is asked
-            # that is the same for every organisation ("Tegen wanneer moeten we onze subsidieaanvraag
-            # indienen?"): :meth:`settle` answers it when the publications do, else staff take it up.
-            signals["staff"] = escalate_kind(esc_kinds, knn)
-            signals["staff_unless_answered"] = True
+            else:
+                # Only the scene of the asker's own file is set ("onze subsidieaanvraag") and a fact is asked
+                # that is the same for every organisation ("Tegen wanneer moeten we onze subsidieaanvraag
+                # indienen?"): :meth:`settle` answers it when the publications do, else staff take it up.
+                signals["staff"] = escalate_kind(esc_kinds, knn)
+                signals["staff_unless_answered"] = True
 
         # (b2) A figure or an amount of money for one named organisation other than Socius ("Hoeveel
         # werkingssubsidie krijgt Avansa ...?"): the publications report Socius' own figures and the

@@ -110,7 +110,8 @@ def settle(
         if route is ESCALATE and staff:
             # A request to staff in general words ("met ons team stap 4 doorlopen") is no general question:
             # only a rule that declines finds it outside the domain.
-            kind, rule = str(staff), rule if decision.signals.get("staff_unless_answered") else "voorbeelden"
+            deferred = decision.signals.get("staff_unless_answered") or decision.signals.get("staff_unless_task")
+            kind, rule = str(staff), rule if deferred else "voorbeelden"
         elif route is ESCALATE and (foreign or untied_escalation or (named_outside and rule.endswith("andere_naam"))):
             route, kind, rule = DECLINE, "buiten_sector", f"buiten_domein:{rule}"
         signals.update(kind=kind, rule=rule)
@@ -118,6 +119,9 @@ def settle(
 
     if scope.task:
         return decided(DECLINE, "buiten_sector", "opdracht")
+    if staff and decision.signals.get("staff_unless_task"):
+        # A request to staff that asks for something to be made, and the scope finds no task in it.
+        return decided(ESCALATE, str(staff), "patronen")
     if staff and decision.signals.get("staff_unless_answered"):
         # Set in the asker's own file (a subsidy application, a progress report: the domain whatever its
         # other words), it asks a fact that holds for every organisation: answered when the answer quoted

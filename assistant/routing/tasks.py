@@ -26,11 +26,12 @@ _TASK = re.compile(
     rf"^(?:(?:mag ik|kan ik|kun(?:t)? (?:je|jij|u)|wil (?:je|jij|u)|zou (?:je|jij|u)|graag|{_TO_STAFF})\s+(?:\w+\s+){{0,12}}?)?"
     rf"(?:{_TASK_VERB})\b"
 )
-#: What is asked to be produced: texts for an occasion, creative forms, code, a translation.
+#: What is asked to be produced: texts for an occasion, creative forms, code, a translation.  ("programma" is
+#: no product here: in the sector it is the programme of a day or a training that staff help to make.)
 _PRODUCT = re.compile(
     r"\b(gedicht\w*|vers(?:je)?|lied(?:je)?|liedtekst|songtekst|rap|rijm\w*|limerick|haiku|sonnet|sprookje|verhaal(?:tje)?|"
     r"mop|moppen|grap(?:je|pen)?|speech|toespraak|afscheidsspeech|afscheidstoespraak|felicitatie\w*|"
-    r"uitnodiging\w*|slogan\w*|naam voor|namen voor|logo|script|code|programma|functie in|app|website|"
+    r"uitnodiging\w*|slogan\w*|naam voor|namen voor|logo|script|code|functie in|app|website|"
     r"formule|vergelijking|som|samenvatting van (?:het boek|de film)|boek\w*|film\w*|recept\w*|menu|"
     r"(?:naar|in) het (?:engels|frans|duits|spaans|italiaans|arabisch|turks|grieks|latijn))\b"
     r"|\d[\d.,]*\s*(?:%|procent|x|\*|\+|/|keer)\s*(?:van\s*)?\d"
@@ -244,6 +245,12 @@ def _request(sentence: str) -> _Request | None:
     # hyphenated words by their parts ("sociaal-cultureel").
     rest = tuple(re.findall(r"[a-zà-ÿ]+", sentence))
     return _Request(head, m.group("make") is not None or m.group("make2") is not None, rest, tuple(object_words))
+
+
+def asks_to_make(text: str) -> bool:
+    """Does a normalised question ask for something to be made (a text, a translation, a sum), on its wording?"""
+    sentences = [t.strip() for t in re.split(r"(?<=[.!?:])\s+", text) if t.strip()]
+    return any(_asks_product(t) for t in sentences) or bool(_TRANSLATION.search(text) or _MATH.search(text))
 
 
 def _asks_product(sentence: str) -> bool:
