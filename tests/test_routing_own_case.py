@@ -26,6 +26,7 @@ from assistant import Vraagbaak
 from assistant.query.analysis import analyse
 from assistant.routing import Route, RouteDecision, Router, ScopeSignals
 from assistant.routing.nearmiss import amount_missing, answer_lacks, asks_money
+from assistant.routing.support import specific_support
 from assistant.text.analysis import Analyzer
 
 TODAY = date(2026, 12, 3)
@@ -243,3 +244,13 @@ def test_a_request_to_staff_to_make_something_is_settled_by_the_scope(router: Ro
 def test_requests_for_support_are_no_task(router: Router, question: str) -> None:
     route, signals = _decide(router, question, evidence=0.6)
     assert route == "escalate" and "staff_unless_task" not in signals
+
+
+# ------------------------------------------------------------------ the specific terms of a question
+def test_a_verb_is_no_specific_term(va: Vraagbaak) -> None:
+    snapshot = va.snapshot()
+    idf, analyzer = snapshot.lexical.idf, snapshot.lexical.analyzer
+    query = va.analyse("Welke vragen kreeg het steunpunt over het decreet?", [], today=TODAY, snapshot=snapshot)
+    assert any(t in idf for w in ("kreeg",) for t in analyzer.terms(w))  # a term the corpus knows, with a high IDF
+    assert specific_support(query, ["Het steunpunt beantwoordde vragen over het decreet."], idf, analyzer) == 1.0
+    assert specific_support(query, ["Het steunpunt kreeg vragen over de Trefdag."], idf, analyzer) < 1.0

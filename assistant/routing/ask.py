@@ -251,7 +251,7 @@ def _adjective(word: str) -> bool:
 def _verb(tokens: tuple[str, ...], i: int) -> bool:
     """A verb: conjugated ("telde"), an infinitive ("kiezen"), or before its subject ("raad je aan")."""
     w = tokens[i]
-    return _verb_form(w) or _infinitive(w) or (i + 1 < len(tokens) and tokens[i + 1] in _SUBJECTS)
+    return verb_form(w) or _infinitive(w) or (i + 1 < len(tokens) and tokens[i + 1] in _SUBJECTS)
 
 
 #: Subject pronouns: the word before one (in a question) is its finite verb ("nemen *we*", "raad *je*").
@@ -330,7 +330,7 @@ def _phrase(tokens: tuple[str, ...], i: int, setting: set[int], head: tuple[str,
     return out
 
 
-def _verb_form(word: str) -> bool:
+def verb_form(word: str) -> bool:
     """A conjugated verb or a participle ("telde", "zaten", "doorgegaan"): how something is asked, not what.
 
     Its lemma is an infinitive (a plural noun of a noun ending in -en, "keukens", is not one).

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 
 from ..query.model import Query
 from ..text.analysis import STOPWORDS, Analyzer, stem, thesaurus
+from .ask import verb_form
 from .scope import Scope, fold_word, unnamed
 from .vocabulary import FRAME_WORDS, FUNCTION_WORDS, FUNCTION_ZIPF
 
@@ -50,9 +51,15 @@ def specific_support(query: Query, texts: Iterable[str], idf: Mapping[str, float
 
     "Hoeveel erkende organisaties kregen een *negatief advies*?" answered with a sentence about the
     visit says nothing about what was asked, although it shares "erkende organisaties" and "visitatie".
-    A thesaurus neighbour counts ("lonen" is carried by "personeel").
+    A thesaurus neighbour counts ("lonen" is carried by "personeel"); a conjugated verb is no specific term.
     """
-    own = [t for t in dict.fromkeys(query.terms) if not t.startswith("~") and not t.isdigit() and t in idf]
+    # A verb says how something is asked ("kreeg", "ging"), not what: it is no specific term.
+    verbs = {t for w in query.words if verb_form(w) for t in analyzer.terms(w)}
+    own = [
+        t
+        for t in dict.fromkeys(query.terms)
+        if not t.startswith("~") and not t.isdigit() and t in idf and t not in verbs
+    ]
     if len(own) < 3:
         return 1.0  # a short question's words are all it asks
     top = sorted(own, key=lambda t: -idf[t])[:2]
