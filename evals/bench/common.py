@@ -134,6 +134,7 @@ def subprocess_env(settings: Settings, tmp: Path) -> dict[str, str]:
             "ASSISTANT_LEXICAL_WEIGHT": str(settings.lexical_weight),
             "ASSISTANT_DENSE_WEIGHT": str(settings.dense_weight),
             "ASSISTANT_RRF_K": str(settings.rrf_k),
+            "ASSISTANT_FUSION": settings.fusion,
             "ASSISTANT_TYPE_PRIOR": ",".join(f"{k}={v}" for k, v in settings.type_prior),
             "ASSISTANT_CHUNK_SIZE": str(settings.chunk_size),
             "ASSISTANT_CHUNK_OVERLAP": str(settings.chunk_overlap),

@@ -113,6 +113,7 @@ def main(settings: Settings, argv: Sequence[str] | None = None) -> int:
             "dense_weight": base.dense_weight,
             "synonym_weight": base.synonym_weight,
             "rrf_k": base.rrf_k,
+            "fusion": base.fusion,
             "chunk_size": base.chunk_size,
             "corpus": str(base.corpus_dir),
         }
