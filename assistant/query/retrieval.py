@@ -1,8 +1,8 @@
-"""Hybrid retrieval: BM25 (Dutch analysis) + dense vectors from Chroma, fused by their scores.
+"""Hybrid retrieval: BM25 (Dutch analysis) + dense vectors from Chroma, fused by weighted RRF or by score.
 
-BM25 scores are divided by the best one and the dense side adds ``dense_weight`` times its
-cosine similarity (:func:`~assistant.query.fusion.scaled`); weighted RRF is the alternative
-(``Settings.fusion``).  See ``Settings.fusion`` for the measurements.
+``Settings.fusion``: ``rrf`` fuses the two rankings; ``cosine`` divides the BM25 scores by the best
+one and adds ``dense_weight`` times the cosine similarity (:func:`~assistant.query.fusion.scaled`).
+See ``Settings.dense_weight`` and ``Settings.fusion`` for the measurements.
 
 The fused top ``k`` is then re-ordered by how well the best two-sentence window of
 each passage covers the question (:func:`window_coverage`): a question is answered by
