@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from typing import Any
 
 import pytest
 
 from assistant import Vraagbaak
 from assistant.answer import Unmet, forms
+from assistant.settings import PROJECT_ROOT
 from assistant.text.analysis import fold, normalise_for_match, words
 
 
@@ -106,3 +111,42 @@ def test_a_name_said_earlier_in_the_section_still_answers(va: Vraagbaak) -> None
     # Scivil is named pages before the list of vuistregels, in the same section of the report.
     answer = va.ask("Welke vuistregels geeft Scivil voor citizen science?")
     assert answer.route == "answer" and "Overstijg de hype" in answer.text, answer.text
+
+
+#: Answers composed in a fresh process: the same text whatever Python's hash seed (issue #12: a plain sum over
+#: a set of terms added in hash order, and its last bit chose between sentences that cover the question equally).
+_COMPOSE_IN_PROCESS = """
+import json, sys
+from datetime import date
+from assistant import Vraagbaak, load_settings
+va = Vraagbaak(load_settings(env={}))
+print(json.dumps([va.ask(q, [], today=date(2026, 12, 2)).text for q in json.loads(sys.argv[1])]))
+"""
+
+
+@pytest.mark.slow  # two processes that load the models: about 35 s
+def test_the_same_question_gets_the_same_answer_whatever_the_hash_seed(real_settings: Any) -> None:
+    questions = [
+        # Three sentences covered this question equally; the hash seed chose the first (2026-12-03).
+        "Wanneer werden de resultaten van het onderzoek naar de waarde en betekenis van civiel sociaal-cultureel "
+        "actorschap voorgesteld?",
+        "Wie is de directeur van Socius?",
+        "Wat zijn de stappen van de toolbox beleidsplanning?",
+        "Hoeveel deelnemers had de Trefdag?",
+        "Waarom moet je de transformatie naar interculturaliteit niet aan één diversiteitsmedewerker overlaten?",
+    ]
+    answers = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", _COMPOSE_IN_PROCESS, json.dumps(questions)],
+            env=env,
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=True,
+        )
+        answers.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    assert answers[0] == answers[1]
+    assert "31 augustus 2023" in answers[0][0], answers[0][0]

@@ -21,6 +21,7 @@ organisation) the composer says why instead of answering about the subject.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -191,7 +192,9 @@ class ExtractiveAnswerer:
             return Composition(NOT_FOUND_TEXT, unmet=unmet)
         for cand in found:
             cand.score = self.scorer.score(cand.features)
-        found.sort(key=lambda c: -c.score)
+        # Best first; equal scores (to rounding: the same coverage reached by other sums) in reading order, the
+        # order ``candidates`` lists them in (passage rank, then position), never by the last bit of a float.
+        found.sort(key=lambda c: -round(c.score, _TIE_DIGITS))
         return found
 
     # -- constraints ----------------------------------------------------------
@@ -214,7 +217,7 @@ class ExtractiveAnswerer:
         best = ranked[0]
         if best.whole_element:
             return [best, *_continuations(best, ranked)]  # a whole list or table is the answer on its own
-        total = sum(weights.values()) or 1.0
+        total = math.fsum(weights.values()) or 1.0
         chosen = [best]
         covered = set(best.terms)
         words = best.words
@@ -235,7 +238,7 @@ class ExtractiveAnswerer:
                 for c in chosen
             ):
                 continue  # a row said once; one row of a text table (a second repeats its header "Waarover gaat het?")
-            gain = sum(weights[t] for t in cand.terms - covered) / total
+            gain = math.fsum(weights[t] for t in cand.terms - covered) / total
             # A further sentence must add a part of the question not yet covered, or be
             # nearly as good as the best (e.g. the figure next to the claim).
             sharper = cand is sharpest
@@ -344,6 +347,8 @@ def _shorten(chosen: list[Candidate]) -> bool:
     return False
 
 
+#: Scores equal to this many decimals are a tie, broken by reading order.
+_TIE_DIGITS: Final = 9
 _MONEY = re.compile(r"€|\beuro\b|\bEUR\b", re.IGNORECASE)
 #: (question kind feature, answer shape feature): a candidate with the shape joins a best one without it.
 _SHARPER: Final = (("q_moment", "moment_q_day"), ("q_fact", "fact_q_title"))

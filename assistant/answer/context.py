@@ -8,6 +8,7 @@ thesaurus and word starts).  Built once per question by
 
 from __future__ import annotations
 
+import math
 import re
 from typing import TYPE_CHECKING
 
@@ -30,7 +31,7 @@ class QuestionContext:
     def __init__(self, query: Query, weights: dict[str, float], snapshot: Snapshot) -> None:
         self.query = query
         self.weights = weights
-        self.total = sum(weights.values()) or 1.0
+        self.total = math.fsum(weights.values()) or 1.0
         self.snapshot = snapshot
         self.analyzer: Analyzer = snapshot.lexical.analyzer
         self.qnumbers = signals.numbers_of(query.with_context)
@@ -52,7 +53,7 @@ class QuestionContext:
         self.asked_words = frozenset(words(query.with_context))
         # ("welke vraag klopten verenigingen ...": a focus that runs into the verb names no group of people)
         self.names_asked = 0 < len(query.focus) <= 2 and query.focus[-1] in signals.NAMED_PLURALS
-        self.own_total = sum(weights[t] for t in self.own)
+        self.own_total = math.fsum(weights[t] for t in self.own)
         #: A share answers it as well as a count: "Hoe goed scoorden de opleidingen gemiddeld?" ("80%").
         self.shares = query.wants_percentage or bool(_SCORE_ASKED.search(query.normalised))
 
@@ -65,8 +66,8 @@ class QuestionContext:
         """For a follow-up: the share of its own words (not the borrowed ones) that ``terms`` cover; else 1."""
         if not self.own_total:
             return 1.0
-        score = sum(self.weights[t] for t in self.own & terms)
-        score += 0.5 * sum(self.weights[t] for t in self.own - terms if self.related[t] & terms)
+        score = math.fsum(self.weights[t] for t in self.own & terms)
+        score += 0.5 * math.fsum(self.weights[t] for t in self.own - terms if self.related[t] & terms)
         return score / self.own_total
 
     def echoes(self, question: str) -> bool:
@@ -98,8 +99,10 @@ class QuestionContext:
         everyday word for what the publication names otherwise (see the thesaurus).
         """
         own = terms & self.weights.keys()
-        score = sum(self.weights[t] for t in own)
-        score += 0.5 * sum(
+        # Summed exactly (math.fsum): a plain sum over a set adds in hash order, and the last bit it differs by
+        # decided between candidates that cover the question equally (the answer changed with PYTHONHASHSEED).
+        score = math.fsum(self.weights[t] for t in own)
+        score += 0.5 * math.fsum(
             w
             for t, w in self.weights.items()
             if t not in own and (self.related[t] & terms or (starts and self.starts.get(t, "") in starts))
