@@ -16,6 +16,7 @@ from conftest import lexical_snapshot, report_chunk
 
 from assistant.answer import Composition, ExtractiveAnswerer, signals
 from assistant.answer.candidates import whole_sentence
+from assistant.answer.subject import gives_role_elsewhere, role_asked
 from assistant.ingestion.chunking import Chunk
 from assistant.query.analysis import analyse
 from assistant.query.model import AnswerKind, Role, Turn
@@ -411,3 +412,44 @@ def test_a_sentence_is_about_the_heading_right_above_it() -> None:
         "Wie kwam er in 2023 bij de personeelsploeg?",
     )
     assert "Lucas Roefmans" in best, best
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "elsewhere"),
+    [
+        ("Wie is de directeur van Socius?", "Jan Peeters, directeur van Vormingplus Oost, zei het zo.", True),
+        (
+            "Wie is jullie directeur?",
+            "Volgens An Claes, coördinator bij Avansa, en Jan Peeters, directeur bij Ferm.",
+            True,
+        ),
+        ("Wie is de coördinator?", "An Claes, coördinator bij Avansa Kempen, gaf de workshop.", True),
+        # The role given for the organisation asked, or for one of its bodies, is no other organisation's.
+        ("Wie is de directeur van Avansa Kempen?", "Jan Peeters, directeur van Avansa Kempen, zei het zo.", False),
+        (
+            "Wie is de directeur van Socius?",
+            "Jan Peeters, directeur van Socius, en An Claes, directeur van Ferm.",
+            False,
+        ),
+        ("Wie is voorzitter van Socius?", "Stef Peeters, voorzitter van het Dagelijks Bestuur, opende.", False),
+        # Another role, or the role without an organisation named.
+        ("Wie is de directeur van Socius?", "An Claes, coördinator bij Avansa Kempen, gaf de workshop.", False),
+        ("Wie is de directeur van Socius?", "Personeelslid | Functie\nJan Peeters | directeur", False),
+    ],
+)
+def test_a_role_given_for_another_organisation_is_told_apart(question: str, text: str, elsewhere: bool) -> None:
+    asked = role_asked(q(question))
+    assert asked is not None
+    assert gives_role_elsewhere(text, asked) is elsewhere
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Wie was de coördinator van het project?",  # of something that is no organisation
+        "Wie noemde verenigingsdemocratie een zoektocht?",  # no role asked
+        "Wie is verantwoordelijk voor de Trefdag?",  # no noun for a person
+    ],
+)
+def test_no_role_of_an_organisation_is_asked(question: str) -> None:
+    assert role_asked(q(question)) is None

@@ -435,3 +435,16 @@ def test_a_yes_no_question_gets_ja_or_nee_only_when_the_quote_decides_it(va: Vra
     assert "niet-erkende" in partial.text and not partial.text.startswith(("Ja", "Nee")), partial.text
     for answer in (denied, confirmed):
         assert answer.route is Route.ANSWER and answer.citations
+
+
+def test_a_role_given_for_another_organisation_does_not_answer_who_holds_it(va: Vraagbaak) -> None:
+    # "Martin De Loose, directeur van Neos vzw, ..." names the director of another organisation; Socius' own
+    # staff table names its director. Before, the quotes about Neos came first and the staff row third.
+    for question in ("Wie is de directeur van Socius?", "Wie is jullie directeur?"):
+        answer = ask(va, question)
+        assert answer.route is Route.ANSWER and answer.text.startswith("Fred Dhont"), answer.text
+        assert "Neos" not in answer.text, answer.text
+    # Asked who said it, the same sentence is the answer: the role of another organisation only weighs when
+    # the question asks who holds that role.
+    said = ask(va, "Wie noemde verenigingsdemocratie een zoektocht om dicht bij je bestaansreden te blijven?")
+    assert "Martin De Loose" in said.text, said.text

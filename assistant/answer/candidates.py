@@ -22,6 +22,7 @@ from .context import QuestionContext
 from .figures import counts_qualifier, qualified_figure, qualifier_share
 from .forms import norm
 from .passage import Element, ElementKind, Passage, boilerplate, heading_over, label_over, whole_sentence
+from .subject import gives_role_elsewhere
 
 if TYPE_CHECKING:
     from ..index.snapshots import Snapshot
@@ -473,6 +474,8 @@ def _features(
         "names_asked": float(kind is AnswerKind.LIST and ctx.names_asked),
         "names_given": float(len(signals.new_names(text, ctx.asked_words)) >= 2) if ctx.names_asked else 0.0,
         "person_q_role": float(kind is AnswerKind.PERSON and signals.states_role(text)),
+        # "Martin De Loose, directeur van Neos vzw, ..." gives the role asked of Socius for another organisation.
+        "person_q_elsewhere": float(ctx.role is not None and gives_role_elsewhere(text, ctx.role)),
         # A list or table of people: most items name someone the question does not ("Voorzitter | Stef ...").
         "person_q_roster": float(
             kind is AnswerKind.PERSON

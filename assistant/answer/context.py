@@ -16,6 +16,7 @@ from ..query.model import AnswerKind, Query
 from ..text.analysis import PREFIX, Analyzer, fold, stem, thesaurus, words
 from . import signals
 from .figures import qualifier_forms
+from .subject import role_asked
 
 if TYPE_CHECKING:
     from ..index.snapshots import Snapshot
@@ -56,6 +57,8 @@ class QuestionContext:
         self.own_total = math.fsum(weights[t] for t in self.own)
         #: A share answers it as well as a count: "Hoe goed scoorden de opleidingen gemiddeld?" ("80%").
         self.shares = query.wants_percentage or bool(_SCORE_ASKED.search(query.normalised))
+        #: "Wie is de directeur van Socius?": the role asked and the organisation it is asked of.
+        self.role = role_asked(query) if query.kind is AnswerKind.PERSON else None
 
     def title_asks(self, title: str) -> bool:
         """Does a ``title`` say what this part asks in its own words, a year aside ("In- en uitdiensttredingen")?"""

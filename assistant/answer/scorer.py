@@ -116,6 +116,8 @@ class HandScorer:
                 fit *= 0.75  # a figure that counts something else than asked ("twee sporen" for "hoeveel vragen")
             if f("figure_q_percent"):
                 fit *= 1.2 if f("figure_q_percent", 0.0) > 0 else 0.8
+        if f("person_q_elsewhere"):
+            fit *= 0.5  # "directeur van Neos vzw" names the director of another organisation than the one asked
         if structured and f("long_items") and not f("q_list"):
             fit *= 0.6  # a list of paragraphs is a long text, not the short answer to one question
         if f("names_asked") and not structured:

@@ -8,6 +8,7 @@ passage answered from (its text, heading and title) or in the chunk either side.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..query.model import Query
@@ -104,4 +105,99 @@ def _abbreviation(entity: str) -> bool:
 ROLE_ASKED = re.compile(r"wie (?:is|was|zijn|waren) (?:nu |momenteel |eigenlijk )?(?:de|het) (\w{5,})")
 
 
-__all__ = ["ROLE_ASKED", "is_specific", "named_subject", "subject_near"]
+@dataclass(frozen=True)
+class RoleAsked:
+    """A role asked of an organisation: "Wie is de directeur van Socius?" (Socius by default)."""
+
+    #: The role, folded ("directeur", "coordinator").
+    role: str
+    #: The folded words of the organisation it is asked of ("socius"; "avansa", "oost", "brabant").
+    of: frozenset[str]
+
+
+def role_asked(query: Query) -> RoleAsked | None:
+    """The role a person question asks of an organisation: the one it names ("van Avansa Oost-Brabant", "in het
+    Dagelijks Bestuur van Socius"), Socius when it names none ("Wie is jullie directeur?").  None when the role is
+    asked of something that is no organisation's name ("de coördinator van het project") or of what an earlier
+    turn was about (a follow-up without a name).
+
+    Socius itself always counts as asked: the publications are its own, and a role "van Socius" is never that of
+    another organisation for them (its bodies, "het Dagelijks Bestuur", are part of it).
+    """
+    m = _ROLE_QUESTION.match(query.text)
+    if m is None or not (m.group("article") or _PERSON_NOUN.search(fold(m.group("role")))):
+        return None
+    of = m.group("of") or ""
+    said = words(of)
+    if of.strip():
+        named = bool(_ORG_NAME.search(of)) or "socius" in said or bool(_OURS & set(said))
+        if not named:
+            return None
+    elif query.is_follow_up:
+        return None
+    return RoleAsked(fold(m.group("role")), frozenset(said) - _NOT_NAMES - _OURS | {"socius"})
+
+
+def gives_role_elsewhere(text: str, asked: RoleAsked) -> bool:
+    """Does ``text`` give the asked role explicitly for another named organisation ("Martin De Loose, directeur
+    van Neos vzw, ...", "coördinator bij Vormingplus ...") and never for the one asked?"""
+    elsewhere = False
+    for m in _ROLE_OF.finditer(text):
+        role = fold(m.group("role"))
+        if not role.startswith(asked.role[:_ROLE_PREFIX]):
+            continue
+        org = {fold(w) for w in words(m.group("org"))} - _NOT_NAMES
+        if org & asked.of:
+            return False  # the role is given for the organisation asked
+        # "voorzitter van het Dagelijks Bestuur": a body of the organisation spoken of, not another one.
+        elsewhere = elsewhere or bool(org - _BODIES)
+    return elsewhere
+
+
+#: "Wie is de directeur van Socius?", "Wie was voorzitter van het Dagelijks Bestuur?", "Wie is jullie directeur?"
+_ROLE_QUESTION = re.compile(
+    r"^\W*(?:en\s+)?wie\s+(?:is|was|zijn|waren)\s+(?:er\s+)?(?:(?:nu|momenteel|eigenlijk|vandaag|op dit moment)\s+)?"
+    r"(?P<article>(?:de|het|jullie|uw|je|onze|hun)\s+)?(?P<role>[^\W\d_]{5,})"
+    r"(?:\s+(?:van|bij|binnen|in)\s+(?P<of>[^?]+?))?\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
+#: A noun for a person by what they do ("voorzitter", "directeur", "coördinator", "secretaris", "penningmeester").
+_PERSON_NOUN = re.compile(r"(?:er|eur|or|ster|ris|ant|ent|ist|ier|ice)s?$")
+#: The capitalised words of a name ("Avansa Oost-Brabant", "het Dagelijks Bestuur van Socius").
+_ORG_NAME = re.compile(r"\b[A-Z][\w'’&-]*")
+#: A role given for a named organisation: "directeur van Neos vzw", "coördinator bij de vzw Vormingplus Oost".
+_ROLE_OF = re.compile(
+    r"\b(?P<role>[^\W\d_]{4,})\s+(?:van|bij|binnen)\s+(?:(?:de|het)\s+)?(?:vzw\s+)?"
+    r"(?P<org>[A-Z][\w'’&-]*(?:\s+[A-Z0-9][\w'’&-]*)*)"
+)
+#: Roles match by their start: "directeur" / "directrice" / "directie", "coördinator" / "coördinatoren".
+_ROLE_PREFIX = 6
+#: Words in a name that do not tell one organisation from another.
+_NOT_NAMES = frozenset(["vzw", "de", "het", "van", "bij", "in", "en"])
+#: The words that name a body of an organisation ("Dagelijks Bestuur", "Algemene Vergadering"), not another one.
+_BODIES = frozenset(
+    [
+        "dagelijks",
+        "bestuur",
+        "bestuursorgaan",
+        "raad",
+        "algemene",
+        "vergadering",
+        "commissie",
+        "werkgroep",
+        "stuurgroep",
+    ]
+)
+#: "Wie is jullie directeur?", "... bij ons": Socius.
+_OURS = frozenset(["jullie", "ons", "onze", "uw", "u"])
+
+
+__all__ = [
+    "ROLE_ASKED",
+    "RoleAsked",
+    "gives_role_elsewhere",
+    "is_specific",
+    "named_subject",
+    "role_asked",
+    "subject_near",
+]
