@@ -23,6 +23,7 @@ DECLINE_REASONS: Final[Mapping[str, str]] = {
     "misleiding": f"{_SCOPE}, maar ik schrijf niets in naam van anderen en verzin geen gegevens.",
     "privacy": f"{_SCOPE}, maar ik deel geen contactgegevens of vragen van andere mensen en organisaties.",
     "misbruik": f"{_SCOPE}, maar ik reageer niet op beledigende berichten.",
+    "oordeel": f"{_SCOPE}, maar ik beoordeel of rangschik geen mensen of organisaties.",
 }
 
 # One sentence per escalation kind, for the user and for staff in the triage queue.

@@ -29,7 +29,16 @@ from ..query.model import Query
 from ..text.analysis import STOPWORDS, stem, thesaurus
 from ..text.lemmas import lemma
 from .nearmiss import later_years, years_beyond
-from .tasks import _CREATIVE, _INFO_OBJECTS, _MATH, _OBJECT_SKIP, _TRANSLATION, _asks_product, _request
+from .tasks import (
+    _CREATIVE,
+    _INFO_OBJECTS,
+    _MATH,
+    _OBJECT_SKIP,
+    _TRANSLATION,
+    _asks_product,
+    _request,
+    reckons_own_figures,
+)
 from .vocabulary import FRAME_WORDS, FUNCTION_WORDS, FUNCTION_ZIPF, general_zipf
 
 #: At or above this Zipf frequency a word is ordinary Dutch ("laptop" 4.5); rarer ones are specialised.
@@ -290,6 +299,7 @@ class Scope:
             any(_asks_product(t) for t in sentences)
             or bool(_TRANSLATION.search(text))
             or bool(_MATH.search(text))
+            or reckons_own_figures(text)
             or any(self._outside_request(t) for t in sentences)
         )
         return ScopeSignals(

@@ -210,6 +210,13 @@ _INFO_OBJECTS = frozenset(
 )
 #: A sum or an equation ("3x + 7 = 22", "12 * 15").
 _MATH = re.compile(r"\d\s*[a-z]?\s*[+*/×÷^]\s*\(?\d|[\dxyz)]\s*=\s*-?\d")
+#: What the asker's own figures come to: "hoeveel is dat per persoon", "reken dat eens uit", "... met 21% btw".
+_RECKON = re.compile(
+    r"\bhoeveel (?:is|zijn|wordt|worden|kost|kosten|blijft|maakt|betaal \w+) (?:dat|dit|dat dan|dit dan)\b"
+    r"|\breken\w*\b.{0,30}\b(?:uit|om)\b|\bbtw\b"
+)
+#: A word that negates the object of a task verb ("verzin niks", "maak er geen ...").
+_NEGATIONS = frozenset({"niks", "niets", "geen", "niet", "nooit"})
 
 
 @dataclass(frozen=True)
@@ -231,6 +238,8 @@ def _request(sentence: str) -> _Request | None:
         return None
     obj = next(g for g in m.groups() if g is not None)
     tokens = re.findall(r"[\w'-]+|[,?.]", obj)
+    if tokens and tokens[0] in _NEGATIONS:
+        return None  # "Verzin niks: wat concludeerde ...?" says how to answer, it asks nothing to be made
     head = None
     object_words: list[str] = []
     for w in tokens:
@@ -251,6 +260,17 @@ def asks_to_make(text: str) -> bool:
     """Does a normalised question ask for something to be made (a text, a translation, a sum), on its wording?"""
     sentences = [t.strip() for t in re.split(r"(?<=[.!?:])\s+", text) if t.strip()]
     return any(_asks_product(t) for t in sentences) or bool(_TRANSLATION.search(text) or _MATH.search(text))
+
+
+def reckons_own_figures(text: str) -> bool:
+    """Does a normalised question give figures of its own and ask what they come to (a sum to be made)?
+
+    "Ik heb 14 deelnemers en een budget van 3.500 euro. Hoeveel is dat per persoon?" asks for arithmetic on
+    the asker's numbers, which no publication holds; "Hoeveel deelnemers waren er in 2023?" gives one number
+    (a year) and asks for one of the publications'.
+    """
+    figures = [f for f in re.findall(r"\d[\d.,]*", text) if not re.fullmatch(r"(?:19|20)\d\d", f)]
+    return len(figures) >= 2 and bool(_RECKON.search(text))
 
 
 def _asks_product(sentence: str) -> bool:
