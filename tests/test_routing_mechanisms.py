@@ -24,6 +24,7 @@ from assistant import Vraagbaak
 from assistant.query.analysis import analyse
 from assistant.query.model import Query
 from assistant.routing import Router
+from assistant.routing.nearmiss import figure_missing
 from assistant.routing.tasks import reckons_own_figures
 from assistant.text.analysis import Analyzer
 
@@ -113,3 +114,32 @@ def test_arithmetic_on_the_askers_own_figures_is_declined(va: Vraagbaak, questio
 def test_a_negated_task_verb_keeps_the_answer(va: Vraagbaak) -> None:
     answer = va.ask("Verzin niets aub: hoeveel erkende organisaties bereikte Socius in 2023?", today=TODAY)
     assert str(answer.route) == "answer", answer.route_signals.get("rule")
+
+
+# ------------------------------------------------------------------ a figure asked, none quoted
+@pytest.mark.parametrize(
+    ("question", "quote", "missing"),
+    [
+        ("Hoeveel mensen kwamen naar de vormingsdag?", "Iedereen die zich betrokken voelt, was welkom.", True),
+        (
+            "Wat was de tevredenheidsscore van de vorming over teams?",
+            "Onze activiteiten in 2023: de vorming. 2.5 Zakelijk beleid",
+            True,
+        ),
+        ("Hoeveel mensen kwamen naar de vormingsdag?", "Er kwamen 85 deelnemers.", False),
+        ("Hoeveel mensen kwamen naar de vormingsdag?", "Er kwamen een zeventigtal mensen.", False),
+        ("Hoeveel abonnees telt de nieuwsbrief?", "E-zine: abonnees 2.630", False),
+        # a second question may be what the answer answers
+        ("Hoeveel mensen kwamen er en waarom was het zo druk?", "Iedereen die zich betrokken voelt kwam.", False),
+        # no figure asked
+        ("Wat is een vormingsdag?", "Iedereen die zich betrokken voelt, was welkom.", False),
+    ],
+)
+def test_a_figure_asked_that_the_answer_does_not_hold(question: str, quote: str, missing: bool) -> None:
+    assert figure_missing(_query(question), [quote]) is missing
+
+
+def test_a_figure_the_publications_do_not_hold_goes_to_staff(va: Vraagbaak) -> None:
+    # Before, answered with the activity's name (no score at all).
+    answer = va.ask("Wat was de tevredenheidsscore van de vorming over zelfsturende teams?", today=TODAY)
+    assert (str(answer.route), answer.route_signals.get("rule")) == ("escalate", "geen_bron:getal")

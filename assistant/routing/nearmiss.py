@@ -169,6 +169,44 @@ def amount_missing(query: Query, quotes: list[str]) -> bool:
     return bool(quotes) and asks_money(query) and not any(_AMOUNT_GIVEN.search(q) for q in quotes)
 
 
+#: A figure in a quoted answer: digits that are no year, a number word, a share.
+_FIGURE_GIVEN = re.compile(
+    r"\d+(?:[.,]\d+)+|\b(?!(?:19|20)\d\d\b)\d+\b|%|\b(?:twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|"
+    r"\w+tien|\w*twintig|\w*dertig|\w*veertig|\w*vijftig|\w*zestig|\w*zeventig|\w*tachtig|\w*negentig|\w*honderd\w*|"
+    r"\w*duizend\w*|miljoen|miljard|helft|derde|kwart|meerderheid|minderheid|procent|dubbel|verdubbeld)(?:tal|tallen)?\b",
+    re.IGNORECASE,
+)
+
+
+def figure_missing(query: Query, quotes: list[str]) -> bool:
+    """A figure is asked ("Hoeveel mensen kwamen er naar ...?") and the answer quoted holds none: no year
+    or heading number aside, not one number, number word (from two) or share.  An answer in words
+    ("iedereen die zich betrokken voelt") does not say how many: the publications do not hold it, staff may
+    ("geen bron").
+    """
+    if not quotes or not asks_figure(query) or _SECOND_ASK.search(query.normalised):
+        return False  # with a second question ("..., en waarom?") the answer may be to that one
+    return not any(_FIGURE_GIVEN.search(_HEADING_NUMBER.sub(" ", q)) for q in quotes)
+
+
+#: A second question joined to the first ("Hoeveel ... en hoe lang duurden die?"), or a second question mark.
+_SECOND_ASK = re.compile(r"\b(?:en|of) (?:hoe|hoeveel|waarom|wat|wie|welke|welk|waar|wanneer|met welke)\b|\?.*\?")
+#: A word that names a figure as what is asked ("Wat was het tevredenheidscijfer ...?", "het aantal ...").
+_FIGURE_WORD = re.compile(r"^\w*(cijfer|cijfers|aantal|aantallen|percentage|score|scores)$")
+#: The number of a heading ("4. Evenementen", "2.5 Inzetten op ..."): no figure of the answer.
+_HEADING_NUMBER = re.compile(r"(?<![\d.,])\d+(?:\.\d+)*\.?(?=\s+[A-Z])")
+
+
+def asks_figure(query: Query) -> bool:
+    """Does a question ask for a figure: a "hoeveel" question, or one whose object is a figure word?"""
+    if query.kind is AnswerKind.FIGURE:
+        return True
+    return query.kind is AnswerKind.FACT and any(_FIGURE_WORD.match(normalise(w)) for w in query.focus)
+
+
 def answer_lacks(query: Query, quotes: list[str]) -> str | None:
-    """What the answer quoted lacks that the question asks: an amount of money ("bedrag"), or nothing."""
-    return "bedrag" if amount_missing(query, quotes) else None
+    """What the answer quoted lacks that the question asks: an amount of money ("bedrag"), a figure ("getal"),
+    or nothing."""
+    if amount_missing(query, quotes):
+        return "bedrag"
+    return "getal" if figure_missing(query, quotes) else None
