@@ -33,6 +33,7 @@ from .answer import (
     Unmet,
     merge_answers,
 )
+from .answer.polarity import without_verdict
 from .answer.related import related_questions
 from .answer.render import passed_moments, stream_text
 from .answer.types import QUOTE_GAP
@@ -421,7 +422,8 @@ def _said(text: str, citation: Citation) -> str:
     """What an answer says from ``citation``: its line before the marker (a table row read as
     "Ontvangen vragen: 107; ..."), or the verbatim quote when that line is a list or not found."""
     head, marker, _ = text.partition(f"[{citation.n}]")
-    line = re.split(r"\[\d+\]", head)[-1].strip() if marker else ""
+    # Without a "Ja."/"Nee," the answer put before it: quoted to say what the publications held then, not a verdict.
+    line = without_verdict(re.split(r"\[\d+\]", head)[-1].strip()) if marker else ""
     return line if line and "\n" not in line else citation.quote.replace(QUOTE_GAP, " ")
 
 

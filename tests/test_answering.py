@@ -383,6 +383,9 @@ def test_ja_or_nee_needs_every_asked_word_and_one_plain_negation_at_most() -> No
     assert yes_or_no(q, "Socius zit niet alleen in de stuurgroep, maar ook in de raad.", words) == ""  # type: ignore[arg-type]
     assert yes_or_no(q, "Socius zit in de stuurgroep als het bestuur dat vraagt.", words) == ""  # type: ignore[arg-type]
     assert yes_or_no(q, "Socius zit in de stuurgroep van niet-erkende organisaties.", words) == "Ja"  # type: ignore[arg-type]
+    # A negation in a side clause denies that clause, not what was asked: no verdict.
+    assert yes_or_no(q, "Socius zit in de stuurgroep voor organisaties die nog geen lid waren.", words) == ""  # type: ignore[arg-type]
+    assert yes_or_no(q, "Socius zit in de stuurgroep, en dat was niet eerder zo.", words) == ""  # type: ignore[arg-type]
     assert yes_or_no(q, "Socius zit in de raad.", words) == ""  # type: ignore[arg-type]  # "stuurgroep" not said
     either = Query(
         text="Zit Socius in de stuurgroep of niet?",
@@ -397,3 +400,22 @@ def test_ja_or_nee_needs_every_asked_word_and_one_plain_negation_at_most() -> No
     assert yes_or_no(fact, "Socius zit in de stuurgroep.", words) == ""  # type: ignore[arg-type]
     assert with_verdict("Ja", "De raad telt vijf leden. [1]") == "Ja, de raad telt vijf leden. [1]"
     assert with_verdict("Nee", "Helaas kwam niemand. [1]") == "Nee. Helaas kwam niemand. [1]"
+
+
+def test_a_verdict_comes_off_again() -> None:
+    from assistant.answer.polarity import with_verdict, without_verdict
+
+    for verdict, text in [
+        ("Ja", "De leerreis ging door."),
+        ("Nee", "Helaas heeft niemand ..."),
+        ("Ja", "Socius zit erin."),
+    ]:
+        assert without_verdict(with_verdict(verdict, text)) == text
+    assert without_verdict("Janssen zegt ...") == "Janssen zegt ..."
+
+
+def test_vat_alone_is_no_sum_to_make() -> None:
+    from assistant.routing.tasks import reckons_own_figures
+
+    assert not reckons_own_figures("moet een vzw btw betalen op een subsidie van 3.500 euro voor 12 deelnemers?")
+    assert reckons_own_figures("wat kost 200 euro voor 14 mensen met 21% btw?")

@@ -28,6 +28,11 @@ _PARTIAL = re.compile(
 )
 #: A condition or a hedge: the sentence decides only in some cases.
 _CONDITION = re.compile(r"\b(?:als|indien|tenzij|mits|soms|misschien|mogelijk|eventueel|wellicht|deels|gedeeltelijk)\b")
+#: Where a side clause starts: a negation after it denies that clause, not what was asked ("... voor
+#: organisaties die nog geen lid waren", "..., en dat was niet eerder gebeurd").
+_SIDE_CLAUSE = re.compile(
+    r",|;|\b(?:die|dat|wat|wie|waar\w*|omdat|zodat|doordat|hoewel|terwijl|want|maar|zonder|behalve)\b"
+)
 #: A question that offers alternatives or asks in the negative.
 _OPEN_QUESTION = re.compile(r"\bof\b|\bniet\b|\bgeen\b")
 
@@ -49,10 +54,12 @@ def yes_or_no(query: Query, sentence: str, analyzer: Analyzer) -> str:
         return ""
     if _PARTIAL.search(said):
         return ""
-    negations = len(_NEGATION.findall(said))
-    if negations > 1:
+    negations = list(_NEGATION.finditer(said))
+    if len(negations) > 1:
         return ""
-    return "Nee" if negations == 1 else "Ja"
+    if negations and _SIDE_CLAUSE.search(said[: negations[0].start()]):
+        return ""  # the negation may deny a side clause only: the quote speaks for itself
+    return "Nee" if negations else "Ja"
 
 
 def with_verdict(verdict: str, text: str) -> str:
@@ -64,4 +71,15 @@ def with_verdict(verdict: str, text: str) -> str:
     return f"{verdict}. {text}"
 
 
-__all__ = ["with_verdict", "yes_or_no"]
+def without_verdict(text: str) -> str:
+    """``text`` without the verdict :func:`with_verdict` put before it (the quote as the source says it)."""
+    m = _VERDICT.match(text)
+    if m is None:
+        return text
+    rest = text[m.end() :]
+    return rest[:1].upper() + rest[1:] if m.group(1) == "," else rest
+
+
+_VERDICT = re.compile(r"(?:Ja|Nee)([.,]) ")
+
+__all__ = ["with_verdict", "without_verdict", "yes_or_no"]

@@ -213,7 +213,7 @@ _MATH = re.compile(r"\d\s*[a-z]?\s*[+*/×÷^]\s*\(?\d|[\dxyz)]\s*=\s*-?\d")
 #: What the asker's own figures come to: "hoeveel is dat per persoon", "reken dat eens uit", "... met 21% btw".
 _RECKON = re.compile(
     r"\bhoeveel (?:is|zijn|wordt|worden|kost|kosten|blijft|maakt|betaal \w+) (?:dat|dit|dat dan|dit dan)\b"
-    r"|\breken\w*\b.{0,30}\b(?:uit|om)\b|\bbtw\b"
+    r"|\breken\w*\b.{0,30}\b(?:uit|om)\b|\b(?:met|inclusief|exclusief|plus|zonder)\s+(?:\d+\s*%\s*)?btw\b"
 )
 #: A word that negates the object of a task verb ("verzin niks", "maak er geen ...").
 _NEGATIONS = frozenset({"niks", "niets", "geen", "niet", "nooit"})
