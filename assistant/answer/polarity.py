@@ -57,7 +57,9 @@ def yes_or_no(query: Query, sentence: str, analyzer: Analyzer) -> str:
     negations = list(_NEGATION.finditer(said))
     if len(negations) > 1:
         return ""
-    if negations and _SIDE_CLAUSE.search(said[: negations[0].start()]):
+    # Only the sentence that holds the negation: the quoted stretch may open with another one.
+    before = re.split(r"[.!?]\s", said[: negations[0].start()])[-1] if negations else ""
+    if negations and _SIDE_CLAUSE.search(before):
         return ""  # the negation may deny a side clause only: the quote speaks for itself
     return "Nee" if negations else "Ja"
 
